@@ -1,0 +1,9 @@
+/** Unit tier: specs next to the code, no Redis. */
+module.exports = {
+  rootDir: '.',
+  roots: ['<rootDir>/src'],
+  testRegex: '.*\\.spec\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
+  testEnvironment: 'node',
+};

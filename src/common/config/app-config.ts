@@ -1,0 +1,98 @@
+export const ROLES = ['gateway', 'stt', 'translation'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const DEFAULT_HEALTH_PORTS: Record<Role, number> = {
+  gateway: 8080,
+  stt: 8081,
+  translation: 8082,
+};
+
+export const MODEL_SIZES = [
+  'tiny',
+  'tiny.en',
+  'base',
+  'base.en',
+  'small',
+  'small.en',
+  'medium',
+  'medium.en',
+  'large-v1',
+  'large-v2',
+  'large-v3',
+  'large-v3-turbo',
+  'tiny-q5_1',
+  'tiny.en-q5_1',
+  'base-q5_1',
+  'base.en-q5_1',
+  'small-q5_1',
+  'small.en-q5_1',
+  'medium-q5_0',
+  'medium.en-q5_0',
+  'large-v3-q5_0',
+  'large-v3-turbo-q5_0',
+  'large-v3-turbo-q8_0',
+] as const;
+export type ModelSize = (typeof MODEL_SIZES)[number];
+
+export const TRANSLATION_ENGINES = ['apertium', 'nllb', 'opus-mt', 'libretranslate'] as const;
+export type TranslationEngineName = (typeof TRANSLATION_ENGINES)[number];
+
+/** The whole validated configuration. Built once at boot by loadConfig(); read-only after. */
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly roles: readonly Role[];
+  readonly log: { readonly format: 'json' | 'pretty'; readonly level: LogLevelName };
+  readonly http: { readonly host: string; readonly healthPort: number };
+  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly gateway: {
+    readonly port: number;
+    readonly maxFrameBytes: number;
+    readonly maxQueueDepth: number;
+    readonly sessionTtlSeconds: number;
+    readonly resultStreamMaxLen: number;
+  };
+  readonly vad: {
+    readonly sampleRate: number;
+    readonly silenceThresholdSeconds: number;
+    readonly webrtcSensitivity: number;
+    readonly sileroSensitivity: number;
+    readonly preSpeechBufferSeconds: number;
+    readonly maxUtteranceSeconds: number;
+    readonly sttSendIntervalSeconds: number;
+  };
+  readonly stt: {
+    readonly modelSize: ModelSize;
+    readonly modelPath: string | undefined;
+    readonly modelsDir: string;
+    readonly device: 'cpu' | 'cuda';
+    readonly beamSize: number;
+    readonly threads: number;
+    readonly poolSize: number;
+    readonly vadFilter: boolean;
+    readonly normalizeAudio: boolean;
+    readonly maxBatchSize: number;
+    readonly batchTimeoutMs: number;
+    readonly audioCtx: 'auto' | 'full';
+    readonly noSpeechThreshold: number;
+    readonly workerId: string;
+  };
+  readonly translation: {
+    readonly engine: TranslationEngineName;
+    readonly url: string | undefined;
+    readonly timeoutMs: number;
+    readonly modelIdleSeconds: number;
+    readonly maxLoadedModels: number;
+  };
+  readonly queues: {
+    readonly attempts: number;
+    readonly lockDurationMs: number;
+    readonly stalledIntervalMs: number;
+  };
+  /** Values that must never appear in logs, errors or metrics. */
+  readonly secrets: readonly string[];
+}
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,95 @@
+/**
+ * Small, typed readers for environment variables. Each failure names the variable, the bad value
+ * and what is allowed, so a misconfigured process can say exactly what to fix.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    readonly allowed: string,
+  ) {
+    super(`Invalid ${variable}=${JSON.stringify(value)}: allowed ${allowed}`);
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+export function readString(env: Env, name: string, fallback: string): string {
+  return raw(env, name) ?? fallback;
+}
+
+export function readOptionalString(env: Env, name: string): string | undefined {
+  return raw(env, name);
+}
+
+export function readEnum<T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, value, `one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+export function readNumber(
+  env: Env,
+  name: string,
+  fallback: number,
+  range: { min: number; max: number; integer?: boolean },
+): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  const kind = range.integer ? 'an integer' : 'a number';
+  if (
+    !Number.isFinite(parsed) ||
+    (range.integer && !Number.isInteger(parsed)) ||
+    parsed < range.min ||
+    parsed > range.max
+  ) {
+    throw new ConfigError(name, value, `${kind} from ${range.min} to ${range.max}`);
+  }
+  return parsed;
+}
+
+export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const lowered = value.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
+  if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
+  throw new ConfigError(name, value, 'true or false (also 1/0, yes/no, on/off)');
+}
+
+export function readUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const value = raw(env, name) ?? fallback;
+  let protocol: string;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    throw new ConfigError(name, value, `a URL starting with ${protocols.join(' or ')}`);
+  }
+  if (!protocols.includes(protocol.replace(/:$/, '') + '://')) {
+    throw new ConfigError(name, value, `a URL starting with ${protocols.join(' or ')}`);
+  }
+  return value;
+}
+
+export function readList(env: Env, name: string, fallback: string[]): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}

@@ -1,0 +1,66 @@
+import { ConfigError } from './env-parsers';
+import { loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('defaults to every role, the seed ports and local Redis', () => {
+    const config = loadConfig({});
+    expect(config.roles).toEqual(['gateway', 'stt', 'translation']);
+    expect(config.http.healthPort).toBe(8080);
+    expect(config.gateway.port).toBe(5026);
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(config.vad.sampleRate).toBe(16000);
+    expect(config.log.format).toBe('pretty');
+  });
+
+  it.each([
+    ['gateway', 8080],
+    ['stt', 8081],
+    ['translation', 8082],
+  ])('gives ROLE=%s its own default health port %d', (role, port) => {
+    expect(loadConfig({ ROLE: role }).http.healthPort).toBe(port);
+  });
+
+  it('accepts a comma list and keeps a stable role order', () => {
+    expect(loadConfig({ ROLE: 'translation, gateway' }).roles).toEqual(['gateway', 'translation']);
+  });
+
+  it('uses JSON logs in production', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).log.format).toBe('json');
+  });
+
+  it.each([
+    [{ ROLE: 'worker' }, 'ROLE', 'worker'],
+    [{ ROLE: 'stt,,x' }, 'ROLE', 'stt,,x'],
+    [{ GATEWAY_PORT: '0' }, 'GATEWAY_PORT', '0'],
+    [{ WEBRTC_SENSITIVITY: '4' }, 'WEBRTC_SENSITIVITY', '4'],
+    [{ SILERO_SENSITIVITY: 'high' }, 'SILERO_SENSITIVITY', 'high'],
+    [{ BEAM_SIZE: '2.5' }, 'BEAM_SIZE', '2.5'],
+    [{ VAD_FILTER: 'maybe' }, 'VAD_FILTER', 'maybe'],
+    [{ DEVICE: 'tpu' }, 'DEVICE', 'tpu'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL', 'not a url'],
+    [{ TRANSLATION_URL: 'ftp://x' }, 'TRANSLATION_URL', 'ftp://x'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV', 'staging'],
+  ])('rejects %o naming the variable and the value', (env, variable, value) => {
+    let caught: unknown;
+    try {
+      loadConfig(env);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    const error = caught as ConfigError;
+    expect(error.variable).toBe(variable);
+    expect(error.value).toBe(value);
+    expect(error.message).toContain(`${variable}="${value}"`);
+    expect(error.message).toMatch(/allowed .+/);
+  });
+
+  it('collects the Redis password as a secret', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://user:p%40ss@redis:6379/2' });
+    expect(config.secrets).toContain('p@ss');
+  });
+
+  it('treats empty values as unset', () => {
+    expect(loadConfig({ GATEWAY_PORT: '  ' }).gateway.port).toBe(5026);
+  });
+});

@@ -1,0 +1,160 @@
+import { hostname } from 'node:os';
+import {
+  APP_CONFIG,
+  AppConfig,
+  DEFAULT_HEALTH_PORTS,
+  LOG_LEVELS,
+  MODEL_SIZES,
+  Role,
+  ROLES,
+  TRANSLATION_ENGINES,
+} from './app-config';
+import {
+  ConfigError,
+  Env,
+  readBoolean,
+  readEnum,
+  readNumber,
+  readOptionalString,
+  readString,
+  readUrl,
+} from './env-parsers';
+
+export { APP_CONFIG };
+
+function readRoles(env: Env): Role[] {
+  const raw = readString(env, 'ROLE', 'all');
+  if (raw === 'all') return [...ROLES];
+  const items = raw.split(',').map((item) => item.trim());
+  const allowed = `${ROLES.join(', ')}, a comma list of them, or all`;
+  if (items.length === 0 || items.some((item) => !(ROLES as readonly string[]).includes(item))) {
+    throw new ConfigError('ROLE', raw, allowed);
+  }
+  return ROLES.filter((role) => items.includes(role));
+}
+
+const PORT = { min: 1, max: 65535, integer: true };
+
+/** Reads and validates every setting once. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = readEnum(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const roles = readRoles(env);
+  const defaultHealthPort = roles.length === 1 ? DEFAULT_HEALTH_PORTS[roles[0]] : 8080;
+  const redisUrl = readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis://', 'rediss://']);
+  const translationUrl = readOptionalString(env, 'TRANSLATION_URL');
+  if (translationUrl !== undefined) readUrl(env, 'TRANSLATION_URL', '', ['http://', 'https://']);
+
+  const secrets: string[] = [];
+  const redisPassword = new URL(redisUrl).password;
+  if (redisPassword) secrets.push(decodeURIComponent(redisPassword));
+
+  return {
+    nodeEnv,
+    roles,
+    log: {
+      format: readEnum(
+        env,
+        'LOG_FORMAT',
+        ['json', 'pretty'],
+        nodeEnv === 'production' ? 'json' : 'pretty',
+      ),
+      level: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'log'),
+    },
+    http: {
+      host: readString(env, 'HOST', '0.0.0.0'),
+      healthPort: readNumber(env, 'HEALTH_PORT', defaultHealthPort, PORT),
+    },
+    redis: {
+      url: redisUrl,
+      prefix: readString(env, 'QUEUE_PREFIX', 'rt'),
+    },
+    gateway: {
+      port: readNumber(env, 'GATEWAY_PORT', 5026, PORT),
+      maxFrameBytes: readNumber(env, 'MAX_FRAME_BYTES', 1024 * 1024, {
+        min: 1024,
+        max: 64 * 1024 * 1024,
+        integer: true,
+      }),
+      maxQueueDepth: readNumber(env, 'MAX_QUEUE_DEPTH', 100, {
+        min: 1,
+        max: 1_000_000,
+        integer: true,
+      }),
+      sessionTtlSeconds: readNumber(env, 'SESSION_TTL_SECONDS', 300, {
+        min: 10,
+        max: 7 * 86400,
+        integer: true,
+      }),
+      resultStreamMaxLen: readNumber(env, 'RESULT_STREAM_MAXLEN', 1000, {
+        min: 10,
+        max: 1_000_000,
+        integer: true,
+      }),
+    },
+    vad: {
+      sampleRate: readNumber(env, 'SAMPLE_RATE', 16000, { min: 8000, max: 48000, integer: true }),
+      silenceThresholdSeconds: readNumber(env, 'SILENCE_THRESHOLD_SECONDS', 0.6, {
+        min: 0.1,
+        max: 10,
+      }),
+      webrtcSensitivity: readNumber(env, 'WEBRTC_SENSITIVITY', 3, {
+        min: 0,
+        max: 3,
+        integer: true,
+      }),
+      sileroSensitivity: readNumber(env, 'SILERO_SENSITIVITY', 0.4, { min: 0, max: 1 }),
+      preSpeechBufferSeconds: readNumber(env, 'PRE_SPEECH_BUFFER_SECONDS', 0.3, { min: 0, max: 5 }),
+      maxUtteranceSeconds: readNumber(env, 'MAX_UTTERANCE_SECONDS', 15, { min: 1, max: 30 }),
+      sttSendIntervalSeconds: readNumber(env, 'STT_SEND_INTERVAL', 0.5, { min: 0.1, max: 10 }),
+    },
+    stt: {
+      modelSize: readEnum(env, 'MODEL_SIZE', MODEL_SIZES, 'base'),
+      modelPath: readOptionalString(env, 'WHISPER_MODEL'),
+      modelsDir: readString(env, 'MODELS_DIR', 'models'),
+      device: readEnum(env, 'DEVICE', ['cpu', 'cuda'], 'cpu'),
+      beamSize: readNumber(env, 'BEAM_SIZE', 5, { min: 1, max: 16, integer: true }),
+      threads: readNumber(env, 'WHISPER_THREADS', 2, { min: 1, max: 256, integer: true }),
+      poolSize: readNumber(env, 'STT_POOL_SIZE', 1, { min: 1, max: 64, integer: true }),
+      vadFilter: readBoolean(env, 'VAD_FILTER', true),
+      normalizeAudio: readBoolean(env, 'NORMALIZE_AUDIO', true),
+      maxBatchSize: readNumber(env, 'MAX_BATCH_SIZE', 1, { min: 1, max: 64, integer: true }),
+      batchTimeoutMs: readNumber(env, 'BATCH_TIMEOUT_MS', 50, {
+        min: 0,
+        max: 10_000,
+        integer: true,
+      }),
+      audioCtx: readEnum(env, 'AUDIO_CTX', ['auto', 'full'], 'auto'),
+      noSpeechThreshold: readNumber(env, 'NO_SPEECH_THRESHOLD', 0.6, { min: 0, max: 1 }),
+      workerId: readString(env, 'WORKER_ID', `${hostname()}:${process.pid}`),
+    },
+    translation: {
+      engine: readEnum(env, 'TRANSLATION_ENGINE', TRANSLATION_ENGINES, 'apertium'),
+      url: translationUrl,
+      timeoutMs: readNumber(env, 'TRANSLATION_TIMEOUT_MS', 5000, {
+        min: 100,
+        max: 120_000,
+        integer: true,
+      }),
+      modelIdleSeconds: readNumber(env, 'MODEL_IDLE_SECONDS', 600, {
+        min: 10,
+        max: 86400,
+        integer: true,
+      }),
+      maxLoadedModels: readNumber(env, 'MAX_LOADED_MODELS', 2, { min: 1, max: 64, integer: true }),
+    },
+    queues: {
+      attempts: readNumber(env, 'JOB_ATTEMPTS', 3, { min: 1, max: 20, integer: true }),
+      lockDurationMs: readNumber(env, 'JOB_LOCK_MS', 10_000, {
+        min: 1000,
+        max: 600_000,
+        integer: true,
+      }),
+      stalledIntervalMs: readNumber(env, 'JOB_STALLED_INTERVAL_MS', 5_000, {
+        min: 500,
+        max: 600_000,
+        integer: true,
+      }),
+    },
+    secrets,
+  };
+}

@@ -1,0 +1,51 @@
+import { QueueName } from './queue-names';
+
+export type UtteranceKind = 'interim' | 'final';
+
+/** An audio segment to transcribe. The audio itself is binary PCM16 in Redis under `audioKey`. */
+export interface SttJob {
+  sessionId: string;
+  /** Stable id of the utterance, unique within the service: `${sessionId}:${index}`. */
+  utteranceId: string;
+  /** 1-based position of the utterance in its session; finals are delivered in this order. */
+  index: number;
+  kind: UtteranceKind;
+  /** Increases with every interim snapshot of one utterance; the final has the highest. */
+  revision: number;
+  audioKey: string;
+  sampleRate: 16000;
+  /** Seconds from stream start. */
+  startSec: number;
+  endSec: number;
+  /** ISO 639-1 code, or 'auto' to detect. */
+  language: string;
+  task: 'transcribe' | 'translate';
+  /** Target languages for the translation role (finals only). */
+  targets: string[];
+  interimTranslations: boolean;
+  /** Epoch ms when the gateway enqueued the job; used for stage latencies. */
+  enqueuedAt: number;
+  /** Epoch ms when the utterance ended (last voiced frame + silence), for end-to-end latency. */
+  utteranceEndedAt?: number;
+}
+
+/** A transcript to translate into one or more languages. */
+export interface TranslationJob {
+  sessionId: string;
+  utteranceId: string;
+  index: number;
+  kind: UtteranceKind;
+  revision: number;
+  text: string;
+  /** ISO 639-1 code of the text. */
+  source: string;
+  targets: string[];
+  enqueuedAt: number;
+  /** Set for LibreTranslate-compatible HTTP requests, whose answer goes to a reply key instead. */
+  replyKey?: string;
+}
+
+export interface JobPayloads {
+  [QueueName.Stt]: SttJob;
+  [QueueName.Translation]: TranslationJob;
+}

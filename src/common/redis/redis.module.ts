@@ -1,0 +1,28 @@
+import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RedisConnectionFactory } from './redis-connection.factory';
+
+/** A shared fail-fast command connection for request paths, health checks and result writes. */
+@Injectable()
+export class RedisClient {
+  readonly redis: Redis;
+  readonly prefix: string;
+
+  constructor(factory: RedisConnectionFactory, @Inject(APP_CONFIG) config: AppConfig) {
+    this.redis = factory.create('command', 'commands');
+    this.prefix = config.redis.prefix;
+  }
+
+  /** Every key the project writes outside BullMQ goes through here, so tests can isolate by prefix. */
+  key(...parts: (string | number)[]): string {
+    return [this.prefix, ...parts].join(':');
+  }
+}
+
+@Global()
+@Module({
+  providers: [RedisConnectionFactory, RedisClient],
+  exports: [RedisConnectionFactory, RedisClient],
+})
+export class RedisModule {}

@@ -1,0 +1,72 @@
+/** Messages that workers write to a session's result stream and gateways forward to the client. */
+export interface WordTiming {
+  word: string;
+  start: number;
+  end: number;
+  probability?: number;
+}
+
+export interface StageLatencies {
+  /** Gateway enqueue to worker pick-up. */
+  queueMs: number;
+  /** Inference time. */
+  sttMs: number;
+  /** Utterance end to result written, when the utterance end time is known. */
+  totalMs?: number;
+}
+
+export interface FinalResult {
+  type: 'final';
+  utteranceId: string;
+  index: number;
+  text: string;
+  language: string;
+  languageProbability?: number;
+  start: number;
+  end: number;
+  words: WordTiming[];
+  latency: StageLatencies;
+  worker: string;
+}
+
+export interface InterimResult {
+  type: 'interim';
+  utteranceId: string;
+  index: number;
+  revision: number;
+  text: string;
+  language: string;
+  worker: string;
+}
+
+export interface TranslationResult {
+  type: 'translation';
+  utteranceId: string;
+  index: number;
+  kind: 'final' | 'interim';
+  language: string;
+  source: string;
+  text: string;
+  /** True when source and target were the same language and the text passed through. */
+  passthrough: boolean;
+  engine: string;
+  latencyMs: number;
+}
+
+export interface ErrorResult {
+  type: 'error';
+  code: string;
+  message: string;
+  utteranceId?: string;
+  index?: number;
+  retryable?: boolean;
+}
+
+export interface WarningResult {
+  type: 'warning';
+  code: string;
+  message: string;
+}
+
+export type ResultMessage =
+  FinalResult | InterimResult | TranslationResult | ErrorResult | WarningResult;

@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { AudioStoreService } from './audio-store.service';
+import { ResultStreamService } from './result-stream.service';
+
+@Global()
+@Module({
+  providers: [ResultStreamService, AudioStoreService],
+  exports: [ResultStreamService, AudioStoreService],
+})
+export class ResultsModule {}

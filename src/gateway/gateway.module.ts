@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** WebSocket streaming, VAD segmentation, sessions and result delivery. */
+@Module({})
+export class GatewayModule {}

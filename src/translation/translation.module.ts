@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+
+/** Translation workers consuming the translation queue. */
+@Module({})
+export class TranslationModule {}

@@ -1,0 +1,68 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** A throw-away redis-server on a spare port, which tests may stop and start again. */
+export class TestRedisServer {
+  private process?: ChildProcess;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'rt-redis-'));
+
+  constructor(
+    readonly port: number,
+    private readonly password?: string,
+  ) {}
+
+  get url(): string {
+    return this.password
+      ? `redis://:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}`
+      : `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ];
+    args.push('--dir', this.dir, '--maxmemory-policy', 'noeviction');
+    if (this.password) args.push('--requirepass', this.password);
+    this.process = spawn('redis-server', args, { stdio: 'ignore' });
+    const client = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    try {
+      for (let i = 0; i < 100; i++) {
+        try {
+          await client.connect();
+          await client.ping();
+          return;
+        } catch {
+          client.disconnect();
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+      throw new Error(`redis-server did not start on port ${this.port}`);
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+    this.process = undefined;
+  }
+}

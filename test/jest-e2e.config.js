@@ -1,0 +1,13 @@
+/** e2e tier: real Redis (and real engines), one worker at a time. */
+module.exports = {
+  rootDir: '..',
+  roots: ['<rootDir>/test'],
+  testRegex: '.*\\.e2e-spec\\.ts$',
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
+  testEnvironment: 'node',
+  testTimeout: 60000,
+  maxWorkers: 1,
+  // fetch keeps idle sockets alive for a few seconds after the last test.
+  forceExit: true,
+};
