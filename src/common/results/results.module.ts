@@ -3,9 +3,8 @@ import { AudioStoreService } from './audio-store.service';
 import { ResultStreamService } from './result-stream.service';
 import { UtteranceRevisionsService } from './utterance-revisions.service';
 
+const PROVIDERS = [ResultStreamService, AudioStoreService, UtteranceRevisionsService];
+
 @Global()
-@Module({
-  providers: [ResultStreamService, AudioStoreService],
-  exports: [ResultStreamService, AudioStoreService],
-})
+@Module({ providers: PROVIDERS, exports: PROVIDERS })
 export class ResultsModule {}
