@@ -156,17 +156,9 @@ export class SileroVadStream {
     return this.model.enqueue(this, input);
   }
 
-  /**
-   * Records a chunk the model was not asked about (the cheap gate rejected it), so the next
-   * evaluated chunk gets the right context.
-   */
-  skip(chunk: Int16Array): void {
-    const from = chunk.length - SILERO_CONTEXT_SAMPLES;
-    for (let i = 0; i < SILERO_CONTEXT_SAMPLES; i++) this.context[i] = chunk[from + i] / 32768;
-  }
-
-  /** Forget the recurrent state (after a long stretch the model did not see). */
+  /** Start afresh, as a new stream (after a long stretch the model did not see). */
   resetState(): void {
     this.state.fill(0);
+    this.context.fill(0);
   }
 }

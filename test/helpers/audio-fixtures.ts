@@ -63,7 +63,9 @@ export class AudioWorkdir {
     gainDb: number,
   ): Int16Array {
     const out = join(this.dir, `${kind}-${this.n++}.wav`);
+    // -R: the same noise every run.
     execFileSync('sox', [
+      '-R',
       '-D',
       '-n',
       '-r',

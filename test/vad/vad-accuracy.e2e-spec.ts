@@ -152,6 +152,35 @@ describe('VAD accuracy on real audio (libfvad + Silero v5)', () => {
   });
 
   it.each([
+    [0, 0.4],
+    [1, 0.4],
+    [2, 0.5],
+    [3, 0.3],
+    [3, 0.6],
+  ])(
+    'holds its boundaries at WEBRTC_SENSITIVITY=%p, SILERO_SENSITIVITY=%p',
+    async (webrtc, silero) => {
+      const a = trim(work.espeak('Turn left at the next corner.'));
+      const b = slice(jfk, ...JFK_PHRASES[1]);
+      const { pcm, pieces } = compose([0.7, a, 1.3, b, 1.0]);
+      const seg = segmenter({ webrtcSensitivity: webrtc, sileroSensitivity: silero });
+      const events = await run(seg, pcm);
+      seg.dispose();
+      expectMatches(finalsOf(events), pieces, `webrtc ${webrtc} silero ${silero}`);
+    },
+  );
+
+  it('finds quiet speech (20 dB down) as well', async () => {
+    const quiet = (pcm: Int16Array) => pcm.map((v) => Math.round(v / 10));
+    const phrases = [slice(jfk, ...JFK_PHRASES[0]), trim(work.espeak('This is said quietly.'))];
+    const { pcm, pieces } = compose([1.0, quiet(phrases[0]), 1.0, quiet(phrases[1]), 1.0]);
+    const seg = segmenter();
+    const events = await run(seg, pcm);
+    seg.dispose();
+    expectMatches(finalsOf(events), pieces, 'quiet speech');
+  });
+
+  it.each([
     ['white noise', 'whitenoise', -10],
     ['pink noise', 'pinknoise', -10],
     ['brown noise', 'brownnoise', -6],
