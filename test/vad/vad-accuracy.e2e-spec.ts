@@ -1,4 +1,5 @@
 import { Test } from '@nestjs/testing';
+import { register } from 'prom-client';
 import { CommonModule } from 'src/common/common.module';
 import { ReadinessRegistry } from 'src/common/health/readiness.registry';
 import {
@@ -222,6 +223,14 @@ describe('VAD accuracy on real audio (libfvad + Silero v5)', () => {
     expect(strip(finalsOf(outs[2]))).toEqual(strip(alone));
     expect(outs[1]).toEqual([]);
     expect(vad.sileroStats.chunks).toBeGreaterThan(vad.sileroStats.runs);
+    // Prometheus sees the batching too.
+    const metric = await register.getSingleMetric('rt_vad_silero_batch_size')!.get();
+    const sum = metric.values.find((v) => v.metricName === 'rt_vad_silero_batch_size_sum')!.value;
+    const count = metric.values.find(
+      (v) => v.metricName === 'rt_vad_silero_batch_size_count',
+    )!.value;
+    expect(count).toBe(vad.sileroStats.runs);
+    expect(sum).toBe(vad.sileroStats.chunks);
   });
 
   it('splits speech longer than the limit at a pause, not mid-word', async () => {
