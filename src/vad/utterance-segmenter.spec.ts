@@ -326,6 +326,25 @@ describe('UtteranceSegmenter', () => {
     expect(finals(got).map((e) => e.reason)).toEqual(['silence', 'finalize']);
   });
 
+  it('copies pushed audio at call time, so callers may reuse their buffer', async () => {
+    const pcm = signal([
+      ['silence', 10],
+      ['speech', 20],
+    ]);
+    const { seg } = make({ emitInterims: false }, true);
+    const buffer = new Int16Array(2000);
+    const calls: Promise<SegmenterEvent[]>[] = [];
+    for (let i = 0; i < pcm.length; i += 2000) {
+      const n = Math.min(2000, pcm.length - i);
+      buffer.set(pcm.subarray(i, i + n));
+      calls.push(seg.push(buffer.subarray(0, n)));
+    }
+    buffer.fill(0);
+    calls.push(seg.finalize());
+    const [final] = finals((await Promise.all(calls)).flat());
+    expect(Array.from(final.audio)).toEqual(Array.from(pcm.subarray(10 * F - 1600)));
+  });
+
   it('tells the detector whether an utterance is open', async () => {
     const { seg, detector } = make();
     await seg.push(

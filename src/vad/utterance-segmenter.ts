@@ -118,12 +118,16 @@ export class UtteranceSegmenter {
     return this.current !== undefined;
   }
 
-  /** Feeds audio (any length, including odd chunk sizes); resolves with the events it caused. */
+  /**
+   * Feeds audio (any length, including odd chunk sizes); resolves with the events it caused.
+   * The samples are copied at call time, so the caller may reuse its buffer at once.
+   */
   push(pcm: Int16Array): Promise<SegmenterEvent[]> {
     if (!(pcm instanceof Int16Array)) {
       return Promise.reject(new TypeError('UtteranceSegmenter.push expects an Int16Array'));
     }
-    return this.enqueue(() => this.process(pcm));
+    const copy = pcm.slice();
+    return this.enqueue(() => this.process(copy));
   }
 
   /**
