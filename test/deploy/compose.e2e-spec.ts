@@ -91,32 +91,48 @@ describe('docker/compose.yaml', () => {
     );
   });
 
-  it('docker-compose accepts the file and every role boots with the resulting environment', async () => {
-    // A copy with .env from env.example, as the README quick start does.
+  /** `docker-compose config` of the given files in a copy with .env from env.example. */
+  async function composeConfig(files: string[]): Promise<Yaml> {
     const dir = mkdtempSync(join(tmpdir(), 'rt-compose-'));
     try {
       mkdirSync(join(dir, 'docker'));
-      copyFileSync(join(ROOT, 'docker/compose.yaml'), join(dir, 'docker/compose.yaml'));
-      copyFileSync(join(ROOT, 'docker/haproxy.cfg'), join(dir, 'docker/haproxy.cfg'));
-      copyFileSync(join(ROOT, 'env.example'), join(dir, '.env'));
-      const { stdout } = await run(
-        'docker-compose',
-        ['--env-file', '.env', '-f', 'docker/compose.yaml', 'config'],
-        { cwd: dir },
-      );
-      const rendered = parseYaml(stdout) as Yaml;
-      const image = imageEnv(parseDockerfile(read('docker/Dockerfile')));
-      for (const [name, role] of Object.entries(APP_SERVICES)) {
-        const environment = rendered.services[name].environment as Record<string, string>;
-        const config = loadConfig({ ...image, ...environment });
-        expect(config.roles).toEqual([role]);
-        expect(config.nodeEnv).toBe('production');
-        expect(config.redis.url).toBe('redis://redis:6379');
+      for (const file of [...files, 'docker/haproxy.cfg']) {
+        copyFileSync(join(ROOT, file), join(dir, file));
       }
-      expect(rendered.services.lb.ports[0]).toMatchObject({ published: 5026, target: 5026 });
+      copyFileSync(join(ROOT, 'env.example'), join(dir, '.env'));
+      const args = ['--env-file', '.env', ...files.flatMap((file) => ['-f', file]), 'config'];
+      const { stdout } = await run('docker-compose', args, { cwd: dir });
+      return parseYaml(stdout) as Yaml;
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  it('docker-compose accepts the file and every role boots with the resulting environment', async () => {
+    const rendered = await composeConfig(['docker/compose.yaml']);
+    const image = imageEnv(parseDockerfile(read('docker/Dockerfile')));
+    for (const [name, role] of Object.entries(APP_SERVICES)) {
+      const environment = rendered.services[name].environment as Record<string, string>;
+      const config = loadConfig({ ...image, ...environment });
+      expect(config.roles).toEqual([role]);
+      expect(config.nodeEnv).toBe('production');
+      expect(config.redis.url).toBe('redis://redis:6379');
+    }
+    expect(rendered.services.lb.ports[0]).toMatchObject({ published: 5026, target: 5026 });
+  });
+
+  it('the GPU override runs stt workers from the CUDA image with DEVICE=cuda and one GPU each', async () => {
+    const rendered = await composeConfig(['docker/compose.yaml', 'docker/compose.gpu.yaml']);
+    const stt = rendered.services.stt_worker as Yaml;
+    expect(stt.build.dockerfile).toBe('docker/Dockerfile.cuda');
+    expect(stt.deploy.resources.reservations.devices).toEqual([
+      { driver: 'nvidia', count: 1, capabilities: ['gpu'] },
+    ]);
+    const image = imageEnv(parseDockerfile(read('docker/Dockerfile.cuda')));
+    const config = loadConfig({ ...image, ...(stt.environment as Record<string, string>) });
+    expect(config.roles).toEqual(['stt']);
+    expect(config.stt.device).toBe('cuda');
+    expect(stt.ports).toBeUndefined();
   });
 });
 
