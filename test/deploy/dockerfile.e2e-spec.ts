@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { ROOT } from '../helpers/processes';
@@ -166,5 +167,32 @@ describe('docker/Dockerfile specifics', () => {
     expect(messages).toEqual(
       expect.arrayContaining(['Unknown flag: intervall', 'Unknown instruction: RUNN']),
     );
+  });
+});
+
+describe('production dependencies (the image installs only these)', () => {
+  function sources(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return sources(path);
+      return /\.ts$/.test(entry.name) && !/\.spec\.ts$/.test(entry.name) ? [path] : [];
+    });
+  }
+
+  it('every package that src/ imports is in dependencies, not devDependencies', () => {
+    const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    const imported = new Set<string>();
+    for (const file of sources(join(ROOT, 'src'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/(?:from|import|require\()\s*'([^'.][^']*)'/g)) {
+        const specifier = match[1];
+        if (specifier.startsWith('node:') || specifier.startsWith('src/')) continue;
+        const parts = specifier.split('/');
+        const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+        if (!builtinModules.includes(name)) imported.add(name);
+      }
+    }
+    expect(imported.size).toBeGreaterThan(5);
+    expect([...imported].filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 });
