@@ -1,5 +1,6 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,11 +17,19 @@ import { testConfig, uniquePrefix, waitFor } from '../helpers/test-env';
 
 const run = promisify(execFile);
 
-/** A port whose cluster bus port (+10000) is free and valid too. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free port whose cluster bus port (+10000) is free too. */
 async function clusterPort(): Promise<number> {
   for (;;) {
     const port = await freePort();
-    if (port + 10000 <= 65535) return port;
+    if (port + 10000 <= 65535 && (await isFree(port + 10000))) return port;
   }
 }
 
