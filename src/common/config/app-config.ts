@@ -37,13 +37,26 @@ export type ModelSize = (typeof MODEL_SIZES)[number];
 export const TRANSLATION_ENGINES = ['apertium', 'nllb', 'opus-mt', 'libretranslate'] as const;
 export type TranslationEngineName = (typeof TRANSLATION_ENGINES)[number];
 
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
 /** The whole validated configuration. Built once at boot by loadConfig(); read-only after. */
 export interface AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly roles: readonly Role[];
   readonly log: { readonly format: 'json' | 'pretty'; readonly level: LogLevelName };
   readonly http: { readonly host: string; readonly healthPort: number };
-  readonly redis: { readonly url: string; readonly prefix: string };
+  readonly redis: {
+    readonly url: string;
+    readonly prefix: string;
+    /** Sentinels to ask for the master named sentinelName; empty unless REDIS_SENTINELS is set. */
+    readonly sentinels: readonly RedisNode[];
+    readonly sentinelName: string;
+    /** Seed nodes of a Redis Cluster; empty unless REDIS_CLUSTER_NODES is set. */
+    readonly clusterNodes: readonly RedisNode[];
+  };
   readonly gateway: {
     readonly port: number;
     readonly maxFrameBytes: number;

@@ -5,6 +5,7 @@ import {
   DEFAULT_HEALTH_PORTS,
   LOG_LEVELS,
   MODEL_SIZES,
+  RedisNode,
   Role,
   ROLES,
   TRANSLATION_ENGINES,
@@ -14,6 +15,7 @@ import {
   Env,
   readBoolean,
   readEnum,
+  readList,
   readNumber,
   readOptionalString,
   readString,
@@ -35,12 +37,58 @@ function readRoles(env: Env): Role[] {
 
 const PORT = { min: 1, max: 65535, integer: true };
 
+/** `host:port` items (IPv6 as `[::1]:6379`), for Redis sentinels and cluster seed nodes. */
+function readRedisNodes(env: Env, name: string): RedisNode[] {
+  const items = readList(env, name, []);
+  return items.map((item) => {
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(item);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      throw new ConfigError(
+        name,
+        env[name] ?? '',
+        'a comma list of host:port (IPv6 as [addr]:port)',
+      );
+    }
+    return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+  });
+}
+
+/**
+ * Sentinel or Cluster topology. A cluster keeps a queue's keys together only when the prefix has a
+ * hash tag ({rt}): BullMQ's Lua scripts touch several keys of one queue at once.
+ */
+function readRedisTopology(env: Env, prefix: string) {
+  const sentinels = readRedisNodes(env, 'REDIS_SENTINELS');
+  const clusterNodes = readRedisNodes(env, 'REDIS_CLUSTER_NODES');
+  if (sentinels.length > 0 && clusterNodes.length > 0) {
+    throw new ConfigError(
+      'REDIS_CLUSTER_NODES',
+      env.REDIS_CLUSTER_NODES ?? '',
+      'empty when REDIS_SENTINELS is set (use one of them)',
+    );
+  }
+  if (clusterNodes.length > 0 && !/\{[^{}]+\}/.test(prefix)) {
+    throw new ConfigError(
+      'QUEUE_PREFIX',
+      prefix,
+      'a prefix with a hash tag such as {rt} when REDIS_CLUSTER_NODES is set',
+    );
+  }
+  return {
+    sentinels,
+    sentinelName: readString(env, 'REDIS_SENTINEL_NAME', 'mymaster'),
+    clusterNodes,
+  };
+}
+
 /** Reads and validates every setting once. Throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = readEnum(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
   const roles = readRoles(env);
   const defaultHealthPort = roles.length === 1 ? DEFAULT_HEALTH_PORTS[roles[0]] : 8080;
   const redisUrl = readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis://', 'rediss://']);
+  const queuePrefix = readString(env, 'QUEUE_PREFIX', 'rt');
   const translationUrl = readOptionalString(env, 'TRANSLATION_URL');
   if (translationUrl !== undefined) readUrl(env, 'TRANSLATION_URL', '', ['http://', 'https://']);
 
@@ -66,7 +114,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     redis: {
       url: redisUrl,
-      prefix: readString(env, 'QUEUE_PREFIX', 'rt'),
+      prefix: queuePrefix,
+      ...readRedisTopology(env, queuePrefix),
     },
     gateway: {
       port: readNumber(env, 'GATEWAY_PORT', 5026, PORT),

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis, RedisOptions } from 'ioredis';
+import { ConnectionOptions } from 'bullmq';
+import { Cluster, Redis, RedisOptions } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 /**
@@ -9,11 +10,14 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
  */
 export type RedisConnectionKind = 'command' | 'blocking';
 
+/** A standalone or Sentinel-managed Redis, or a Redis Cluster: the command API is the same. */
+export type RedisConnection = Redis | Cluster;
+
 /** The one place that creates Redis connections; closes them all at shutdown. */
 @Injectable()
 export class RedisConnectionFactory implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
-  private readonly connections = new Set<Redis>();
+  private readonly connections = new Set<RedisConnection>();
   private lastErrorLog = 0;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -29,24 +33,52 @@ export class RedisConnectionFactory implements OnApplicationShutdown {
       : { ...base, enableOfflineQueue: true, maxRetriesPerRequest: null };
   }
 
-  create(kind: RedisConnectionKind, name: string): Redis {
-    const connection = new Redis(this.config.redis.url, {
-      ...this.options(kind),
-      connectionName: name,
-    });
+  /**
+   * A new connection. REDIS_CLUSTER_NODES gives a Cluster; REDIS_SENTINELS a Redis that asks the
+   * sentinels for the current master; otherwise REDIS_URL alone. Credentials, db and TLS always
+   * come from REDIS_URL.
+   */
+  create(kind: RedisConnectionKind, name: string): RedisConnection {
+    const { clusterNodes } = this.config.redis;
+    const connection: RedisConnection =
+      clusterNodes.length > 0
+        ? new Cluster([...clusterNodes], {
+            redisOptions: { ...this.nodeOptions(kind), connectionName: name },
+            enableOfflineQueue: kind === 'blocking',
+            clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+          })
+        : new Redis({ ...this.bullConnectionOptions(kind), connectionName: name });
     connection.on('error', (error: Error) => this.logError(name, error));
     this.connections.add(connection);
     connection.once('end', () => this.connections.delete(connection));
     return connection;
   }
 
-  /** Connection options for BullMQ, which creates and owns its own connections. */
-  bullConnection(kind: RedisConnectionKind): RedisOptions & { host: string; port: number } {
+  /**
+   * What BullMQ gets as `connection`. Options for a standalone or Sentinel Redis (BullMQ creates and
+   * owns those connections); for a Cluster, a Cluster instance this factory owns (BullMQ only
+   * accepts clusters as instances, and duplicates it for a worker's blocking connection).
+   */
+  bullConnection(kind: RedisConnectionKind): ConnectionOptions {
+    if (this.config.redis.clusterNodes.length > 0) return this.create(kind, `bullmq-${kind}`);
+    return this.bullConnectionOptions(kind);
+  }
+
+  private bullConnectionOptions(kind: RedisConnectionKind): RedisOptions {
+    const { sentinels, sentinelName } = this.config.redis;
+    const url = new URL(this.config.redis.url);
+    const target: RedisOptions =
+      sentinels.length > 0
+        ? { sentinels: [...sentinels], name: sentinelName }
+        : { host: url.hostname, port: Number(url.port || 6379) };
+    return { ...this.nodeOptions(kind), ...target };
+  }
+
+  /** Options shared by every node: kind, credentials, db and TLS from REDIS_URL. */
+  private nodeOptions(kind: RedisConnectionKind): RedisOptions {
     const url = new URL(this.config.redis.url);
     return {
       ...this.options(kind),
-      host: url.hostname,
-      port: Number(url.port || 6379),
       username: url.username ? decodeURIComponent(url.username) : undefined,
       password: url.password ? decodeURIComponent(url.password) : undefined,
       db: url.pathname.length > 1 ? Number(url.pathname.slice(1)) : 0,

@@ -1,12 +1,11 @@
 import { Global, Inject, Injectable, Module } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RedisConnectionFactory } from './redis-connection.factory';
+import { RedisConnection, RedisConnectionFactory } from './redis-connection.factory';
 
 /** A shared fail-fast command connection for request paths, health checks and result writes. */
 @Injectable()
 export class RedisClient {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly prefix: string;
 
   constructor(factory: RedisConnectionFactory, @Inject(APP_CONFIG) config: AppConfig) {
