@@ -1,0 +1,68 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { AppConfig } from 'src/common/config/app-config';
+import { ConfigModule } from 'src/common/config/config.module';
+import { RedisModule } from 'src/common/redis/redis.module';
+import { ResultsModule } from 'src/common/results/results.module';
+import { PersistenceModule } from 'src/persistence/persistence.module';
+
+/** The PostgreSQL that scripts/setup.sh starts (trust auth, database `test`). */
+export const PG_ADMIN_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export type Engine = 'sqlite' | 'postgres';
+export const ENGINES: Engine[] = ['sqlite', 'postgres'];
+
+export interface TestDatabase {
+  url: string;
+  /** PostgreSQL only: the schema of this run. */
+  schema?: string;
+  drop(): Promise<void>;
+}
+
+export async function pgAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, empty database: a SQLite file in a temp dir, or a PostgreSQL schema of its own. */
+export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'rt-db-'));
+    return {
+      url: `sqlite:${join(dir, 'realtime.db')}`,
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
+  }
+  const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const url = new URL(PG_ADMIN_URL);
+  url.searchParams.set('schema', schema);
+  return {
+    url: url.toString(),
+    schema,
+    drop: () =>
+      pgAdmin(async (client) => {
+        await client.query(`drop schema if exists ${schema} cascade`);
+      }),
+  };
+}
+
+/** Config, Redis, result streams and the persistence services, without HTTP. */
+export async function persistenceContext(config: AppConfig): Promise<INestApplicationContext> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [ConfigModule.forRoot(config), RedisModule, ResultsModule, PersistenceModule],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  await app.init();
+  return app;
+}
