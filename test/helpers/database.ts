@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppConfig } from 'src/common/config/app-config';
 import { ConfigModule } from 'src/common/config/config.module';
-import { RedisModule } from 'src/common/redis/redis.module';
+import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
 import { ResultsModule } from 'src/common/results/results.module';
 import { PersistenceModule } from 'src/persistence/persistence.module';
 
@@ -64,5 +64,8 @@ export async function persistenceContext(config: AppConfig): Promise<INestApplic
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   await app.init();
+  // The shared command connection fails fast (no offline queue): let it connect first.
+  const redis = app.get(RedisClient).redis;
+  if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
   return app;
 }

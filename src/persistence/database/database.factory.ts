@@ -50,7 +50,12 @@ export interface MigrationOutcome {
 /** Applies every pending migration in order; throws (leaving earlier ones applied) on failure. */
 export async function migrateToLatest(db: Db, target: DatabaseTarget): Promise<MigrationOutcome> {
   const schema = target.dialect === 'postgres' ? target.schema : undefined;
-  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  if (schema) {
+    // Checked first: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when it exists.
+    const found = await sql<{ n: number }>`
+      select 1 as n from information_schema.schemata where schema_name = ${schema}`.execute(db);
+    if (found.rows.length === 0) await sql`create schema ${sql.id(schema)}`.execute(db);
+  }
   const migrator = new Migrator({
     db,
     provider: migrationProvider,
