@@ -36,25 +36,25 @@ export async function pgAdmin<T>(work: (client: Client) => Promise<T>): Promise<
 }
 
 /** A fresh, empty database: a SQLite file in a temp dir, or a PostgreSQL schema of its own. */
-export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+export function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'rt-db-'));
-    return {
+    return Promise.resolve({
       url: `sqlite:${join(dir, 'realtime.db')}`,
       drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
-    };
+    });
   }
   const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const url = new URL(PG_ADMIN_URL);
   url.searchParams.set('schema', schema);
-  return {
+  return Promise.resolve({
     url: url.toString(),
     schema,
     drop: () =>
       pgAdmin(async (client) => {
         await client.query(`drop schema if exists ${schema} cascade`);
       }),
-  };
+  });
 }
 
 /** Config, Redis, result streams and the persistence services, without HTTP. */
