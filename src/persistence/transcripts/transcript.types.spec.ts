@@ -51,7 +51,8 @@ describe('toTranscriptEntry', () => {
       sourceLanguage: 'en',
       start: null,
     });
-    expect(toTranscriptEntry('s', 'k', { ...translation, kind: 'interim' }, at)).toBeUndefined();
+    const interimTranslation: TranslationResult = { ...translation, kind: 'interim' };
+    expect(toTranscriptEntry('s', 'k', interimTranslation, at)).toBeUndefined();
     expect(toTranscriptEntry('s', 'k', { type: 'interim' }, at)).toBeUndefined();
     expect(toTranscriptEntry('s', 'k', { type: 'warning' }, at)).toBeUndefined();
   });
