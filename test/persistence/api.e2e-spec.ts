@@ -195,12 +195,12 @@ describe.each(ENGINES)('transcript and usage HTTP API on %s', (engine) => {
 
     const mine = await get('/v1/usage?granularity=hour', owner.key);
     expect(mine.status).toBe(200);
-    const body = await mine.json();
+    const body = (await mine.json()) as { totals: unknown };
     expect(body).toMatchObject({ keyId: owner.record.id, granularity: 'hour' });
     expect(body.totals).toEqual({ audioSeconds: 15, sessions: 1 });
 
     expect((await get(`/v1/usage?keyId=${owner.record.id}`, stranger.key)).status).toBe(403);
-    const all = await (await get('/v1/usage?keyId=all', admin.key)).json();
+    const all = (await (await get('/v1/usage?keyId=all', admin.key)).json()) as { totals: unknown };
     expect(all.totals).toEqual({ audioSeconds: 19, sessions: 1 });
     expect((await get('/v1/usage?granularity=week', owner.key)).status).toBe(400);
     expect((await get('/v1/usage?from=yesterday', owner.key)).status).toBe(400);
