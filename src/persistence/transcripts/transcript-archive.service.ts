@@ -73,7 +73,8 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private failing = false;
-  private lastOrphanScan = 0;
+  /** The first scan waits a period: a short-lived process (the CLI) never adopts anything. */
+  private lastOrphanScan = Date.now();
   private stopped = false;
 
   private readonly rowsWritten = metric(
