@@ -97,6 +97,56 @@ function utterances(from: number, to: number): ResultMessage[] {
   return messages;
 }
 
+/** A PostgreSQL schema reached through a login role of its own, which the test can lock out. */
+async function lockableDatabase(): Promise<{
+  role: string;
+  database: TestDatabase;
+  lock(): Promise<void>;
+  unlock(): Promise<void>;
+  count(sessionId: string): Promise<number>;
+}> {
+  const role = `r_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+  const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  await pgAdmin(async (client) => {
+    await client.query(`create role ${role} login`);
+    await client.query(`create schema ${schema} authorization ${role}`);
+  });
+  const url = new URL(PG_ADMIN_URL);
+  url.username = role;
+  url.searchParams.set('schema', schema);
+  return {
+    role,
+    database: {
+      url: url.toString(),
+      schema,
+      drop: () =>
+        pgAdmin(async (client) => {
+          await client.query(`drop schema if exists ${schema} cascade`);
+        }),
+    },
+    lock: () =>
+      pgAdmin(async (client) => {
+        await client.query(`alter role ${role} nologin`);
+        await client.query(
+          'select pg_terminate_backend(pid) from pg_stat_activity where usename = $1',
+          [role],
+        );
+      }),
+    unlock: () =>
+      pgAdmin(async (client) => {
+        await client.query(`alter role ${role} login`);
+      }),
+    count: (sessionId) =>
+      pgAdmin(async (client) => {
+        const result = await client.query<{ n: string }>(
+          `select count(*) as n from ${schema}.transcripts where session_id = $1`,
+          [sessionId],
+        );
+        return Number(result.rows[0].n);
+      }),
+  };
+}
+
 describe('transcript archive', () => {
   let database: TestDatabase | undefined;
   let config: AppConfig | undefined;
@@ -121,24 +171,9 @@ describe('transcript archive', () => {
   });
 
   it('PostgreSQL refuses connections mid-session: delivery goes on, the archive catches up', async () => {
-    // A login role of its own that the test can lock out, like a database that went away.
-    role = `r_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-    const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-    await pgAdmin(async (client) => {
-      await client.query(`create role ${role} login`);
-      await client.query(`create schema ${schema} authorization ${role}`);
-    });
-    const url = new URL(PG_ADMIN_URL);
-    url.username = role;
-    url.searchParams.set('schema', schema);
-    database = {
-      url: url.toString(),
-      schema,
-      drop: () =>
-        pgAdmin(async (client) => {
-          await client.query(`drop schema if exists ${schema} cascade`);
-        }),
-    };
+    const lockable = await lockableDatabase();
+    role = lockable.role;
+    database = lockable.database;
     config = await testConfig({
       DATABASE_URL: database.url,
       ARCHIVE_FLUSH_MS: '50',
@@ -147,13 +182,7 @@ describe('transcript archive', () => {
     app = await persistenceContext(config);
     const archive = app.get(TranscriptArchiveService);
     const delivery = new Delivery(app.get(ResultStreamService), archive, 'sess-pg', 'key_a');
-    const archivedCount = (): Promise<number> =>
-      pgAdmin(async (client) => {
-        const result = await client.query<{ n: string }>(
-          `select count(*) as n from ${schema}.transcripts where session_id = 'sess-pg'`,
-        );
-        return Number(result.rows[0].n);
-      });
+    const archivedCount = (): Promise<number> => lockable.count('sess-pg');
 
     await delivery.deliver(utterances(0, 3));
     await waitFor(async () => (await archivedCount()) === 6, { what: 'first 6 lines' });
@@ -177,9 +206,7 @@ describe('transcript archive', () => {
     expect(await archive.archivedUpTo('sess-pg')).not.toBe(delivery.lastId);
 
     // It comes back: everything delivered meanwhile is read again from the result stream.
-    await pgAdmin(async (client) => {
-      await client.query(`alter role ${role} login`);
-    });
+    await lockable.unlock();
     await waitFor(async () => (await archivedCount()) === 20, {
       timeoutMs: 20_000,
       what: 'the archive to catch up',
@@ -198,6 +225,38 @@ describe('transcript archive', () => {
     // Back to the live path: new results are batched again, not re-read.
     await delivery.deliver(utterances(10, 11));
     await waitFor(async () => (await archivedCount()) === 22, { what: 'live archiving' });
+  });
+
+  it('another gateway finishes the recovery of one that stopped during an outage', async () => {
+    const lockable = await lockableDatabase();
+    role = lockable.role;
+    database = lockable.database;
+    config = await testConfig({ DATABASE_URL: database.url, ARCHIVE_FLUSH_MS: '50' });
+    const first = await persistenceContext(config);
+    const firstArchive = first.get(TranscriptArchiveService);
+    const delivery = new Delivery(
+      first.get(ResultStreamService),
+      firstArchive,
+      'sess-handover',
+      'key_h',
+    );
+    await delivery.deliver(utterances(0, 2));
+    await waitFor(async () => (await lockable.count('sess-handover')) === 4, { what: '4 lines' });
+    await lockable.lock();
+    await delivery.deliver(utterances(2, 5));
+    await waitFor(() => firstArchive.backlog().recoveringSessions === 1, { what: 'recovery' });
+    await first.close(); // this gateway goes away with the work unfinished
+    await lockable.unlock();
+    expect(await lockable.count('sess-handover')).toBe(4);
+
+    app = await persistenceContext(config);
+    await waitFor(async () => (await lockable.count('sess-handover')) === 10, {
+      timeoutMs: 15_000,
+      what: 'the second gateway to adopt and finish the recovery',
+    });
+    expect(await app.get(TranscriptArchiveService).archivedUpTo('sess-handover')).toBe(
+      delivery.lastId,
+    );
   });
 
   it('keeps memory bounded: past ARCHIVE_MAX_PENDING it re-reads the stream instead', async () => {

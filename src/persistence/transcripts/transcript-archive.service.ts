@@ -39,9 +39,10 @@ interface Recovery {
 }
 
 const RECOVERY_PAGE = 500;
-/** A recovery entry nobody has touched for this long belongs to a gateway that went away. */
-const ORPHAN_AFTER_MS = 30_000;
-const ORPHAN_SCAN_EVERY_MS = 10_000;
+/** Recovery entries are looked at every this many flush periods... */
+const ORPHAN_SCAN_EVERY_FLUSHES = 10;
+/** ...and one nobody touched for this many belongs to a gateway that went away. */
+const ORPHAN_AFTER_FLUSHES = 30;
 const DELETED_MEMORY_MS = 3_600_000;
 
 function metric<T>(name: string, create: () => T): T {
@@ -329,11 +330,14 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
   /** Takes over recovery entries of gateways that stopped working on them. */
   private async adoptOrphans(): Promise<void> {
     const now = Date.now();
-    if (now - this.lastOrphanScan < ORPHAN_SCAN_EVERY_MS) return;
+    const period = this.config.persistence.archiveFlushMs;
+    if (now - this.lastOrphanScan < ORPHAN_SCAN_EVERY_FLUSHES * period) return;
     this.lastOrphanScan = now;
     try {
       for (const [sessionId, entry] of await this.state.recoveries()) {
-        if (this.recovering.has(sessionId) || now - entry.at < ORPHAN_AFTER_MS) continue;
+        if (this.recovering.has(sessionId) || now - entry.at < ORPHAN_AFTER_FLUSHES * period) {
+          continue;
+        }
         if (!isStreamId(entry.from)) continue;
         this.recovering.set(sessionId, { keyId: entry.keyId, position: entry.from, dirty: false });
       }
