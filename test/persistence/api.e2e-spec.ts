@@ -6,7 +6,7 @@ import { ApiKeyService, CreatedApiKey } from 'src/persistence/api-keys/api-key.s
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { createLogger } from 'src/bootstrap';
-import { createTestDatabase, ENGINES, TestDatabase } from '../helpers/database';
+import { createTestDatabase, ENGINES, lockableDatabase, TestDatabase } from '../helpers/database';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 import { RedisClient } from 'src/common/redis/redis.module';
 
@@ -204,5 +204,43 @@ describe.each(ENGINES)('transcript and usage HTTP API on %s', (engine) => {
     expect(all.totals).toEqual({ audioSeconds: 19, sessions: 1 });
     expect((await get('/v1/usage?granularity=week', owner.key)).status).toBe(400);
     expect((await get('/v1/usage?from=yesterday', owner.key)).status).toBe(400);
+  });
+});
+
+describe('transcript API while PostgreSQL is unreachable', () => {
+  it('answers 503 JSON (keys still verified from the Redis cache), then 200 when it returns', async () => {
+    const lockable = await lockableDatabase();
+    const config = await testConfig({ ROLE: 'gateway', DATABASE_URL: lockable.database.url });
+    const running = await startApp(
+      config,
+      createLogger(config, () => undefined),
+    );
+    try {
+      const redis = running.app.get(RedisClient).redis;
+      await waitFor(() => redis.status === 'ready', { what: 'Redis' });
+      const base = `http://127.0.0.1:${config.gateway.port}`;
+      const key = await running.app.get(ApiKeyService, { strict: false }).create({ name: 'k' });
+      const headers = { authorization: `Bearer ${key.key}` };
+      // First use caches the key in Redis.
+      expect((await fetch(`${base}/v1/usage`, { headers })).status).toBe(200);
+
+      await lockable.lock();
+      const down = await fetch(`${base}/v1/sessions/any/transcript`, { headers });
+      expect(down.status).toBe(503);
+      expect(await down.json()).toMatchObject({ statusCode: 503 });
+      expect((await fetch(`${base}/v1/usage`, { headers })).status).toBe(503);
+
+      await lockable.unlock();
+      await waitFor(async () => (await fetch(`${base}/v1/usage`, { headers })).status === 200, {
+        what: 'the API to answer again',
+      });
+      expect((await fetch(`${base}/v1/sessions/any/transcript`, { headers })).status).toBe(404);
+    } finally {
+      await running.close();
+      await lockable.unlock();
+      await lockable.database.drop();
+      await lockable.dropRole();
+      await cleanupPrefix(config.redis.prefix);
+    }
   });
 });

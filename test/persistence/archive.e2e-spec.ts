@@ -1,5 +1,4 @@
 import { INestApplicationContext } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { AppConfig } from 'src/common/config/app-config';
 import {
   FinalResult,
@@ -12,7 +11,7 @@ import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript
 import { TranscriptRepository } from 'src/persistence/transcripts/transcript.repository';
 import {
   createTestDatabase,
-  PG_ADMIN_URL,
+  lockableDatabase,
   persistenceContext,
   pgAdmin,
   TestDatabase,
@@ -95,56 +94,6 @@ function utterances(from: number, to: number): ResultMessage[] {
   const messages: ResultMessage[] = [];
   for (let i = from; i < to; i++) messages.push(interim(i), final(i), translation(i));
   return messages;
-}
-
-/** A PostgreSQL schema reached through a login role of its own, which the test can lock out. */
-async function lockableDatabase(): Promise<{
-  role: string;
-  database: TestDatabase;
-  lock(): Promise<void>;
-  unlock(): Promise<void>;
-  count(sessionId: string): Promise<number>;
-}> {
-  const role = `r_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const schema = `t_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-  await pgAdmin(async (client) => {
-    await client.query(`create role ${role} login`);
-    await client.query(`create schema ${schema} authorization ${role}`);
-  });
-  const url = new URL(PG_ADMIN_URL);
-  url.username = role;
-  url.searchParams.set('schema', schema);
-  return {
-    role,
-    database: {
-      url: url.toString(),
-      schema,
-      drop: () =>
-        pgAdmin(async (client) => {
-          await client.query(`drop schema if exists ${schema} cascade`);
-        }),
-    },
-    lock: () =>
-      pgAdmin(async (client) => {
-        await client.query(`alter role ${role} nologin`);
-        await client.query(
-          'select pg_terminate_backend(pid) from pg_stat_activity where usename = $1',
-          [role],
-        );
-      }),
-    unlock: () =>
-      pgAdmin(async (client) => {
-        await client.query(`alter role ${role} login`);
-      }),
-    count: (sessionId) =>
-      pgAdmin(async (client) => {
-        const result = await client.query<{ n: string }>(
-          `select count(*) as n from ${schema}.transcripts where session_id = $1`,
-          [sessionId],
-        );
-        return Number(result.rows[0].n);
-      }),
-  };
 }
 
 describe('transcript archive', () => {

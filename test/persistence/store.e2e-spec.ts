@@ -150,6 +150,15 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
       { keyId: 'key_a', start: new Date(day).toISOString(), audioSeconds: 7.5, sessions: 2 },
       { keyId: 'key_b', start: new Date(day).toISOString(), audioSeconds: 10, sessions: 0 },
     ]);
+    // Quota view: stored + not yet written, current hour only.
+    const now = Date.now();
+    usage.recordAudio('key_q', 30, now);
+    await usage.flush();
+    usage.recordAudio('key_q', 12, now);
+    usage.recordAudio('key_q', 99, now - 2 * HOUR);
+    expect(await usage.audioSecondsThisHour('key_q', now)).toBe(42);
+    expect(await usage.audioSecondsThisHour('key_none', now)).toBe(0);
+
     const nextDay = await usage.report(
       'key_a',
       new Date(day + DAY),

@@ -8,6 +8,7 @@ import {
   Param,
   Query,
   Res,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { VerifiedApiKey, hasScope } from '../api-keys/api-key.types';
@@ -18,6 +19,7 @@ import {
 } from '../transcripts/transcript-format.service';
 import { TranscriptQueryService } from '../transcripts/transcript-query.service';
 import { ApiKeyGuard, CurrentApiKey } from './api-key.guard';
+import { StoreErrorsFilter } from './store-errors.filter';
 
 const SESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const LANGUAGE = /^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$/;
@@ -33,6 +35,7 @@ function checkSessionId(id: string): void {
 /** Archived transcripts: the key that owned the session, or an admin key. */
 @Controller('v1/sessions')
 @UseGuards(ApiKeyGuard)
+@UseFilters(StoreErrorsFilter)
 export class SessionsController {
   constructor(
     private readonly transcripts: TranscriptQueryService,

@@ -4,11 +4,13 @@ import {
   ForbiddenException,
   Get,
   Query,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { VerifiedApiKey, hasScope } from '../api-keys/api-key.types';
 import { UsageReport, UsageService } from '../usage/usage.service';
 import { ApiKeyGuard, CurrentApiKey } from './api-key.guard';
+import { StoreErrorsFilter } from './store-errors.filter';
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_MS = 400 * DAY_MS;
@@ -23,6 +25,7 @@ function parseDate(value: string | undefined, name: string, fallback: Date): Dat
 /** Usage of the calling key (an admin key may ask for any key, or `keyId=all`). */
 @Controller('v1/usage')
 @UseGuards(ApiKeyGuard)
+@UseFilters(StoreErrorsFilter)
 export class UsageController {
   constructor(private readonly usage: UsageService) {}
 

@@ -96,9 +96,16 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     this.add(keyId ?? ANONYMOUS_KEY_ID, at, 0, 1);
   }
 
-  /** What is counted but not yet written, for a key (quota checks add it to the stored total). */
-  pendingAudioSeconds(keyId: string, at = Date.now()): number {
-    return this.pending.get(`${keyId}|${hourStart(at)}`)?.audioSeconds ?? 0;
+  /**
+   * Audio seconds of the key in the current UTC hour: what is stored plus what this process has
+   * counted but not written yet (other gateways' unwritten counts show up within ARCHIVE_FLUSH_MS).
+   * For quota checks; throws when the database is unavailable.
+   */
+  async audioSecondsThisHour(keyId: string, at = Date.now()): Promise<number> {
+    const start = hourStart(at);
+    const rows = await this.repository.hourly(keyId, start, start + HOUR_MS);
+    const stored = rows.reduce((sum, row) => sum + row.audioSeconds, 0);
+    return stored + (this.pending.get(`${keyId}|${start}`)?.audioSeconds ?? 0);
   }
 
   /** Writes what is pending. Never throws; on failure the counters stay for the next try. */
