@@ -89,7 +89,8 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
       expect(await redis.get(cacheKey)).toContain(created.record.id);
 
       const revocations: string[] = [];
-      await subscriber.subscribe(`${config.redis.prefix}:apikey-revoked`);
+      expect(keys.revokedChannel).toBe(`${config.redis.prefix}:apikey-revoked`);
+      await subscriber.subscribe(keys.revokedChannel);
       subscriber.on('message', (_channel, id: string) => revocations.push(id));
 
       const other = await keys.create({ name: 'other' });

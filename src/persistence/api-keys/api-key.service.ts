@@ -42,6 +42,11 @@ export class ApiKeyService {
     private readonly cache: ApiKeyCacheService,
   ) {}
 
+  /** Redis pub/sub channel carrying the id of every key revoked (close its open sessions). */
+  get revokedChannel(): string {
+    return this.cache.revokedChannel;
+  }
+
   async create(input: CreateApiKeyInput): Promise<CreatedApiKey> {
     const name = input.name.trim();
     if (!name || name.length > 200) {

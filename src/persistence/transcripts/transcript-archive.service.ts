@@ -73,6 +73,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
   private readonly deleted = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private nextFlush: Promise<void> | undefined;
   private failing = false;
   /** The first scan waits a period: a short-lived process (the CLI) never adopts anything. */
   private lastOrphanScan = Date.now();
@@ -144,8 +145,16 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
 
   /** Writes what is pending and re-reads streams of sessions in recovery. Never throws. */
   flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    if (!this.flushing) {
+      this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
+      return this.flushing;
+    }
+    // One more pass after the running one, so everything recorded before this call is included.
+    this.nextFlush ??= this.flushing.then(() => {
+      this.nextFlush = undefined;
+      return this.flush();
+    });
+    return this.nextFlush;
   }
 
   /** Results of a session that are delivered but not yet in the database (for tests/metrics). */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService } from '../database/database.service';
 
+const INSERT_CHUNK = 500;
+
 export interface UsageIncrement {
   keyId: string;
   hourStart: number;
@@ -19,19 +21,24 @@ export interface UsageRow {
 export class UsageRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  /** Adds to each (key, hour) row, creating it when missing, in one transaction. */
+  /**
+   * Adds to each (key, hour) row, creating it when missing, in one transaction. The increments
+   * must be unique per (key, hour) (PostgreSQL refuses to update one row twice in a statement).
+   */
   async increment(increments: readonly UsageIncrement[]): Promise<void> {
     if (increments.length === 0) return;
     await this.database.db.transaction().execute(async (trx) => {
-      for (const item of increments) {
+      for (let i = 0; i < increments.length; i += INSERT_CHUNK) {
         await trx
           .insertInto('key_usage')
-          .values({
-            key_id: item.keyId,
-            hour_start: item.hourStart,
-            audio_seconds: item.audioSeconds,
-            sessions: item.sessions,
-          })
+          .values(
+            increments.slice(i, i + INSERT_CHUNK).map((item) => ({
+              key_id: item.keyId,
+              hour_start: item.hourStart,
+              audio_seconds: item.audioSeconds,
+              sessions: item.sessions,
+            })),
+          )
           .onConflict((conflict) =>
             conflict.columns(['key_id', 'hour_start']).doUpdateSet((eb) => ({
               audio_seconds: eb('key_usage.audio_seconds', '+', eb.ref('excluded.audio_seconds')),

@@ -75,6 +75,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private pending = new Map<string, UsageIncrement>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private nextFlush: Promise<void> | undefined;
   private failing = false;
 
   constructor(
@@ -110,8 +111,16 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Writes what is pending. Never throws; on failure the counters stay for the next try. */
   flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
-    return this.flushing;
+    if (!this.flushing) {
+      this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
+      return this.flushing;
+    }
+    // One more pass after the running one, so everything recorded before this call is included.
+    this.nextFlush ??= this.flushing.then(() => {
+      this.nextFlush = undefined;
+      return this.flush();
+    });
+    return this.nextFlush;
   }
 
   async report(
