@@ -39,6 +39,7 @@ interface Recovery {
 }
 
 const RECOVERY_PAGE = 500;
+const RECOVERY_SESSIONS_PER_FLUSH = 50;
 /** Recovery entries are looked at every this many flush periods... */
 const ORPHAN_SCAN_EVERY_FLUSHES = 10;
 /** ...and one nobody touched for this many belongs to a gateway that went away. */
@@ -176,6 +177,8 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
     this.pending = this.pending.filter((item) => item.sessionId !== sessionId);
     this.recovering.delete(sessionId);
     await this.state.markDeleted(sessionId);
+    // A write of this session may be in flight: let it land, then delete.
+    await this.flushing;
     return this.repository.deleteSession(sessionId);
   }
 
@@ -268,7 +271,10 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
     });
   }
 
-  /** Re-reads streams of sessions in recovery, oldest position first; stops at the first failure. */
+  /**
+   * Re-reads the streams of up to RECOVERY_SESSIONS_PER_FLUSH sessions in recovery; a session
+   * that is not finished goes to the back of the line. Stops at the first database failure.
+   */
   private async recover(): Promise<void> {
     await this.adoptOrphans();
     if (this.recovering.size === 0) return;
@@ -284,14 +290,15 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
     } catch (error) {
       this.logger.warn(`Could not refresh archive recovery state: ${message(error)}`);
     }
-    for (const [sessionId, recovery] of [...this.recovering]) {
+    const turn = [...this.recovering].slice(0, RECOVERY_SESSIONS_PER_FLUSH);
+    for (const [sessionId, recovery] of turn) {
       if (this.stopped) return;
       const finished = await this.recoverSession(sessionId, recovery);
       if (finished === 'failed') return;
-      if (finished === 'done' && this.recovering.get(sessionId) === recovery) {
-        this.recovering.delete(sessionId);
-        await this.state.finishRecovery(sessionId).catch(() => undefined);
-      }
+      if (this.recovering.get(sessionId) !== recovery) continue; // deleted meanwhile
+      this.recovering.delete(sessionId);
+      if (finished === 'again') this.recovering.set(sessionId, recovery);
+      else await this.state.finishRecovery(sessionId).catch(() => undefined);
     }
   }
 
