@@ -234,4 +234,18 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
     );
     expect(report.totals.audioSeconds).toBe(5);
   });
+
+  it('the retention job runs by itself after start', async () => {
+    const old = new Date(Date.now() - 31 * DAY);
+    await app
+      .get(TranscriptRepository)
+      .insertMany([line({ sessionId: 'stale', createdAt: old }), line({ sessionId: 'fresh' })]);
+    await app.close();
+    app = await persistenceContext(config); // a restarted gateway
+    const repository = app.get(TranscriptRepository);
+    await waitFor(async () => (await repository.findSession('stale')).length === 0, {
+      what: 'the scheduled retention run',
+    });
+    expect(await repository.findSession('fresh')).toHaveLength(1);
+  });
 });
