@@ -2,14 +2,15 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { AppConfig, Role } from './common/config/app-config';
 import { CommonModule } from './common/common.module';
 import { GatewayModule } from './gateway/gateway.module';
+import { PersistenceApiModule } from './persistence/api/persistence-api.module';
 import { SttModule } from './stt/stt.module';
 import { TranslationModule } from './translation/translation.module';
 
 /** The role picks the modules; services never branch on the role. */
-const ROLE_MODULES: Record<Role, Type> = {
-  gateway: GatewayModule,
-  stt: SttModule,
-  translation: TranslationModule,
+const ROLE_MODULES: Record<Role, Type[]> = {
+  gateway: [GatewayModule, PersistenceApiModule],
+  stt: [SttModule],
+  translation: [TranslationModule],
 };
 
 @Module({})
@@ -17,7 +18,10 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config), ...config.roles.map((role) => ROLE_MODULES[role])],
+      imports: [
+        CommonModule.forRoot(config),
+        ...config.roles.flatMap((role) => ROLE_MODULES[role]),
+      ],
     };
   }
 }

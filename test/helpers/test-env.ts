@@ -35,6 +35,7 @@ export async function testEnv(
     HEALTH_PORT: String(await freePort()),
     GATEWAY_PORT: String(await freePort()),
     HOST: '127.0.0.1',
+    DATABASE_URL: 'sqlite::memory:',
     ...overrides,
   };
 }

@@ -96,6 +96,19 @@ export interface AppConfig {
     readonly modelIdleSeconds: number;
     readonly maxLoadedModels: number;
   };
+  readonly persistence: {
+    /** `sqlite:<file>` (or `sqlite::memory:`) or `postgres://...` (optional `?schema=`). */
+    readonly databaseUrl: string;
+    readonly migrateOnStart: boolean;
+    /** 0 = transcripts are not stored at all. */
+    readonly transcriptRetentionDays: number;
+    readonly retentionIntervalMs: number;
+    readonly archiveBatchSize: number;
+    readonly archiveFlushMs: number;
+    /** Items kept in memory awaiting the database; past this the result streams are re-read. */
+    readonly archiveMaxPending: number;
+    readonly apiKeyCacheSeconds: number;
+  };
   readonly queues: {
     readonly attempts: number;
     readonly lockDurationMs: number;

@@ -35,6 +35,26 @@ function readRoles(env: Env): Role[] {
   return ROLES.filter((role) => items.includes(role));
 }
 
+const DATABASE_URL_FORMS = 'sqlite:<file>, sqlite::memory: or postgres://user@host:port/db';
+
+/** `sqlite:<path>` (default `sqlite:data/realtime.db`) or `postgres://` / `postgresql://`. */
+function readDatabaseUrl(env: Env): string {
+  const value = readString(env, 'DATABASE_URL', 'sqlite:data/realtime.db');
+  if (value.startsWith('sqlite:')) {
+    if (value.slice('sqlite:'.length).trim() === '') {
+      throw new ConfigError('DATABASE_URL', value, DATABASE_URL_FORMS);
+    }
+    return value;
+  }
+  try {
+    const url = new URL(value);
+    if (['postgres:', 'postgresql:'].includes(url.protocol) && url.hostname) return value;
+  } catch {
+    // reported below
+  }
+  throw new ConfigError('DATABASE_URL', value, DATABASE_URL_FORMS);
+}
+
 const PORT = { min: 1, max: 65535, integer: true };
 
 /** `host:port` items (IPv6 as `[::1]:6379`), for Redis sentinels and cluster seed nodes. */
@@ -92,9 +112,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const translationUrl = readOptionalString(env, 'TRANSLATION_URL');
   if (translationUrl !== undefined) readUrl(env, 'TRANSLATION_URL', '', ['http://', 'https://']);
 
+  const databaseUrl = readDatabaseUrl(env);
+
   const secrets: string[] = [];
   const redisPassword = new URL(redisUrl).password;
   if (redisPassword) secrets.push(decodeURIComponent(redisPassword));
+  if (!databaseUrl.startsWith('sqlite:')) {
+    const databasePassword = new URL(databaseUrl).password;
+    if (databasePassword) secrets.push(decodeURIComponent(databasePassword));
+  }
 
   return {
     nodeEnv,
@@ -190,6 +216,38 @@ export function loadConfig(env: Env = process.env): AppConfig {
         integer: true,
       }),
       maxLoadedModels: readNumber(env, 'MAX_LOADED_MODELS', 2, { min: 1, max: 64, integer: true }),
+    },
+    persistence: {
+      databaseUrl,
+      migrateOnStart: readBoolean(env, 'DATABASE_MIGRATE_ON_START', true),
+      transcriptRetentionDays: readNumber(env, 'TRANSCRIPT_RETENTION_DAYS', 30, {
+        min: 0,
+        max: 36_500,
+        integer: true,
+      }),
+      retentionIntervalMs:
+        readNumber(env, 'RETENTION_INTERVAL_MINUTES', 60, { min: 1, max: 10_080, integer: true }) *
+        60_000,
+      archiveBatchSize: readNumber(env, 'ARCHIVE_BATCH_SIZE', 200, {
+        min: 1,
+        max: 10_000,
+        integer: true,
+      }),
+      archiveFlushMs: readNumber(env, 'ARCHIVE_FLUSH_MS', 1000, {
+        min: 10,
+        max: 60_000,
+        integer: true,
+      }),
+      archiveMaxPending: readNumber(env, 'ARCHIVE_MAX_PENDING', 10_000, {
+        min: 1,
+        max: 1_000_000,
+        integer: true,
+      }),
+      apiKeyCacheSeconds: readNumber(env, 'API_KEY_CACHE_SECONDS', 60, {
+        min: 1,
+        max: 3600,
+        integer: true,
+      }),
     },
     queues: {
       attempts: readNumber(env, 'JOB_ATTEMPTS', 3, { min: 1, max: 20, integer: true }),

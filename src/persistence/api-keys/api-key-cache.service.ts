@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { RedisClient } from '../../common/redis/redis.module';
+import { VerifiedApiKey } from './api-key.types';
+
+/**
+ * Sets the cache entry unless the key was revoked meanwhile (the tombstone), so a verify that
+ * raced a revoke cannot re-cache a revoked key. KEYS[1] entry, KEYS[2] tombstone; ARGV ttl, json.
+ */
+const SET_UNLESS_REVOKED = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1])
+return 1
+`;
+
+/**
+ * Valid keys by hash, in Redis, for the WebSocket upgrade path (no database round trip per
+ * connection). Entries live API_KEY_CACHE_SECONDS; revoking deletes the entry at once and
+ * publishes the key id on the `apikey-revoked` channel so gateways can close its sessions.
+ */
+@Injectable()
+export class ApiKeyCacheService {
+  private readonly logger = new Logger('ApiKeyCache');
+
+  constructor(
+    private readonly client: RedisClient,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The channel that carries the id of every revoked key. */
+  get revokedChannel(): string {
+    return this.client.key('apikey-revoked');
+  }
+
+  private entryKey(hash: string): string {
+    return this.client.key('apikey', hash);
+  }
+
+  private tombstoneKey(hash: string): string {
+    return this.client.key('apikey', hash, 'revoked');
+  }
+
+  /** undefined on a miss or when Redis is unavailable (the caller asks the database). */
+  async get(hash: string): Promise<VerifiedApiKey | undefined> {
+    try {
+      const json = await this.client.redis.get(this.entryKey(hash));
+      return json ? (JSON.parse(json) as VerifiedApiKey) : undefined;
+    } catch (error) {
+      this.warn('read', error);
+      return undefined;
+    }
+  }
+
+  async set(hash: string, key: VerifiedApiKey): Promise<void> {
+    try {
+      await this.client.redis.eval(
+        SET_UNLESS_REVOKED,
+        2,
+        this.entryKey(hash),
+        this.tombstoneKey(hash),
+        this.config.persistence.apiKeyCacheSeconds,
+        JSON.stringify(key),
+      );
+    } catch (error) {
+      this.warn('write', error);
+    }
+  }
+
+  /** Returns false when Redis could not be told (the entry then expires within its TTL). */
+  async invalidate(hash: string, keyId: string): Promise<boolean> {
+    try {
+      const ttl = this.config.persistence.apiKeyCacheSeconds * 2;
+      await this.client.redis
+        .multi()
+        .set(this.tombstoneKey(hash), '1', 'EX', ttl)
+        .del(this.entryKey(hash))
+        .publish(this.revokedChannel, keyId)
+        .exec();
+      return true;
+    } catch (error) {
+      this.warn('invalidate', error);
+      return false;
+    }
+  }
+
+  private warn(what: string, error: unknown): void {
+    this.logger.warn(
+      `API key cache ${what} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}

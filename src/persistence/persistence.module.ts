@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { ApiKeyCacheService } from './api-keys/api-key-cache.service';
+import { ApiKeyRepository } from './api-keys/api-key.repository';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { DatabaseService } from './database/database.service';
+import { ArchiveStateStore } from './transcripts/archive-state.store';
+import { TranscriptArchiveService } from './transcripts/transcript-archive.service';
+import { TranscriptFormatService } from './transcripts/transcript-format.service';
+import { TranscriptQueryService } from './transcripts/transcript-query.service';
+import { TranscriptRepository } from './transcripts/transcript.repository';
+import { TranscriptRetentionService } from './transcripts/transcript-retention.service';
+import { UsageRepository } from './usage/usage.repository';
+import { UsageService } from './usage/usage.service';
+
+const EXPORTS = [
+  DatabaseService,
+  ApiKeyService,
+  UsageService,
+  TranscriptArchiveService,
+  TranscriptQueryService,
+  TranscriptRetentionService,
+  TranscriptFormatService,
+];
+
+/**
+ * The store of record (DATABASE_URL): API keys, usage, transcripts. Needs the config, Redis and
+ * result-stream providers of CommonModule (all global). Import it wherever keys are checked or
+ * results archived; the gateway role serves its HTTP API through PersistenceApiModule.
+ */
+@Module({
+  providers: [
+    ...EXPORTS,
+    ApiKeyRepository,
+    ApiKeyCacheService,
+    UsageRepository,
+    TranscriptRepository,
+    ArchiveStateStore,
+  ],
+  exports: EXPORTS,
+})
+export class PersistenceModule {}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { TranscriptArchiveService } from './transcript-archive.service';
+import { TranscriptRepository } from './transcript.repository';
+import { TranscriptEntry } from './transcript.types';
+
+export interface StoredTranscript {
+  sessionId: string;
+  keyId: string;
+  entries: TranscriptEntry[];
+}
+
+/** Reads and deletes archived sessions (the HTTP API and the operator CLI). */
+@Injectable()
+export class TranscriptQueryService {
+  constructor(
+    private readonly repository: TranscriptRepository,
+    private readonly archive: TranscriptArchiveService,
+  ) {}
+
+  /** The session's lines, after writing what this process still holds; undefined if none. */
+  async find(sessionId: string): Promise<StoredTranscript | undefined> {
+    await this.archive.flush();
+    const entries = await this.repository.findSession(sessionId);
+    if (entries.length === 0) return undefined;
+    return { sessionId, keyId: entries[0].keyId, entries };
+  }
+
+  async ownerOf(sessionId: string): Promise<string | undefined> {
+    await this.archive.flush();
+    return this.repository.ownerOf(sessionId);
+  }
+
+  /** Deletes the session's transcript for good (privacy request); returns the lines deleted. */
+  delete(sessionId: string): Promise<number> {
+    return this.archive.deleteSession(sessionId);
+  }
+}
