@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Redis } from 'ioredis';
+import { RedisConnection } from '../common/redis/redis-connection.factory';
 import { RedisClient } from '../common/redis/redis.module';
 import { ConfigError } from '../common/config/env-parsers';
 import { loadConfig } from '../common/config/load-config';
@@ -15,7 +15,7 @@ const REDIS_WAIT_MS = 3000;
  * The shared Redis connection fails fast; give it a moment to connect so that revoking a key can
  * drop its cache entry. Commands still run when Redis is away (the database is what they change).
  */
-async function redisReady(redis: Redis, timeoutMs: number): Promise<void> {
+async function redisReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);
