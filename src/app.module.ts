@@ -3,21 +3,23 @@ import { AppConfig, Role } from './common/config/app-config';
 import { CommonModule } from './common/common.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { SttModule } from './stt/stt.module';
+import { TranslationApiModule } from './translation-api/translation-api.module';
 import { TranslationModule } from './translation/translation.module';
 
 /** The role picks the modules; services never branch on the role. */
-const ROLE_MODULES: Record<Role, Type> = {
-  gateway: GatewayModule,
-  stt: SttModule,
-  translation: TranslationModule,
+const ROLE_MODULES: Record<Role, Type[]> = {
+  gateway: [GatewayModule, TranslationApiModule],
+  stt: [SttModule],
+  translation: [TranslationModule],
 };
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const modules = [...new Set(config.roles.flatMap((role) => ROLE_MODULES[role]))];
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config), ...config.roles.map((role) => ROLE_MODULES[role])],
+      imports: [CommonModule.forRoot(config), ...modules],
     };
   }
 }
