@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { QueueService } from '../common/queues/queue.service';
 import { QueueName } from '../common/queues/queue-names';
 import { RedisClient } from '../common/redis/redis.module';
-import { pairKey } from '../translation/engines/translation-engine';
+import { LanguagePair, pairKey } from '../translation/engines/translation-engine';
 import { TranslationDirectory } from '../translation/translation-directory.service';
 import { ReplyWaiter, TooManyPending } from './reply-waiter.service';
 import {
@@ -47,7 +47,15 @@ export class TranslationApiService {
   ) {}
 
   async languages(): Promise<LanguageEntry[]> {
-    return languageList(await this.directory.pairs());
+    return languageList(await this.livePairs());
+  }
+
+  private async livePairs(): Promise<LanguagePair[]> {
+    try {
+      return await this.directory.pairs();
+    } catch (error) {
+      throw new TranslationUnavailable(`Redis unavailable: ${(error as Error).message}`);
+    }
   }
 
   async translate(body: unknown): Promise<TranslateAnswer> {
@@ -57,14 +65,15 @@ export class TranslationApiService {
         ? { translatedText: request.texts }
         : { translatedText: request.texts[0] };
     }
-    const pairs = await this.directory.pairs();
+    const pairs = await this.livePairs();
     if (pairs.length === 0) throw new TranslationUnavailable('No translation worker is running');
     if (!pairs.some((p) => p.source === request.source && p.target === request.target)) {
       throw new BadTranslateRequest(
         `Translation from ${request.source} to ${request.target} is not supported`,
       );
     }
-    if ((await this.queues.depth(QueueName.Translation)) >= this.config.gateway.maxQueueDepth) {
+    const depth = await this.queues.depth(QueueName.Translation).catch(() => Infinity);
+    if (depth >= this.config.gateway.maxQueueDepth) {
       throw new TranslationUnavailable('Translation queue is full, try again later');
     }
 

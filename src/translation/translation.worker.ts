@@ -22,6 +22,7 @@ import { TranslationService } from './translation.service';
 export class TranslationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TranslationWorker');
   private refresh?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -35,8 +36,15 @@ export class TranslationWorker implements OnApplicationBootstrap, OnApplicationS
     this.workers.start(QueueName.Translation, (job) => this.process(job), {
       concurrency: this.config.translation.concurrency,
     });
-    void this.advertise();
-    this.refresh = setInterval(() => void this.advertise(), DIRECTORY_TTL_MS / 3);
+    this.schedule(0);
+  }
+
+  /** Refreshes the entry well within its TTL; retries soon while Redis is not answering. */
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.refresh = setTimeout(() => {
+      void this.advertise().then((ok) => this.schedule(ok ? DIRECTORY_TTL_MS / 3 : 500));
+    }, delayMs);
     this.refresh.unref();
   }
 
@@ -45,16 +53,19 @@ export class TranslationWorker implements OnApplicationBootstrap, OnApplicationS
     await this.translation.handle(job.data, job.attemptsMade + 1 >= attempts);
   }
 
-  private async advertise(): Promise<void> {
+  private async advertise(): Promise<boolean> {
     try {
       await this.directory.publish(this.config.stt.workerId, this.engines.pairs());
+      return true;
     } catch (error) {
-      this.logger.warn(`Could not advertise translation pairs: ${(error as Error).message}`);
+      this.logger.debug(`Could not advertise translation pairs yet: ${(error as Error).message}`);
+      return false;
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.refresh);
+    this.stopped = true;
+    clearTimeout(this.refresh);
     try {
       await this.directory.withdraw(this.config.stt.workerId);
     } catch {
