@@ -60,15 +60,6 @@ export class ApertiumEngine implements TranslationEngine {
     return pipeline?.alive ? pipeline.pid : undefined;
   }
 
-  /** Starts the pipelines of the given pairs now instead of on first use. */
-  async warmUp(pairs: LanguagePair[]): Promise<void> {
-    await Promise.all(
-      pairs.map((pair) =>
-        this.translate({ ...pair, text: 'ok', priority: 'final' }).catch(() => undefined),
-      ),
-    );
-  }
-
   async translate(request: TranslateRequest): Promise<string> {
     const key = pairKey(request.source, request.target);
     const mode = this.modes.get(key);
