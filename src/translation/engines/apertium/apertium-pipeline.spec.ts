@@ -6,7 +6,10 @@ import { ApertiumPipeline, PipelineFailure } from './apertium-pipeline';
  */
 describe('ApertiumPipeline', () => {
   const pipelines: ApertiumPipeline[] = [];
-  function pipeline(command: string, options: Partial<{ timeoutMs: number; maxInFlight: number }> = {}) {
+  function pipeline(
+    command: string,
+    options: Partial<{ timeoutMs: number; maxInFlight: number }> = {},
+  ) {
     const created = new ApertiumPipeline('test', command, {
       timeoutMs: 2000,
       maxInFlight: 4,
@@ -21,7 +24,9 @@ describe('ApertiumPipeline', () => {
 
   it('answers NUL-framed requests in order through one long-lived process', async () => {
     const echo = pipeline('cat');
-    const answers = await Promise.all(['one.', 'two [x] <y>', 'three\nlines'].map((t) => echo.translate(t)));
+    const answers = await Promise.all(
+      ['one.', 'two [x] <y>', 'three\nlines'].map((t) => echo.translate(t)),
+    );
     expect(answers.map((a) => a.text)).toEqual(['one.', 'two [x] <y>', 'three\nlines']);
     expect(echo.alive).toBe(true);
   });
