@@ -1,11 +1,12 @@
 import {
+  BeforeApplicationShutdown,
   Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { TranslationJob } from '../common/queues/job-payloads';
 import { QueueName } from '../common/queues/queue-names';
@@ -19,9 +20,12 @@ import { TranslationService } from './translation.service';
  * engines are initialised and advertises the pairs it serves to gateways.
  */
 @Injectable()
-export class TranslationWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TranslationWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('TranslationWorker');
   private refresh?: NodeJS.Timeout;
+  private worker?: Worker<TranslationJob>;
   private stopped = false;
 
   constructor(
@@ -33,7 +37,7 @@ export class TranslationWorker implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    this.workers.start(QueueName.Translation, (job) => this.process(job), {
+    this.worker = this.workers.start(QueueName.Translation, (job) => this.process(job), {
       concurrency: this.config.translation.concurrency,
     });
     this.schedule(0);
@@ -61,6 +65,11 @@ export class TranslationWorker implements OnApplicationBootstrap, OnApplicationS
       this.logger.debug(`Could not advertise translation pairs yet: ${(error as Error).message}`);
       return false;
     }
+  }
+
+  /** Finishes the jobs in hand before the engines close (they close at application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
   }
 
   async onApplicationShutdown(): Promise<void> {

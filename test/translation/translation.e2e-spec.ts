@@ -12,6 +12,7 @@ import { startApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { ApertiumEngine } from 'src/translation/engines/apertium/apertium.engine';
 import { TranslationEngines } from 'src/translation/translation-engines.service';
+import { TranslationDirectory } from 'src/translation/translation-directory.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 
 let counter = 0;
@@ -277,7 +278,7 @@ describe('translation role (real Redis, real Apertium)', () => {
         { q: [1, 2], source: 'en', target: 'es' },
         'Invalid request: q must be a string or a list of strings',
       ],
-    ])('answers 400 with a JSON error for %j', async (body, error) => {
+    ])('answers 400 with a JSON error: %#', async (body, error) => {
       expect(await post(body)).toEqual({ status: 400, json: { error } });
     });
 
@@ -297,6 +298,46 @@ describe('translation role (real Redis, real Apertium)', () => {
 });
 
 describe('LibreTranslate-compatible API without a translation worker', () => {
+  it('answers 503 when the queue is full and when no answer comes in time', async () => {
+    const config = await testConfig({
+      ROLE: 'gateway',
+      MAX_QUEUE_DEPTH: '1',
+      TRANSLATION_TIMEOUT_MS: '300',
+    });
+    const running = await startApp(config);
+    const url = `http://127.0.0.1:${config.gateway.port}/translate`;
+    const post = async (q: string) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ q, source: 'en', target: 'es' }),
+      });
+      return { status: response.status, json: (await response.json()) as unknown };
+    };
+    try {
+      const ready = `http://127.0.0.1:${config.http.healthPort}/health/ready`;
+      await waitFor(async () => (await fetch(ready)).status === 200, { what: 'ready' });
+      // A worker that advertised en-es and then stopped taking jobs.
+      await running.app.get(TranslationDirectory).publish('gone', [{ source: 'en', target: 'es' }]);
+      const queues = running.app.get(QueueService);
+      const first = post('Hello');
+      await waitFor(async () => (await queues.depth(QueueName.Translation)) === 1, {
+        what: 'job queued',
+      });
+      expect(await post('Hello again')).toEqual({
+        status: 503,
+        json: { error: 'Translation queue is full, try again later' },
+      });
+      expect(await first).toEqual({
+        status: 503,
+        json: { error: 'No translation within the time limit (en-es)' },
+      });
+    } finally {
+      await running.close();
+      await cleanupPrefix(config.redis.prefix);
+    }
+  });
+
   it('answers 503 when no worker serves translations', async () => {
     const config = await testConfig({ ROLE: 'gateway' });
     const running = await startApp(config);

@@ -8,7 +8,12 @@ import { createEngines, routeEngine } from './engine-factory';
 import { ModelManager } from './neural/model-manager';
 import { NllbEngine } from './neural/nllb.engine';
 import { OpusMtEngine } from './neural/opus-mt.engine';
-import { assertModelFiles, GenerateOptions, Seq2SeqTranslator } from './neural/seq2seq-model';
+import {
+  assertModelFiles,
+  GenerateOptions,
+  Seq2SeqTranslator,
+  transformersLoader,
+} from './neural/seq2seq-model';
 import { EngineUnavailableError, TranslationEngine } from './translation-engine';
 
 function stubEngine(name: string, pairs: string[]): TranslationEngine {
@@ -164,5 +169,18 @@ describe('neural engines up to the model call', () => {
       engine.translate({ text: 'Hi.', source: 'en', target: 'fi', priority: 'final' }),
     ).rejects.toThrow('npm run models:translation -- opus-mt-en-fi');
     await models.close();
+  });
+});
+
+describe('transformers.js loader', () => {
+  it('turns model files it cannot load into a clear error naming the command', async () => {
+    const modelsDir = mkdtempSync(join(tmpdir(), 'rt-broken-'));
+    fakeModelFiles(modelsDir, 'opus-mt-en-de');
+    const load = transformersLoader(modelsDir, 'q8');
+    const error = await load('opus-mt-en-de').catch((e: Error) => e);
+    expect(error).toBeInstanceOf(EngineUnavailableError);
+    expect((error as Error).message).toMatch(
+      /Translation model opus-mt-en-de in .* could not be loaded \(.+\); fetch it again with: npm run models:translation -- opus-mt-en-de --force/,
+    );
   });
 });

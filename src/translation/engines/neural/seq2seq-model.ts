@@ -63,10 +63,19 @@ export function transformersLoader(
     transformers.env.allowRemoteModels = false;
     transformers.env.allowLocalModels = true;
     transformers.env.localModelPath = join(modelsDir, 'translation');
-    const translator = (await transformers.pipeline('translation', name, {
-      dtype,
-      device: 'cpu',
-    })) as unknown as TranslationPipeline;
+    let translator: TranslationPipeline;
+    try {
+      translator = (await transformers.pipeline('translation', name, {
+        dtype,
+        device: 'cpu',
+      })) as unknown as TranslationPipeline;
+    } catch (error) {
+      // Damaged or incompatible files: retrying will not help, fetching again may.
+      throw new EngineUnavailableError(
+        `Translation model ${name} in ${modelDir(modelsDir, name)} could not be loaded ` +
+          `(${(error as Error).message}); fetch it again with: ${fetchCommand(name)} --force`,
+      );
+    }
     const bytes = onnxFiles(dtype).reduce(
       (sum, file) => sum + statSync(join(modelDir(modelsDir, name), file)).size,
       0,
