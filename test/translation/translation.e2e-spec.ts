@@ -312,7 +312,7 @@ describe('LibreTranslate-compatible API without a translation worker', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ q, source: 'en', target: 'es' }),
       });
-      return { status: response.status, json: (await response.json()) as unknown };
+      return { status: response.status, json: await response.json() };
     };
     try {
       const ready = `http://127.0.0.1:${config.http.healthPort}/health/ready`;
