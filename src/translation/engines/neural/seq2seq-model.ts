@@ -65,10 +65,11 @@ export function transformersLoader(
     transformers.env.localModelPath = join(modelsDir, 'translation');
     let translator: TranslationPipeline;
     try {
-      translator = (await transformers.pipeline('translation', name, {
+      const loaded: unknown = await transformers.pipeline('translation', name, {
         dtype,
         device: 'cpu',
-      })) as unknown as TranslationPipeline;
+      });
+      translator = loaded as TranslationPipeline;
     } catch (error) {
       // Damaged or incompatible files: retrying will not help, fetching again may.
       throw new EngineUnavailableError(
