@@ -189,6 +189,68 @@ async function roleOverhead(): Promise<void> {
       `Translation role, ${ROLE_JOBS} finals x 2 targets queued at once: ` +
         `${((ROLE_JOBS * 2) / seconds).toFixed(0)} translations/s`,
     );
+
+    // Finals beat interims: one final enqueued behind a flood of interims.
+    const floodSession = 'bench-flood';
+    const floodKey = results.streamKey(floodSession);
+    await Promise.all(
+      Array.from({ length: ROLE_JOBS }, (_, i) =>
+        queues.add(
+          QueueName.Translation,
+          'interim',
+          {
+            sessionId: floodSession,
+            utteranceId: `flood:${i}`,
+            index: i,
+            kind: 'interim',
+            revision: 1,
+            text: SENTENCES[i % SENTENCES.length],
+            source: 'en',
+            targets: ['es'],
+            enqueuedAt: Date.now(),
+          },
+          { priority: JOB_PRIORITY.interim },
+        ),
+      ),
+    );
+    const f0 = performance.now();
+    await queues.add(
+      QueueName.Translation,
+      'final',
+      {
+        sessionId: floodSession,
+        utteranceId: 'flood:final',
+        index: ROLE_JOBS,
+        kind: 'final',
+        revision: 1,
+        text: 'The cat is black.',
+        source: 'en',
+        targets: ['es'],
+        enqueuedAt: Date.now(),
+      },
+      { priority: JOB_PRIORITY.final },
+    );
+    let finalMs = NaN;
+    let finalPosition = -1;
+    while (Number.isNaN(finalMs) || (await reader.xlen(floodKey)) < ROLE_JOBS + 1) {
+      if (Number.isNaN(finalMs)) {
+        const entries = await results.readAfter(floodSession, '0', ROLE_JOBS + 1);
+        const position = entries.findIndex(
+          (entry) => entry.message.type === 'translation' && entry.message.kind === 'final',
+        );
+        if (position >= 0) {
+          finalMs = performance.now() - f0;
+          finalPosition = position;
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const allMs = performance.now() - f0;
+    console.log(
+      `Final enqueued behind ${ROLE_JOBS} interims: its translation after ${finalMs.toFixed(1)} ms ` +
+        `(position ${finalPosition + 1} of ${ROLE_JOBS + 1} in the stream); all interims done after ` +
+        `${allMs.toFixed(0)} ms`,
+    );
   } finally {
     reader.disconnect();
     await running.close();
