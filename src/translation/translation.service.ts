@@ -82,7 +82,10 @@ export class TranslationService {
   ): Promise<TargetOutcome> {
     const plan = planTarget(job.source, rawTarget, (s, t) => this.engines.route(s, t));
     const { source, target } = plan;
-    const pair = pairKey(source, target);
+    // Metric labels only from the language table: clients choose targets, cardinality must stay bounded.
+    const known =
+      normalizeLanguage(source) !== undefined && normalizeLanguage(target) !== undefined;
+    const pair = known ? pairKey(source, target) : 'unknown';
     if (plan.kind === 'unsupported') {
       const message = `Translation from ${source} to ${target} is not supported`;
       this.metrics.failures.inc({ engine: 'none', pair, reason: 'unsupported' });
