@@ -8,6 +8,7 @@ import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
 import { TranslationJob } from 'src/common/queues/job-payloads';
 import { ResultMessage, TranslationResult } from 'src/common/results/result-messages';
 import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
 import { startApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { ApertiumEngine } from 'src/translation/engines/apertium/apertium.engine';
@@ -154,10 +155,28 @@ describe('translation role (real Redis, real Apertium)', () => {
   });
 
   it('translates interims with their own dedupe ids and skips stale ones', async () => {
-    const data = job({ kind: 'interim', revision: 3, text: 'The house', targets: ['es'] });
-    await enqueue(data);
-    const [interim] = await translations(data.sessionId, 1);
-    expect(interim).toMatchObject({ kind: 'interim', text: 'La casa', language: 'es' });
+    const revisions = running.app.get(UtteranceRevisionsService);
+    const stale = job({ kind: 'interim', revision: 3, text: 'The house', targets: ['es'] });
+    await revisions.mark(stale.utteranceId, 4); // the gateway already sent a newer snapshot
+    const staleId = await queues.add(QueueName.Translation, 'interim', stale, {
+      priority: JOB_PRIORITY.interim,
+    });
+    const queue = queues.queue(QueueName.Translation);
+    await waitFor(async () => (await queue.getJob(staleId))?.isCompleted(), {
+      what: 'stale interim job done',
+    });
+    const fresh = { ...stale, revision: 4, text: 'The house is' };
+    await enqueue(fresh);
+    await enqueue(fresh); // a retried or duplicated job: delivered once
+    const [interim] = await translations(stale.sessionId, 1);
+    expect(interim).toMatchObject({ kind: 'interim', text: 'La casa es', language: 'es' });
+    await waitFor(
+      async () => (await queue.getJobCountByTypes('wait', 'prioritized', 'active')) === 0,
+      {
+        what: 'queue drained',
+      },
+    );
+    expect(await messages(stale.sessionId)).toHaveLength(1);
   });
 
   it('restarts a killed Apertium pipeline and still completes the job', async () => {
