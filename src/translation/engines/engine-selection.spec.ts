@@ -113,7 +113,9 @@ describe('neural engines up to the model call', () => {
 
   it('NLLB sends sentences with FLORES codes and cleans and joins the output', async () => {
     const { models, calls } = recordingModels();
-    const engine = new NllbEngine('nllb-200-distilled-600M', models, options);
+    const modelsDir = mkdtempSync(join(tmpdir(), 'rt-nllb-'));
+    fakeModelFiles(modelsDir, 'nllb-200-distilled-600M');
+    const engine = new NllbEngine('nllb-200-distilled-600M', models, { ...options, modelsDir });
     expect(engine.supports('en', 'ca')).toBe(true);
     expect(engine.supports('en', 'xx')).toBe(false);
     const text = await engine.translate({
@@ -133,10 +135,14 @@ describe('neural engines up to the model call', () => {
     await models.close();
   });
 
-  it('NLLB reports missing model files and names the command that fetches them', () => {
+  it('NLLB without model files serves no pair (Apertium takes over) and names the command', () => {
     const { models } = recordingModels();
     const engine = new NllbEngine('nllb-200-distilled-600M', models, options);
     expect(engine.status()).toMatchObject({ ready: false, pairs: { '*': 'model files missing' } });
+    expect(engine.supports('en', 'es')).toBe(false);
+    expect(engine.pairs()).toEqual([]);
+    const apertium = stubEngine('apertium', ['en-es']);
+    expect(routeEngine([engine, apertium], 'en', 'es')).toBe(apertium);
     expect(() => assertModelFiles(options.modelsDir, 'nllb-200-distilled-600M', 'q8')).toThrow(
       /missing config\.json.*fetch it with: npm run models:translation -- nllb-200-distilled-600M/,
     );

@@ -9,7 +9,8 @@ import {
 import { ModelManager } from './model-manager';
 import { Seq2SeqTranslator } from './seq2seq-model';
 import { joinSentences, splitSentences } from './seq2seq-text';
-import { ModelDtype } from '../../models/translation-model-catalog';
+import { fetchCommand, ModelDtype } from '../../models/translation-model-catalog';
+import { Logger } from '@nestjs/common';
 
 export interface NeuralEngineOptions {
   modelsDir: string;
@@ -35,9 +36,18 @@ export function maxNewTokens(sentences: string[]): number {
   return Math.min(512, Math.max(32, Math.ceil(longest / 2)));
 }
 
-/** NLLB-200 (one multilingual model, every pair of the language table). */
+/** How long a look at the model folder counts before files are checked again. */
+const FILES_CHECK_MS = 10_000;
+
+/**
+ * NLLB-200 (one multilingual model, every pair of the language table). Without its model files it
+ * serves no pair, so routing falls back to Apertium, and readiness says which files are missing.
+ */
 export class NllbEngine implements TranslationEngine {
   readonly name = 'nllb';
+  private readonly logger = new Logger('NLLB');
+  private filesCheckedAt = -Infinity;
+  private missing: string[] = [];
 
   constructor(
     private readonly model: string,
@@ -46,14 +56,27 @@ export class NllbEngine implements TranslationEngine {
   ) {}
 
   init(): Promise<void> {
+    const missing = this.missingFiles();
+    if (missing.length > 0) {
+      this.logger.warn(
+        `NLLB model ${this.model} is missing ${missing.join(', ')}; until it is fetched ` +
+          `(${fetchCommand(this.model)}) other engines serve the pairs they can`,
+      );
+    }
     return Promise.resolve();
   }
 
   supports(source: string, target: string): boolean {
-    return source !== target && !!toFloresCode(source) && !!toFloresCode(target);
+    return (
+      source !== target &&
+      !!toFloresCode(source) &&
+      !!toFloresCode(target) &&
+      this.missingFiles().length === 0
+    );
   }
 
   pairs(): LanguagePair[] {
+    if (this.missingFiles().length > 0) return [];
     const codes = allLanguages().map((language) => language.code);
     return codes.flatMap((source) =>
       codes.filter((target) => target !== source).map((target) => ({ source, target })),
@@ -79,7 +102,7 @@ export class NllbEngine implements TranslationEngine {
   }
 
   status(): EngineStatus {
-    const missing = missingModelFiles(this.options.modelsDir, this.model, this.options.dtype);
+    const missing = this.missingFiles();
     const loaded = this.models.loaded().has(this.model);
     return {
       ready: missing.length === 0,
@@ -90,5 +113,14 @@ export class NllbEngine implements TranslationEngine {
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private missingFiles(): string[] {
+    const now = Date.now();
+    if (now - this.filesCheckedAt > FILES_CHECK_MS) {
+      this.missing = missingModelFiles(this.options.modelsDir, this.model, this.options.dtype);
+      this.filesCheckedAt = now;
+    }
+    return this.missing;
   }
 }

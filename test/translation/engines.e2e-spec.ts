@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { QueueService } from 'src/common/queues/queue.service';
@@ -134,5 +137,53 @@ describe('LibreTranslate engine (TRANSLATION_ENGINE=libretranslate)', () => {
       pairs: { 'en-de': 'ready', 'en-es': 'ready', 'de-en': 'ready' },
     });
     expect(engines.apertium.ready).toBe(true);
+  });
+});
+
+describe('TRANSLATION_ENGINE=nllb without model files', () => {
+  it('falls back to Apertium and says in /health/ready which files are missing', async () => {
+    const modelsDir = mkdtempSync(join(tmpdir(), 'rt-empty-models-'));
+    const config = await testConfig({
+      ROLE: 'translation',
+      TRANSLATION_ENGINE: 'nllb',
+      MODELS_DIR: modelsDir,
+    });
+    const running = await startApp(config);
+    try {
+      const queues = running.app.get(QueueService);
+      const results = running.app.get(ResultStreamService);
+      await queues.add(QueueName.Translation, 'final', {
+        sessionId: 'nl1',
+        utteranceId: 'nl1:1',
+        index: 1,
+        kind: 'final',
+        revision: 1,
+        text: 'The cat is black.',
+        source: 'en',
+        targets: ['es'],
+        enqueuedAt: Date.now(),
+      });
+      const [result] = await waitFor(async () => {
+        const messages = (await results.readAfter('nl1', '0')).map((e) => e.message);
+        return messages.length >= 1 ? messages : undefined;
+      });
+      expect(result).toMatchObject({
+        type: 'translation',
+        text: 'El gato es negro.',
+        engine: 'apertium',
+      });
+      const response = await fetch(`http://127.0.0.1:${config.http.healthPort}/health/ready`);
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as {
+        details: { translation: { engines: Record<string, { ready: boolean; detail?: string }> } };
+      };
+      expect(body.details.translation.engines.nllb).toMatchObject({
+        ready: false,
+        detail: expect.stringContaining('onnx/encoder_model_quantized.onnx'),
+      });
+    } finally {
+      await running.close();
+      await cleanupPrefix(config.redis.prefix);
+    }
   });
 });
