@@ -36,6 +36,7 @@ export function createEngine(name: TranslationEngineName, deps: EngineDeps): Tra
       return new ApertiumEngine({
         dataDir: translation.apertiumDir,
         timeoutMs: translation.timeoutMs,
+        idleMs: translation.modelIdleSeconds * 1000,
         onRestart: (pair) => deps.onRestart('apertium', pair),
       });
     case 'nllb':

@@ -16,6 +16,8 @@ export interface ApertiumEngineOptions {
   /** Attempts per request; each failed attempt runs on a fresh pipeline. */
   attempts?: number;
   maxInFlight?: number;
+  /** Pipelines unused for this long are stopped (they restart on the next sentence). */
+  idleMs?: number;
   /** Called when a pipeline died and a fresh one will be started (for metrics). */
   onRestart?: (pair: string, reason: string) => void;
 }
@@ -30,9 +32,33 @@ export class ApertiumEngine implements TranslationEngine {
   private modes = new Map<string, ApertiumMode>();
   private readonly pipelines = new Map<string, ApertiumPipeline>();
   private readonly commands = new Map<string, string>();
+  private readonly lastUsed = new Map<string, number>();
+  private readonly sweeper?: NodeJS.Timeout;
   private closed = false;
 
-  constructor(private readonly options: ApertiumEngineOptions) {}
+  constructor(private readonly options: ApertiumEngineOptions) {
+    if (options.idleMs !== undefined) {
+      const every = Math.min(30_000, Math.max(50, options.idleMs / 4));
+      this.sweeper = setInterval(() => this.stopIdle(), every);
+      this.sweeper.unref();
+    }
+  }
+
+  /** Stops pipelines without pending work that were not used for idleMs. */
+  stopIdle(): string[] {
+    const cutoff = Date.now() - (this.options.idleMs ?? Infinity);
+    const stopped: string[] = [];
+    for (const [key, pipeline] of this.pipelines) {
+      if (pipeline.pending === 0 && (this.lastUsed.get(key) ?? 0) <= cutoff) {
+        this.pipelines.delete(key);
+        pipeline.kill('idle');
+        stopped.push(key);
+      }
+    }
+    if (stopped.length > 0)
+      this.logger.log(`Stopped idle Apertium pipelines: ${stopped.join(', ')}`);
+    return stopped;
+  }
 
   async init(): Promise<void> {
     const modes = await discoverApertiumModes(this.options.dataDir);
@@ -67,9 +93,11 @@ export class ApertiumEngine implements TranslationEngine {
     const attempts = this.options.attempts ?? 3;
     let lastError: Error | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      this.lastUsed.set(key, Date.now());
       const pipeline = await this.pipeline(key, mode);
       try {
         const result = await pipeline.translate(request.text, request.priority);
+        this.lastUsed.set(key, Date.now());
         return result.text;
       } catch (error) {
         if (!(error instanceof PipelineFailure)) throw error;
@@ -95,6 +123,7 @@ export class ApertiumEngine implements TranslationEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweeper);
     for (const pipeline of this.pipelines.values()) pipeline.kill('shut down');
     this.pipelines.clear();
     return Promise.resolve();
@@ -117,7 +146,9 @@ export class ApertiumEngine implements TranslationEngine {
       timeoutMs: this.options.timeoutMs,
       maxInFlight: this.options.maxInFlight ?? 4,
       onExit: (reason) => {
-        if (!this.closed) this.logger.warn(`Apertium pipeline ${mode.mode} ${reason}`);
+        if (!this.closed && reason !== 'idle') {
+          this.logger.warn(`Apertium pipeline ${mode.mode} ${reason}`);
+        }
       },
     });
     this.pipelines.set(key, pipeline);
