@@ -4,11 +4,12 @@ import { CommonModule } from './common/common.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { PersistenceApiModule } from './persistence/api/persistence-api.module';
 import { SttModule } from './stt/stt.module';
+import { TranslationApiModule } from './translation-api/translation-api.module';
 import { TranslationModule } from './translation/translation.module';
 
 /** The role picks the modules; services never branch on the role. */
 const ROLE_MODULES: Record<Role, Type[]> = {
-  gateway: [GatewayModule, PersistenceApiModule],
+  gateway: [GatewayModule, PersistenceApiModule, TranslationApiModule],
   stt: [SttModule],
   translation: [TranslationModule],
 };
@@ -16,12 +17,10 @@ const ROLE_MODULES: Record<Role, Type[]> = {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const modules = [...new Set(config.roles.flatMap((role) => ROLE_MODULES[role]))];
     return {
       module: AppModule,
-      imports: [
-        CommonModule.forRoot(config),
-        ...config.roles.flatMap((role) => ROLE_MODULES[role]),
-      ],
+      imports: [CommonModule.forRoot(config), ...modules],
     };
   }
 }

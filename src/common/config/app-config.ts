@@ -35,6 +35,9 @@ export const MODEL_SIZES = [
 export type ModelSize = (typeof MODEL_SIZES)[number];
 
 export const TRANSLATION_ENGINES = ['apertium', 'nllb', 'opus-mt', 'libretranslate'] as const;
+/** Neural translation models the model command can fetch and the nllb engine can run. */
+export const NLLB_MODELS = ['nllb-200-distilled-600M'] as const;
+
 export type TranslationEngineName = (typeof TRANSLATION_ENGINES)[number];
 
 export interface RedisNode {
@@ -95,6 +98,17 @@ export interface AppConfig {
     readonly timeoutMs: number;
     readonly modelIdleSeconds: number;
     readonly maxLoadedModels: number;
+    /** Apertium's data directory (its `modes/` lists the installed pairs). */
+    readonly apertiumDir: string;
+    /** Longest text one translation request may carry (LibreTranslate's char limit). */
+    readonly maxChars: number;
+    /** Jobs one translation process works on at once. */
+    readonly concurrency: number;
+    readonly nllbModel: string;
+    readonly modelDtype: 'q8' | 'fp32';
+    readonly beamSize: number;
+    /** HTTP translations the gateway waits for at once; more get 503. */
+    readonly apiMaxPending: number;
   };
   readonly persistence: {
     /** `sqlite:<file>` (or `sqlite::memory:`) or `postgres://...` (optional `?schema=`). */

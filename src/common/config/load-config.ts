@@ -6,6 +6,7 @@ import {
   LOG_LEVELS,
   MODEL_SIZES,
   RedisNode,
+  NLLB_MODELS,
   Role,
   ROLES,
   TRANSLATION_ENGINES,
@@ -216,6 +217,25 @@ export function loadConfig(env: Env = process.env): AppConfig {
         integer: true,
       }),
       maxLoadedModels: readNumber(env, 'MAX_LOADED_MODELS', 2, { min: 1, max: 64, integer: true }),
+      apertiumDir: readString(env, 'APERTIUM_DATADIR', '/usr/share/apertium'),
+      maxChars: readNumber(env, 'TRANSLATION_MAX_CHARS', 5000, {
+        min: 1,
+        max: 1_000_000,
+        integer: true,
+      }),
+      concurrency: readNumber(env, 'TRANSLATION_CONCURRENCY', 4, {
+        min: 1,
+        max: 64,
+        integer: true,
+      }),
+      nllbModel: readEnum(env, 'NLLB_MODEL', NLLB_MODELS, 'nllb-200-distilled-600M'),
+      modelDtype: readEnum(env, 'TRANSLATION_MODEL_DTYPE', ['q8', 'fp32'], 'q8'),
+      beamSize: readNumber(env, 'TRANSLATION_BEAM_SIZE', 2, { min: 1, max: 8, integer: true }),
+      apiMaxPending: readNumber(env, 'TRANSLATION_API_MAX_PENDING', 32, {
+        min: 1,
+        max: 10_000,
+        integer: true,
+      }),
     },
     persistence: {
       databaseUrl,

@@ -1,0 +1,87 @@
+import { languageName, normalizeLanguage } from '../translation/languages/language-table';
+import { LanguagePair } from '../translation/engines/translation-engine';
+
+/** A LibreTranslate-style request, checked. */
+export interface TranslateRequest {
+  texts: string[];
+  /** True when q was a list: the answer is a list too. */
+  batch: boolean;
+  source: string;
+  target: string;
+}
+
+/** A client mistake: answered 400 with LibreTranslate's `{error}` body. */
+export class BadTranslateRequest extends Error {}
+
+function field(body: Record<string, unknown>, name: string): unknown {
+  const value = body[name];
+  return value === '' ? undefined : value;
+}
+
+/**
+ * Checks a POST /translate body the way LibreTranslate does (same messages where it has them):
+ * q, source and target present, q a string or a list of strings, languages known, the total
+ * length under the limit, and only the `text` format.
+ */
+export function parseTranslateRequest(body: unknown, maxChars: number): TranslateRequest {
+  const data = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const q = field(data, 'q');
+  const source = field(data, 'source');
+  const target = field(data, 'target');
+  const format = field(data, 'format') ?? 'text';
+  if (q === undefined || q === null)
+    throw new BadTranslateRequest('Invalid request: missing q parameter');
+  if (source === undefined)
+    throw new BadTranslateRequest('Invalid request: missing source parameter');
+  if (target === undefined)
+    throw new BadTranslateRequest('Invalid request: missing target parameter');
+  const batch = Array.isArray(q);
+  const texts: unknown[] = batch ? q : [q];
+  if (texts.length === 0 || !texts.every((text) => typeof text === 'string')) {
+    throw new BadTranslateRequest('Invalid request: q must be a string or a list of strings');
+  }
+  if (typeof source !== 'string' || typeof target !== 'string') {
+    throw new BadTranslateRequest('Invalid request: source and target must be language codes');
+  }
+  if (format !== 'text') {
+    throw new BadTranslateRequest(
+      `Invalid request: format ${typeof format === 'string' ? format : typeof format} is not supported (use text)`,
+    );
+  }
+  if (source.trim().toLowerCase() === 'auto') {
+    throw new BadTranslateRequest('Language detection is not supported: name the source language');
+  }
+  const sourceCode = normalizeLanguage(source);
+  if (!sourceCode) throw new BadTranslateRequest(`${source} is not supported`);
+  const targetCode = normalizeLanguage(target);
+  if (!targetCode) throw new BadTranslateRequest(`${target} is not supported`);
+  const size = texts.reduce((sum, text) => sum + text.length, 0);
+  if (size > maxChars) {
+    throw new BadTranslateRequest(
+      `Invalid request: request (${size}) exceeds text limit (${maxChars})`,
+    );
+  }
+  return { texts: texts, batch, source: sourceCode, target: targetCode };
+}
+
+export interface LanguageEntry {
+  code: string;
+  name: string;
+  targets: string[];
+}
+
+/** GET /languages: every source language with the targets it can go to, as LibreTranslate lists. */
+export function languageList(pairs: LanguagePair[]): LanguageEntry[] {
+  const bySource = new Map<string, Set<string>>();
+  for (const { source, target } of pairs) {
+    if (!bySource.has(source)) bySource.set(source, new Set());
+    bySource.get(source)!.add(target);
+  }
+  return [...bySource.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, targets]) => ({
+      code,
+      name: languageName(code),
+      targets: [...targets].sort(),
+    }));
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TranslationDirectory } from '../translation/translation-directory.service';
+import { ReplyWaiter } from './reply-waiter.service';
+import { TranslationApiController } from './translation-api.controller';
+import { TranslationApiService } from './translation-api.service';
+
+/**
+ * LibreTranslate-compatible HTTP API (POST /translate, GET /languages) on the gateway's public
+ * port. It runs no engine: requests go through the translation queue to the translation role.
+ */
+@Module({
+  controllers: [TranslationApiController],
+  providers: [TranslationDirectory, ReplyWaiter, TranslationApiService],
+})
+export class TranslationApiModule {}

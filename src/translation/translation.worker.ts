@@ -1,0 +1,84 @@
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { TranslationJob } from '../common/queues/job-payloads';
+import { QueueName } from '../common/queues/queue-names';
+import { WorkerFactory } from '../common/queues/worker.factory';
+import { TranslationDirectory, DIRECTORY_TTL_MS } from './translation-directory.service';
+import { TranslationEngines } from './translation-engines.service';
+import { TranslationService } from './translation.service';
+
+/**
+ * The translation queue's consumer: thin, hands each job to TranslationService. Starts after the
+ * engines are initialised and advertises the pairs it serves to gateways.
+ */
+@Injectable()
+export class TranslationWorker
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+  private readonly logger = new Logger('TranslationWorker');
+  private refresh?: NodeJS.Timeout;
+  private worker?: Worker<TranslationJob>;
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly workers: WorkerFactory,
+    private readonly translation: TranslationService,
+    private readonly engines: TranslationEngines,
+    private readonly directory: TranslationDirectory,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.worker = this.workers.start(QueueName.Translation, (job) => this.process(job), {
+      concurrency: this.config.translation.concurrency,
+    });
+    this.schedule(0);
+  }
+
+  /** Refreshes the entry well within its TTL; retries soon while Redis is not answering. */
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.refresh = setTimeout(() => {
+      void this.advertise().then((ok) => this.schedule(ok ? DIRECTORY_TTL_MS / 3 : 500));
+    }, delayMs);
+    this.refresh.unref();
+  }
+
+  async process(job: Job<TranslationJob>): Promise<void> {
+    const attempts = job.opts.attempts ?? 1;
+    await this.translation.handle(job.data, job.attemptsMade + 1 >= attempts);
+  }
+
+  private async advertise(): Promise<boolean> {
+    try {
+      await this.directory.publish(this.config.stt.workerId, this.engines.pairs());
+      return true;
+    } catch (error) {
+      this.logger.debug(`Could not advertise translation pairs yet: ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Finishes the jobs in hand before the engines close (they close at application shutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.close();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.refresh);
+    try {
+      await this.directory.withdraw(this.config.stt.workerId);
+    } catch {
+      // Redis away: the entry expires on its own.
+    }
+  }
+}
