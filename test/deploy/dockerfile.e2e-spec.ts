@@ -184,8 +184,10 @@ describe('production dependencies (the image installs only these)', () => {
     const imported = new Set<string>();
     for (const file of sources(join(ROOT, 'src'))) {
       const text = readFileSync(file, 'utf8');
-      for (const match of text.matchAll(/(?:from|import|require\()\s*'([^'.][^']*)'/g)) {
-        const specifier = match[1];
+      const statements =
+        /\bfrom\s+'([^'.][^']*)'|^import\s+'([^'.][^']*)'|\b(?:require|import)\(\s*'([^'.][^']*)'\s*\)/gm;
+      for (const match of text.matchAll(statements)) {
+        const specifier = match[1] ?? match[2] ?? match[3];
         if (specifier.startsWith('node:') || specifier.startsWith('src/')) continue;
         const parts = specifier.split('/');
         const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
