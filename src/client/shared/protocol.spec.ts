@@ -11,23 +11,62 @@ describe('parseServerFrame', () => {
     const session = parseServerFrame(
       JSON.stringify({
         type: 'session',
-        sessionId: 's1',
-        resumeToken: 'r',
+        session_id: 's1',
+        resume_token: 'r',
+        resumed: true,
+        last_seq: 2,
         config: { source: 'en' },
       }),
     );
     expect(session).toEqual({
       ok: true,
-      frame: { type: 'session', sessionId: 's1', resumeToken: 'r', config: { source: 'en' } },
+      frame: {
+        type: 'session',
+        sessionId: 's1',
+        resumeToken: 'r',
+        resumed: true,
+        lastSeq: 2,
+        config: { source: 'en' },
+      },
     });
     const final = parseServerFrame(
-      JSON.stringify({ type: 'final', utteranceId: 'u', seq: 1, text: 'Hi', language: 'en' }),
+      JSON.stringify({
+        type: 'final',
+        id: '3-0',
+        utterance_id: 'u',
+        seq: 1,
+        text: 'Hi',
+        translation: '',
+        language: 'en',
+        words: [],
+        worker: 'w1',
+      }),
     );
-    expect(final.ok && final.frame.type === 'final' && final.frame.start).toBe(0);
-    expect(parseServerFrame('{"type":"closed"}')).toEqual({ ok: true, frame: { type: 'closed' } });
+    expect(final).toEqual({
+      ok: true,
+      frame: expect.objectContaining({ id: '3-0', utteranceId: 'u', start: 0, worker: 'w1' }),
+    });
+    const translation = parseServerFrame(
+      '{"type":"translation","id":"4-0","seq":1,"utterance_id":"u","language":"es","text":"Hola"}',
+    );
+    expect(translation).toEqual({
+      ok: true,
+      frame: {
+        type: 'translation',
+        id: '4-0',
+        seq: 1,
+        utteranceId: 'u',
+        language: 'es',
+        text: 'Hola',
+      },
+    });
+    expect(parseServerFrame('{"type":"closed","last_seq":4}')).toEqual({
+      ok: true,
+      frame: { type: 'closed', lastSeq: 4 },
+    });
     expect(parseServerFrame('{"type":"error","code":"overloaded","message":"busy"}')).toEqual({
       ok: true,
-      frame: { type: 'error', code: 'overloaded', message: 'busy' },
+      frame: expect.objectContaining({ type: 'error', code: 'overloaded', message: 'busy' }),
     });
   });
 
@@ -50,7 +89,10 @@ describe('client frames', () => {
     expect(
       JSON.parse(configFrame({ source: 'auto', targets: ['es', 'de'], sampleRate: 16000 })),
     ).toEqual({ type: 'config', source: 'auto', targets: ['es', 'de'], sample_rate: 16000 });
-    expect(JSON.parse(configFrame({ interim: false }))).toEqual({ type: 'config', interim: false });
+    expect(JSON.parse(configFrame({ interim: false }))).toEqual({
+      type: 'config',
+      interim_results: false,
+    });
   });
 });
 
@@ -70,8 +112,9 @@ describe('describeError / describeClose', () => {
     expect(describeError('mystery', 'something odd')).toBe('Something odd');
     expect(describeError('mystery')).toBe('The server reported a problem (mystery).');
     expect(describeClose(1013)).toMatch(/overloaded/);
+    expect(describeClose(4999)).toBe('The server rejected the stream.');
     expect(describeClose(4001, 'unsupported sample rate 7000')).toBe(
-      'The server rejected the stream. (unsupported sample rate 7000)',
+      'The audio sample rate is not supported. (unsupported sample rate 7000)',
     );
   });
 });

@@ -10,13 +10,14 @@ export interface WordTiming {
   probability?: number;
 }
 
+/** The session's configuration as the gateway echoes it (snake_case, as on the wire). */
 export interface EffectiveConfig {
   source?: string;
-  language?: string;
   targets?: string[];
   sample_rate?: number;
   encoding?: string;
-  interim?: boolean;
+  interim_results?: boolean;
+  interim_translations?: boolean;
   [key: string]: unknown;
 }
 
@@ -25,20 +26,25 @@ export interface SessionFrame {
   sessionId: string;
   resumeToken: string;
   config: EffectiveConfig;
-  /** Present on a resumed session: the last sequence number the server knows we saw. */
-  resumed?: boolean;
+  /** True when this connection resumed an earlier session. */
+  resumed: boolean;
+  /** Seq of the last final the session delivered so far (0 for none). */
+  lastSeq: number;
 }
 
 export interface RealtimeFrame {
   type: 'realtime';
   text: string;
-  /** The seed sends one string; with several targets the gateway may send one per language. */
+  /** Latest interim translation into the first target ('' when none). */
   translation?: string | Record<string, string> | null;
   utteranceId?: string;
+  language?: string;
 }
 
 export interface FinalFrame {
   type: 'final';
+  /** Position in the session's replayable output, for an exact resume. */
+  id?: string;
   utteranceId: string;
   seq: number;
   text: string;
@@ -52,9 +58,11 @@ export interface FinalFrame {
 
 export interface TranslationFrame {
   type: 'translation';
+  id?: string;
   utteranceId: string;
   language: string;
   text: string;
+  /** Seq of the final this translates. */
   seq?: number;
 }
 
@@ -68,10 +76,15 @@ export interface ErrorFrame {
   type: 'error';
   code: string;
   message: string;
+  /** Set when the error takes the place of an utterance's final. */
+  id?: string;
+  seq?: number;
+  utteranceId?: string;
 }
 
 export interface ClosedFrame {
   type: 'closed';
+  lastSeq?: number;
 }
 
 export type ServerFrame =
@@ -97,7 +110,19 @@ function num(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** Checks the fields each frame type needs; unknown types are reported, not thrown. */
+function optStr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function optNum(value: unknown): number | undefined {
+  return num(value) ? value : undefined;
+}
+
+/**
+ * Checks the fields each frame type needs and gives them camelCase names (the gateway writes
+ * snake_case: session_id, resume_token, utterance_id, last_seq). Unknown types are reported, not
+ * thrown.
+ */
 export function parseServerFrame(data: string): ParseResult {
   let value: unknown;
   try {
@@ -107,55 +132,98 @@ export function parseServerFrame(data: string): ParseResult {
   }
   if (!isRecord(value) || !str(value.type)) return { ok: false, reason: 'no type field' };
   const v = value;
+  const pick = (snake: string, camel: string): unknown => v[snake] ?? v[camel];
   const bad = (what: string): ParseResult => ({
     ok: false,
     reason: `${String(v.type)} frame without ${what}`,
   });
+  const utteranceId = pick('utterance_id', 'utteranceId');
   switch (v.type) {
-    case 'session':
-      if (!str(v.sessionId)) return bad('sessionId');
-      if (!str(v.resumeToken)) return bad('resumeToken');
-      return {
-        ok: true,
-        frame: { ...v, config: isRecord(v.config) ? v.config : {} } as unknown as SessionFrame,
-      };
-    case 'realtime':
-      if (!str(v.text)) return bad('text');
-      return { ok: true, frame: v as unknown as RealtimeFrame };
-    case 'final':
-      if (!str(v.text)) return bad('text');
-      if (!num(v.seq)) return bad('seq');
-      if (!str(v.utteranceId)) return bad('utteranceId');
+    case 'session': {
+      const sessionId = pick('session_id', 'sessionId');
+      const resumeToken = pick('resume_token', 'resumeToken');
+      if (!str(sessionId)) return bad('session_id');
+      if (!str(resumeToken)) return bad('resume_token');
       return {
         ok: true,
         frame: {
-          ...v,
-          language: str(v.language) ? v.language : '',
-          start: num(v.start) ? v.start : 0,
-          end: num(v.end) ? v.end : 0,
-        } as unknown as FinalFrame,
+          type: 'session',
+          sessionId,
+          resumeToken,
+          config: isRecord(v.config) ? (v.config) : {},
+          resumed: v.resumed === true,
+          lastSeq: optNum(pick('last_seq', 'lastSeq')) ?? 0,
+        },
+      };
+    }
+    case 'realtime':
+      if (!str(v.text)) return bad('text');
+      return {
+        ok: true,
+        frame: {
+          type: 'realtime',
+          text: v.text,
+          translation: v.translation as RealtimeFrame['translation'],
+          utteranceId: optStr(utteranceId),
+          language: optStr(v.language),
+        },
+      };
+    case 'final':
+      if (!str(v.text)) return bad('text');
+      if (!num(v.seq)) return bad('seq');
+      if (!str(utteranceId)) return bad('utterance_id');
+      return {
+        ok: true,
+        frame: {
+          type: 'final',
+          id: optStr(v.id),
+          utteranceId,
+          seq: v.seq,
+          text: v.text,
+          language: optStr(v.language) ?? '',
+          start: optNum(v.start) ?? 0,
+          end: optNum(v.end) ?? 0,
+          words: Array.isArray(v.words) ? (v.words as WordTiming[]) : undefined,
+          latency: isRecord(v.latency)
+            ? (v.latency as Record<string, number | undefined>)
+            : undefined,
+          worker: optStr(v.worker),
+        },
       };
     case 'translation':
       if (!str(v.text)) return bad('text');
       if (!str(v.language)) return bad('language');
-      if (!str(v.utteranceId)) return bad('utteranceId');
-      return { ok: true, frame: v as unknown as TranslationFrame };
+      if (!str(utteranceId)) return bad('utterance_id');
+      return {
+        ok: true,
+        frame: {
+          type: 'translation',
+          id: optStr(v.id),
+          utteranceId,
+          language: v.language,
+          text: v.text,
+          seq: optNum(v.seq),
+        },
+      };
     case 'warning':
       return {
         ok: true,
-        frame: { ...v, message: str(v.message) ? v.message : '' } as WarningFrame,
+        frame: { type: 'warning', code: optStr(v.code), message: optStr(v.message) ?? '' },
       };
     case 'error':
       return {
         ok: true,
         frame: {
           type: 'error',
-          code: str(v.code) ? v.code : 'unknown',
-          message: str(v.message) ? v.message : '',
+          code: optStr(v.code) ?? 'unknown',
+          message: optStr(v.message) ?? '',
+          id: optStr(v.id),
+          seq: optNum(v.seq),
+          utteranceId: optStr(utteranceId),
         },
       };
     case 'closed':
-      return { ok: true, frame: { type: 'closed' } };
+      return { ok: true, frame: { type: 'closed', lastSeq: optNum(pick('last_seq', 'lastSeq')) } };
     default:
       return { ok: false, reason: `unknown frame type "${String(v.type)}"` };
   }
@@ -168,6 +236,7 @@ export interface ConfigOptions {
   sampleRate?: number;
   encoding?: 'pcm_s16le' | 'pcm_f32le';
   interim?: boolean;
+  interimTranslations?: boolean;
 }
 
 export function configFrame(options: ConfigOptions): string {
@@ -176,7 +245,10 @@ export function configFrame(options: ConfigOptions): string {
   if (options.targets !== undefined) frame.targets = options.targets;
   if (options.sampleRate !== undefined) frame.sample_rate = options.sampleRate;
   if (options.encoding !== undefined) frame.encoding = options.encoding;
-  if (options.interim !== undefined) frame.interim = options.interim;
+  if (options.interim !== undefined) frame.interim_results = options.interim;
+  if (options.interimTranslations !== undefined) {
+    frame.interim_translations = options.interimTranslations;
+  }
   return JSON.stringify(frame);
 }
 
@@ -227,6 +299,11 @@ const CLOSE_WORDS: Record<number, string> = {
   1009: 'A message was too large for the server.',
   1011: 'The server had an internal error.',
   1013: 'The server is overloaded; try again later.',
+  4000: 'The server rejected the request.',
+  4001: 'The audio sample rate is not supported.',
+  4002: 'The audio encoding is not supported.',
+  4003: 'The session to resume was not found (it may have expired).',
+  4004: 'This session was taken over by another connection.',
 };
 
 export function describeClose(code: number, reason?: string): string {

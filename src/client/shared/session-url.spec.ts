@@ -6,7 +6,7 @@ describe('streamUrl', () => {
       streamUrl(
         'ws://localhost:5026/v1/listen',
         { source: 'en', targets: ['es', 'de'], sampleRate: 16000, interim: true },
-        { resumeToken: 'tok', lastSeq: 3 },
+        { resumeToken: 'tok', lastSeq: 3, lastId: '17-0' },
       ),
     );
     expect(url.pathname).toBe('/v1/listen');
@@ -14,9 +14,10 @@ describe('streamUrl', () => {
       source: 'en',
       targets: 'es,de',
       sample_rate: '16000',
-      interim: 'true',
+      interim_results: 'true',
       resume: 'tok',
       last_seq: '3',
+      last_id: '17-0',
     });
   });
 
@@ -36,12 +37,14 @@ describe('ResumeTracker', () => {
     expect(t.resumePoint()).toBeUndefined();
     expect(t.onSession('s1', 'tok1')).toEqual({ resumed: false });
     expect(t.onFinal(1)).toBe(true);
-    expect(t.onFinal(2)).toBe(true);
-    expect(t.resumePoint()).toEqual({ resumeToken: 'tok1', lastSeq: 2 });
+    expect(t.onFinal(2, '5-0')).toBe(true);
+    expect(t.resumePoint()).toEqual({ resumeToken: 'tok1', lastSeq: 2, lastId: '5-0' });
+    t.onReplayable('6-0');
     expect(t.onSession('s1', 'tok2')).toEqual({ resumed: true });
-    expect(t.onFinal(2)).toBe(false);
+    expect(t.onFinal(2, '5-0')).toBe(false);
+    expect(t.resumePoint()?.lastId).toBe('6-0');
     expect(t.onFinal(3)).toBe(true);
-    expect(t.resumePoint()).toEqual({ resumeToken: 'tok2', lastSeq: 3 });
+    expect(t.resumePoint()).toEqual({ resumeToken: 'tok2', lastSeq: 3, lastId: '6-0' });
   });
 
   it('starts counting again on a new session', () => {

@@ -8,12 +8,15 @@ export interface StreamQuery {
   sampleRate?: number;
   encoding?: string;
   interim?: boolean;
+  interimTranslations?: boolean;
   token?: string;
 }
 
 export interface ResumePoint {
   resumeToken: string;
   lastSeq: number;
+  /** Id of the last replayable frame seen (final, translation, error): resumes exactly after it. */
+  lastId?: string;
 }
 
 export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint): string {
@@ -25,11 +28,16 @@ export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint
   set('targets', query.targets && query.targets.length > 0 ? query.targets.join(',') : undefined);
   set('sample_rate', query.sampleRate !== undefined ? String(query.sampleRate) : undefined);
   set('encoding', query.encoding);
-  set('interim', query.interim === undefined ? undefined : String(query.interim));
+  set('interim_results', query.interim === undefined ? undefined : String(query.interim));
+  set(
+    'interim_translations',
+    query.interimTranslations === undefined ? undefined : String(query.interimTranslations),
+  );
   set('token', query.token);
   if (resume) {
     set('resume', resume.resumeToken);
     set('last_seq', String(resume.lastSeq));
+    set('last_id', resume.lastId);
   }
   return url.toString();
 }
@@ -42,27 +50,38 @@ export function wsUrlFromPage(pageUrl: string, path = '/v1/listen'): string {
 }
 
 /**
- * Remembers what a reconnect needs: the resume token of the session and the highest final
- * sequence number delivered so far. Sequence numbers start at 1 and increase by one per final.
+ * Remembers what a reconnect needs: the resume token of the session, the highest final sequence
+ * number delivered so far and the id of the last replayable frame. Sequence numbers start at 1 and
+ * increase by one per final (an error that takes the place of a final has a seq too).
  */
 export class ResumeTracker {
   private token?: string;
   private sessionId?: string;
   private last = 0;
+  private lastFrameId?: string;
 
   onSession(sessionId: string, resumeToken: string): { resumed: boolean } {
     const resumed = this.sessionId === sessionId;
-    if (!resumed) this.last = 0;
+    if (!resumed) {
+      this.last = 0;
+      this.lastFrameId = undefined;
+    }
     this.sessionId = sessionId;
     this.token = resumeToken;
     return { resumed };
   }
 
   /** True when the final is new; false for a duplicate the client has already seen. */
-  onFinal(seq: number): boolean {
+  onFinal(seq: number, id?: string): boolean {
     if (seq <= this.last) return false;
     this.last = seq;
+    if (id) this.lastFrameId = id;
     return true;
+  }
+
+  /** Translations (and other replayable frames) move the exact resume point. */
+  onReplayable(id?: string): void {
+    if (id) this.lastFrameId = id;
   }
 
   get lastSeq(): number {
@@ -74,12 +93,14 @@ export class ResumeTracker {
   }
 
   resumePoint(): ResumePoint | undefined {
-    return this.token ? { resumeToken: this.token, lastSeq: this.last } : undefined;
+    if (!this.token) return undefined;
+    return { resumeToken: this.token, lastSeq: this.last, lastId: this.lastFrameId };
   }
 
   reset(): void {
     this.token = undefined;
     this.sessionId = undefined;
     this.last = 0;
+    this.lastFrameId = undefined;
   }
 }
