@@ -4,12 +4,13 @@ import { CommonModule } from './common/common.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { SttModule } from './stt/stt.module';
 import { TranslationModule } from './translation/translation.module';
+import { WebModule } from './web/web.module';
 
 /** The role picks the modules; services never branch on the role. */
-const ROLE_MODULES: Record<Role, Type> = {
-  gateway: GatewayModule,
-  stt: SttModule,
-  translation: TranslationModule,
+const ROLE_MODULES: Record<Role, Type[]> = {
+  gateway: [GatewayModule, WebModule],
+  stt: [SttModule],
+  translation: [TranslationModule],
 };
 
 @Module({})
@@ -17,7 +18,10 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [CommonModule.forRoot(config), ...config.roles.map((role) => ROLE_MODULES[role])],
+      imports: [
+        CommonModule.forRoot(config),
+        ...config.roles.flatMap((role) => ROLE_MODULES[role]),
+      ],
     };
   }
 }
