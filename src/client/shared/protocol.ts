@@ -150,7 +150,7 @@ export function parseServerFrame(data: string): ParseResult {
           type: 'session',
           sessionId,
           resumeToken,
-          config: isRecord(v.config) ? (v.config) : {},
+          config: isRecord(v.config) ? v.config : {},
           resumed: v.resumed === true,
           lastSeq: optNum(pick('last_seq', 'lastSeq')) ?? 0,
         },
