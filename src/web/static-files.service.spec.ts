@@ -8,6 +8,7 @@ describe('StaticFilesService', () => {
   mkdirSync(join(root, 'js'));
   writeFileSync(join(root, 'index.html'), '<html></html>');
   writeFileSync(join(root, 'js', 'app.js'), 'export {}');
+  writeFileSync(join(root, 'js', 'transcript.model.js'), 'export {}');
   writeFileSync(join(root, 'secret.env'), 'x');
   writeFileSync(join(root, '..', 'outside.js'), 'x');
   const files = new StaticFilesService(root);
@@ -22,6 +23,9 @@ describe('StaticFilesService', () => {
 
   it('resolves extensionless module paths to .js', () => {
     expect(files.resolve('js/app')?.path).toBe(join(root, 'js', 'app.js'));
+    expect(files.resolve('js/transcript.model')?.path).toBe(
+      join(root, 'js', 'transcript.model.js'),
+    );
   });
 
   it('refuses paths outside the folder, folders, unknown types and missing files', () => {

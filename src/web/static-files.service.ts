@@ -23,7 +23,7 @@ export const PUBLIC_DIR = resolve(__dirname, '../../public');
 
 /**
  * Maps a URL path to a file under the public folder, refusing anything outside it. A module path
- * without an extension resolves to its `.js` file: the browser build keeps extensionless imports,
+ * without a served extension resolves to its `.js` file: the browser build keeps extensionless imports,
  * which Node and Jest resolve too, so the same modules serve both.
  */
 @Injectable()
@@ -41,11 +41,10 @@ export class StaticFilesService {
     const base = resolve(this.root);
     const candidate = resolve(base, `.${decoded.startsWith('/') ? '' : '/'}${decoded}`);
     if (candidate !== base && !candidate.startsWith(base + sep)) return undefined;
-    for (const path of extname(candidate) ? [candidate] : [`${candidate}.js`, candidate]) {
-      if (existsSync(path) && statSync(path).isFile()) {
-        const contentType = TYPES[extname(path).toLowerCase()];
-        if (contentType) return { path, contentType };
-      }
+    // `transcript.model` is a module path too: its extension is not one we serve.
+    for (const path of [candidate, `${candidate}.js`]) {
+      const contentType = TYPES[extname(path).toLowerCase()];
+      if (contentType && existsSync(path) && statSync(path).isFile()) return { path, contentType };
     }
     return undefined;
   }
