@@ -41,6 +41,8 @@ export class DeliverySequencer {
   private readonly waitingTranslations = new Map<number, TranslationResult[]>();
   /** index -> seq of delivered finals with text (translations may still come for them). */
   private readonly deliveredSeq = new Map<number, number>();
+  /** Released finals with text (their translations are delivered). */
+  private readonly withText = new Set<number>();
   private interimIndex = 0;
   private interimRevision = -1;
   private interimText = '';
@@ -66,6 +68,7 @@ export class DeliverySequencer {
 
   /** Restores what a previous connection delivered (on resume). */
   rememberDelivered(index: number, seq: number): void {
+    this.withText.add(index);
     this.deliveredSeq.set(index, seq);
     this.trimRemembered();
   }
@@ -199,6 +202,7 @@ export class DeliverySequencer {
     }
     // No speech (noise, breath): settled silently, no seq used, its translations dropped.
     if (outcome.text.trim() === '') return [{ kind: 'settle', index, dedupe }];
+    this.withText.add(index);
     const final: DeliveryAction = {
       kind: 'final',
       index,
@@ -234,8 +238,8 @@ export class DeliverySequencer {
       this.waitingTranslations.set(message.index, list);
       return [];
     }
-    const seq = this.deliveredSeq.get(message.index);
-    return seq === undefined ? [] : [this.translationAction(message, seq)];
+    // Its final was released (maybe not yet run by the runner, which fills in the seq).
+    return this.withText.has(message.index) ? [this.translationAction(message, undefined)] : [];
   }
 
   /** `seq` undefined: the final is delivered just before; the runner fills it in. */
@@ -272,6 +276,9 @@ export class DeliverySequencer {
   private trimRemembered(): void {
     while (this.deliveredSeq.size > REMEMBERED_FINALS) {
       this.deliveredSeq.delete(this.deliveredSeq.keys().next().value!);
+    }
+    while (this.withText.size > REMEMBERED_FINALS) {
+      this.withText.delete(this.withText.values().next().value!);
     }
   }
 }
