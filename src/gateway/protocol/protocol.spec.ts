@@ -76,7 +76,7 @@ describe('session config', () => {
       { task: 'sing' },
       { colour: 'blue' },
     ]) {
-      const e = error(() => applyConfig(base, input as never));
+      const e = error(() => applyConfig(base, input));
       expect(e.code).toBe('invalid_config');
       expect(e.closeCode).toBeUndefined();
     }
