@@ -62,6 +62,8 @@ export class LiveStream {
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     let errorBeforeClose: string | undefined;
+    let sessionStarted = false;
+    let fatal = false;
     socket.onmessage = (event: MessageEvent) => {
       if (typeof event.data !== 'string') return;
       const parsed = parseServerFrame(event.data);
@@ -72,6 +74,7 @@ export class LiveStream {
           const { resumed } = this.resume.onSession(frame.sessionId, frame.resumeToken);
           if (this.hadSession && !resumed) this.handlers.newSession?.();
           this.hadSession = true;
+          sessionStarted = true;
           this.attempt = 0;
           this.handlers.state('live', frame.sessionId);
           this.flushHeld();
@@ -87,6 +90,11 @@ export class LiveStream {
           if (frame.seq !== undefined && !this.resume.onFinal(frame.seq, frame.id)) return;
           errorBeforeClose = describeError(frame.code, frame.message);
           this.handlers.problem(errorBeforeClose);
+          if (!sessionStarted) {
+            // Refused before a session began (e.g. a bad setting): retrying would not help.
+            fatal = true;
+            socket.close();
+          }
           break;
         case 'warning':
           this.handlers.problem(frame.message);
@@ -110,7 +118,7 @@ export class LiveStream {
         // The session is gone or taken over: start a new one, keep the text on screen.
         this.resume.reset();
       }
-      if (FATAL_CLOSE.has(event.code) || this.attempt >= RECONNECT_DELAYS_MS.length) {
+      if (fatal || FATAL_CLOSE.has(event.code) || this.attempt >= RECONNECT_DELAYS_MS.length) {
         const words = errorBeforeClose ?? describeClose(event.code, event.reason);
         this.handlers.problem(words);
         this.handlers.state('closed', words);

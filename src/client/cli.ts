@@ -128,7 +128,7 @@ async function loadTest(
     { clients: options.clients, batches: options.batches, wallMs: Date.now() - started },
   );
   if (options.json) {
-    const sessions = reports.map((r) => ({
+    const perSession = reports.map((r) => ({
       client: r.index,
       sessionId: r.sessionId,
       ok: r.ok,
@@ -140,7 +140,7 @@ async function loadTest(
         latencyMs: f.latencyMs,
       })),
     }));
-    process.stdout.write(`${JSON.stringify({ type: 'load-test', ...report, sessions })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'load-test', ...report, perSession })}\n`);
   } else {
     process.stdout.write(formatLoadReport(report));
   }

@@ -5,6 +5,7 @@ import {
   ConfigOptions,
   configFrame,
   describeClose,
+  describeError,
   finalizeFrame,
   parseServerFrame,
   ServerFrame,
@@ -88,6 +89,12 @@ export class StreamSession {
           : Buffer.concat(data as Buffer[]).toString('utf8');
         const frame = this.handle(text);
         if (frame?.type === 'session') settle(() => resolve(frame));
+        if (frame?.type === 'error' && !settled) {
+          // Refused before a session began (e.g. a bad language in the URL): nothing to wait for.
+          settle(() => reject(new Error(describeError(frame.code, frame.message))));
+          this.finished = true;
+          socket.close();
+        }
       });
       socket.on('error', (error) => settle(() => reject(error)));
       socket.on('close', (code, reasonBuffer) => {
