@@ -150,6 +150,16 @@ function onFrame(frame: ServerFrame): void {
   captions.render(model);
 }
 
+let shownLevel = 0;
+let peakLevel = 0;
+
+/** The meter falls back slowly, so short words stay visible. */
+function showLevel(fraction: number): void {
+  shownLevel = Math.max(fraction, shownLevel * 0.85);
+  peakLevel = Math.max(peakLevel, fraction);
+  ui.level.style.width = `${Math.round(shownLevel * 100)}%`;
+}
+
 function selectedInput(): AudioInput {
   const value = ui.input.value;
   if (value === 'display') return { kind: 'display' };
@@ -177,7 +187,7 @@ async function start(next: Mode): Promise<void> {
   try {
     await capture.start(selectedInput(), {
       audio: (pcm) => stream?.sendAudio(pcm),
-      level: (db) => (ui.level.style.width = `${Math.round(levelFraction(db) * 100)}%`),
+      level: (db) => showLevel(levelFraction(db)),
       ended: () => void stop(),
     });
   } catch (error) {
@@ -199,6 +209,7 @@ async function stop(): Promise<void> {
   capture = undefined;
   setMode(undefined);
   await c?.stop();
+  shownLevel = 0;
   ui.level.style.width = '0';
   await s?.stop();
   model.applyRealtime({ type: 'realtime', text: '' });
@@ -340,6 +351,7 @@ function init(): void {
       vtt: () => toVtt(model.segments, exportOptions()),
       transcript: () => model.committedText(),
       lastSeq: () => stream?.lastSeq ?? 0,
+      peakLevel: () => peakLevel,
     },
   });
 }

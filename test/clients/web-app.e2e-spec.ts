@@ -1,0 +1,192 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../helpers/browser';
+import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { SttDouble } from '../helpers/stt-double';
+import { cleanupPrefix, waitFor } from '../helpers/test-env';
+import { ROOT, writeClip } from './cli-helpers';
+
+const SCREENSHOTS = join(ROOT, 'docs/screenshots');
+const PHRASES = ['Good morning and welcome.', 'Every sentence becomes text.'];
+/** The double "hears" a phrase per utterance, in the language the session asked for. */
+const heard = (index: number): string => PHRASES[(index - 1) % PHRASES.length];
+
+describe('web app in a real browser (chromium, fake microphone playing speech)', () => {
+  let gateway: GatewayApp;
+  let stt: SttDouble;
+  let browser: Browser;
+  let page: Page;
+  let http: string;
+  const sockets: string[] = [];
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    stt = sttDouble(gateway, { translate: true, finalText: (job) => heard(job.index) });
+    http = `http://127.0.0.1:${gateway.config.gateway.port}`;
+    const { path } = writeClip([
+      { language: 'en', text: 'Good morning, and welcome to the demo.' },
+      { language: 'en', text: 'Every sentence is turned into text.' },
+    ]);
+    browser = await launchChromium(path);
+    page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stt?.close();
+    await gateway?.running.close();
+    if (gateway) await cleanupPrefix(gateway.config.redis.prefix);
+  });
+
+  const finals = (): Promise<Array<{ seq: number; text: string }>> =>
+    page.$$eval('[data-testid=finals] > li', (items) =>
+      items.map((li) => ({
+        seq: Number((li as HTMLElement).dataset.seq),
+        text: li.textContent ?? '',
+      })),
+    );
+
+  const waitForFinal = (match: (f: { seq: number; text: string }) => boolean, what: string) =>
+    waitFor(async () => (await finals()).find(match), { timeoutMs: 30_000, what });
+
+  it('types what is said into the editor, with translations, in Voice Typing mode', async () => {
+    await page.goto(`${http}/?source=en&targets=es`);
+    await page.click('[data-testid=mode-typing]');
+    await waitFor(async () => (await page.textContent('[data-testid=connection]')) === 'Live', {
+      what: 'connection live',
+    });
+    expect(await page.getAttribute('[data-testid=mode-typing]', 'aria-pressed')).toBe('true');
+    await waitForFinal((f) => f.seq === 2, 'two finals');
+    const editor = await page.inputValue('[data-testid=editor]');
+    expect(editor.startsWith(`${PHRASES[0]} ${PHRASES[1]}`)).toBe(true);
+    const log = await finals();
+    expect(log[0].text).toBe(`[en] ${PHRASES[0]}→ es: es: ${PHRASES[0]}`);
+    // The input level meter saw the speech.
+    const peak = await page.evaluate(() =>
+      (window as unknown as { rtDebug: { peakLevel(): number } }).rtDebug.peakLevel(),
+    );
+    expect(peak).toBeGreaterThan(0.3);
+    await page.click('details.log > summary');
+    await page.screenshot({ path: join(SCREENSHOTS, 'voice-typing.png') });
+  });
+
+  it('switches languages mid-stream with a config frame, without reconnecting', async () => {
+    const before = (await finals()).length;
+    await page.selectOption('[data-testid=source]', 'es');
+    await page.selectOption('[data-testid=target1]', 'de');
+    const switched = await waitForFinal(
+      (f) => f.seq > before && f.text.startsWith('[es]') && f.text.includes('→ de: de:'),
+      'a final in Spanish translated to German',
+    );
+    expect(switched.text).toMatch(
+      /^\[es\] (Good morning and welcome\.|Every sentence becomes text\.)/,
+    );
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('reconnects after a dropped connection and resumes without losing or repeating text', async () => {
+    const sessionId = await page.getAttribute('[data-testid=connection]', 'title');
+    const seen = (await finals()).length;
+    await page.evaluate(() =>
+      (window as unknown as { rtDebug: { simulateDrop(): void } }).rtDebug.simulateDrop(),
+    );
+    await waitFor(async () => sockets.length === 2, { what: 'a second socket' });
+    expect(sockets[1]).toContain(`resume=`);
+    await waitFor(async () => (await page.textContent('[data-testid=connection]')) === 'Live', {
+      what: 'live again',
+    });
+    expect(await page.getAttribute('[data-testid=connection]', 'title')).toBe(sessionId);
+    await waitForFinal((f) => f.seq >= seen + 2, 'two more finals after the resume');
+    const seqs = (await finals()).map((f) => f.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('shows two-line captions in Live Subtitle mode and stops on a second click', async () => {
+    await page.click('[data-testid=mode-subtitle]');
+    expect(await page.getAttribute('[data-testid=mode-subtitle]', 'aria-pressed')).toBe('true');
+    expect(await page.getAttribute('[data-testid=mode-typing]', 'aria-pressed')).toBe('false');
+    const caption = await waitFor(
+      async () => {
+        const t = (await page.textContent('[data-testid=caption-transcript]'))?.trim();
+        const tr = (await page.textContent('[data-testid=caption-translation]'))?.trim();
+        return t && tr ? { t, tr } : undefined;
+      },
+      { timeoutMs: 30_000, what: 'caption with translation' },
+    );
+    expect(caption.tr.startsWith('de: ')).toBe(true);
+    const background = await page.$eval(
+      '[data-testid=captions]',
+      (el) => getComputedStyle(el).backgroundColor,
+    );
+    expect(background).toBe('rgba(0, 0, 0, 0.6)');
+    await page.screenshot({ path: join(SCREENSHOTS, 'live-subtitle.png') });
+    // Still one session and no reconnect: switching modes keeps the stream.
+    expect(sockets).toHaveLength(2);
+
+    await page.click('[data-testid=mode-subtitle]');
+    await waitFor(async () => (await page.textContent('[data-testid=connection]')) === 'Stopped', {
+      what: 'stopped',
+    });
+    expect(await page.getAttribute('[data-testid=mode-subtitle]', 'aria-pressed')).toBe('false');
+  });
+
+  it('exports the session as SRT and WebVTT', async () => {
+    const [srtDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=download-srt]'),
+    ]);
+    const srt = readFileSync((await srtDownload.path())!, 'utf8');
+    const count = (await finals()).length;
+    expect(srt.startsWith(`1\n00:00:`)).toBe(true);
+    expect(srt.match(/-->/g)).toHaveLength(count);
+    expect(srt).toContain(`\n${PHRASES[0]}\n`);
+    const [vttDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=download-vtt]'),
+    ]);
+    const vtt = readFileSync((await vttDownload.path())!, 'utf8');
+    expect(vtt.startsWith('WEBVTT\n\n1\n00:00:')).toBe(true);
+    await page.selectOption('[data-testid=export-language]', 'de');
+    const [translated] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-testid=download-srt]'),
+    ]);
+    expect(readFileSync((await translated.path())!, 'utf8')).toContain('\nde: ');
+  });
+
+  it('serves a transparent overlay page that captions what it hears', async () => {
+    const overlay = await browser.newPage({ viewport: { width: 900, height: 260 } });
+    await overlay.goto(`${http}/subtitles?source=en&targets=es&show=both`);
+    const caption = await waitFor(
+      async () =>
+        (await overlay.textContent('[data-testid=caption-translation]'))?.trim() || undefined,
+      { timeoutMs: 30_000, what: 'overlay caption' },
+    );
+    expect(caption).toMatch(/^es: /);
+    expect(await overlay.$eval('body', (b) => getComputedStyle(b).backgroundColor)).toBe(
+      'rgba(0, 0, 0, 0)',
+    );
+    await overlay.screenshot({
+      path: join(SCREENSHOTS, 'subtitles-overlay.png'),
+      omitBackground: true,
+    });
+    await overlay.close();
+  });
+
+  it('shows server errors in words', async () => {
+    const overlay = await browser.newPage();
+    await overlay.goto(`${http}/subtitles?source=english`);
+    const problem = await waitFor(
+      async () =>
+        (await overlay.isVisible('[data-testid=problem]')) &&
+        overlay.textContent('[data-testid=problem]'),
+      { what: 'problem shown' },
+    );
+    expect(problem).toContain('The server rejected the language or audio settings.');
+    expect(problem).not.toContain('{');
+    await overlay.close();
+  });
+});
