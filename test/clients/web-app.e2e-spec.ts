@@ -44,7 +44,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
   const finals = (): Promise<Array<{ seq: number; text: string }>> =>
     page.$$eval('[data-testid=finals] > li', (items) =>
       items.map((li) => ({
-        seq: Number((li as HTMLElement).dataset.seq),
+        seq: Number(li.getAttribute('data-seq')),
         text: li.textContent ?? '',
       })),
     );
@@ -65,9 +65,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     const log = await finals();
     expect(log[0].text).toBe(`[en] ${PHRASES[0]}→ es: es: ${PHRASES[0]}`);
     // The input level meter saw the speech.
-    const peak = await page.evaluate(() =>
-      (window as unknown as { rtDebug: { peakLevel(): number } }).rtDebug.peakLevel(),
-    );
+    const peak = Number(await page.evaluate('window.rtDebug.peakLevel()'));
     expect(peak).toBeGreaterThan(0.3);
     await page.click('details.log > summary');
     await page.screenshot({ path: join(SCREENSHOTS, 'voice-typing.png') });
@@ -90,10 +88,8 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
   it('reconnects after a dropped connection and resumes without losing or repeating text', async () => {
     const sessionId = await page.getAttribute('[data-testid=connection]', 'title');
     const seen = (await finals()).length;
-    await page.evaluate(() =>
-      (window as unknown as { rtDebug: { simulateDrop(): void } }).rtDebug.simulateDrop(),
-    );
-    await waitFor(async () => sockets.length === 2, { what: 'a second socket' });
+    await page.evaluate('window.rtDebug.simulateDrop()');
+    await waitFor(() => sockets.length === 2, { what: 'a second socket' });
     expect(sockets[1]).toContain(`resume=`);
     await waitFor(async () => (await page.textContent('[data-testid=connection]')) === 'Live', {
       what: 'live again',
@@ -117,9 +113,8 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       { timeoutMs: 30_000, what: 'caption with translation' },
     );
     expect(caption.tr.startsWith('de: ')).toBe(true);
-    const background = await page.$eval(
-      '[data-testid=captions]',
-      (el) => getComputedStyle(el).backgroundColor,
+    const background = await page.evaluate(
+      "getComputedStyle(document.querySelector('[data-testid=captions]')).backgroundColor",
     );
     expect(background).toBe('rgba(0, 0, 0, 0.6)');
     await page.screenshot({ path: join(SCREENSHOTS, 'live-subtitle.png') });
@@ -138,7 +133,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       page.waitForEvent('download'),
       page.click('[data-testid=download-srt]'),
     ]);
-    const srt = readFileSync((await srtDownload.path())!, 'utf8');
+    const srt = readFileSync(await srtDownload.path(), 'utf8');
     const count = (await finals()).length;
     expect(srt.startsWith(`1\n00:00:`)).toBe(true);
     expect(srt.match(/-->/g)).toHaveLength(count);
@@ -147,14 +142,14 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       page.waitForEvent('download'),
       page.click('[data-testid=download-vtt]'),
     ]);
-    const vtt = readFileSync((await vttDownload.path())!, 'utf8');
+    const vtt = readFileSync(await vttDownload.path(), 'utf8');
     expect(vtt.startsWith('WEBVTT\n\n1\n00:00:')).toBe(true);
     await page.selectOption('[data-testid=export-language]', 'de');
     const [translated] = await Promise.all([
       page.waitForEvent('download'),
       page.click('[data-testid=download-srt]'),
     ]);
-    expect(readFileSync((await translated.path())!, 'utf8')).toContain('\nde: ');
+    expect(readFileSync(await translated.path(), 'utf8')).toContain('\nde: ');
   });
 
   it('serves a transparent overlay page that captions what it hears', async () => {
@@ -166,7 +161,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       { timeoutMs: 30_000, what: 'overlay caption' },
     );
     expect(caption).toMatch(/^es: /);
-    expect(await overlay.$eval('body', (b) => getComputedStyle(b).backgroundColor)).toBe(
+    expect(await overlay.evaluate('getComputedStyle(document.body).backgroundColor')).toBe(
       'rgba(0, 0, 0, 0)',
     );
     await overlay.screenshot({
