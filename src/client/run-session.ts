@@ -1,6 +1,6 @@
 import { AudioSource } from './audio/audio-source';
 import { SendLog } from './send-log';
-import { describeError, ErrorFrame, FinalFrame, ServerFrame } from './shared/protocol';
+import { ClosedFrame, describeError, ErrorFrame, FinalFrame, ServerFrame } from './shared/protocol';
 import { StreamSession, StreamSessionOptions } from './stream-session';
 
 export interface FinalRecord {
@@ -81,7 +81,7 @@ export async function runSession(
   });
 
   const reconnect = async (): Promise<void> => {
-    const maxReconnects = options.maxReconnects ?? 3;
+    const maxReconnects = options.maxReconnects ?? 8;
     for (let attempt = 1; attempt <= maxReconnects; attempt++) {
       report.reconnects++;
       observer.notice?.(index, `connection lost; resuming (attempt ${attempt})`);
@@ -112,13 +112,17 @@ export async function runSession(
       session.sendAudio(chunk.pcm);
       sendLog.record(chunk.endSec, Date.now());
     }
-    if (dropped || !session.isOpen) await reconnect();
-    await session.close(options.drainTimeoutMs ?? 60_000);
-    report.ok = dropped === undefined && report.errors.length === 0;
-    if (!report.ok) {
-      report.failure = dropped
-        ? `connection closed (${dropped.code}) before the session finished`
-        : describeError(report.errors[0].code, report.errors[0].message);
+    // A drop while draining: resume and ask again (the gateway finishes what it had).
+    let closed: ClosedFrame | undefined;
+    for (let round = 0; round < 3 && !closed; round++) {
+      if (dropped || !session.isOpen) await reconnect();
+      closed = await session.close(options.drainTimeoutMs ?? 60_000);
+    }
+    report.ok = closed !== undefined && report.errors.length === 0;
+    if (!closed) {
+      report.failure = `connection closed (${dropped?.code ?? 'unknown'}) before the session finished`;
+    } else if (report.errors.length > 0) {
+      report.failure = describeError(report.errors[0].code, report.errors[0].message);
     }
   } catch (error) {
     report.failure = error instanceof Error ? error.message : String(error);

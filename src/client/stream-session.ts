@@ -45,7 +45,7 @@ export class StreamSession {
   private socket?: WebSocket;
   private readonly resume = new ResumeTracker();
   private closedFrame?: ClosedFrame;
-  private waitingClosed?: (frame: ClosedFrame) => void;
+  private waitingClosed?: (frame: ClosedFrame | undefined) => void;
   private finished = false;
 
   constructor(
@@ -101,9 +101,7 @@ export class StreamSession {
         const reason = reasonBuffer.toString();
         settle(() => reject(new StreamClosedError(code, reason)));
         if (this.socket === socket && !this.finished) this.events.dropped?.(code, reason);
-        if (this.socket === socket && this.waitingClosed && !this.closedFrame) {
-          this.waitingClosed({ type: 'closed', lastSeq: this.resume.lastSeq });
-        }
+        if (this.socket === socket && !this.closedFrame) this.waitingClosed?.(undefined);
       });
     });
   }
@@ -168,27 +166,29 @@ export class StreamSession {
 
   /**
    * Asks the gateway to drain (everything spoken is transcribed and delivered) and waits for
-   * `closed`, or for the socket to close.
+   * `closed`. Resolves undefined when the socket closed first (resume and ask again).
    */
-  async close(timeoutMs = 60_000): Promise<ClosedFrame> {
+  async close(timeoutMs = 60_000): Promise<ClosedFrame | undefined> {
     if (this.closedFrame) return this.closedFrame;
-    const done = new Promise<ClosedFrame>((resolve, reject) => {
-      const timer = setTimeout(
+    let timer: NodeJS.Timeout | undefined;
+    const done = new Promise<ClosedFrame | undefined>((resolve, reject) => {
+      timer = setTimeout(
         () => reject(new Error(`no closed frame within ${timeoutMs} ms`)),
         timeoutMs,
       );
-      this.waitingClosed = (frame) => {
-        clearTimeout(timer);
-        resolve(frame);
-      };
+      this.waitingClosed = resolve;
     });
     if (this.isOpen) this.send(closeFrame());
-    else this.waitingClosed?.({ type: 'closed', lastSeq: this.resume.lastSeq });
+    else this.waitingClosed?.(undefined);
     try {
       return await done;
     } finally {
-      this.finished = true;
-      this.socket?.close();
+      clearTimeout(timer);
+      this.waitingClosed = undefined;
+      if (this.closedFrame) {
+        this.finished = true;
+        this.socket?.close();
+      }
     }
   }
 
