@@ -1,17 +1,9 @@
 import { concatPcm, espeak, jfk, pcmBytes, silence } from '../helpers/audio';
+import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { SttDouble } from '../helpers/stt-double';
 import { cleanupPrefix } from '../helpers/test-env';
 import { Frame, TestClient } from '../helpers/ws-client';
-
-/** Phrases with long gaps: the VAD must find exactly one utterance per phrase. */
-function phrases(...texts: string[]): Int16Array {
-  return concatPcm(...texts.flatMap((text) => [silence(0.5), espeak(text), silence(1.5)]));
-}
-
-const PHRASE_A = 'the quick brown fox jumps over the lazy dog';
-const PHRASE_B = 'please call me back tomorrow morning';
-const PHRASE_C = 'it is going to rain this afternoon';
 
 describe('gateway protocol (real Redis, real VAD, stt double)', () => {
   let gw: GatewayApp;
