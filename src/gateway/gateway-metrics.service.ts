@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register, Summary } from 'prom-client';
 
 function getOrCreate<T>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
@@ -44,6 +44,18 @@ export class GatewayMetrics {
         name: 'rt_gateway_delivery_latency_seconds',
         help: 'Utterance end (last voiced frame + silence) to its final sent to the client',
         buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      }),
+  );
+
+  readonly audioLag = getOrCreate(
+    'rt_gateway_audio_processing_lag_seconds',
+    () =>
+      new Summary({
+        name: 'rt_gateway_audio_processing_lag_seconds',
+        help: 'Audio frame received to decoded, resampled, segmented and enqueued (last 5 minutes)',
+        percentiles: [0.5, 0.9, 0.99],
+        maxAgeSeconds: 300,
+        ageBuckets: 5,
       }),
   );
 

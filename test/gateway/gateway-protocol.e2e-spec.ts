@@ -1,13 +1,13 @@
 import { concatPcm, espeak, jfk, pcmBytes, silence } from '../helpers/audio';
 import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttDouble } from '../helpers/stt-double';
+import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix } from '../helpers/test-env';
 import { Frame, TestClient } from '../helpers/ws-client';
 
 describe('gateway protocol (real Redis, real VAD, stt double)', () => {
   let gw: GatewayApp;
-  let stt: SttDouble;
+  let stt: SttWorkerDouble;
   const delays = new Map<string, number>();
   const texts = new Map<string, string>();
   const clients: TestClient[] = [];

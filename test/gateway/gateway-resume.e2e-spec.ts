@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { concatPcm, espeak, silence } from '../helpers/audio';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
-import { SttDouble } from '../helpers/stt-double';
+import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers/test-env';
 import { Frame, TestClient } from '../helpers/ws-client';
 
@@ -15,7 +15,7 @@ describe('sessions across gateway instances (two apps, one Redis, one prefix)', 
   const prefix = uniquePrefix();
   let a: GatewayApp;
   let b: GatewayApp;
-  let stt: SttDouble;
+  let stt: SttWorkerDouble;
   const slow = new Set<number>();
   const clients: TestClient[] = [];
 

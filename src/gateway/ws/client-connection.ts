@@ -162,18 +162,22 @@ export class ClientConnection {
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.ended) return;
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const received = performance.now();
     this.chain = this.chain
-      .then(() => (isBinary ? this.onAudio(buffer) : this.onText(buffer.toString('utf8'))))
+      .then(() =>
+        isBinary ? this.onAudio(buffer, received) : this.onText(buffer.toString('utf8')),
+      )
       .catch((error: unknown) => this.fail(error));
   }
 
-  private async onAudio(frame: Buffer): Promise<void> {
+  private async onAudio(frame: Buffer, received: number): Promise<void> {
     if (this.closing || !this.pipeline) return;
     const before = this.decoder.secondsIn;
     const pcm = this.decoder.push(frame);
     this.deps.metrics.audioSeconds.inc(this.decoder.secondsIn - before);
     this.touch();
     if (pcm.length > 0) await this.pipeline.push(pcm);
+    this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
   }
 
   private async onText(text: string): Promise<void> {
