@@ -292,24 +292,43 @@ export class UtteranceSegmenter {
     );
     let candidatesSilent = false;
     for (let i = firstFrame; i < endFrame; i++) if (!this.speechAt(i)) candidatesSilent = true;
-    let best = endFrame - 1;
-    let bestEnergy = Infinity;
-    for (let i = firstFrame; i < endFrame; i++) {
-      if (candidatesSilent && this.speechAt(i)) continue;
+    const isCandidate = (i: number): boolean => !(candidatesSilent && this.speechAt(i));
+    const energyAround = (i: number): number => {
       let sum = 0;
       let n = 0;
       for (let j = Math.max(firstFrame, i - 1); j <= Math.min(endFrame - 1, i + 1); j++) {
         sum += this.frameEnergy[j % this.frameEnergy.length];
         n++;
       }
-      const energy = sum / n;
+      return sum / n;
+    };
+    let best = endFrame - 1;
+    let bestEnergy = Infinity;
+    for (let i = firstFrame; i < endFrame; i++) {
+      if (!isCandidate(i)) continue;
+      const energy = energyAround(i);
       if (energy <= bestEnergy) {
         bestEnergy = energy;
         best = i;
       }
     }
+    // Equally quiet neighbours (a pause): cut in the middle of the pause, not at its edge.
+    let runStart = best;
+    while (
+      runStart > firstFrame &&
+      isCandidate(runStart - 1) &&
+      energyAround(runStart - 1) <= bestEnergy
+    ) {
+      runStart--;
+    }
+    best = Math.floor((runStart + best) / 2);
     const splitAt = best * f + Math.floor(f / 2);
-    const speechEnd = Math.min(u.lastSpeechEnd, splitAt);
+    let speechEnd = splitAt;
+    if (!this.speechAt(best)) {
+      let j = best - 1;
+      while (j * f > u.speechStart && !this.speechAt(j)) j--;
+      speechEnd = Math.max(u.speechStart, (j + 1) * f);
+    }
     events.push(this.finish(u, splitAt, speechEnd, 'max-length'));
 
     let firstSpeech = -1;
