@@ -42,8 +42,8 @@ export class GatewayMetrics {
     () =>
       new Histogram({
         name: 'rt_gateway_delivery_latency_seconds',
-        help: 'Utterance end (last voiced frame + silence) to its final sent to the client',
-        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+        help: 'Final of an utterance enqueued (the VAD ended it) to the final sent to the client',
+        buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       }),
   );
 

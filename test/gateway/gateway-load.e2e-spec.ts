@@ -1,3 +1,4 @@
+import { Queue } from 'bullmq';
 import { QueueName } from 'src/common/queues/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { LoadMonitorService } from 'src/gateway/pipeline/load-monitor.service';
@@ -6,7 +7,7 @@ import { GatewayApp, startGateway } from '../helpers/gateway-app';
 import { PHRASE_A, phrases } from '../helpers/phrases';
 import { freePort } from '../helpers/ports';
 import { TestRedisServer } from '../helpers/redis-server';
-import { cleanupPrefix, waitFor } from '../helpers/test-env';
+import { cleanupPrefix, REDIS_URL, waitFor } from '../helpers/test-env';
 import { TestClient } from '../helpers/ws-client';
 
 describe('gateway under load and outages', () => {
@@ -82,6 +83,49 @@ describe('gateway under load and outages', () => {
       expect(error).toMatchObject({ code: 'enqueue_failed', retryable: true });
       expect(client.ws.readyState).toBe(client.ws.OPEN);
       client.ws.terminate();
+    } finally {
+      await redis.start();
+    }
+  });
+
+  it('on shutdown queues the speech in progress and asks clients to resume elsewhere (1012)', async () => {
+    const app = await startGateway();
+    const client = await TestClient.connect(`${app.url}?interim_results=false`);
+    const sessionId = (await client.next((f) => f.type === 'session')).session_id as string;
+    client.sendPcm(concatPcm(silence(0.3), espeak(PHRASE_A)));
+    client.sendJson({ type: 'keepalive' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const closing = app.running.close();
+    const closed = await client.closed;
+    expect(closed.code).toBe(1012);
+    await closing;
+    const url = new URL(REDIS_URL);
+    const queue = new Queue(QueueName.Stt, {
+      connection: { host: url.hostname, port: Number(url.port || 6379) },
+      prefix: app.config.redis.prefix,
+    });
+    try {
+      const jobs = await queue.getJobs(['prioritized', 'wait']);
+      expect(jobs.filter((j) => j.data.sessionId === sessionId).map((j) => j.data.kind)).toEqual([
+        'final',
+      ]);
+    } finally {
+      await queue.close();
+      await cleanupPrefix(app.config.redis.prefix);
+    }
+  });
+
+  it('refuses new sessions with 1013 while Redis is unreachable', async () => {
+    const redis = new TestRedisServer(await freePort());
+    await redis.start();
+    try {
+      const app = await startGateway({ REDIS_URL: redis.url });
+      apps.push(app);
+      await redis.stop();
+      const client = new TestClient(app.url);
+      const closed = await client.closed;
+      expect(closed.code).toBe(1013);
+      expect(client.of('error')[0].code).toBe('unavailable');
     } finally {
       await redis.start();
     }

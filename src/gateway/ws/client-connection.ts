@@ -85,7 +85,18 @@ export class ClientConnection {
         error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'socket_error',
       );
     });
-    this.chain = this.open().catch((error: unknown) => this.fail(error));
+    this.chain = this.open()
+      .catch((error: unknown) => {
+        if (error instanceof ProtocolError) throw error;
+        // Redis unreachable while opening: nothing was lost, the client may simply retry.
+        this.logger.warn(`Opening a session failed: ${(error as Error).message}`);
+        throw new ProtocolError(
+          'unavailable',
+          'sessions are unavailable right now: try again later',
+          CloseCode.TryAgainLater,
+        );
+      })
+      .catch((error: unknown) => this.fail(error));
   }
 
   get id(): string {
