@@ -41,6 +41,19 @@ describe('PcmRingBuffer', () => {
     expect(() => ring.copyInto(4, 9, target)).toThrow(/target holds 4/);
   });
 
+  it('grows keeping every held sample at its absolute index', () => {
+    const ring = new PcmRingBuffer(5);
+    ring.write(ramp(0, 13)); // holds 8..12, wrapped
+    ring.grow(9);
+    expect(ring.capacity).toBe(9);
+    expect(ring.start).toBe(8);
+    expect(Array.from(ring.read(8, 13))).toEqual([8, 9, 10, 11, 12]);
+    ring.write(ramp(13, 6));
+    expect(ring.start).toBe(10);
+    expect(Array.from(ring.read(10, 19))).toEqual(Array.from(ramp(10, 9)));
+    expect(() => ring.grow(9)).toThrow(/not above 9/);
+  });
+
   it('refuses ranges it no longer holds or has not received', () => {
     const ring = new PcmRingBuffer(5);
     ring.write(ramp(0, 8));

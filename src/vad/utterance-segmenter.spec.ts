@@ -326,6 +326,25 @@ describe('UtteranceSegmenter', () => {
     expect(finals(got).map((e) => e.reason)).toEqual(['silence', 'finalize']);
   });
 
+  it('copies pushed audio at call time, so callers may reuse their buffer', async () => {
+    const pcm = signal([
+      ['silence', 10],
+      ['speech', 20],
+    ]);
+    const { seg } = make({ emitInterims: false }, true);
+    const buffer = new Int16Array(2000);
+    const calls: Promise<SegmenterEvent[]>[] = [];
+    for (let i = 0; i < pcm.length; i += 2000) {
+      const n = Math.min(2000, pcm.length - i);
+      buffer.set(pcm.subarray(i, i + n));
+      calls.push(seg.push(buffer.subarray(0, n)));
+    }
+    buffer.fill(0);
+    calls.push(seg.finalize());
+    const [final] = finals((await Promise.all(calls)).flat());
+    expect(Array.from(final.audio)).toEqual(Array.from(pcm.subarray(10 * F - 1600)));
+  });
+
   it('tells the detector whether an utterance is open', async () => {
     const { seg, detector } = make();
     await seg.push(
@@ -352,17 +371,36 @@ describe('UtteranceSegmenter', () => {
     expect(detector.disposed).toBe(1);
   });
 
-  it('keeps memory bounded over a long stream', async () => {
+  it('keeps memory bounded over a long stream: small while idle, never above the bound', async () => {
     const { seg } = make({ maxUtteranceSeconds: 2, emitInterims: false });
+    const ring = (seg as unknown as { ring: { capacity: number } }).ring;
+    const idle = ring.capacity;
+    expect(idle).toBeLessThan(16000 * 2);
+    await seg.push(signal([['silence', 1000]])); // 32 s of silence: no growth
+    expect(ring.capacity).toBe(idle);
     const block = signal([
       ['silence', 40],
       ['speech', 50],
     ]);
     let count = 0;
-    for (let i = 0; i < 200; i++) count += finals(await seg.push(block)).length; // ~10 min
-    expect(count).toBe(199);
-    const ring = (seg as unknown as { ring: { capacity: number } }).ring;
+    for (let i = 0; i < 100; i++) count += finals(await seg.push(block)).length; // ~5 min
+    expect(count).toBe(99);
     expect(ring.capacity).toBeLessThan(16000 * 4);
+  });
+
+  it('grows for a long utterance and hands back every sample of it', async () => {
+    const pcm = signal([
+      ['silence', 5],
+      ['speech', 400],
+      ['silence', 15],
+    ]);
+    const { seg } = make({ maxUtteranceSeconds: 30, emitInterims: false });
+    const ring = (seg as unknown as { ring: { capacity: number } }).ring;
+    const idle = ring.capacity;
+    const [final] = finals(await pushAll(seg, pcm, 3000));
+    expect(ring.capacity).toBeGreaterThan(idle);
+    expect(ring.capacity).toBeLessThan(16000 * 33);
+    expect(Array.from(final.audio)).toEqual(Array.from(pcm.subarray(5 * F - 1600, 405 * F + 3200)));
   });
 });
 

@@ -224,13 +224,10 @@ describe('VAD accuracy on real audio (libfvad + Silero v5)', () => {
     expect(outs[1]).toEqual([]);
     expect(vad.sileroStats.chunks).toBeGreaterThan(vad.sileroStats.runs);
     // Prometheus sees the batching too.
-    const metric = await register.getSingleMetric('rt_vad_silero_batch_size')!.get();
-    const sum = metric.values.find((v) => v.metricName === 'rt_vad_silero_batch_size_sum')!.value;
-    const count = metric.values.find(
-      (v) => v.metricName === 'rt_vad_silero_batch_size_count',
-    )!.value;
-    expect(count).toBe(vad.sileroStats.runs);
-    expect(sum).toBe(vad.sileroStats.chunks);
+    const text = await register.getSingleMetricAsString('rt_vad_silero_batch_size');
+    const read = (series: string) => Number(new RegExp(`^${series} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(read('rt_vad_silero_batch_size_count')).toBe(vad.sileroStats.runs);
+    expect(read('rt_vad_silero_batch_size_sum')).toBe(vad.sileroStats.chunks);
   });
 
   it('splits speech longer than the limit at a pause, not mid-word', async () => {
