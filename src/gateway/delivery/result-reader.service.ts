@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { RedisConnectionFactory } from 'src/common/redis/redis-connection.factory';
-import { RedisClient } from 'src/common/redis/redis.module';
+import { RedisConnectionFactory } from '../../common/redis/redis-connection.factory';
+import { RedisClient } from '../../common/redis/redis.module';
 import {
   parseEntry,
   ResultStreamService,
   StoredResult,
-} from 'src/common/results/result-stream.service';
+} from '../../common/results/result-stream.service';
 
 export type ResultHandler = (results: StoredResult[]) => void;
 

@@ -22,6 +22,7 @@ export interface ConnectionDeps extends PipelineDeps {
   segmenters: SegmenterFactory;
   metrics: GatewayMetrics;
   defaultSampleRate: number;
+  sessionTtlSeconds: number;
   /** This gateway instance (owners are `${instance}:${connection}`). */
   instanceId: string;
 }
@@ -70,6 +71,7 @@ export class ClientConnection {
   private closing = false;
   private ended = false;
   private lastTouch = 0;
+  private keepAlive?: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
@@ -154,6 +156,12 @@ export class ClientConnection {
       },
     );
     this.deps.metrics.sessionsActive.inc();
+    // A connected session is not idle even when the client is silent: keep its keys alive.
+    const refreshMs = Math.min(60, this.deps.sessionTtlSeconds / 3) * 1000;
+    this.keepAlive = setInterval(() => {
+      this.deps.store.touch(this.sessionId).catch(() => undefined);
+    }, refreshMs);
+    this.keepAlive.unref();
     const state = await this.deps.store.load(this.sessionId);
     this.send(this.sessionFrame(resumed, state.seq));
     await this.delivery.start(resumed ? resume : undefined);
@@ -307,6 +315,7 @@ export class ClientConnection {
     } catch (error) {
       this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
     }
+    clearInterval(this.keepAlive);
     this.delivery?.stop();
     this.pipeline?.dispose();
     if (wasOpen) {
