@@ -12,7 +12,6 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { Summary } from 'prom-client';
 import { startApp } from 'src/bootstrap';
 import { loadConfig } from 'src/common/config/load-config';
 import { GatewayMetrics } from 'src/gateway/gateway-metrics.service';
@@ -31,11 +30,6 @@ function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-async function summaryQuantile(summary: Summary, quantile: number): Promise<number> {
-  const data = await summary.get();
-  return data.values.find((v) => v.labels.quantile === quantile)?.value ?? Number.NaN;
 }
 
 async function runOnce(
@@ -64,6 +58,14 @@ async function runOnce(
     await new Promise((r) => setTimeout(r, 100));
   }
   const metrics = running.app.get(GatewayMetrics);
+  // Raw samples for exact percentiles (the metric itself is a bucketed histogram).
+  const audioLags: number[] = [];
+  let measuring = false;
+  const observe = metrics.audioLag.observe.bind(metrics.audioLag);
+  metrics.audioLag.observe = ((value: number) => {
+    if (measuring) audioLags.push(value * 1000);
+    observe(value);
+  }) as typeof metrics.audioLag.observe;
   const child = spawn(
     process.execPath,
     [
@@ -89,13 +91,14 @@ async function runOnce(
     lines.on('line', (line) => {
       const message = JSON.parse(line) as { type: string } & ClientReport;
       if (message.type === 'ready') {
-        metrics.audioLag.reset();
+        measuring = true;
         lag = monitorEventLoopDelay({ resolution: 5 });
         lag.enable();
         cpu = process.cpuUsage();
         started = performance.now();
       } else if (message.type === 'report') {
         lag?.disable();
+        measuring = false;
         const used = process.cpuUsage(cpu);
         const wall = performance.now() - started;
         Object.assign(message, {
@@ -109,8 +112,8 @@ async function runOnce(
     child.once('exit', (code) => code !== 0 && fail(new Error(`clients exited with ${code}`)));
   });
   const extra = report as ClientReport & { cpuMs: number; measuredMs: number; lagP99: number };
-  const audioLagP99 = (await summaryQuantile(metrics.audioLag, 0.99)) * 1000;
-  const audioLagP50 = (await summaryQuantile(metrics.audioLag, 0.5)) * 1000;
+  const audioLagP99 = percentile(audioLags, 99);
+  const audioLagP50 = percentile(audioLags, 50);
   await running.close();
   const cpuShare = extra.cpuMs / extra.measuredMs;
   return {

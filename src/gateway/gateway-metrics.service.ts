@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register, Summary } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 
 function getOrCreate<T>(name: string, create: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? create();
@@ -47,15 +47,14 @@ export class GatewayMetrics {
       }),
   );
 
+  /** A histogram, not a summary: it is observed for every audio frame, and must stay cheap. */
   readonly audioLag = getOrCreate(
     'rt_gateway_audio_processing_lag_seconds',
     () =>
-      new Summary({
+      new Histogram({
         name: 'rt_gateway_audio_processing_lag_seconds',
-        help: 'Audio frame received to decoded, resampled, segmented and enqueued (last 5 minutes)',
-        percentiles: [0.5, 0.9, 0.99],
-        maxAgeSeconds: 300,
-        ageBuckets: 5,
+        help: 'Audio frame received to decoded, resampled, segmented and its jobs enqueued',
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       }),
   );
 

@@ -180,7 +180,11 @@ export class ClientConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.ended) return;
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const buffer = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
     const received = performance.now();
     this.chain = this.chain
       .then(() =>
