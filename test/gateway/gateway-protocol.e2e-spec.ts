@@ -86,6 +86,17 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
     ]);
   });
 
+  it('shows interim translations in realtime frames when asked to', async () => {
+    const client = await connect('targets=es&interim_translations=true');
+    client.sendPcm(phrases(PHRASE_A));
+    const translated = await client.next((f) => f.type === 'realtime' && f.translation !== '', {
+      what: 'a realtime frame with a translation',
+    });
+    expect(translated.translation).toMatch(/^es: utterance 1 \(interim \d+\)$/);
+    expect(translated.text).toMatch(/^utterance 1 \(interim \d+\)$/);
+    await client.waitCount('translation', 1);
+  });
+
   it('switches languages mid-stream with a config frame, without reconnecting', async () => {
     const client = await connect('targets=es');
     const sessionId = (await client.next((f) => f.type === 'session')).session_id as string;

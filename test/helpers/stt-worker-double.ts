@@ -66,6 +66,20 @@ export class SttWorkerDouble {
         language,
         worker: 'stt-double',
       });
+      if (this.options.translate && data.interimTranslations && data.targets.length > 0) {
+        await this.write(data, {
+          type: 'translation',
+          utteranceId: data.utteranceId,
+          index: data.index,
+          kind: 'interim',
+          language: data.targets[0],
+          source: language,
+          text: `${data.targets[0]}: ${text} (interim ${data.revision})`,
+          passthrough: false,
+          engine: 'double',
+          latencyMs: 0,
+        });
+      }
       return;
     }
     if (this.options.failFinal?.(data)) {
