@@ -5,7 +5,8 @@ module.exports = {
   testRegex: '.*\\.e2e-spec\\.ts$',
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
-  testEnvironment: '<rootDir>/test/helpers/node-environment.js',
+  // Host typed arrays in the sandbox, for onnxruntime-node (see the file).
+  testEnvironment: '<rootDir>/test/helpers/node-realm.environment.js',
   testTimeout: 60000,
   maxWorkers: 1,
   // fetch keeps idle sockets alive for a few seconds after the last test.

@@ -42,8 +42,19 @@ export class GatewayMetrics {
     () =>
       new Histogram({
         name: 'rt_gateway_delivery_latency_seconds',
-        help: 'Utterance end (last voiced frame + silence) to its final sent to the client',
-        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+        help: 'Final of an utterance enqueued (the VAD ended it) to the final sent to the client',
+        buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      }),
+  );
+
+  /** A histogram, not a summary: it is observed for every audio frame, and must stay cheap. */
+  readonly audioLag = getOrCreate(
+    'rt_gateway_audio_processing_lag_seconds',
+    () =>
+      new Histogram({
+        name: 'rt_gateway_audio_processing_lag_seconds',
+        help: 'Audio frame received to decoded, resampled, segmented and its jobs enqueued',
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       }),
   );
 

@@ -1,5 +1,5 @@
 import { Provider } from '@nestjs/common';
-import { VadModule, VadService } from 'src/vad';
+import { VadModule, VadService } from '../vad';
 import { SEGMENTER_FACTORY, SegmenterFactory } from './pipeline/segmenter.port';
 
 export { VadModule };

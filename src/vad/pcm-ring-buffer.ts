@@ -1,16 +1,37 @@
 /**
- * Fixed-capacity PCM16 ring buffer addressed by absolute sample index (samples since stream start).
- * Memory never grows: writing past the capacity overwrites the oldest samples.
+ * PCM16 ring buffer addressed by absolute sample index (samples since stream start). Writing past
+ * the capacity overwrites the oldest samples; the capacity only changes through grow(), which the
+ * owner calls up to its own bound.
  */
 export class PcmRingBuffer {
-  private readonly data: Int16Array;
+  private data: Int16Array;
   private written = 0;
+  /** After grow(), slots before this index hold nothing real yet. */
+  private validFrom = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity <= 0) {
       throw new RangeError(`PcmRingBuffer capacity must be a positive integer, got ${capacity}`);
     }
     this.data = new Int16Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.data.length;
+  }
+
+  /** Enlarges the buffer, keeping every held sample at its absolute index. */
+  grow(capacity: number): void {
+    if (!Number.isInteger(capacity) || capacity <= this.capacity) {
+      throw new RangeError(`PcmRingBuffer.grow: ${capacity} is not above ${this.capacity}`);
+    }
+    this.validFrom = this.start;
+    const held = this.read(this.validFrom, this.written);
+    this.data = new Int16Array(capacity);
+    const offset = (this.written - held.length) % capacity;
+    const first = Math.min(held.length, capacity - offset);
+    this.data.set(held.subarray(0, first), offset);
+    if (first < held.length) this.data.set(held.subarray(first), 0);
   }
 
   /** Absolute index one past the newest sample (= samples written so far). */
@@ -20,7 +41,7 @@ export class PcmRingBuffer {
 
   /** Absolute index of the oldest sample still held. */
   get start(): number {
-    return Math.max(0, this.written - this.capacity);
+    return Math.max(this.validFrom, this.written - this.capacity);
   }
 
   write(samples: Int16Array): void {

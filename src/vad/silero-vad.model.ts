@@ -19,6 +19,9 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+/** Called after each onnxruntime call (for metrics). */
+export type SileroRunObserver = (batchSize: number, seconds: number) => void;
+
 export interface SileroStats {
   /** onnxruntime calls made. */
   runs: number;
@@ -38,9 +41,12 @@ export class SileroVadModel {
   private closed = false;
   private readonly sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
 
-  private constructor(private readonly session: ort.InferenceSession) {}
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly onRun?: SileroRunObserver,
+  ) {}
 
-  static async load(path = sileroModelPath()): Promise<SileroVadModel> {
+  static async load(path = sileroModelPath(), onRun?: SileroRunObserver): Promise<SileroVadModel> {
     const session = await ort.InferenceSession.create(path, {
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
@@ -53,7 +59,7 @@ export class SileroVadModel {
         throw new Error(`${path} is not a Silero VAD v5 model (no input "${name}")`);
       }
     }
-    return new SileroVadModel(session);
+    return new SileroVadModel(session, onRun);
   }
 
   createStream(): SileroVadStream {
@@ -116,6 +122,7 @@ export class SileroVadModel {
       state.set(p.stream.state.subarray(0, 128), b * 128);
       state.set(p.stream.state.subarray(128), n * 128 + b * 128);
     });
+    const started = process.hrtime.bigint();
     const out = await this.session.run({
       input: new ort.Tensor('float32', input, [n, INPUT_SAMPLES]),
       state: new ort.Tensor('float32', state, [2, n, 128]),
@@ -123,6 +130,7 @@ export class SileroVadModel {
     });
     this.stats.runs++;
     this.stats.chunks += n;
+    this.onRun?.(n, Number(process.hrtime.bigint() - started) / 1e9);
     const newState = out.stateN.data as Float32Array;
     batch.forEach((p, b) => {
       p.stream.state.set(newState.subarray(b * 128, b * 128 + 128), 0);
@@ -156,17 +164,9 @@ export class SileroVadStream {
     return this.model.enqueue(this, input);
   }
 
-  /**
-   * Records a chunk the model was not asked about (the cheap gate rejected it), so the next
-   * evaluated chunk gets the right context.
-   */
-  skip(chunk: Int16Array): void {
-    const from = chunk.length - SILERO_CONTEXT_SAMPLES;
-    for (let i = 0; i < SILERO_CONTEXT_SAMPLES; i++) this.context[i] = chunk[from + i] / 32768;
-  }
-
-  /** Forget the recurrent state (after a long stretch the model did not see). */
+  /** Start afresh, as a new stream (after a long stretch the model did not see). */
   resetState(): void {
     this.state.fill(0);
+    this.context.fill(0);
   }
 }

@@ -45,6 +45,8 @@ interface Utterance {
 
 /** Largest slice written to the ring before classifying, so one huge push cannot overrun it. */
 const MAX_SLICE_SAMPLES = 8192;
+/** Extra room when the ring has to grow, so it does not grow a little on every push. */
+const GROWTH_MARGIN_SAMPLES = VAD_SAMPLE_RATE;
 
 /**
  * Cuts one 16 kHz mono PCM16 stream into utterances. One per stream; not shared.
@@ -57,6 +59,8 @@ const MAX_SLICE_SAMPLES = 8192;
 export class UtteranceSegmenter {
   private readonly frameSamples: number;
   private readonly ring: PcmRingBuffer;
+  /** The ring starts small (idle streams are cheap) and grows up to this while an utterance grows. */
+  private readonly maxCapacity: number;
   private readonly frame: Int16Array;
   /** Per-frame log over the ring's span: speech flag and mean energy (for choosing split points). */
   private readonly frameSpeech: Uint8Array;
@@ -95,15 +99,11 @@ export class UtteranceSegmenter {
     this.intervalSamples = Math.round(options.sttSendIntervalSeconds * sr);
     this.splitSearchSamples = Math.round(options.splitSearchSeconds * sr);
     this.silenceFramesToEnd = Math.max(1, Math.ceil((options.silenceThresholdSeconds * sr) / f));
-    const capacity =
-      this.maxSamples +
-      this.preSamples +
-      (options.onsetWindowFrames + 2) * f +
-      MAX_SLICE_SAMPLES +
-      f;
-    this.ring = new PcmRingBuffer(capacity);
+    const idleNeed = this.preSamples + (options.onsetWindowFrames + 2) * f + MAX_SLICE_SAMPLES + f;
+    this.maxCapacity = this.maxSamples + idleNeed;
+    this.ring = new PcmRingBuffer(Math.min(this.maxCapacity, idleNeed + GROWTH_MARGIN_SAMPLES));
     this.frame = new Int16Array(f);
-    const frames = Math.ceil(capacity / f) + 1;
+    const frames = Math.ceil(this.maxCapacity / f) + 1;
     this.frameSpeech = new Uint8Array(frames);
     this.frameEnergy = new Float32Array(frames);
   }
@@ -118,12 +118,16 @@ export class UtteranceSegmenter {
     return this.current !== undefined;
   }
 
-  /** Feeds audio (any length, including odd chunk sizes); resolves with the events it caused. */
+  /**
+   * Feeds audio (any length, including odd chunk sizes); resolves with the events it caused.
+   * The samples are copied at call time, so the caller may reuse its buffer at once.
+   */
   push(pcm: Int16Array): Promise<SegmenterEvent[]> {
     if (!(pcm instanceof Int16Array)) {
       return Promise.reject(new TypeError('UtteranceSegmenter.push expects an Int16Array'));
     }
-    return this.enqueue(() => this.process(pcm));
+    const copy = pcm.slice();
+    return this.enqueue(() => this.process(copy));
   }
 
   /**
@@ -167,13 +171,28 @@ export class UtteranceSegmenter {
   private async process(pcm: Int16Array): Promise<SegmenterEvent[]> {
     const events: SegmenterEvent[] = [];
     for (let offset = 0; offset < pcm.length; offset += MAX_SLICE_SAMPLES) {
-      this.ring.write(pcm.subarray(offset, Math.min(pcm.length, offset + MAX_SLICE_SAMPLES)));
+      const slice = pcm.subarray(offset, Math.min(pcm.length, offset + MAX_SLICE_SAMPLES));
+      this.makeRoom(slice.length);
+      this.ring.write(slice);
       while (this.ring.end - this.classifiedEnd >= this.frameSamples) {
         if (this.disposed) return events;
         await this.classifyNextFrame(events);
       }
     }
     return events;
+  }
+
+  /** Grows the ring (up to its bound) so writing `incoming` samples keeps what is still needed. */
+  private makeRoom(incoming: number): void {
+    const f = this.frameSamples;
+    const oldestNeeded = this.current
+      ? this.current.audioStart
+      : this.classifiedEnd - this.preSamples - this.options.onsetWindowFrames * f;
+    const need = this.ring.end + incoming - Math.max(0, oldestNeeded);
+    if (need > this.ring.capacity && this.ring.capacity < this.maxCapacity) {
+      const target = Math.max(need + GROWTH_MARGIN_SAMPLES, this.ring.capacity * 2);
+      this.ring.grow(Math.min(this.maxCapacity, target));
+    }
   }
 
   private async classifyNextFrame(events: SegmenterEvent[]): Promise<void> {
@@ -292,24 +311,43 @@ export class UtteranceSegmenter {
     );
     let candidatesSilent = false;
     for (let i = firstFrame; i < endFrame; i++) if (!this.speechAt(i)) candidatesSilent = true;
-    let best = endFrame - 1;
-    let bestEnergy = Infinity;
-    for (let i = firstFrame; i < endFrame; i++) {
-      if (candidatesSilent && this.speechAt(i)) continue;
+    const isCandidate = (i: number): boolean => !(candidatesSilent && this.speechAt(i));
+    const energyAround = (i: number): number => {
       let sum = 0;
       let n = 0;
       for (let j = Math.max(firstFrame, i - 1); j <= Math.min(endFrame - 1, i + 1); j++) {
         sum += this.frameEnergy[j % this.frameEnergy.length];
         n++;
       }
-      const energy = sum / n;
+      return sum / n;
+    };
+    let best = endFrame - 1;
+    let bestEnergy = Infinity;
+    for (let i = firstFrame; i < endFrame; i++) {
+      if (!isCandidate(i)) continue;
+      const energy = energyAround(i);
       if (energy <= bestEnergy) {
         bestEnergy = energy;
         best = i;
       }
     }
+    // Equally quiet neighbours (a pause): cut in the middle of the pause, not at its edge.
+    let runStart = best;
+    while (
+      runStart > firstFrame &&
+      isCandidate(runStart - 1) &&
+      energyAround(runStart - 1) <= bestEnergy
+    ) {
+      runStart--;
+    }
+    best = Math.floor((runStart + best) / 2);
     const splitAt = best * f + Math.floor(f / 2);
-    const speechEnd = Math.min(u.lastSpeechEnd, splitAt);
+    let speechEnd = splitAt;
+    if (!this.speechAt(best)) {
+      let j = best - 1;
+      while (j * f > u.speechStart && !this.speechAt(j)) j--;
+      speechEnd = Math.max(u.speechStart, (j + 1) * f);
+    }
     events.push(this.finish(u, splitAt, speechEnd, 'max-length'));
 
     let firstSpeech = -1;

@@ -9,6 +9,7 @@ import {
 } from './segmenter-options';
 import { SileroVadModel } from './silero-vad.model';
 import { UtteranceSegmenter } from './utterance-segmenter';
+import { VadMetrics } from './vad.metrics';
 import { FvadWasm } from './webrtc-vad';
 
 /** Loads both VADs once per process and hands out one segmenter per stream. */
@@ -33,7 +34,11 @@ export class VadService implements OnModuleInit, OnModuleDestroy {
       details: this.loadError ? { error: this.loadError } : undefined,
     }));
     try {
-      [this.fvad, this.silero] = await Promise.all([FvadWasm.load(), SileroVadModel.load()]);
+      const metrics = new VadMetrics();
+      [this.fvad, this.silero] = await Promise.all([
+        FvadWasm.load(),
+        SileroVadModel.load(undefined, (batch, seconds) => metrics.observeRun(batch, seconds)),
+      ]);
     } catch (error) {
       this.loadError = error instanceof Error ? error.message : String(error);
       throw error;

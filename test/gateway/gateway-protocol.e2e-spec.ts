@@ -1,21 +1,13 @@
 import { concatPcm, espeak, jfk, pcmBytes, silence } from '../helpers/audio';
+import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttDouble } from '../helpers/stt-double';
+import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix } from '../helpers/test-env';
 import { Frame, TestClient } from '../helpers/ws-client';
 
-/** Phrases with long gaps: the VAD must find exactly one utterance per phrase. */
-function phrases(...texts: string[]): Int16Array {
-  return concatPcm(...texts.flatMap((text) => [silence(0.5), espeak(text), silence(1.5)]));
-}
-
-const PHRASE_A = 'the quick brown fox jumps over the lazy dog';
-const PHRASE_B = 'please call me back tomorrow morning';
-const PHRASE_C = 'it is going to rain this afternoon';
-
 describe('gateway protocol (real Redis, real VAD, stt double)', () => {
   let gw: GatewayApp;
-  let stt: SttDouble;
+  let stt: SttWorkerDouble;
   const delays = new Map<string, number>();
   const texts = new Map<string, string>();
   const clients: TestClient[] = [];
@@ -92,6 +84,17 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
       ['en', ['es', 'de']],
       ['en', ['es', 'de']],
     ]);
+  });
+
+  it('shows interim translations in realtime frames when asked to', async () => {
+    const client = await connect('targets=es&interim_translations=true');
+    client.sendPcm(phrases(PHRASE_A));
+    const translated = await client.next((f) => f.type === 'realtime' && f.translation !== '', {
+      what: 'a realtime frame with a translation',
+    });
+    expect(translated.translation).toMatch(/^es: utterance 1 \(interim \d+\)$/);
+    expect(translated.text).toMatch(/^utterance 1 \(interim \d+\)$/);
+    await client.waitCount('translation', 1);
   });
 
   it('switches languages mid-stream with a config frame, without reconnecting', async () => {

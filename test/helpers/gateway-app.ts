@@ -2,7 +2,7 @@ import { startApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { AudioStoreService } from 'src/common/results/audio-store.service';
 import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { SttDouble, SttDoubleOptions } from './stt-double';
+import { SttWorkerDouble, SttWorkerDoubleOptions } from './stt-worker-double';
 import { testConfig, waitFor } from './test-env';
 
 export interface GatewayApp {
@@ -22,8 +22,8 @@ export async function startGateway(overrides: Record<string, string> = {}): Prom
   return { config, running, url: `ws://127.0.0.1:${config.gateway.port}` };
 }
 
-export function sttDouble(app: GatewayApp, options?: SttDoubleOptions): SttDouble {
-  return new SttDouble(
+export function sttDouble(app: GatewayApp, options?: SttWorkerDoubleOptions): SttWorkerDouble {
+  return new SttWorkerDouble(
     app.config.redis.prefix,
     app.running.app.get(ResultStreamService),
     app.running.app.get(AudioStoreService),

@@ -1,7 +1,9 @@
+import { endianness } from 'node:os';
 import { AudioEncoding } from '../protocol/session-config';
 import { StreamingResampler } from './streaming-resampler';
 
 export const TARGET_RATE = 16000;
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * Turns a client's binary frames (any supported encoding and rate) into 16 kHz mono PCM16.
@@ -40,6 +42,10 @@ export class PcmDecoder {
     this.samplesIn += samples;
 
     if (this.encoding === 'pcm_s16le' && this.resampler.passthrough) {
+      // Same byte order as the wire: one copy, no per-sample work.
+      if (LITTLE_ENDIAN && data.byteOffset % 2 === 0) {
+        return new Int16Array(data.buffer, data.byteOffset, samples).slice();
+      }
       const out = new Int16Array(samples);
       for (let i = 0; i < samples; i++) out[i] = data.readInt16LE(i * 2);
       return out;

@@ -3,7 +3,7 @@ import {
   FinalResult,
   ResultMessage,
   TranslationResult,
-} from 'src/common/results/result-messages';
+} from '../../common/results/result-messages';
 import { ErrorFrame, FinalFrame, ServerFrame, TranslationFrame } from '../protocol/server-messages';
 
 /**

@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { RedisConnectionFactory } from 'src/common/redis/redis-connection.factory';
-import { RedisClient } from 'src/common/redis/redis.module';
+import { RedisConnectionFactory } from '../../common/redis/redis-connection.factory';
+import { RedisClient } from '../../common/redis/redis.module';
 import {
   parseEntry,
   ResultStreamService,
   StoredResult,
-} from 'src/common/results/result-stream.service';
+} from '../../common/results/result-stream.service';
 
 export type ResultHandler = (results: StoredResult[]) => void;
 
@@ -65,6 +65,8 @@ export class ResultReaderService implements OnApplicationShutdown {
     if (this.running) return;
     this.running = true;
     this.connection = this.factory.create('blocking', 'gateway-results');
+    // A reconnected connection has a new id (an old one could name another client).
+    this.connection.on('ready', () => (this.connectionId = undefined));
     this.loop = this.run();
   }
 
@@ -124,6 +126,10 @@ export class ResultReaderService implements OnApplicationShutdown {
     this.running = false;
     this.subscriptions.clear();
     this.connection?.disconnect();
-    await this.loop?.catch(() => undefined);
+    // A read queued while Redis was away may never settle after disconnect(): do not wait on it.
+    await Promise.race([
+      this.loop?.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
   }
 }

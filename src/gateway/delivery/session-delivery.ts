@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { StoredResult } from 'src/common/results/result-stream.service';
+import { StoredResult } from '../../common/results/result-stream.service';
 import { ReplayableFrame, ServerFrame } from '../protocol/server-messages';
 import { SessionStoreService } from '../session/session-store.service';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { QueueName } from 'src/common/queues/queue-names';
-import { QueueService } from 'src/common/queues/queue.service';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { QueueName } from '../../common/queues/queue-names';
+import { QueueService } from '../../common/queues/queue.service';
 
 const POLL_MS = 250;
 

@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { SttJob, UtteranceKind } from 'src/common/queues/job-payloads';
-import { QueueName } from 'src/common/queues/queue-names';
-import { QueueService } from 'src/common/queues/queue.service';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
+import { JOB_PRIORITY } from '../../common/queues/job-defaults';
+import { SttJob, UtteranceKind } from '../../common/queues/job-payloads';
+import { QueueName } from '../../common/queues/queue-names';
+import { QueueService } from '../../common/queues/queue.service';
+import { AudioStoreService } from '../../common/results/audio-store.service';
+import { ResultStreamService } from '../../common/results/result-stream.service';
+import { UtteranceRevisionsService } from '../../common/results/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../protocol/server-messages';
 import { SessionStoreService } from '../session/session-store.service';
@@ -156,15 +156,14 @@ export class UtterancePipeline {
     const utteranceId = `${this.sessionId}:${open.index}`;
     const audioKey = this.deps.audio.keyFor(utteranceId, revision);
     const { audio } = event;
-    await this.deps.audio.put(
-      audioKey,
-      Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength),
-    );
-    await this.deps.revisions.mark(utteranceId, revision);
-    if (kind === 'final') {
-      await this.deps.store.expectFinal(this.sessionId, open.index);
-      this.hooks.expectFinal(open.index, config.targets);
-    }
+    // All three must be in Redis before the job is; they do not depend on each other, so they
+    // go out together (one round trip instead of three).
+    await Promise.all([
+      this.deps.audio.put(audioKey, Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength)),
+      this.deps.revisions.mark(utteranceId, revision),
+      kind === 'final' ? this.deps.store.expectFinal(this.sessionId, open.index) : undefined,
+    ]);
+    if (kind === 'final') this.hooks.expectFinal(open.index, config.targets);
     const now = Date.now();
     const job: SttJob = {
       sessionId: this.sessionId,

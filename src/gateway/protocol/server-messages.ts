@@ -1,4 +1,4 @@
-import { StageLatencies, WordTiming } from 'src/common/results/result-messages';
+import { StageLatencies, WordTiming } from '../../common/results/result-messages';
 import { SessionConfig } from './session-config';
 
 /** Frames the gateway sends. docs/protocol.md describes each with examples. */

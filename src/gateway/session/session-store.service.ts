@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { RedisClient } from 'src/common/redis/redis.module';
-import { ResultStreamService, StoredResult } from 'src/common/results/result-stream.service';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { RedisClient } from '../../common/redis/redis.module';
+import { ResultStreamService, StoredResult } from '../../common/results/result-stream.service';
 import { ProtocolError, CloseCode } from '../protocol/protocol-error';
 import { SessionConfig } from '../protocol/session-config';
 

@@ -22,6 +22,7 @@ export interface ConnectionDeps extends PipelineDeps {
   segmenters: SegmenterFactory;
   metrics: GatewayMetrics;
   defaultSampleRate: number;
+  sessionTtlSeconds: number;
   /** This gateway instance (owners are `${instance}:${connection}`). */
   instanceId: string;
 }
@@ -70,6 +71,7 @@ export class ClientConnection {
   private closing = false;
   private ended = false;
   private lastTouch = 0;
+  private keepAlive?: NodeJS.Timeout;
 
   constructor(
     private readonly ws: WebSocket,
@@ -85,7 +87,18 @@ export class ClientConnection {
         error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'too_big' : 'socket_error',
       );
     });
-    this.chain = this.open().catch((error: unknown) => this.fail(error));
+    this.chain = this.open()
+      .catch((error: unknown) => {
+        if (error instanceof ProtocolError) throw error;
+        // Redis unreachable while opening: nothing was lost, the client may simply retry.
+        this.logger.warn(`Opening a session failed: ${(error as Error).message}`);
+        throw new ProtocolError(
+          'unavailable',
+          'sessions are unavailable right now: try again later',
+          CloseCode.TryAgainLater,
+        );
+      })
+      .catch((error: unknown) => this.fail(error));
   }
 
   get id(): string {
@@ -143,6 +156,12 @@ export class ClientConnection {
       },
     );
     this.deps.metrics.sessionsActive.inc();
+    // A connected session is not idle even when the client is silent: keep its keys alive.
+    const refreshMs = Math.min(60, this.deps.sessionTtlSeconds / 3) * 1000;
+    this.keepAlive = setInterval(() => {
+      this.deps.store.touch(this.sessionId).catch(() => undefined);
+    }, refreshMs);
+    this.keepAlive.unref();
     const state = await this.deps.store.load(this.sessionId);
     this.send(this.sessionFrame(resumed, state.seq));
     await this.delivery.start(resumed ? resume : undefined);
@@ -161,19 +180,27 @@ export class ClientConnection {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (this.ended) return;
-    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const buffer = Buffer.isBuffer(data)
+      ? data
+      : Array.isArray(data)
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    const received = performance.now();
     this.chain = this.chain
-      .then(() => (isBinary ? this.onAudio(buffer) : this.onText(buffer.toString('utf8'))))
+      .then(() =>
+        isBinary ? this.onAudio(buffer, received) : this.onText(buffer.toString('utf8')),
+      )
       .catch((error: unknown) => this.fail(error));
   }
 
-  private async onAudio(frame: Buffer): Promise<void> {
+  private async onAudio(frame: Buffer, received: number): Promise<void> {
     if (this.closing || !this.pipeline) return;
     const before = this.decoder.secondsIn;
     const pcm = this.decoder.push(frame);
     this.deps.metrics.audioSeconds.inc(this.decoder.secondsIn - before);
     this.touch();
     if (pcm.length > 0) await this.pipeline.push(pcm);
+    this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
   }
 
   private async onText(text: string): Promise<void> {
@@ -292,6 +319,7 @@ export class ClientConnection {
     } catch (error) {
       this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
     }
+    clearInterval(this.keepAlive);
     this.delivery?.stop();
     this.pipeline?.dispose();
     if (wasOpen) {

@@ -10,12 +10,12 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server } from 'node:http';
 import { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { ReadinessRegistry } from 'src/common/health/readiness.registry';
-import { QueueService } from 'src/common/queues/queue.service';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { ReadinessRegistry } from '../../common/health/readiness.registry';
+import { QueueService } from '../../common/queues/queue.service';
+import { AudioStoreService } from '../../common/results/audio-store.service';
+import { ResultStreamService } from '../../common/results/result-stream.service';
+import { UtteranceRevisionsService } from '../../common/results/utterance-revisions.service';
 import { ResultReaderService } from '../delivery/result-reader.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
@@ -66,6 +66,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       segmenters,
       metrics,
       defaultSampleRate: config.vad.sampleRate,
+      sessionTtlSeconds: config.gateway.sessionTtlSeconds,
       instanceId: this.instanceId,
     };
   }

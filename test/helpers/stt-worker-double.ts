@@ -6,7 +6,7 @@ import { AudioStoreService } from 'src/common/results/audio-store.service';
 import { FinalResult, ResultMessage } from 'src/common/results/result-messages';
 import { REDIS_URL } from './test-env';
 
-export interface SttDoubleOptions {
+export interface SttWorkerDoubleOptions {
   /** Text of a final (default `utterance <index>`); '' means "no speech". */
   finalText?: (job: SttJob) => string;
   /** Delay before the result is written (ms). */
@@ -23,7 +23,7 @@ export interface SttDoubleOptions {
  * queue that writes results to the session's real result stream. Its words are made up from the
  * job, so tests can check which utterance each result belongs to.
  */
-export class SttDouble {
+export class SttWorkerDouble {
   readonly jobs: SttJob[] = [];
   readonly audioSeconds = new Map<string, number>();
   private readonly worker: Worker<SttJob>;
@@ -32,7 +32,7 @@ export class SttDouble {
     prefix: string,
     private readonly results: ResultStreamService,
     private readonly audio: AudioStoreService,
-    private readonly options: SttDoubleOptions = {},
+    private readonly options: SttWorkerDoubleOptions = {},
   ) {
     const url = new URL(REDIS_URL);
     this.worker = new Worker<SttJob>(QueueName.Stt, (job) => this.handle(job), {
@@ -66,6 +66,20 @@ export class SttDouble {
         language,
         worker: 'stt-double',
       });
+      if (this.options.translate && data.interimTranslations && data.targets.length > 0) {
+        await this.write(data, {
+          type: 'translation',
+          utteranceId: data.utteranceId,
+          index: data.index,
+          kind: 'interim',
+          language: data.targets[0],
+          source: language,
+          text: `${data.targets[0]}: ${text} (interim ${data.revision})`,
+          passthrough: false,
+          engine: 'double',
+          latencyMs: 0,
+        });
+      }
       return;
     }
     if (this.options.failFinal?.(data)) {
