@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { freePort } from '../helpers/ports';
-import { SttDouble } from '../helpers/stt-double';
+import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix } from '../helpers/test-env';
 import { jsonLines, runCli, writeClip } from './cli-helpers';
 
@@ -13,7 +13,7 @@ const heard = (index: number): string => PHRASES[(index - 1) % PHRASES.length];
 
 describe('CLI client against a real gateway', () => {
   let gateway: GatewayApp;
-  let stt: SttDouble;
+  let stt: SttWorkerDouble;
   let clip: string;
   let url: string;
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttDouble } from '../helpers/stt-double';
+import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { Xvfb } from '../helpers/xvfb';
 import { runCli, writeClip } from './cli-helpers';
@@ -22,7 +22,7 @@ function applyKeystrokes(raw: string): string {
 
 describe('CLI voice typing into a real X window (Xvfb, xterm, xdotool)', () => {
   let gateway: GatewayApp;
-  let stt: SttDouble;
+  let stt: SttWorkerDouble;
   let x: Xvfb;
   let terminal: ChildProcess | undefined;
   let clip: string;

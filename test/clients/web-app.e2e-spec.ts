@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../helpers/browser';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttDouble } from '../helpers/stt-double';
+import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { ROOT, writeClip } from './cli-helpers';
 
@@ -14,7 +14,7 @@ const heard = (index: number): string => PHRASES[(index - 1) % PHRASES.length];
 
 describe('web app in a real browser (chromium, fake microphone playing speech)', () => {
   let gateway: GatewayApp;
-  let stt: SttDouble;
+  let stt: SttWorkerDouble;
   let browser: Browser;
   let page: Page;
   let http: string;
@@ -108,11 +108,12 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       async () => {
         const t = (await page.textContent('[data-testid=caption-transcript]'))?.trim();
         const tr = (await page.textContent('[data-testid=caption-translation]'))?.trim();
-        return t && tr ? { t, tr } : undefined;
+        // A final's caption: the sentence and its German translation, one line each.
+        return t && tr && PHRASES.includes(t) ? { t, tr } : undefined;
       },
-      { timeoutMs: 30_000, what: 'caption with translation' },
+      { timeoutMs: 30_000, what: 'caption of a final with its translation' },
     );
-    expect(caption.tr.startsWith('de: ')).toBe(true);
+    expect(caption.tr).toBe(`de: ${caption.t}`);
     const background = await page.evaluate(
       "getComputedStyle(document.querySelector('[data-testid=captions]')).backgroundColor",
     );
@@ -156,11 +157,13 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     const overlay = await browser.newPage({ viewport: { width: 900, height: 260 } });
     await overlay.goto(`${http}/subtitles?source=en&targets=es&show=both`);
     const caption = await waitFor(
-      async () =>
-        (await overlay.textContent('[data-testid=caption-translation]'))?.trim() || undefined,
-      { timeoutMs: 30_000, what: 'overlay caption' },
+      async () => {
+        const text = (await overlay.textContent('[data-testid=caption-translation]'))?.trim();
+        return text && /^es: .*\.$/.test(text) ? text : undefined;
+      },
+      { timeoutMs: 30_000, what: 'overlay caption with the Spanish translation of a final' },
     );
-    expect(caption).toMatch(/^es: /);
+    expect(PHRASES.map((p) => `es: ${p}`)).toContain(caption);
     expect(await overlay.evaluate('getComputedStyle(document.body).backgroundColor')).toBe(
       'rgba(0, 0, 0, 0)',
     );
