@@ -59,7 +59,16 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       what: 'connection live',
     });
     expect(await page.getAttribute('[data-testid=mode-typing]', 'aria-pressed')).toBe('true');
+    // Interims show up in the editor first...
+    await waitFor(
+      async () => (await page.inputValue('[data-testid=editor]')).includes('(interim'),
+      {
+        what: 'an interim in the editor',
+        timeoutMs: 30_000,
+      },
+    );
     await waitForFinal((f) => f.seq === 2, 'two finals');
+    // ...and are replaced in place by the finals.
     const editor = await page.inputValue('[data-testid=editor]');
     expect(editor.startsWith(`${PHRASES[0]} ${PHRASES[1]}`)).toBe(true);
     const log = await finals();
@@ -100,7 +109,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
-  it('shows two-line captions in Live Subtitle mode and stops on a second click', async () => {
+  it('shows two-line captions in Live Subtitle mode, pops them out, and stops on a second click', async () => {
     await page.click('[data-testid=mode-subtitle]');
     expect(await page.getAttribute('[data-testid=mode-subtitle]', 'aria-pressed')).toBe('true');
     expect(await page.getAttribute('[data-testid=mode-typing]', 'aria-pressed')).toBe('false');
@@ -121,6 +130,27 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     await page.screenshot({ path: join(SCREENSHOTS, 'live-subtitle.png') });
     // Still one session and no reconnect: switching modes keeps the stream.
     expect(sockets).toHaveLength(2);
+
+    // Pop-out: the captions move into an always-on-top Document Picture-in-Picture window.
+    await page.click('#popout');
+    const popped = await waitFor(
+      async () => {
+        const text = await page.evaluate(
+          '(documentPictureInPicture.window?.document.querySelector("[data-testid=caption-transcript]")?.textContent ?? "").trim()',
+        );
+        return typeof text === 'string' && text !== '' ? text : undefined;
+      },
+      { what: 'captions in the pop-out window' },
+    );
+    expect(popped.length).toBeGreaterThan(0);
+    expect(await page.evaluate('document.getElementById("captions") === null')).toBe(true);
+    await page.evaluate('documentPictureInPicture.window.close()');
+    await waitFor(
+      async () => (await page.evaluate('!!document.getElementById("captions")')) === true,
+      {
+        what: 'captions back in the page',
+      },
+    );
 
     await page.click('[data-testid=mode-subtitle]');
     await waitFor(async () => (await page.textContent('[data-testid=connection]')) === 'Stopped', {
