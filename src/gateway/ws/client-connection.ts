@@ -285,7 +285,14 @@ export class ClientConnection {
     const tail = this.decoder.flush();
     if (tail.length > 0) await this.pipeline!.push(tail);
     await this.pipeline!.finalize('close');
-    await this.delivery!.drained();
+    if (!(await this.delivery!.drained())) {
+      this.send({
+        type: 'error',
+        code: 'drain_timeout',
+        message: 'some utterances are still being transcribed: resume the session later for them',
+        retryable: true,
+      });
+    }
     this.send({ type: 'closed', last_seq: this.delivery!.seq });
     this.ws.close(CloseCode.Normal, 'closed');
   }
