@@ -29,6 +29,8 @@ export interface ConnectionDeps extends PipelineDeps {
 }
 
 const TOUCH_INTERVAL_MS = 5000;
+/** Unsent bytes above which `realtime` frames are skipped for a client. */
+const SLOW_READER_BYTES = 1024 * 1024;
 
 type ResumeRequest = { token?: string } & ResumePosition;
 
@@ -338,6 +340,12 @@ export class ClientConnection {
 
   private send(frame: ServerFrame, sent?: () => void): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    // A client that does not read its socket gets no more previews; finals still queue (and are
+    // in the session outbox for a resume anyway).
+    if (frame.type === 'realtime' && this.ws.bufferedAmount > SLOW_READER_BYTES) {
+      this.deps.metrics.reject('slow_reader');
+      return;
+    }
     this.ws.send(JSON.stringify(frame), (error) => {
       if (!error) sent?.();
     });
