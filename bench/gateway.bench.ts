@@ -132,7 +132,7 @@ async function runOnce(
   };
 }
 
-export default async function run(args: string[]): Promise<void> {
+export async function run(args: string[]): Promise<void> {
   const counts = args.length > 0 ? args.map(Number) : [25, 50, 100, 200];
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
   const frameMs = Number(process.env.BENCH_FRAME_MS ?? 20);
@@ -168,3 +168,6 @@ export default async function run(args: string[]): Promise<void> {
     await redis.stop();
   }
 }
+
+/** Both dispatcher styles (default export and `run`) are served. */
+export default run;

@@ -193,6 +193,27 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
     expect(job.endSec - job.startSec).toBeLessThan(spoken + 1.2);
   });
 
+  it('switches the sample rate mid-stream with a config frame', async () => {
+    const client = await connect('interim_results=false');
+    const session = (await client.next((f) => f.type === 'session')).session_id as string;
+    client.sendPcm(phrases(PHRASE_A));
+    await client.waitCount('final', 1);
+    client.sendJson({ type: 'config', sample_rate: 8000 });
+    await client.waitCount('session', 2);
+    expect(client.of('session')[1].config.sample_rate).toBe(8000);
+    const slow = concatPcm(silence(0.5, 8000), espeak(PHRASE_B, 8000), silence(1.5, 8000));
+    client.sendPcm(slow, 800);
+    await client.waitCount('final', 2);
+    const job = stt.finals().filter((j) => j.sessionId === session)[1];
+    const spoken = espeak(PHRASE_B).length / 16000;
+    expect(job.endSec - job.startSec).toBeGreaterThan(spoken * 0.7);
+    expect(job.endSec - job.startSec).toBeLessThan(spoken + 1.2);
+    // Stream time continues across the switch: the second utterance starts after the first.
+    expect(job.startSec).toBeGreaterThan(
+      stt.finals().filter((j) => j.sessionId === session)[0].endSec,
+    );
+  });
+
   it('buffers odd-length PCM16 frames instead of dropping bytes', async () => {
     const audio = phrases(PHRASE_A);
     const whole = await connect('interim_results=false');

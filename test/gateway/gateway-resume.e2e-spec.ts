@@ -133,6 +133,40 @@ describe('sessions across gateway instances (two apps, one Redis, one prefix)', 
     expect(fresh.of('final').map((f) => f.seq)).toEqual([1]);
   });
 
+  it('resumes with a config frame sent before any audio', async () => {
+    const first = await connect(a, 'targets=de&interim_results=false');
+    const { session_id: sessionId, resume_token: token } = first.of('session')[0];
+    first.sendPcm(phrases(PHRASE_A, PHRASE_B));
+    await first.waitCount('translation', 2);
+    first.ws.terminate();
+
+    const second = await connect(b, '');
+    const fresh = second.of('session')[0].session_id as string;
+    second.sendJson({ type: 'config', resume: token, last_seq: 1 });
+    await second.waitCount('session', 2);
+    expect(second.of('session')[1]).toMatchObject({
+      session_id: sessionId,
+      resumed: true,
+      last_seq: 2,
+      config: { targets: ['de'] },
+    });
+    await second.waitCount('translation', 1);
+    expect(replayable(second).map(describeFrame)).toEqual(['final 2', 'translation 2 de']);
+    // The session opened for the connection was dropped, with its keys.
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.keys(`${prefix}:session:${fresh}:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+    // After audio, a resume in a config frame is refused and the session goes on.
+    second.sendPcm(phrases(PHRASE_C));
+    second.sendJson({ type: 'config', resume: token });
+    await second.next((f) => f.type === 'error' && f.code === 'invalid_resume');
+    await second.waitCount('final', 2);
+    expect(second.of('final').map((f) => f.seq)).toEqual([2, 3]);
+  });
+
   it('keeps session keys in Redis only for the idle TTL', async () => {
     const client = await connect(a, 'targets=es&interim_results=false');
     const sessionId = client.of('session')[0].session_id as string;

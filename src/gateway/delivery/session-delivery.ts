@@ -8,6 +8,8 @@ import { compareStreamIds, replayStart } from './stream-id';
 
 /** How long delivery waits for a missing final while later ones are done (its job failed). */
 const MISSING_FINAL_MS = 60_000;
+/** How long `close` waits for the last finals before closing anyway (they stay resumable). */
+const DRAIN_FINALS_MS = 60_000;
 /** How long `close` waits for the translations of the last finals. */
 const DRAIN_TRANSLATIONS_MS = 15_000;
 
@@ -101,17 +103,27 @@ export class SessionDelivery {
     this.targetsByIndex.set(index, targets);
   }
 
-  /** Resolves once every expected final (and its translations, for a while) was delivered. */
-  async drained(): Promise<void> {
+  /**
+   * Resolves true once every expected final (and, for a while, its translations) was delivered,
+   * or false when finals are still missing after `timeoutMs` (stt down or far behind).
+   */
+  async drained(timeoutMs = DRAIN_FINALS_MS): Promise<boolean> {
     await this.chain;
     if (this.sequencer.pendingCount > 0) {
-      await new Promise<void>((resolve) => this.idle.push(resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([
+        new Promise<boolean>((resolve) => this.idle.push(() => resolve(true))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!done) return false;
     }
     const deadline = Date.now() + DRAIN_TRANSLATIONS_MS;
     while (this.awaitedTranslations.size > 0 && Date.now() < deadline && !this.stopped) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     await this.chain;
+    return true;
   }
 
   stop(): void {

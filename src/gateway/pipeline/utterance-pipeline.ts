@@ -30,6 +30,8 @@ export interface PipelineHooks {
   expectFinal(index: number, targets: string[]): void;
 }
 
+type InterimEvent = Extract<SegmenterEvent, { type: 'interim' }>;
+
 interface OpenUtterance {
   index: number;
   revision: number;
@@ -46,6 +48,8 @@ export class UtterancePipeline {
   private readonly logger = new Logger('UtterancePipeline');
   private readonly open = new Map<number, OpenUtterance>();
   private lastWarning = 0;
+  private jobs: Promise<void> = Promise.resolve();
+  private waitingInterim: InterimEvent | undefined;
   /** Utterance index -> epoch ms its final was enqueued (for delivery latency). */
   readonly endedAt = new Map<number, number>();
 
@@ -56,44 +60,53 @@ export class UtterancePipeline {
     private readonly hooks: PipelineHooks,
   ) {}
 
+  /**
+   * Feeds audio through the segmenter. Resolves when the audio is segmented; the Redis work for
+   * its events runs behind, in order, so a slow Redis never stalls audio processing.
+   */
   async push(pcm16k: Int16Array): Promise<void> {
-    await this.handle(await this.segmenter.push(pcm16k));
+    this.schedule(await this.segmenter.push(pcm16k));
   }
 
+  /** Ends the open utterance and resolves once everything so far is enqueued. */
   async finalize(reason: 'finalize' | 'close'): Promise<void> {
-    await this.handle(await this.segmenter.finalize(reason));
+    this.schedule(await this.segmenter.finalize(reason));
+    await this.jobs;
   }
 
   dispose(): void {
     this.segmenter.dispose();
   }
 
-  private async handle(events: SegmenterEvent[]): Promise<void> {
+  private run(task: () => Promise<void>): void {
+    this.jobs = this.jobs.then(task).catch((error: unknown) => {
+      this.logger.error(`Pipeline task failed for ${this.sessionId}: ${String(error)}`);
+    });
+  }
+
+  private schedule(events: SegmenterEvent[]): void {
     for (const event of events) {
       switch (event.type) {
         case 'speech-start':
-          await this.utterance(event.utterance);
+          this.run(async () => void (await this.utterance(event.utterance)));
           break;
         case 'interim':
-          await this.interim(event);
+          this.scheduleInterim(event);
           break;
         case 'final':
-          await this.final(event);
+          // Snapshots of an utterance that has ended are worthless now.
+          this.waitingInterim = undefined;
+          this.run(() => this.final(event));
           break;
       }
     }
   }
 
-  private async utterance(number: number): Promise<OpenUtterance> {
-    let open = this.open.get(number);
-    if (!open) {
-      open = { index: await this.deps.store.nextIndex(this.sessionId), revision: 0 };
-      this.open.set(number, open);
-    }
-    return open;
-  }
-
-  private async interim(event: Extract<SegmenterEvent, { type: 'interim' }>): Promise<void> {
+  /**
+   * At most one interim per session waits for Redis: a newer snapshot replaces a waiting one
+   * (latest wins, as in the stt workers), so a slow Redis cannot build a backlog of audio.
+   */
+  private scheduleInterim(event: InterimEvent): void {
     if (!this.hooks.config().interim_results) return;
     if (this.deps.load.overloaded) {
       this.deps.metrics.interimsDropped.inc();
@@ -108,6 +121,26 @@ export class UtterancePipeline {
       }
       return;
     }
+    const waiting = this.waitingInterim !== undefined;
+    this.waitingInterim = event;
+    if (waiting) return;
+    this.run(async () => {
+      const latest = this.waitingInterim;
+      this.waitingInterim = undefined;
+      if (latest) await this.interim(latest);
+    });
+  }
+
+  private async utterance(number: number): Promise<OpenUtterance> {
+    let open = this.open.get(number);
+    if (!open) {
+      open = { index: await this.deps.store.nextIndex(this.sessionId), revision: 0 };
+      this.open.set(number, open);
+    }
+    return open;
+  }
+
+  private async interim(event: InterimEvent): Promise<void> {
     try {
       const open = await this.utterance(event.utterance);
       await this.enqueue('interim', open, event);

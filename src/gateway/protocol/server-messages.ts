@@ -34,7 +34,7 @@ export interface FinalFrame {
   start: number;
   end: number;
   words: WordTiming[];
-  latency: StageLatencies & { deliveryMs?: number };
+  latency: StageLatencies;
   worker: string;
 }
 

@@ -211,6 +211,11 @@ export class SessionStoreService {
     await this.client.redis.hset(this.key(sessionId, 'state'), 'lastSentId', id);
   }
 
+  /** Removes a session that never got used (replaced by a resume on the same connection). */
+  async discard(sessionId: string): Promise<void> {
+    await this.client.redis.del(...this.keys(sessionId));
+  }
+
   /** Keeps an active session alive: every key's idle TTL starts again. */
   async touch(sessionId: string): Promise<void> {
     const pipeline = this.client.redis.pipeline();

@@ -12,6 +12,7 @@ import { CloseCode, ProtocolError } from '../protocol/protocol-error';
 import { ServerFrame } from '../protocol/server-messages';
 import {
   applyConfig,
+  ConfigInput,
   configFromQuery,
   defaultSessionConfig,
   SessionConfig,
@@ -28,30 +29,36 @@ export interface ConnectionDeps extends PipelineDeps {
 }
 
 const TOUCH_INTERVAL_MS = 5000;
+/** Unsent bytes above which `realtime` frames are skipped for a client. */
+const SLOW_READER_BYTES = 1024 * 1024;
 
-function parseResume(params: URLSearchParams): { token?: string } & ResumePosition {
-  const token = params.get('resume') ?? undefined;
-  const lastSeqText = params.get('last_seq');
-  const lastId = params.get('last_id') ?? undefined;
+type ResumeRequest = { token?: string } & ResumePosition;
+
+/** Resume parameters from the query string or a config frame; bad values are 4000 errors. */
+export function parseResume(
+  token: unknown,
+  lastSeqValue: unknown,
+  lastIdValue: unknown,
+  closeCode: number | undefined = CloseCode.BadRequest,
+): ResumeRequest {
+  if (token !== undefined && (typeof token !== 'string' || token === '')) {
+    throw new ProtocolError('invalid_resume', 'resume must be a resume token', closeCode);
+  }
   let lastSeq: number | undefined;
-  if (lastSeqText !== null) {
-    lastSeq = Number(lastSeqText);
-    if (!Number.isInteger(lastSeq) || lastSeq < 0) {
-      throw new ProtocolError(
-        'invalid_resume',
-        'last_seq must be an integer >= 0',
-        CloseCode.BadRequest,
-      );
+  if (lastSeqValue !== undefined && lastSeqValue !== null) {
+    lastSeq = Number(lastSeqValue);
+    if (lastSeqValue === '' || !Number.isInteger(lastSeq) || lastSeq < 0) {
+      throw new ProtocolError('invalid_resume', 'last_seq must be an integer >= 0', closeCode);
     }
   }
-  if (lastId !== undefined && !/^\d+-\d+$/.test(lastId)) {
-    throw new ProtocolError(
-      'invalid_resume',
-      'last_id must look like "12-0"',
-      CloseCode.BadRequest,
-    );
+  let lastId: string | undefined;
+  if (lastIdValue !== undefined && lastIdValue !== null) {
+    if (typeof lastIdValue !== 'string' || !/^\d+-\d+$/.test(lastIdValue)) {
+      throw new ProtocolError('invalid_resume', 'last_id must look like "12-0"', closeCode);
+    }
+    lastId = lastIdValue;
   }
-  return { token, lastSeq, lastId };
+  return { token: token, lastSeq, lastId };
 }
 
 /**
@@ -71,6 +78,7 @@ export class ClientConnection {
   private closing = false;
   private ended = false;
   private lastTouch = 0;
+  private audioReceived = false;
   private keepAlive?: NodeJS.Timeout;
 
   constructor(
@@ -106,26 +114,39 @@ export class ClientConnection {
   }
 
   private async open(): Promise<void> {
-    const resume = parseResume(this.params);
-    let config = applyConfig(
-      defaultSessionConfig(this.deps.defaultSampleRate),
-      configFromQuery(this.params),
+    const resume = parseResume(
+      this.params.get('resume') ?? undefined,
+      this.params.get('last_seq'),
+      this.params.get('last_id'),
     );
-    let resumed = false;
+    const input = configFromQuery(this.params);
+    if (!resume.token && this.deps.load.overloaded) {
+      this.deps.metrics.reject('overloaded');
+      this.ws.close(CloseCode.TryAgainLater, 'overloaded: try again later');
+      this.ended = true;
+      return;
+    }
+    await this.attach(resume, input);
+    this.deps.metrics.sessionsActive.inc();
+    // A connected session is not idle even when the client is silent: keep its keys alive.
+    const refreshMs = Math.min(60, this.deps.sessionTtlSeconds / 3) * 1000;
+    this.keepAlive = setInterval(() => {
+      this.deps.store.touch(this.sessionId).catch(() => undefined);
+    }, refreshMs);
+    this.keepAlive.unref();
+  }
+
+  /** Binds this socket to a new or resumed session and starts its delivery. */
+  private async attach(resume: ResumeRequest, input: ConfigInput): Promise<void> {
+    let config: SessionConfig;
     if (resume.token) {
       const state = await this.deps.store.resume(resume.token, this.owner);
-      config = applyConfig(state.config, configFromQuery(this.params));
+      config = applyConfig(state.config, input);
       this.sessionId = state.sessionId;
       this.token = resume.token;
-      resumed = true;
       await this.deps.store.saveConfig(this.sessionId, config);
     } else {
-      if (this.deps.load.overloaded) {
-        this.deps.metrics.reject('overloaded');
-        this.ws.close(CloseCode.TryAgainLater, 'overloaded: try again later');
-        this.ended = true;
-        return;
-      }
+      config = applyConfig(defaultSessionConfig(this.deps.defaultSampleRate), input);
       ({ sessionId: this.sessionId, token: this.token } = await this.deps.store.create(
         config,
         this.owner,
@@ -155,16 +176,30 @@ export class ClientConnection {
         expectFinal: (index, targets) => this.delivery?.expect(index, targets),
       },
     );
-    this.deps.metrics.sessionsActive.inc();
-    // A connected session is not idle even when the client is silent: keep its keys alive.
-    const refreshMs = Math.min(60, this.deps.sessionTtlSeconds / 3) * 1000;
-    this.keepAlive = setInterval(() => {
-      this.deps.store.touch(this.sessionId).catch(() => undefined);
-    }, refreshMs);
-    this.keepAlive.unref();
     const state = await this.deps.store.load(this.sessionId);
+    const resumed = resume.token !== undefined;
     this.send(this.sessionFrame(resumed, state.seq));
     await this.delivery.start(resumed ? resume : undefined);
+  }
+
+  /**
+   * `{"type":"config","resume":...}` before any audio: the session opened for this connection is
+   * dropped (it has nothing yet) and the named one is resumed instead.
+   */
+  private async resumeFromConfig(config: Record<string, unknown>): Promise<void> {
+    const { resume: token, last_seq: lastSeq, last_id: lastId, ...rest } = config;
+    const resume = parseResume(token, lastSeq, lastId, undefined);
+    if (this.audioReceived) {
+      throw new ProtocolError(
+        'invalid_resume',
+        'resume in a config frame must come before any audio (or use ?resume= when connecting)',
+      );
+    }
+    const unused = this.sessionId;
+    this.delivery?.stop();
+    this.pipeline?.dispose();
+    await this.attach(resume, rest);
+    if (unused !== this.sessionId) await this.deps.store.discard(unused).catch(() => undefined);
   }
 
   private sessionFrame(resumed: boolean, lastSeq: number): ServerFrame {
@@ -195,6 +230,7 @@ export class ClientConnection {
 
   private async onAudio(frame: Buffer, received: number): Promise<void> {
     if (this.closing || !this.pipeline) return;
+    this.audioReceived = true;
     const before = this.decoder.secondsIn;
     const pcm = this.decoder.push(frame);
     this.deps.metrics.audioSeconds.inc(this.decoder.secondsIn - before);
@@ -215,6 +251,10 @@ export class ClientConnection {
     this.touch();
     switch (message.type) {
       case 'config': {
+        if ('resume' in message.config) {
+          await this.resumeFromConfig(message.config);
+          return;
+        }
         const next = applyConfig(this.config, message.config);
         if (
           next.sample_rate !== this.config.sample_rate ||
@@ -247,7 +287,14 @@ export class ClientConnection {
     const tail = this.decoder.flush();
     if (tail.length > 0) await this.pipeline!.push(tail);
     await this.pipeline!.finalize('close');
-    await this.delivery!.drained();
+    if (!(await this.delivery!.drained())) {
+      this.send({
+        type: 'error',
+        code: 'drain_timeout',
+        message: 'some utterances are still being transcribed: resume the session later for them',
+        retryable: true,
+      });
+    }
     this.send({ type: 'closed', last_seq: this.delivery!.seq });
     this.ws.close(CloseCode.Normal, 'closed');
   }
@@ -293,6 +340,12 @@ export class ClientConnection {
 
   private send(frame: ServerFrame, sent?: () => void): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    // A client that does not read its socket gets no more previews; finals still queue (and are
+    // in the session outbox for a resume anyway).
+    if (frame.type === 'realtime' && this.ws.bufferedAmount > SLOW_READER_BYTES) {
+      this.deps.metrics.reject('slow_reader');
+      return;
+    }
     this.ws.send(JSON.stringify(frame), (error) => {
       if (!error) sent?.();
     });
