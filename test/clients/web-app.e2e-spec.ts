@@ -52,7 +52,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
   const waitForFinal = (match: (f: { seq: number; text: string }) => boolean, what: string) =>
     waitFor(async () => (await finals()).find(match), { timeoutMs: 30_000, what });
 
-  it('types what is said into the editor, with translations, in Voice Typing mode', async () => {
+  it('types what is said into the editor, with translations, in Voice Typing mode; saves .txt', async () => {
     await page.goto(`${http}/?source=en&targets=es`);
     await page.click('[data-testid=mode-typing]');
     await waitFor(async () => (await page.textContent('[data-testid=connection]')) === 'Live', {
@@ -76,6 +76,10 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     // The input level meter saw the speech.
     const peak = Number(await page.evaluate('window.rtDebug.peakLevel()'));
     expect(peak).toBeGreaterThan(0.3);
+    // Download .txt saves the editor as it is.
+    const [txt] = await Promise.all([page.waitForEvent('download'), page.click('#download-txt')]);
+    expect(txt.suggestedFilename()).toBe('transcript.txt');
+    expect(readFileSync((await txt.path())!, 'utf8')).toContain(`${PHRASES[0]} ${PHRASES[1]}`);
     await page.click('details.log > summary');
     await page.screenshot({ path: join(SCREENSHOTS, 'voice-typing.png') });
   });
