@@ -79,7 +79,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     // Download .txt saves the editor as it is.
     const [txt] = await Promise.all([page.waitForEvent('download'), page.click('#download-txt')]);
     expect(txt.suggestedFilename()).toBe('transcript.txt');
-    expect(readFileSync((await txt.path())!, 'utf8')).toContain(`${PHRASES[0]} ${PHRASES[1]}`);
+    expect(readFileSync(await txt.path(), 'utf8')).toContain(`${PHRASES[0]} ${PHRASES[1]}`);
     await page.click('details.log > summary');
     await page.screenshot({ path: join(SCREENSHOTS, 'voice-typing.png') });
   });
