@@ -47,7 +47,7 @@ export function analyseSpeech(
     for (let i = offset; i < offset + frameLength; i++) {
       const value = samples[i] - mean;
       power += value * value;
-      if ((value >= 0) !== (previous >= 0)) crossings++;
+      if (value >= 0 !== previous >= 0) crossings++;
       previous = value;
     }
     power /= frameLength;

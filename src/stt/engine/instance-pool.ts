@@ -44,7 +44,10 @@ export class InstancePool<T> {
     for (let i = 1; i < this.waiters.length; i++) {
       const a = this.waiters[i];
       const b = this.waiters[best];
-      if ((a.priority === 'final' && b.priority !== 'final') || (a.priority === b.priority && a.order < b.order)) {
+      if (
+        (a.priority === 'final' && b.priority !== 'final') ||
+        (a.priority === b.priority && a.order < b.order)
+      ) {
         best = i;
       }
     }

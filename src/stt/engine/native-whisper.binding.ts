@@ -15,6 +15,7 @@ export interface NativeTranscribeOptions {
   initialPrompt?: string;
   tokenTimestamps?: boolean;
   singleSegment?: boolean;
+  suppressBlank?: boolean;
 }
 
 export interface NativeToken {

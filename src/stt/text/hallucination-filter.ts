@@ -22,7 +22,19 @@ const ALWAYS_HALLUCINATED = [
 ];
 
 /** Short phrases that are real speech sometimes: dropped only when whisper itself is unsure. */
-const SUSPECT = ['thank you', 'thanks', 'you', 'bye', 'bye bye', 'okay', 'so', 'oh', 'uh', 'um', 'hmm'];
+const SUSPECT = [
+  'thank you',
+  'thanks',
+  'you',
+  'bye',
+  'bye bye',
+  'okay',
+  'so',
+  'oh',
+  'uh',
+  'um',
+  'hmm',
+];
 
 /** Non-speech annotations: [BLANK_AUDIO], (music), *laughs*, ♪ ... */
 const ANNOTATION = /\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|[♪♫]+/g;

@@ -5,7 +5,10 @@ export const MAX_PROMPT_CHARS = 200;
  * The initial prompt for the next utterance: the end of the session's previous final text, cut
  * at a word boundary, so names and style carry across utterances.
  */
-export function buildPrompt(previousText: string | null | undefined, maxChars = MAX_PROMPT_CHARS): string {
+export function buildPrompt(
+  previousText: string | null | undefined,
+  maxChars = MAX_PROMPT_CHARS,
+): string {
   const text = (previousText ?? '').replace(/\s+/g, ' ').trim();
   if (text.length <= maxChars) return text;
   const tail = text.slice(text.length - maxChars);
