@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { RedisClient } from 'src/common/redis/redis.module';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { RedisClient } from '../common/redis/redis.module';
 import { MAX_PROMPT_CHARS } from './text/prompt-builder';
 
 /** The session's previous final text, from which the next utterance's initial prompt is built. */

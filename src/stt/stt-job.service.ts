@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { SttJob } from 'src/common/queues/job-payloads';
-import { QueueService } from 'src/common/queues/queue.service';
-import { QueueName } from 'src/common/queues/queue-names';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { ErrorResult, FinalResult, InterimResult } from 'src/common/results/result-messages';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { JOB_PRIORITY } from '../common/queues/job-defaults';
+import { SttJob } from '../common/queues/job-payloads';
+import { QueueService } from '../common/queues/queue.service';
+import { QueueName } from '../common/queues/queue-names';
+import { AudioStoreService } from '../common/results/audio-store.service';
+import { ErrorResult, FinalResult, InterimResult } from '../common/results/result-messages';
+import { ResultStreamService } from '../common/results/result-stream.service';
+import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
 import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
 import { SessionContextService } from './session-context.service';
 import { invalidSttJob } from './stt-job.validation';
@@ -149,6 +149,7 @@ export class SttJobService {
     return id !== null;
   }
 
+  /** BullMQ accepts a custom id with ':' only in three parts: `${sessionId}:${index}:<what>`. */
   private async enqueueTranslation(
     data: SttJob,
     t: Transcription,
@@ -172,7 +173,7 @@ export class SttJobService {
       },
       kind === 'final'
         ? { jobId: `${data.utteranceId}:final`, priority: JOB_PRIORITY.final }
-        : { jobId: `${data.utteranceId}:interim:${data.revision}`, priority: JOB_PRIORITY.interim },
+        : { jobId: `${data.utteranceId}:interim-${data.revision}`, priority: JOB_PRIORITY.interim },
     );
   }
 

@@ -1,4 +1,4 @@
-import { SttJob } from 'src/common/queues/job-payloads';
+import { SttJob } from '../common/queues/job-payloads';
 
 const LANGUAGE = /^(auto|[a-z]{2,3})$/;
 

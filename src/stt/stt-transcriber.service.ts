@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { WordTiming } from 'src/common/results/result-messages';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { WordTiming } from '../common/results/result-messages';
 import { audioCtxFor } from './audio/audio-ctx';
 import { durationSeconds, normalizePeak } from './audio/pcm';
 import { analyseSpeech } from './audio/speech-detector';

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { ReadinessRegistry } from 'src/common/health/readiness.registry';
-import { WorkerFactory } from 'src/common/queues/worker.factory';
-import { QueueName } from 'src/common/queues/queue-names';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { ReadinessRegistry } from '../common/health/readiness.registry';
+import { WorkerFactory } from '../common/queues/worker.factory';
+import { QueueName } from '../common/queues/queue-names';
 import { WHISPER_ENGINE, WhisperEngine } from './engine/whisper-engine';
 import { SttJobService } from './stt-job.service';
 

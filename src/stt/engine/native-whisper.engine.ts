@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { existsSync } from 'node:fs';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
+import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { fetchCommand, resolveModelPath } from '../model/model-catalog';
 import { InstancePool } from './instance-pool';
 import { loadNativeBinding, NativeWhisperContext } from './native-whisper.binding';
