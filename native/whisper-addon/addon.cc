@@ -128,12 +128,19 @@ class WhisperContext : public Napi::ObjectWrap<WhisperContext> {
     if (ctx_ == nullptr) {
       Napi::Error::New(env, "whisper.cpp could not load the model file " + path)
           .ThrowAsJavaScriptException();
+      return;
     }
+    // whisper.cpp's suppress_blank looks up the " " token with map::at; a vocabulary without it
+    // (e.g. placeholder vocabularies of benchmark models) would throw mid-decode.
+    whisper_token tokens[4];
+    const int n = whisper_tokenize(ctx_, " ", tokens, 4);
+    has_space_token_ = n == 1 && std::strcmp(whisper_token_to_str(ctx_, tokens[0]), " ") == 0;
   }
 
   ~WhisperContext() override { Release(); }
 
   whisper_context* ctx() { return ctx_; }
+  bool HasSpaceToken() const { return has_space_token_; }
   void SetBusy(bool busy) { busy_ = busy; }
 
  private:
@@ -217,6 +224,7 @@ class WhisperContext : public Napi::ObjectWrap<WhisperContext> {
 
   whisper_context* ctx_ = nullptr;
   bool busy_ = false;
+  bool has_space_token_ = true;
 };
 
 TranscribeWorker::TranscribeWorker(Napi::Env env, WhisperContext* owner, Napi::Object owner_ref,
@@ -250,7 +258,7 @@ void TranscribeWorker::Execute() {
   p.no_speech_thold = o.no_speech_thold;
   p.entropy_thold = o.entropy_thold;
   p.logprob_thold = o.logprob_thold;
-  p.suppress_blank = o.suppress_blank;
+  p.suppress_blank = o.suppress_blank && owner_->HasSpaceToken();
   p.suppress_nst = o.suppress_nst;
   if (beam) p.beam_search.beam_size = o.beam_size;
   p.initial_prompt = o.initial_prompt.empty() ? nullptr : o.initial_prompt.c_str();

@@ -85,7 +85,6 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
         audioCtx: request.audioCtx,
         initialPrompt: request.initialPrompt,
         tokenTimestamps: request.wordTimestamps,
-        suppressBlank: request.suppressBlank ?? true,
       });
       return {
         language: result.language,

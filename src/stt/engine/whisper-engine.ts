@@ -22,8 +22,6 @@ export interface TranscribeRequest {
   temperatureFallback: boolean;
   noSpeechThreshold: number;
   wordTimestamps: boolean;
-  /** Keep whisper from starting with a blank (default true; off for placeholder vocabularies). */
-  suppressBlank?: boolean;
 }
 
 export interface EngineToken {
