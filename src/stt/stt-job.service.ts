@@ -11,6 +11,7 @@ import { ResultStreamService } from '../common/results/result-stream.service';
 import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
 import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
 import { SessionContextService } from './session-context.service';
+import { skipAsStale } from './interim-policy';
 import { invalidSttJob } from './stt-job.validation';
 import { SttMetrics } from './stt.metrics';
 import { SttTranscriber, Transcription } from './stt-transcriber.service';
@@ -56,7 +57,8 @@ export class SttJobService {
       if (this.config.stt.maxBatchSize > 1 && this.config.stt.batchTimeoutMs > 0) {
         await sleep(this.config.stt.batchTimeoutMs);
       }
-      if (await this.revisions.isStale(data.utteranceId, data.revision)) {
+      const latest = await this.revisions.latest(data.utteranceId);
+      if (skipAsStale(data.kind, data.revision, latest)) {
         this.metrics.interim('skipped_stale');
         await this.audio.delete(data.audioKey);
         return { status: 'skipped_stale' };

@@ -23,11 +23,6 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
   }
 
   onModuleInit(): void {
-    if (this.config.stt.device === 'cuda') {
-      this.logger.warn(
-        'DEVICE=cuda needs the addon built with WHISPER_CUDA=1 (bash scripts/build-whisper.sh); a CPU build falls back to the CPU',
-      );
-    }
     if (!existsSync(this.modelPath)) {
       this.notReadyReason = `model file ${this.modelPath} is missing: run "${fetchCommand(this.config)}"`;
       this.logger.error(`STT not ready: ${this.notReadyReason}`);
@@ -35,6 +30,11 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
     }
     try {
       const binding = loadNativeBinding();
+      if (this.config.stt.device === 'cuda' && !binding.systemInfo().includes('CUDA')) {
+        this.logger.warn(
+          'DEVICE=cuda but the whisper.cpp addon was built without CUDA: running on the CPU. Rebuild with WHISPER_CUDA=1 npm run build:whisper',
+        );
+      }
       const started = Date.now();
       const contexts: NativeWhisperContext[] = [];
       for (let i = 0; i < this.config.stt.poolSize; i++) {
