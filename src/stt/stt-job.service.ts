@@ -43,7 +43,9 @@ export class SttJobService {
     private readonly metrics: SttMetrics,
   ) {}
 
-  async handle(job: Pick<Job<SttJob>, 'data' | 'id'>): Promise<SttJobOutcome> {
+  async handle(
+    job: Pick<Job<SttJob>, 'data' | 'id' | 'attemptsMade' | 'opts'>,
+  ): Promise<SttJobOutcome> {
     const pickedAt = Date.now();
     const invalid = invalidSttJob(job.data);
     if (invalid) {
@@ -77,14 +79,22 @@ export class SttJobService {
     }
 
     const previousText = await this.context.previousText(data.sessionId);
-    const transcription = await this.transcriber.transcribe({
-      samples,
-      kind: data.kind,
-      language: data.language,
-      task: data.task,
-      previousText,
-      offsetSec: data.startSec,
-    });
+    let transcription: Transcription;
+    try {
+      transcription = await this.transcriber.transcribe({
+        samples,
+        kind: data.kind,
+        language: data.language,
+        task: data.task,
+        previousText,
+        offsetSec: data.startSec,
+      });
+    } catch (error) {
+      // A final still owes its utterance one message: after the last attempt, an error.
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (data.kind === 'final' && lastAttempt) await this.reportSttFailure(data, error);
+      throw error;
+    }
     if (transcription.inferred) this.metrics.inference(data.kind, transcription.sttMs);
 
     const written =
@@ -177,6 +187,19 @@ export class SttJobService {
         ? { jobId: `${data.utteranceId}:final`, priority: JOB_PRIORITY.final }
         : { jobId: `${data.utteranceId}:interim-${data.revision}`, priority: JOB_PRIORITY.interim },
     );
+  }
+
+  private async reportSttFailure(data: SttJob, error: unknown): Promise<void> {
+    const message: ErrorResult = {
+      type: 'error',
+      code: 'stt_failed',
+      message: `transcription failed: ${error instanceof Error ? error.message : String(error)}`,
+      utteranceId: data.utteranceId,
+      index: data.index,
+      retryable: false,
+    };
+    await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    await this.audio.delete(data.audioKey);
   }
 
   /** A final with unusable audio still gets one message for its utterance: an `error`. */

@@ -173,4 +173,28 @@ describe('stt pipeline around the engine (engine double, real Redis)', () => {
     expect(await gateway.translation.getJob('noise:1:final')).toBeUndefined();
     expect(await gateway.translation.getJob('noise:2:final')).toBeUndefined();
   });
+
+  it('a final whose transcription keeps failing gets one error after its last attempt', async () => {
+    engine.script = () => {
+      throw new Error('engine exploded');
+    };
+    await gateway.enqueue(
+      { sessionId: 'fail', index: 1, kind: 'final', revision: 1 },
+      jfkPcm(0, 2),
+    );
+    const job = await gateway.stt.getJob('fail:1:1');
+    await waitFor(async () => (await job!.getState()) === 'failed' || undefined, {
+      what: 'job failed after its attempts',
+    });
+    const messages = await gateway.results('fail');
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({
+      type: 'error',
+      code: 'stt_failed',
+      utteranceId: 'fail:1',
+      index: 1,
+    });
+    expect((messages[0] as { message: string }).message).toMatch(/engine exploded/);
+    expect(engine.calls).toHaveLength(3);
+  });
 });

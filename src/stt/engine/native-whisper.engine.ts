@@ -98,10 +98,19 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     const pool = this.pool;
-    this.pool = undefined;
     if (!pool) return;
-    // Wait for running transcriptions: freeing a busy context would crash the process.
-    await Promise.all(pool.instances.map(() => pool.acquire('final')));
+    this.notReadyReason = 'shutting down';
+    // The worker closes at the same time and lets its jobs in hand finish; free the contexts only
+    // once nothing uses or waits for them (freeing a busy context would crash the process).
+    const deadline = Date.now() + 30_000;
+    while ((pool.busy > 0 || pool.waiting > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    if (pool.busy > 0 || pool.waiting > 0) {
+      this.logger.warn('Whisper contexts still busy at shutdown; leaving them to the process exit');
+      return;
+    }
+    this.pool = undefined;
     for (const context of pool.instances) context.free();
   }
 }
