@@ -177,7 +177,7 @@ async function speed(): Promise<void> {
     const natives: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       ours.push((await timed(engine, request(pcm, 0))).ms);
-      natives.push(...nativeDriver(pcm16, 0, 1));
+      natives.push(...nativeDriver(pcm16, 0, 2));
     }
     const stock = skipStock ? undefined : stockSmartWhisper(pcm16);
     const mine = Math.min(...ours);
