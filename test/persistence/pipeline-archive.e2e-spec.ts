@@ -1,4 +1,6 @@
 import { QueueService } from 'src/common/queues/queue.service';
+import { RedisClient } from 'src/common/redis/redis.module';
+import { SessionStoreService } from 'src/gateway/session/session-store.service';
 import { ApiKeyService, CreatedApiKey } from 'src/persistence/api-keys/api-key.service';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
 import { createTestDatabase, ENGINES, lockableDatabase, TestDatabase } from '../helpers/database';
@@ -133,6 +135,51 @@ describe.each(ENGINES)('gateway feeds the transcript archive and usage on %s', (
     };
     expect(usage.totals.sessions).toBe(1);
     expect(Math.abs(usage.totals.audioSeconds - seconds)).toBeLessThanOrEqual(FRAME_SECONDS);
+  });
+
+  it("files transcripts and usage under the key in the session's state (kept across a resume)", async () => {
+    const app = pipeline.gw.running.app;
+    const owner = await app.get(ApiKeyService, { strict: false }).create({ name: 'owner' });
+    const stranger = await app.get(ApiKeyService, { strict: false }).create({ name: 'other' });
+    const opened = await TestClient.connect(`${pipeline.gw.url}/v1/listen?source=en&targets=es`);
+    const session = await opened.next((f) => f.type === 'session', { what: 'session' });
+    // What authentication does when it opens a session for a key.
+    await app
+      .get(RedisClient)
+      .redis.hset(app.get(SessionStoreService).key(session.session_id, 'state'), {
+        keyId: owner.record.id,
+      });
+    opened.ws.terminate();
+    await opened.closed;
+
+    const client = await TestClient.connect(
+      `${pipeline.gw.url}/v1/listen?resume=${encodeURIComponent(session.resume_token)}`,
+    );
+    const audio = phrases(PHRASE_A);
+    client.sendPcm(audio);
+    await client.waitCount('translation', 1, 60_000);
+    const base = `http://127.0.0.1:${pipeline.gw.config.gateway.port}`;
+    const as = (key: CreatedApiKey, path: string): Promise<Response> =>
+      fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key.key}` } });
+    const path = `/v1/sessions/${session.session_id}/transcript?format=txt`;
+    const txt = await waitFor(
+      async () => {
+        const response = await as(owner, path);
+        return response.status === 200 ? response.text() : undefined;
+      },
+      { what: "the owner's transcript", timeoutMs: 15_000 },
+    );
+    expect(txt).toBe(`${PHRASE_A}\n`);
+    expect((await as(stranger, path)).status).toBe(403);
+    const usage = (await (await as(owner, '/v1/usage')).json()) as {
+      keyId: string;
+      totals: { audioSeconds: number };
+    };
+    expect(usage.keyId).toBe(owner.record.id);
+    expect(Math.abs(usage.totals.audioSeconds - audio.length / 16000)).toBeLessThanOrEqual(
+      FRAME_SECONDS,
+    );
+    client.ws.terminate();
   });
 });
 
