@@ -141,6 +141,13 @@ describe.each(ENGINES)('gateway feeds the transcript archive and usage on %s', (
     const app = pipeline.gw.running.app;
     const owner = await app.get(ApiKeyService, { strict: false }).create({ name: 'owner' });
     const stranger = await app.get(ApiKeyService, { strict: false }).create({ name: 'other' });
+    const anonymousSessions = async (): Promise<number> =>
+      (
+        (await (await pipeline.get('/v1/usage?keyId=anonymous')).json()) as {
+          totals: { sessions: number };
+        }
+      ).totals.sessions;
+    const sessionsBefore = await anonymousSessions();
     const opened = await TestClient.connect(`${pipeline.gw.url}/v1/listen?source=en&targets=es`);
     const session = await opened.next((f) => f.type === 'session', { what: 'session' });
     // What authentication does when it opens a session for a key.
@@ -151,10 +158,15 @@ describe.each(ENGINES)('gateway feeds the transcript archive and usage on %s', (
       });
     opened.ws.terminate();
     await opened.closed;
+    await waitFor(async () => (await anonymousSessions()) === sessionsBefore + 1, {
+      what: 'the first connection counted as an anonymous session',
+    });
 
-    const client = await TestClient.connect(
-      `${pipeline.gw.url}/v1/listen?resume=${encodeURIComponent(session.resume_token)}`,
-    );
+    // Resumed by a config frame: the session opened for this connection is dropped, uncounted.
+    const client = await TestClient.connect(`${pipeline.gw.url}/v1/listen`);
+    await client.next((f) => f.type === 'session', { what: 'first session frame' });
+    client.sendJson({ type: 'config', resume: session.resume_token });
+    await client.next((f) => f.type === 'session' && f.resumed === true, { what: 'resumed' });
     const audio = phrases(PHRASE_A);
     client.sendPcm(audio);
     await client.waitCount('translation', 1, 60_000);
@@ -173,12 +185,16 @@ describe.each(ENGINES)('gateway feeds the transcript archive and usage on %s', (
     expect((await as(stranger, path)).status).toBe(403);
     const usage = (await (await as(owner, '/v1/usage')).json()) as {
       keyId: string;
-      totals: { audioSeconds: number };
+      totals: { audioSeconds: number; sessions: number };
     };
     expect(usage.keyId).toBe(owner.record.id);
     expect(Math.abs(usage.totals.audioSeconds - audio.length / 16000)).toBeLessThanOrEqual(
       FRAME_SECONDS,
     );
+    // The one session start is the first connection's (anonymous then); the session the
+    // config-frame resume replaced is not counted, under either key.
+    expect(usage.totals.sessions).toBe(0);
+    expect(await anonymousSessions()).toBe(sessionsBefore + 1);
     client.ws.terminate();
   });
 });

@@ -75,6 +75,8 @@ export class ClientConnection {
   private sessionId = '';
   /** The API key owning the session (usage and transcripts are counted under it); null = none. */
   private keyId: string | null = null;
+  /** A session created here is counted on first use (a config-frame resume may replace it). */
+  private startPending = false;
   private token = '';
   private decoder!: PcmDecoder;
   private pipeline?: UtterancePipeline;
@@ -151,6 +153,7 @@ export class ClientConnection {
       config = applyConfig(state.config, input);
       this.sessionId = state.sessionId;
       this.token = resume.token;
+      this.startPending = false;
       await this.deps.store.saveConfig(this.sessionId, config);
     } else {
       config = applyConfig(defaultSessionConfig(this.deps.defaultSampleRate), input);
@@ -159,7 +162,7 @@ export class ClientConnection {
         this.owner,
         this.keyId,
       ));
-      this.deps.records.sessionStarted(this.keyId);
+      this.startPending = true;
     }
     const sessionId = this.sessionId;
     this.config = config;
@@ -242,6 +245,7 @@ export class ClientConnection {
   private async onAudio(frame: Buffer, received: number): Promise<void> {
     if (this.closing || !this.pipeline) return;
     this.audioReceived = true;
+    this.recordStart();
     const before = this.decoder.secondsIn;
     const pcm = this.decoder.push(frame);
     const seconds = this.decoder.secondsIn - before;
@@ -364,6 +368,12 @@ export class ClientConnection {
     });
   }
 
+  private recordStart(): void {
+    if (!this.startPending) return;
+    this.startPending = false;
+    this.deps.records.sessionStarted(this.keyId);
+  }
+
   private touch(): void {
     const now = Date.now();
     if (now - this.lastTouch < TOUCH_INTERVAL_MS || !this.sessionId) return;
@@ -386,6 +396,7 @@ export class ClientConnection {
     } catch (error) {
       this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
     }
+    this.recordStart();
     clearInterval(this.keepAlive);
     this.delivery?.stop();
     this.pipeline?.dispose();
