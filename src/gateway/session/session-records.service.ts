@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { StoredResult } from '../../common/results/result-stream.service';
 import { TranscriptArchiveService } from '../../persistence/transcripts/transcript-archive.service';
 import { UsageService } from '../../persistence/usage/usage.service';
@@ -11,6 +11,8 @@ import { UsageService } from '../../persistence/usage/usage.service';
  */
 @Injectable()
 export class SessionRecordsService {
+  private readonly logger = new Logger('SessionRecords');
+
   constructor(
     private readonly usage: UsageService,
     private readonly archive: TranscriptArchiveService,
@@ -28,6 +30,12 @@ export class SessionRecordsService {
 
   /** A final or final translation from the session's result stream reached the client. */
   delivered(sessionId: string, keyId: string | null, stored: StoredResult): void {
-    this.archive.record({ sessionId, keyId, streamId: stored.id, message: stored.message });
+    // record() never throws by design; should that ever break, the frames after this one in the
+    // delivery batch must still go out.
+    try {
+      this.archive.record({ sessionId, keyId, streamId: stored.id, message: stored.message });
+    } catch (error) {
+      this.logger.error(`Archiving a result of session ${sessionId} failed: ${String(error)}`);
+    }
   }
 }
