@@ -1,18 +1,24 @@
 import { Module } from '@nestjs/common';
+import { PersistenceModule } from '../persistence/persistence.module';
 import { ResultReaderService } from './delivery/result-reader.service';
 import { GatewayMetrics } from './gateway-metrics.service';
 import { LoadMonitorService } from './pipeline/load-monitor.service';
+import { SessionRecordsService } from './session/session-records.service';
 import { SessionStoreService } from './session/session-store.service';
 import { WsServerService } from './ws/ws-server.service';
 import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
 
-/** WebSocket streaming, VAD segmentation, sessions and result delivery. */
+/**
+ * WebSocket streaming, VAD segmentation, sessions and result delivery. PersistenceModule is the
+ * same (single) instance PersistenceApiModule imports: usage and archive batches are shared.
+ */
 @Module({
-  imports: [VadModule],
+  imports: [VadModule, PersistenceModule],
   providers: [
     GatewayMetrics,
     LoadMonitorService,
     SessionStoreService,
+    SessionRecordsService,
     ResultReaderService,
     SEGMENTER_PROVIDER,
     WsServerService,

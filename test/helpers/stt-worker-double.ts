@@ -1,6 +1,7 @@
 import { Job, Worker } from 'bullmq';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
+import { QueueService } from 'src/common/queues/queue.service';
 import { ResultStreamService } from 'src/common/results/result-stream.service';
 import { AudioStoreService } from 'src/common/results/audio-store.service';
 import { FinalResult, ResultMessage } from 'src/common/results/result-messages';
@@ -15,6 +16,11 @@ export interface SttWorkerDoubleOptions {
   failFinal?: (job: SttJob) => boolean;
   /** Also write a final translation per target (`<lang>: <text>`), as the translation role would. */
   translate?: boolean;
+  /**
+   * Enqueue a translation job per final instead, for a real translation role (as the stt role
+   * does): the app's QueueService.
+   */
+  translationQueue?: QueueService;
   concurrency?: number;
 }
 
@@ -110,6 +116,19 @@ export class SttWorkerDouble {
       worker: 'stt-double',
     };
     await this.write(data, final, `final:${data.index}`);
+    if (this.options.translationQueue && text !== '' && data.targets.length > 0) {
+      await this.options.translationQueue.add(QueueName.Translation, 'final', {
+        sessionId: data.sessionId,
+        utteranceId: data.utteranceId,
+        index: data.index,
+        kind: 'final',
+        revision: data.revision,
+        text,
+        source: language,
+        targets: data.targets,
+        enqueuedAt: Date.now(),
+      });
+    }
     if (this.options.translate && text !== '') {
       for (const target of data.targets) {
         await this.write(

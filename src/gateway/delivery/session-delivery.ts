@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { StoredResult } from '../../common/results/result-stream.service';
 import { ReplayableFrame, ServerFrame } from '../protocol/server-messages';
 import { SessionStoreService } from '../session/session-store.service';
+import { DeliveredSources } from './delivered-sources';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
 import { ResultReaderService } from './result-reader.service';
 import { compareStreamIds, replayStart } from './stream-id';
@@ -21,6 +22,8 @@ export interface DeliveryDeps {
   /** Another connection took the session over (resume elsewhere). */
   onTakenOver(): void;
   onFinalDelivered?(index: number, resultWrittenAt: number): void;
+  /** A final or final translation went to the client (outbox written): the stored result. */
+  onResultDelivered?(stored: StoredResult): void;
 }
 
 export interface ResumePosition {
@@ -44,6 +47,7 @@ export class SessionDelivery {
   private readonly awaitedTranslations = new Set<string>();
   private readonly targetsByIndex = new Map<number, string[]>();
   private lastSentId = '0';
+  private readonly sources = new DeliveredSources();
   private idle: (() => void)[] = [];
 
   constructor(
@@ -88,6 +92,7 @@ export class SessionDelivery {
       const batch = await this.deps.store.readResults(this.sessionId, lastId);
       if (batch.length === 0) break;
       lastId = batch[batch.length - 1].id;
+      for (const result of batch) this.sources.note(result);
       await this.run(batch.flatMap((r) => this.sequencer.accept(r.message, false)));
     }
     this.deps.reader.subscribe(this.sessionId, lastId, (results) => this.onResults(results));
@@ -146,6 +151,7 @@ export class SessionDelivery {
           this.sequencer.expect(index);
         }
       }
+      for (const result of results) this.sources.note(result);
       await this.run(results.flatMap((r) => this.sequencer.accept(r.message, true)));
     });
   }
@@ -166,7 +172,10 @@ export class SessionDelivery {
       let frame: object | undefined;
       if (action.kind === 'translation') {
         const seq = this.sequencer.seqOf(action.index);
-        if (seq === undefined) continue;
+        if (seq === undefined) {
+          this.sources.take(action.dedupe);
+          continue;
+        }
         frame = { ...action.frame, seq };
       } else if (action.kind === 'final') {
         frame = action.frame;
@@ -186,6 +195,7 @@ export class SessionDelivery {
         this.deps.onTakenOver();
         return;
       }
+      const source = this.sources.take(action.dedupe);
       if (mode === 'translation') {
         this.awaitedTranslations.delete(`${action.index}:${action.frame.language}`);
       }
@@ -202,6 +212,7 @@ export class SessionDelivery {
       }
       this.targetsByIndex.delete(action.index);
       if (outcome.id) this.sendReplayable(outcome.id, stored!);
+      if (outcome.id && source) this.deps.onResultDelivered?.(source);
     }
     if (this.sequencer.pendingCount === 0) for (const resolve of this.idle.splice(0)) resolve();
   }

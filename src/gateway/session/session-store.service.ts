@@ -15,6 +15,8 @@ export interface SessionState {
   lastIndex: number;
   /** Outbox id of the last replayable frame written to the client's socket. */
   lastSentId: string;
+  /** The API key that owns the session; null when it was opened without one. */
+  keyId: string | null;
 }
 
 /**
@@ -86,10 +88,14 @@ export class SessionStoreService {
     ];
   }
 
-  /** A new session owned by `owner`; returns its id and the resume token (shown once). */
+  /**
+   * A new session owned by connection `owner` (and API key `keyId`, null without one); returns its
+   * id and the resume token (shown once).
+   */
   async create(
     config: SessionConfig,
     owner: string,
+    keyId: string | null = null,
   ): Promise<{ sessionId: string; token: string }> {
     const sessionId = randomUUID();
     const token = `${sessionId}.${randomBytes(24).toString('base64url')}`;
@@ -106,6 +112,7 @@ export class SessionStoreService {
         lastIndex: 0,
         lastSentId: '0',
         createdAt: Date.now(),
+        ...(keyId === null ? {} : { keyId }),
       })
       .expire(state, this.ttl)
       .exec();
@@ -140,6 +147,7 @@ export class SessionStoreService {
       seq: Number(hash.seq ?? 0),
       lastIndex: Number(hash.lastIndex ?? 0),
       lastSentId: hash.lastSentId ?? '0',
+      keyId: hash.keyId ?? null,
     };
   }
 

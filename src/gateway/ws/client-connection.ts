@@ -7,6 +7,7 @@ import { ResultReaderService } from '../delivery/result-reader.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { PipelineDeps, UtterancePipeline } from '../pipeline/utterance-pipeline';
 import { SegmenterFactory } from '../pipeline/segmenter.port';
+import { SessionRecordsService } from '../session/session-records.service';
 import { parseClientMessage } from '../protocol/client-messages';
 import { CloseCode, ProtocolError } from '../protocol/protocol-error';
 import { ServerFrame } from '../protocol/server-messages';
@@ -22,6 +23,7 @@ export interface ConnectionDeps extends PipelineDeps {
   reader: ResultReaderService;
   segmenters: SegmenterFactory;
   metrics: GatewayMetrics;
+  records: SessionRecordsService;
   defaultSampleRate: number;
   sessionTtlSeconds: number;
   /** This gateway instance (owners are `${instance}:${connection}`). */
@@ -71,6 +73,10 @@ export class ClientConnection {
   private chain: Promise<void>;
   private config!: SessionConfig;
   private sessionId = '';
+  /** The API key owning the session (usage and transcripts are counted under it); null = none. */
+  private keyId: string | null = null;
+  /** A session created here is counted on first use (a config-frame resume may replace it). */
+  private startPending = false;
   private token = '';
   private decoder!: PcmDecoder;
   private pipeline?: UtterancePipeline;
@@ -147,14 +153,18 @@ export class ClientConnection {
       config = applyConfig(state.config, input);
       this.sessionId = state.sessionId;
       this.token = resume.token;
+      this.startPending = false;
       await this.deps.store.saveConfig(this.sessionId, config);
     } else {
       config = applyConfig(defaultSessionConfig(this.deps.defaultSampleRate), input);
       ({ sessionId: this.sessionId, token: this.token } = await this.deps.store.create(
         config,
         this.owner,
+        this.keyId,
       ));
+      this.startPending = true;
     }
+    const sessionId = this.sessionId;
     this.config = config;
     this.decoder = new PcmDecoder(config.encoding, config.sample_rate);
     this.delivery = new SessionDelivery(this.sessionId, this.owner, {
@@ -168,6 +178,7 @@ export class ClientConnection {
         this.pipeline?.endedAt.delete(index);
         this.deps.metrics.deliveryLatency.observe((Date.now() - endedAt) / 1000);
       },
+      onResultDelivered: (stored) => this.deps.records.delivered(sessionId, this.keyId, stored),
     });
     this.pipeline = new UtterancePipeline(
       this.sessionId,
@@ -180,6 +191,7 @@ export class ClientConnection {
       },
     );
     const state = await this.deps.store.load(this.sessionId);
+    this.keyId = state.keyId;
     const resumed = resume.token !== undefined;
     this.send(this.sessionFrame(resumed, state.seq));
     await this.delivery.start(resumed ? resume : undefined);
@@ -233,9 +245,12 @@ export class ClientConnection {
   private async onAudio(frame: Buffer, received: number): Promise<void> {
     if (this.closing || !this.pipeline) return;
     this.audioReceived = true;
+    this.recordStart();
     const before = this.decoder.secondsIn;
     const pcm = this.decoder.push(frame);
-    this.deps.metrics.audioSeconds.inc(this.decoder.secondsIn - before);
+    const seconds = this.decoder.secondsIn - before;
+    this.deps.metrics.audioSeconds.inc(seconds);
+    this.deps.records.audioAccepted(this.keyId, seconds);
     this.touch();
     if (pcm.length > 0) await this.pipeline.push(pcm);
     this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
@@ -353,6 +368,12 @@ export class ClientConnection {
     });
   }
 
+  private recordStart(): void {
+    if (!this.startPending) return;
+    this.startPending = false;
+    this.deps.records.sessionStarted(this.keyId);
+  }
+
   private touch(): void {
     const now = Date.now();
     if (now - this.lastTouch < TOUCH_INTERVAL_MS || !this.sessionId) return;
@@ -375,6 +396,7 @@ export class ClientConnection {
     } catch (error) {
       this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
     }
+    this.recordStart();
     clearInterval(this.keepAlive);
     this.delivery?.stop();
     this.pipeline?.dispose();

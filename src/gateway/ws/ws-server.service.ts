@@ -20,6 +20,7 @@ import { ResultReaderService } from '../delivery/result-reader.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
+import { SessionRecordsService } from '../session/session-records.service';
 import { SessionStoreService } from '../session/session-store.service';
 import { ClientConnection, ConnectionDeps } from './client-connection';
 
@@ -53,6 +54,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     queues: QueueService,
     load: LoadMonitorService,
     reader: ResultReaderService,
+    records: SessionRecordsService,
     @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
   ) {
     this.deps = {
@@ -65,6 +67,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       reader,
       segmenters,
       metrics,
+      records,
       defaultSampleRate: config.vad.sampleRate,
       sessionTtlSeconds: config.gateway.sessionTtlSeconds,
       instanceId: this.instanceId,
