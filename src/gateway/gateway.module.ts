@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SecurityModule } from '../security/security.module';
 import { ResultReaderService } from './delivery/result-reader.service';
 import { GatewayMetrics } from './gateway-metrics.service';
 import { LoadMonitorService } from './pipeline/load-monitor.service';
@@ -8,7 +9,7 @@ import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
 
 /** WebSocket streaming, VAD segmentation, sessions and result delivery. */
 @Module({
-  imports: [VadModule],
+  imports: [VadModule, SecurityModule],
   providers: [
     GatewayMetrics,
     LoadMonitorService,

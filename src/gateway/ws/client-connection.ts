@@ -113,6 +113,12 @@ export class ClientConnection {
     return this.sessionId;
   }
 
+  /** Bytes per second of audio in the session's current format (undefined before it is open). */
+  get audioBytesPerSecond(): number | undefined {
+    if (!this.config) return undefined;
+    return this.config.sample_rate * (this.config.encoding === 'pcm_f32le' ? 4 : 2);
+  }
+
   private async open(): Promise<void> {
     const resume = parseResume(
       this.params.get('resume') ?? undefined,
@@ -273,6 +279,7 @@ export class ClientConnection {
         await this.pipeline.finalize('finalize');
         return;
       case 'keepalive':
+      case 'refresh': // answered by the security layer (src/security)
         return;
       case 'close':
         await this.drainAndClose();

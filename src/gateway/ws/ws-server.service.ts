@@ -21,6 +21,7 @@ import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
 import { SessionStoreService } from '../session/session-store.service';
+import { GatewaySecurityService } from '../../security/gateway-security.service';
 import { ClientConnection, ConnectionDeps } from './client-connection';
 
 /** Paths a client may connect to. */
@@ -54,6 +55,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     load: LoadMonitorService,
     reader: ResultReaderService,
     @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
+    private readonly security: GatewaySecurityService,
   ) {
     this.deps = {
       store,
@@ -77,10 +79,14 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       noServer: true,
       maxPayload: this.config.gateway.maxFrameBytes,
       perMessageDeflate: false,
+      handleProtocols: this.security.handleProtocols,
     });
-    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.upgrade(request, socket, head),
-    );
+    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.upgrade(request, socket, head).catch((error: unknown) => {
+        this.logger.error(`Upgrade failed: ${(error as Error).message}`);
+        socket.destroy();
+      });
+    });
     this.accepting = true;
     this.readiness.register('gateway', () => ({
       ready: this.accepting && this.server?.listening === true,
@@ -92,7 +98,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     return this.connections.size;
   }
 
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!WS_PATHS.includes(path)) {
@@ -106,11 +112,20 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       );
       return;
     }
+    // Authentication, Origin and failed-auth limits before the socket opens (src/security).
+    socket.on('error', () => undefined);
+    const decision = await this.security.authorize(request);
+    if (!decision.ok) {
+      this.metrics.reject(`auth_${decision.status}`);
+      this.security.reject(socket, decision.status, decision.reason);
+      return;
+    }
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
       const connection = new ClientConnection(ws, url.searchParams, this.deps, (done) =>
         this.connections.delete(done),
       );
       this.connections.add(connection);
+      this.security.attach(ws, decision.principal, () => connection.audioBytesPerSecond);
     });
   }
 
