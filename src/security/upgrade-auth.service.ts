@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { ApiKeyService } from '../persistence/api-keys/api-key.service';
 import { hasScope } from '../persistence/api-keys/api-key.types';
 import { clientIp, presentedCredential } from './credentials';
-import { JwtCodec, looksLikeJwt, TokenError, unverifiedSubject } from './jwt';
+import { JwtCodec, looksLikeJwt, TokenError } from './jwt';
 import { ANONYMOUS, AuthDecision, limitsFromClaim } from './principal';
 import { RevocationService } from './revocation.service';
 import { credentialLabel, SecurityStoreService } from './security-store.service';
@@ -66,10 +66,9 @@ export class UpgradeAuthService {
     const ip = clientIp(request);
     const credential = presentedCredential(request);
     const subjects = [`ip:${ip}`];
-    if (typeof credential === 'object') {
-      const sub = looksLikeJwt(credential.value) ? unverifiedSubject(credential.value) : undefined;
-      subjects.push(`key:${sub ?? credentialLabel(credential.value)}`);
-    }
+    // Per presented credential (its hash): counting per unverified token `sub` would let anyone
+    // lock a key out with forged tokens.
+    if (typeof credential === 'object') subjects.push(`key:${credentialLabel(credential.value)}`);
     const counts = await this.store.failures(subjects);
     if (counts.some((count) => count >= security.authFailureLimit)) {
       return { ok: false, status: 429, reason: 'too many failed authentications: wait and retry' };
