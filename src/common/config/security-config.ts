@@ -176,7 +176,7 @@ export function readSecurityConfig(env: Env, nodeEnv: string): SecurityConfig {
     }),
     messagesPerSecond: readNumber(env, 'MESSAGES_PER_SECOND', 200, { min: 1, max: 100_000 }),
     maxRealtimeFactor: readNumber(env, 'MAX_REALTIME_FACTOR', 3, { min: 1, max: 1000 }),
-    audioBurstSeconds: readNumber(env, 'AUDIO_BURST_SECONDS', 10, { min: 1, max: 3600 }),
+    audioBurstSeconds: readNumber(env, 'AUDIO_BURST_SECONDS', 30, { min: 1, max: 3600 }),
     maxBodyBytes: readNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, {
       min: 1024,
       max: 100 * 1024 * 1024,
