@@ -28,12 +28,15 @@ export class RevocationService implements OnModuleInit, OnModuleDestroy {
     return Math.max(300, this.config.security.tokenTtlSeconds * 2);
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.subscriber = this.factory.create('blocking', 'security-revocations');
     this.subscriber.on('message', (channel: string, keyId: string) => {
       if (channel === this.apiKeys.revokedChannel) this.revoked(keyId);
     });
-    await this.subscriber.subscribe(this.apiKeys.revokedChannel);
+    // Not awaited: boot must not wait for Redis; ioredis subscribes (again) once connected.
+    this.subscriber.subscribe(this.apiKeys.revokedChannel).catch((error: unknown) => {
+      this.logger.warn(`Revocation channel not subscribed yet: ${(error as Error).message}`);
+    });
   }
 
   onModuleDestroy(): void {
