@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { IncomingMessage } from 'node:http';
 import { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
@@ -15,6 +16,7 @@ import { UpgradeAuthService } from './upgrade-auth.service';
 @Injectable()
 export class GatewaySecurityService {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly auth: UpgradeAuthService,
     private readonly guard: SessionGuardService,
   ) {}
@@ -35,7 +37,7 @@ export class GatewaySecurityService {
       'Content-Type: application/json',
       `Content-Length: ${Buffer.byteLength(body)}`,
       ...(status === 401 ? ['WWW-Authenticate: Bearer'] : []),
-      ...(status === 429 ? ['Retry-After: 60'] : []),
+      ...(status === 429 ? [`Retry-After: ${this.config.security.authFailureWindowSeconds}`] : []),
     ];
     socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
   }

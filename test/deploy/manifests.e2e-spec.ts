@@ -172,6 +172,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     );
     expect(Object.keys(named('Secret', 'realtime-stt-secrets').stringData).sort()).toEqual([
       'DATABASE_URL',
+      'JWT_SECRET',
       'REDIS_URL',
     ]);
   });

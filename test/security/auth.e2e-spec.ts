@@ -1,6 +1,7 @@
 import { WebSocket } from 'ws';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { JwtCodec } from 'src/security/jwt';
+import { jfk, pcmBytes } from '../helpers/audio';
 import { GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { closeOf, framesOf, upgrade } from '../helpers/upgrade';
@@ -55,6 +56,7 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
       JWT_KID: 'k1',
       ALLOWED_ORIGINS: `${ORIGIN},http://localhost:3000`,
       AUTH_FAILURE_LIMIT: '40',
+      HEARTBEAT_SECONDS: '1',
     });
     apiKeys = gw.running.app.get(ApiKeyService);
     const created = await apiKeys.create({ name: 'e2e', limits: { maxConcurrentSessions: 2 } });
@@ -224,6 +226,34 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
       (await status(gw.url, { headers: { authorization: `Bearer ${other.key}` } })).status,
     ).toBe(401);
     expect((await status(`${gw.url}/?token=${pending}`)).status).toBe(401);
+  });
+
+  it('closes a key over its hourly audio quota with 4103, and refuses its next session at once', async () => {
+    const limited = await apiKeys.create({ name: 'quota', limits: { audioSecondsPerHour: 2 } });
+    const auth = { headers: { authorization: `Bearer ${limited.key}` } };
+    const { ws } = await opened(gw.url, auth);
+    const frames = framesOf(ws);
+    const closed = closeOf(ws);
+    await waitFor(() => frames.find((f) => f.type === 'session'), { what: 'session frame' });
+    const speech = jfk().subarray(0, 16000 * 3);
+    for (let i = 0; i < speech.length && ws.readyState === WebSocket.OPEN; i += 1600) {
+      ws.send(pcmBytes(speech.subarray(i, i + 1600)));
+    }
+    expect((await closed).code).toBe(4103);
+    expect(frames.find((f) => f.type === 'error')).toMatchObject({ code: 'quota_exceeded' });
+    const next = await opened(gw.url, auth);
+    expect((await closeOf(next.ws)).code).toBe(4103);
+  });
+
+  it('terminates a peer that stops answering pings; a live one stays', async () => {
+    const live = await opened(gw.url, { headers: { authorization: `Bearer ${key}` } });
+    const dead = await opened(gw.url, { headers: { authorization: `Bearer ${key}` } });
+    const closed = closeOf(dead.ws);
+    dead.ws.pause();
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    dead.ws.resume();
+    expect((await closed).code).toBe(1006);
+    expect(live.ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it('rate-limits failed authentication per key and per IP with 429 (in Redis, shared by gateways)', async () => {
