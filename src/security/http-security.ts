@@ -5,6 +5,16 @@ import { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.i
 import { AppConfig, SecurityConfig } from '../common/config/app-config';
 
 type Next = () => void;
+type NextError = (error?: unknown) => void;
+interface BodyParserError {
+  type?: unknown;
+  status?: number;
+  statusCode?: number;
+  message: string;
+}
+interface JsonResponse {
+  status(code: number): { json(body: unknown): void };
+}
 interface HeaderTarget {
   setHeader(name: string, value: string): void;
 }
@@ -54,6 +64,15 @@ export function applyHttpSecurity(app: INestApplication, config: AppConfig): voi
   };
   app2.useBodyParser?.('json', { limit: security.maxBodyBytes });
   app2.useBodyParser?.('urlencoded', { limit: security.maxBodyBytes, extended: true });
+  // Body parser refusals (413 too large, 400 malformed, 415 charset) are client mistakes: answer
+  // them here, without the error-level stack trace Nest would log for each one.
+  app.use((error: BodyParserError, _request: unknown, response: JsonResponse, next: NextError) => {
+    const status = error?.status ?? error?.statusCode;
+    if (typeof error?.type !== 'string' || !status || status < 400 || status >= 500) {
+      return next(error);
+    }
+    response.status(status).json({ statusCode: status, message: error.message });
+  });
   if (security.allowedOrigins.length > 0) {
     app.enableCors({
       origin: [...security.allowedOrigins],
