@@ -268,5 +268,19 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
     const limited = await upgrade(gw.url, { headers: { authorization: `Bearer ${key}` } });
     expect(limited.status).toBe(429);
     expect('headers' in limited && limited.headers['retry-after']).toBeTruthy();
+    // Another gateway instance on the same Redis sees the same counters.
+    const other = await startGateway({
+      AUTH_REQUIRED: 'true',
+      JWT_SECRET: SECRET,
+      QUEUE_PREFIX: gw.config.redis.prefix,
+      AUTH_FAILURE_LIMIT: '40',
+    });
+    try {
+      expect(
+        (await upgrade(other.url, { headers: { authorization: `Bearer ${key}` } })).status,
+      ).toBe(429);
+    } finally {
+      await other.running.close();
+    }
   });
 });
