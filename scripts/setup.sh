@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(redis-server redis-tools apertium apertium-eng-spa apertium-eng-cat espeak-ng sox python3 make g++
-  tini haproxy docker-compose)
+  tini haproxy docker-compose chromium xvfb xdotool xterm x11-utils)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

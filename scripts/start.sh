@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc -p tsconfig.build.json
+npx tsc -p web/tsconfig.json
 exec node dist/main.js

@@ -4,10 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-echo "==> Lint";       npx eslint --max-warnings 0 "{src,test,bench,scripts}/**/*.ts"
-echo "==> Format";     npx prettier --check "{src,test,bench,scripts}/**/*.ts"
+echo "==> Lint";       npx eslint --max-warnings 0 "{src,test,bench,scripts,web}/**/*.ts"
+echo "==> Format";     npx prettier --check "{src,test,bench,scripts,web}/**/*.ts"
 echo "==> Typecheck";  npx tsc -p tsconfig.json --noEmit
-echo "==> Build";      npx tsc -p tsconfig.build.json
+echo "==> Build";      npx tsc -p tsconfig.build.json && npx tsc -p web/tsconfig.json
 
 mkdir -p test/.artifacts
 echo "==> Unit tests"

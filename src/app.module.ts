@@ -6,10 +6,11 @@ import { PersistenceApiModule } from './persistence/api/persistence-api.module';
 import { SttModule } from './stt/stt.module';
 import { TranslationApiModule } from './translation-api/translation-api.module';
 import { TranslationModule } from './translation/translation.module';
+import { WebModule } from './web/web.module';
 
 /** The role picks the modules; services never branch on the role. */
 const ROLE_MODULES: Record<Role, Type[]> = {
-  gateway: [GatewayModule, PersistenceApiModule, TranslationApiModule],
+  gateway: [GatewayModule, PersistenceApiModule, TranslationApiModule, WebModule],
   stt: [SttModule],
   translation: [TranslationModule],
 };

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
@@ -127,7 +127,8 @@ describe.each([
     expect(sources.length).toBeGreaterThan(3);
     for (const source of sources) {
       expect(existsSync(join(ROOT, source))).toBe(true);
-      const probe = source === 'src' || source === 'scripts' ? `${source}/main.ts` : source;
+      // A folder is let in when a file inside it is.
+      const probe = statSync(join(ROOT, source)).isDirectory() ? `${source}/index.ts` : source;
       expect({ source, allowed: allowedByDockerignore(ignoreFile, probe) }).toEqual({
         source,
         allowed: true,

@@ -207,8 +207,12 @@ export class SessionStoreService {
     return this.results.readAfter(sessionId, afterId, 500);
   }
 
+  /**
+   * Only while the session exists: a delivery write still in flight after the session was
+   * discarded (or expired) must not recreate its state key without a TTL.
+   */
   async setLastSent(sessionId: string, id: string): Promise<void> {
-    await this.client.redis.hset(this.key(sessionId, 'state'), 'lastSentId', id);
+    await this.client.redis.eval(SET_IF_EXISTS, 1, this.key(sessionId, 'state'), 'lastSentId', id);
   }
 
   /** Removes a session that never got used (replaced by a resume on the same connection). */
@@ -223,6 +227,13 @@ export class SessionStoreService {
     await pipeline.exec();
   }
 }
+
+const SET_IF_EXISTS = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return 0
+`;
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

@@ -1,0 +1,50 @@
+import { parseCliOptions, UsageError } from './cli-options';
+
+describe('parseCliOptions', () => {
+  it('reads a file run with languages and defaults', () => {
+    const o = parseCliOptions(['talk.wav', '--source', 'EN', '--targets', 'es, de', '--fast']);
+    expect(o).toMatchObject({
+      file: 'talk.wav',
+      url: 'ws://localhost:5026',
+      source: 'en',
+      targets: ['es', 'de'],
+      fast: true,
+      interim: true,
+      clients: 1,
+      batches: 1,
+      chunkMs: 100,
+    });
+  });
+
+  it('reads a load test', () => {
+    const o = parseCliOptions([
+      'a.wav',
+      '--load-test',
+      '--clients',
+      '8',
+      '--batches',
+      '3',
+      '--json',
+    ]);
+    expect(o).toMatchObject({ loadTest: true, clients: 8, batches: 3, json: true });
+  });
+
+  it('turns --type-interims into typing with interims', () => {
+    expect(parseCliOptions(['--mic', '--type-interims'])).toMatchObject({
+      mic: true,
+      type: true,
+      typeInterims: true,
+    });
+  });
+
+  it('explains what is wrong', () => {
+    expect(() => parseCliOptions([])).toThrow(
+      new UsageError('give an audio file, --mic or --monitor'),
+    );
+    expect(() => parseCliOptions(['a.wav', '--mic'])).toThrow(/only one/);
+    expect(() => parseCliOptions(['a.wav', '--clients', '0'])).toThrow(/--clients must be/);
+    expect(() => parseCliOptions(['--mic', '--clients', '2'])).toThrow(/need an audio file/);
+    expect(() => parseCliOptions(['a.wav', '--url', 'http://x'])).toThrow(/ws:\/\//);
+    expect(() => parseCliOptions(['a.wav', '--bogus'])).toThrow(UsageError);
+  });
+});

@@ -1,0 +1,154 @@
+import { parseArgs } from 'node:util';
+
+export interface CliOptions {
+  url: string;
+  file?: string;
+  mic: boolean;
+  monitor: boolean;
+  device?: string;
+  source: string;
+  targets: string[];
+  interim: boolean;
+  interimTranslations: boolean;
+  fast: boolean;
+  chunkMs: number;
+  json: boolean;
+  clients: number;
+  loadTest: boolean;
+  batches: number;
+  type: boolean;
+  typeInterims: boolean;
+  typeDelayMs: number;
+  token?: string;
+  timeoutSeconds: number;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const USAGE = `Usage: npm run client -- [options] [audio-file]
+
+Streams audio to the gateway and prints what comes back.
+
+Audio (one of):
+  <audio-file>            a WAV file (any sample rate; other formats through ffmpeg)
+  --mic                   the microphone (arecord, sox or parec)
+  --monitor               system audio (parec monitor source)
+  --device <name>         capture device for --mic/--monitor
+
+Connection and languages:
+  --url <ws-url>          gateway (default ws://localhost:5026)
+  --source <lang|auto>    spoken language (default auto)
+  --targets <l1,l2>       translate into these languages
+  --no-interim            no interim results
+  --interim-translations  translate interims too
+  --token <token>         API token, when the gateway needs one
+
+Pace and output:
+  --fast                  send the file as fast as possible (default: real time)
+  --chunk-ms <ms>         audio per WebSocket frame (default 100)
+  --json                  one JSON object per line instead of text
+  --timeout <s>           wait this long for the drain after the audio ends (default 60)
+
+Concurrency and load:
+  --clients <n>           run n sessions at once on the same file
+  --load-test             run --batches batches of --clients sessions and report latency
+                          (end of utterance to final: p50/p95/p99), throughput, success rate
+                          and the worker of each final
+  --batches <b>           number of batches for --load-test (default 1)
+
+Voice typing (X11):
+  --type                  type finals into the focused window through xdotool
+  --type-interims         also type interims, replacing them in place as they improve
+  --type-delay <ms>       delay between typed characters (default 12)
+`;
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
+  return n;
+}
+
+function languages(value: string | undefined): string[] {
+  if (!value) return [];
+  return value
+    .split(',')
+    .map((l) => l.trim().toLowerCase())
+    .filter((l) => l !== '');
+}
+
+export function parseCliOptions(argv: string[]): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        url: { type: 'string' },
+        mic: { type: 'boolean' },
+        monitor: { type: 'boolean' },
+        device: { type: 'string' },
+        source: { type: 'string' },
+        targets: { type: 'string' },
+        target: { type: 'string' },
+        'no-interim': { type: 'boolean' },
+        'interim-translations': { type: 'boolean' },
+        fast: { type: 'boolean' },
+        'chunk-ms': { type: 'string' },
+        json: { type: 'boolean' },
+        clients: { type: 'string' },
+        'load-test': { type: 'boolean' },
+        batches: { type: 'string' },
+        type: { type: 'boolean' },
+        'type-interims': { type: 'boolean' },
+        'type-delay': { type: 'string' },
+        token: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const v = parsed.values;
+  const options: CliOptions = {
+    url: v.url ?? 'ws://localhost:5026',
+    file: parsed.positionals[0],
+    mic: v.mic ?? false,
+    monitor: v.monitor ?? false,
+    device: v.device,
+    source: (v.source ?? 'auto').toLowerCase(),
+    targets: languages(v.targets ?? v.target),
+    interim: !(v['no-interim'] ?? false),
+    interimTranslations: v['interim-translations'] ?? false,
+    fast: v.fast ?? false,
+    chunkMs: positiveInt('chunk-ms', v['chunk-ms'], 100),
+    json: v.json ?? false,
+    clients: positiveInt('clients', v.clients, 1),
+    loadTest: v['load-test'] ?? false,
+    batches: positiveInt('batches', v.batches, 1),
+    type: v.type ?? false,
+    typeInterims: v['type-interims'] ?? false,
+    typeDelayMs: v['type-delay'] === undefined ? 12 : Number(v['type-delay']),
+    token: v.token,
+    timeoutSeconds: positiveInt('timeout', v.timeout, 60),
+    help: v.help ?? false,
+  };
+  if (options.help) return options;
+  if (parsed.positionals.length > 1) throw new UsageError('give one audio file');
+  const inputs = [options.file !== undefined, options.mic, options.monitor].filter(Boolean).length;
+  if (inputs === 0) throw new UsageError('give an audio file, --mic or --monitor');
+  if (inputs > 1) throw new UsageError('give only one of: an audio file, --mic, --monitor');
+  if (!/^wss?:\/\//.test(options.url))
+    throw new UsageError('--url must start with ws:// or wss://');
+  if ((options.clients > 1 || options.loadTest) && !options.file) {
+    throw new UsageError('--clients and --load-test need an audio file');
+  }
+  if (options.type && options.clients > 1) throw new UsageError('--type works with one client');
+  if (options.typeInterims) options.type = true;
+  if (!Number.isFinite(options.typeDelayMs) || options.typeDelayMs < 0) {
+    throw new UsageError('--type-delay must be a number of milliseconds');
+  }
+  return options;
+}

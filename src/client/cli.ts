@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import {
+  AudioSource,
+  captureCommand,
+  commandChunks,
+  commandExists,
+  loadAudioFile,
+  pacedChunks,
+} from './audio/audio-source';
+import { CliOptions, parseCliOptions, USAGE, UsageError } from './cli-options';
+import { buildLoadReport, formatLoadReport } from './load-test';
+import { HumanPrinter, JsonPrinter } from './output/printers';
+import { ProgressBar } from './output/progress-bar';
+import { RunObserver, RunOptions, runSession, SessionReport } from './run-session';
+import { ServerFrame } from './shared/protocol';
+import { XdotoolTyper } from './typing/xdotool-typer';
+
+function runOptions(options: CliOptions, index: number, signal: AbortSignal): RunOptions {
+  return {
+    url: options.url,
+    source: options.source,
+    targets: options.targets,
+    interim: options.interim,
+    interimTranslations: options.interimTranslations || undefined,
+    token: options.token,
+    index,
+    drainTimeoutMs: options.timeoutSeconds * 1000,
+    signal,
+  };
+}
+
+function audioFor(
+  options: CliOptions,
+  pcm: Int16Array | undefined,
+  signal: AbortSignal,
+): AudioSource {
+  if (pcm) return pacedChunks(pcm, { chunkMs: options.chunkMs, fast: options.fast, signal });
+  const capture = captureCommand(commandExists, {
+    monitor: options.monitor,
+    device: options.device,
+  });
+  return commandChunks(capture, { chunkMs: options.chunkMs, signal });
+}
+
+/** Passes frames on and types them into the focused window. */
+function withTyping(observer: RunObserver, typer: XdotoolTyper): RunObserver {
+  return {
+    notice: (i, m) => observer.notice?.(i, m),
+    frame: (i, frame: ServerFrame, extra) => {
+      if (frame.type === 'realtime') typer.interim(frame.text);
+      if (frame.type === 'final') typer.final(frame.text);
+      observer.frame?.(i, frame, extra);
+    },
+  };
+}
+
+async function streamClients(
+  options: CliOptions,
+  pcm: Int16Array | undefined,
+  signal: AbortSignal,
+): Promise<number> {
+  const multi = options.clients > 1;
+  let observer: RunObserver = options.json
+    ? new JsonPrinter(process.stdout)
+    : new HumanPrinter(process.stdout, process.stderr, multi);
+  const typer = options.type
+    ? new XdotoolTyper(options.typeInterims, options.typeDelayMs)
+    : undefined;
+  if (typer) observer = withTyping(observer, typer);
+  const reports = await Promise.all(
+    Array.from({ length: options.clients }, (_, i) =>
+      runSession(runOptions(options, i, signal), audioFor(options, pcm, signal), observer),
+    ),
+  );
+  if (typer) await typer.flush();
+  for (const r of reports.filter((x) => !x.ok)) {
+    process.stderr.write(`${multi ? `#${r.index + 1} ` : ''}failed: ${r.failure ?? 'unknown'}\n`);
+  }
+  return reports.every((r) => r.ok) ? 0 : 1;
+}
+
+async function loadTest(
+  options: CliOptions,
+  pcm: Int16Array,
+  signal: AbortSignal,
+): Promise<number> {
+  const total = options.clients * options.batches;
+  const bar = new ProgressBar(process.stderr, total);
+  const reports: SessionReport[] = [];
+  let finals = 0;
+  const observer: RunObserver = {
+    frame: (_i, frame) => {
+      if (frame.type === 'final') finals++;
+    },
+  };
+  const started = Date.now();
+  const label = (): string => `${finals} finals`;
+  bar.update(0, label());
+  const ticker = setInterval(() => bar.update(reports.length, label()), 250);
+  try {
+    for (let batch = 0; batch < options.batches && !signal.aborted; batch++) {
+      const results = await Promise.all(
+        Array.from({ length: options.clients }, (_, i) => {
+          const index = batch * options.clients + i;
+          return runSession(
+            runOptions(options, index, signal),
+            audioFor(options, pcm, signal),
+            observer,
+          ).then((r) => {
+            reports.push(r);
+            bar.update(reports.length, label());
+            return r;
+          });
+        }),
+      );
+      if (!process.stderr.isTTY && !options.json) {
+        process.stderr.write(
+          `batch ${batch + 1}/${options.batches} done (${results.filter((r) => r.ok).length}/${results.length} ok)\n`,
+        );
+      }
+    }
+  } finally {
+    clearInterval(ticker);
+    bar.finish();
+  }
+  const report = buildLoadReport(
+    reports.sort((a, b) => a.index - b.index),
+    { clients: options.clients, batches: options.batches, wallMs: Date.now() - started },
+  );
+  if (options.json) {
+    const perSession = reports.map((r) => ({
+      client: r.index,
+      sessionId: r.sessionId,
+      ok: r.ok,
+      failure: r.failure,
+      finals: r.finals.map((f) => ({
+        seq: f.frame.seq,
+        text: f.frame.text,
+        worker: f.frame.worker,
+        latencyMs: f.latencyMs,
+      })),
+    }));
+    process.stdout.write(`${JSON.stringify({ type: 'load-test', ...report, perSession })}\n`);
+  } else {
+    process.stdout.write(formatLoadReport(report));
+  }
+  return report.succeeded === report.sessions ? 0 : 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCliOptions(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  let pcm: Int16Array | undefined;
+  try {
+    pcm = options.file ? loadAudioFile(options.file) : undefined;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+  if (options.loadTest && pcm) return loadTest(options, pcm, controller.signal);
+  return streamClients(options, pcm, controller.signal);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

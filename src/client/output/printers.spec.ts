@@ -1,0 +1,68 @@
+import { HumanPrinter, JsonPrinter } from './printers';
+import { renderBar } from './progress-bar';
+
+class Sink {
+  text = '';
+  constructor(readonly isTTY: boolean) {}
+  write(chunk: string): void {
+    this.text += chunk;
+  }
+}
+
+describe('HumanPrinter', () => {
+  it('rewrites one line for interims on a terminal, then prints the final over it', () => {
+    const out = new Sink(true);
+    const err = new Sink(true);
+    const p = new HumanPrinter(out, err);
+    p.frame(0, { type: 'realtime', text: 'hello' }, {});
+    p.frame(0, { type: 'realtime', text: 'hello wor' }, {});
+    p.frame(
+      0,
+      {
+        type: 'final',
+        utteranceId: 'u',
+        seq: 1,
+        text: ' Hello world. ',
+        language: 'en',
+        start: 0,
+        end: 1.5,
+      },
+      { latencyMs: 212.4 },
+    );
+    p.frame(0, { type: 'translation', utteranceId: 'u', language: 'es', text: 'Hola mundo.' }, {});
+    expect(out.text).toBe(
+      '\r\x1b[2K\x1b[2mhello\x1b[0m' +
+        '\r\x1b[2K\x1b[2mhello wor\x1b[0m' +
+        '\r\x1b[2K[1 en 0.00-1.50s 212 ms] Hello world.\n' +
+        '  -> es: Hola mundo.\n',
+    );
+  });
+
+  it('prints no interims when not on a terminal, and errors in words on stderr', () => {
+    const out = new Sink(false);
+    const err = new Sink(false);
+    const p = new HumanPrinter(out, err, true);
+    p.frame(1, { type: 'realtime', text: 'hello' }, {});
+    p.frame(1, { type: 'error', code: 'overloaded', message: '' }, {});
+    expect(out.text).toBe('');
+    expect(err.text).toBe(
+      '#2 error: The server is busy right now. Please try again in a moment.\n',
+    );
+  });
+});
+
+describe('JsonPrinter', () => {
+  it('writes one object per line with the client number', () => {
+    const out = new Sink(false);
+    new JsonPrinter(out).frame(2, { type: 'closed', lastSeq: 3 }, {});
+    expect(JSON.parse(out.text)).toMatchObject({ client: 2, type: 'closed', lastSeq: 3 });
+    expect(out.text.endsWith('\n')).toBe(true);
+  });
+});
+
+describe('renderBar', () => {
+  it('shows progress', () => {
+    expect(renderBar(5, 10, 10, '7 finals')).toBe('[#####.....]  50% 5/10 7 finals');
+    expect(renderBar(0, 0, 4)).toBe('[####] 100% 0/0');
+  });
+});

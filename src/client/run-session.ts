@@ -1,0 +1,134 @@
+import { AudioSource } from './audio/audio-source';
+import { SendLog } from './send-log';
+import { ClosedFrame, describeError, ErrorFrame, FinalFrame, ServerFrame } from './shared/protocol';
+import { StreamSession, StreamSessionOptions } from './stream-session';
+
+export interface FinalRecord {
+  frame: FinalFrame;
+  receivedAt: number;
+  /** End of the utterance's audio at the client to the final at the client. */
+  latencyMs?: number;
+}
+
+export interface SessionReport {
+  index: number;
+  sessionId?: string;
+  ok: boolean;
+  /** Why the session failed, in words. */
+  failure?: string;
+  finals: FinalRecord[];
+  translations: number;
+  errors: ErrorFrame[];
+  reconnects: number;
+  durationMs: number;
+}
+
+export interface RunObserver {
+  frame?(index: number, frame: ServerFrame, extra: { latencyMs?: number }): void;
+  notice?(index: number, message: string): void;
+}
+
+export interface RunOptions extends StreamSessionOptions {
+  index?: number;
+  drainTimeoutMs?: number;
+  /** Reconnect attempts (with resume) after a dropped connection. */
+  maxReconnects?: number;
+  signal?: AbortSignal;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Streams one audio source through one session and collects what came back. A dropped connection
+ * is resumed with the resume token; audio produced meanwhile is held and sent after the resume.
+ */
+export async function runSession(
+  options: RunOptions,
+  source: AudioSource,
+  observer: RunObserver = {},
+): Promise<SessionReport> {
+  const index = options.index ?? 0;
+  const started = Date.now();
+  const sendLog = new SendLog();
+  const report: SessionReport = {
+    index,
+    ok: false,
+    finals: [],
+    translations: 0,
+    errors: [],
+    reconnects: 0,
+    durationMs: 0,
+  };
+  let dropped: { code: number; reason: string } | undefined;
+  const session = new StreamSession(options, {
+    frame: (frame, receivedAt) => {
+      const extra: { latencyMs?: number } = {};
+      if (frame.type === 'final') {
+        const sentAt = sendLog.sentAt(frame.end);
+        if (sentAt !== undefined) extra.latencyMs = Math.max(0, receivedAt - sentAt);
+        report.finals.push({ frame, receivedAt, latencyMs: extra.latencyMs });
+      } else if (frame.type === 'translation') {
+        report.translations++;
+      } else if (frame.type === 'error') {
+        report.errors.push(frame);
+      }
+      observer.frame?.(index, frame, extra);
+    },
+    garbage: (reason) => observer.notice?.(index, `ignored a frame from the server: ${reason}`),
+    dropped: (code, reason) => {
+      dropped = { code, reason };
+    },
+  });
+
+  const reconnect = async (): Promise<void> => {
+    const maxReconnects = options.maxReconnects ?? 8;
+    for (let attempt = 1; attempt <= maxReconnects; attempt++) {
+      report.reconnects++;
+      observer.notice?.(index, `connection lost; resuming (attempt ${attempt})`);
+      await sleep(Math.min(2000, 250 * 2 ** (attempt - 1)));
+      try {
+        dropped = undefined;
+        await session.connect();
+        return;
+      } catch (error) {
+        if (attempt === maxReconnects) throw error;
+      }
+    }
+  };
+
+  try {
+    const first = await session.connect();
+    report.sessionId = first.sessionId;
+    const held: Int16Array[] = [];
+    for await (const chunk of source) {
+      if (options.signal?.aborted) break;
+      if (dropped || !session.isOpen) {
+        held.push(chunk.pcm);
+        await reconnect();
+        for (const pcm of held.splice(0)) session.sendAudio(pcm);
+        sendLog.record(chunk.endSec, Date.now());
+        continue;
+      }
+      session.sendAudio(chunk.pcm);
+      sendLog.record(chunk.endSec, Date.now());
+    }
+    // A drop while draining: resume and ask again (the gateway finishes what it had).
+    let closed: ClosedFrame | undefined;
+    for (let round = 0; round < 3 && !closed; round++) {
+      if (dropped || !session.isOpen) await reconnect();
+      closed = await session.close(options.drainTimeoutMs ?? 60_000);
+    }
+    report.ok = closed !== undefined && report.errors.length === 0;
+    if (!closed) {
+      report.failure = `connection closed (${dropped?.code ?? 'unknown'}) before the session finished`;
+    } else if (report.errors.length > 0) {
+      report.failure = describeError(report.errors[0].code, report.errors[0].message);
+    }
+  } catch (error) {
+    report.failure = error instanceof Error ? error.message : String(error);
+    session.abort();
+  }
+  report.sessionId ??= session.sessionId;
+  report.durationMs = Date.now() - started;
+  return report;
+}

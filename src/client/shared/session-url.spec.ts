@@ -1,0 +1,58 @@
+import { ResumeTracker, streamUrl, wsUrlFromPage } from './session-url';
+
+describe('streamUrl', () => {
+  it('puts the configuration and the resume point in the query string', () => {
+    const url = new URL(
+      streamUrl(
+        'ws://localhost:5026/v1/listen',
+        { source: 'en', targets: ['es', 'de'], sampleRate: 16000, interim: true },
+        { resumeToken: 'tok', lastSeq: 3, lastId: '17-0' },
+      ),
+    );
+    expect(url.pathname).toBe('/v1/listen');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      source: 'en',
+      targets: 'es,de',
+      sample_rate: '16000',
+      interim_results: 'true',
+      resume: 'tok',
+      last_seq: '3',
+      last_id: '17-0',
+    });
+  });
+
+  it('leaves empty options out', () => {
+    expect(streamUrl('ws://h:1/', { targets: [] })).toBe('ws://h:1/');
+  });
+
+  it('derives the socket URL from the page URL', () => {
+    expect(wsUrlFromPage('http://h:5026/?x=1')).toBe('ws://h:5026/v1/listen');
+    expect(wsUrlFromPage('https://h/subtitles')).toBe('wss://h/v1/listen');
+  });
+});
+
+describe('ResumeTracker', () => {
+  it('tracks the last final and drops duplicates after a resume', () => {
+    const t = new ResumeTracker();
+    expect(t.resumePoint()).toBeUndefined();
+    expect(t.onSession('s1', 'tok1')).toEqual({ resumed: false });
+    expect(t.onFinal(1)).toBe(true);
+    expect(t.onFinal(2, '5-0')).toBe(true);
+    expect(t.resumePoint()).toEqual({ resumeToken: 'tok1', lastSeq: 2, lastId: '5-0' });
+    t.onReplayable('6-0');
+    expect(t.onSession('s1', 'tok2')).toEqual({ resumed: true });
+    expect(t.onFinal(2, '5-0')).toBe(false);
+    expect(t.resumePoint()?.lastId).toBe('6-0');
+    expect(t.onFinal(3)).toBe(true);
+    expect(t.resumePoint()).toEqual({ resumeToken: 'tok2', lastSeq: 3, lastId: '6-0' });
+  });
+
+  it('starts counting again on a new session', () => {
+    const t = new ResumeTracker();
+    t.onSession('s1', 'a');
+    t.onFinal(5);
+    expect(t.onSession('s2', 'b')).toEqual({ resumed: false });
+    expect(t.lastSeq).toBe(0);
+    expect(t.onFinal(1)).toBe(true);
+  });
+});

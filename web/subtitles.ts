@@ -1,0 +1,68 @@
+import { levelFraction } from '../src/client/shared/audio';
+import { realtimeTranslation } from '../src/client/shared/protocol';
+import { wsUrlFromPage } from '../src/client/shared/session-url';
+import { TranscriptModel } from '../src/client/shared/transcript.model';
+import { AudioCapture, CaptureError } from './audio-capture';
+import { CaptionShow, CaptionView } from './caption-view';
+import { LiveStream } from './live-stream';
+
+/**
+ * Overlay page for OBS browser sources: transparent background, captions only. Configured by the
+ * query string: source, targets, show (both|transcript|translation), device (microphone id).
+ */
+const params = new URLSearchParams(location.search);
+const targets = (params.get('targets') ?? '').split(',').filter((t) => t !== '');
+const show = (params.get('show') ?? 'both') as CaptionShow;
+const root = document.getElementById('captions') as HTMLDivElement;
+const problem = document.getElementById('problem') as HTMLDivElement;
+const model = new TranscriptModel();
+const view = new CaptionView(root, show, targets[0] ?? '', Number(params.get('width') ?? 42));
+
+function showProblem(message?: string): void {
+  problem.hidden = !message;
+  problem.textContent = message ?? '';
+}
+
+async function main(): Promise<void> {
+  const stream = new LiveStream(
+    wsUrlFromPage(location.href),
+    {
+      source: params.get('source') ?? 'auto',
+      targets,
+      interimTranslations: targets.length > 0,
+    },
+    {
+      state: (state) => {
+        document.body.dataset.state = state;
+        if (state === 'live') showProblem(undefined);
+      },
+      problem: showProblem,
+      frame: (frame) => {
+        if (frame.type === 'realtime') {
+          model.applyRealtime(frame, realtimeTranslation(frame, targets[0]));
+        } else {
+          model.apply(frame);
+        }
+        view.render(model);
+      },
+    },
+  );
+  const capture = new AudioCapture();
+  try {
+    await capture.start(
+      { kind: 'mic', deviceId: params.get('device') ?? undefined },
+      {
+        audio: (pcm) => stream.sendAudio(pcm),
+        level: (db) => (document.body.dataset.level = levelFraction(db).toFixed(2)),
+        ended: () => void stream.stop(),
+      },
+    );
+  } catch (error) {
+    showProblem(error instanceof CaptureError ? error.message : String(error));
+    return;
+  }
+  stream.start();
+  setInterval(() => view.render(model), 500);
+}
+
+void main();
