@@ -66,8 +66,7 @@ export class ResultReaderService implements OnApplicationShutdown {
   private start(): void {
     if (this.running) return;
     this.running = true;
-    // Merge fix (main's factory may return a Cluster): the reader needs CLIENT ID/UNBLOCK of one node.
-    this.connection = this.factory.create('blocking', 'gateway-results') as Redis;
+    this.connection = this.factory.create('blocking', 'gateway-results');
     // A reconnected connection has a new id (an old one could name another client).
     this.connection.on('ready', () => (this.connectionId = undefined));
     this.loop = this.run();
