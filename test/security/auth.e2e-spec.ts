@@ -245,6 +245,18 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
     expect((await closeOf(next.ws)).code).toBe(4103);
   });
 
+  it("applies a key's own messages-per-second limit (4029) through a token too", async () => {
+    const slow = await apiKeys.create({ name: 'slow', limits: { messagesPerSecond: 5 } });
+    const { ws } = await opened(`${gw.url}/?token=${await token(slow.key)}`);
+    const frames = framesOf(ws);
+    const closed = closeOf(ws);
+    await waitFor(() => frames.find((f) => f.type === 'session'), { what: 'session frame' });
+    for (let i = 0; i < 20 && ws.readyState === WebSocket.OPEN; i++)
+      ws.send('{"type":"keepalive"}');
+    expect((await closed).code).toBe(4029);
+    expect(frames.find((f) => f.type === 'error')).toMatchObject({ code: 'rate_limited' });
+  });
+
   it('terminates a peer that stops answering pings; a live one stays', async () => {
     const live = await opened(gw.url, { headers: { authorization: `Bearer ${key}` } });
     const dead = await opened(gw.url, { headers: { authorization: `Bearer ${key}` } });
