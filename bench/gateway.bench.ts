@@ -43,6 +43,8 @@ async function runOnce(
   const config = loadConfig({
     ROLE: 'gateway',
     NODE_ENV: 'production',
+    // Measures the pipeline, not authentication.
+    AUTH_REQUIRED: 'false',
     LOG_LEVEL: 'error',
     REDIS_URL: redisUrl,
     QUEUE_PREFIX: prefix,

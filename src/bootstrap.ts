@@ -1,10 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createServer, Server } from 'node:http';
+import { Server as HttpsServer } from 'node:https';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
 import { ReadinessRegistry } from './common/health/readiness.registry';
 import { AppLogger } from './common/logging/app-logger';
+import { applyHttpSecurity, httpsOptions, watchCertificates } from './security/http-security';
 
 /** Paths the separate health port answers; everything else there is 404. */
 const OPS_PATHS = /^\/(health(\/.*)?|metrics)(\?.*)?$/;
@@ -33,7 +35,12 @@ export async function startApp(
   config: AppConfig,
   logger = createLogger(config),
 ): Promise<RunningApp> {
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger, abortOnError: false });
+  const tls = config.roles.includes('gateway') ? httpsOptions(config) : undefined;
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger,
+    abortOnError: false,
+    ...(tls ? { httpsOptions: tls } : {}),
+  });
   return listenApp(app, config, logger);
 }
 
@@ -46,10 +53,14 @@ export async function listenApp(
   config: AppConfig,
   logger: AppLogger,
 ): Promise<RunningApp> {
+  applyHttpSecurity(app, config);
+  const tls = app.getHttpServer() instanceof HttpsServer;
   let opsServer: Server | undefined;
+  let stopWatching = (): void => undefined;
 
   if (config.roles.includes('gateway')) {
     await app.listen(config.gateway.port, config.http.host);
+    if (tls) stopWatching = watchCertificates(app.getHttpServer() as HttpsServer, config);
     const handler = app.getHttpAdapter().getInstance() as (req: unknown, res: unknown) => void;
     opsServer = createServer((req, res) => {
       if (OPS_PATHS.test(req.url ?? '')) return handler(req, res);
@@ -63,7 +74,9 @@ export async function listenApp(
   }
   logger.log(
     `Started roles ${config.roles.join(', ')}: health and metrics on :${config.http.healthPort}` +
-      (config.roles.includes('gateway') ? `, gateway on :${config.gateway.port}` : '') +
+      (config.roles.includes('gateway')
+        ? `, gateway on :${config.gateway.port}${tls ? ' (TLS)' : ''}`
+        : '') +
       `; Redis ${config.redis.url} (key prefix "${config.redis.prefix}")`,
     'Bootstrap',
   );
@@ -72,6 +85,7 @@ export async function listenApp(
   const close = (): Promise<void> => {
     closing ??= (async () => {
       app.get(ReadinessRegistry).startDraining();
+      stopWatching();
       await app.close();
       if (opsServer) await new Promise<void>((resolve) => opsServer.close(() => resolve()));
     })();

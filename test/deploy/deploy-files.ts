@@ -144,9 +144,11 @@ export function kustomizeObjects(): { file: string; object: Yaml }[] {
   );
 }
 
-/** Variables the service reads: every `read...(env, 'NAME'` and `env.NAME` in the config loader. */
+/** Variables the service reads: every `read...(env, 'NAME'` and `env.NAME` in the config loaders. */
 export function configVariables(): string[] {
-  const source = read('src/common/config/load-config.ts');
+  const source = ['load-config.ts', 'security-config.ts']
+    .map((file) => read(`src/common/config/${file}`))
+    .join('\n');
   const names = new Set<string>();
   for (const match of source.matchAll(/read\w*\(\s*env,\s*'([A-Z0-9_]+)'/g)) names.add(match[1]);
   for (const match of source.matchAll(/\benv\.([A-Z0-9_]+)/g)) names.add(match[1]);

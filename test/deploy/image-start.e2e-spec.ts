@@ -154,6 +154,8 @@ describe('the image start command, per role, as compose wires it', () => {
         GATEWAY_PORT: String(await freePort()),
         MODELS_DIR: modelsDir,
         MODEL_SIZE: 'tiny',
+        // Production with AUTH_REQUIRED (the default) refuses to start without a signing key.
+        JWT_SECRET: 'image-start-test-secret-0123456789abcdef',
         WHISPER_MODEL: fixture('for-tests-ggml-tiny.bin'),
       };
       expect(env.ROLE).toBe(entry.role);

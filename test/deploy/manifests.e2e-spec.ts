@@ -55,7 +55,13 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
       );
       expect(env.ROLE).toBe(ROLE_OF[deployment.metadata.name]);
       // The ConfigMap plus the Deployment's own variables form a configuration the service accepts.
-      const config = loadConfig({ ...configMap, ...env, REDIS_URL: 'redis://redis:6379' });
+      const config = loadConfig({
+        ...configMap,
+        ...env,
+        // From the realtime-stt-secrets Secret.
+        REDIS_URL: 'redis://redis:6379',
+        JWT_SECRET: 'k8s-manifest-test-secret-0123456789abcdef',
+      });
       const healthPort = container.ports.find((p: Yaml) => p.name === 'health').containerPort;
       expect(config.http.healthPort).toBe(healthPort);
       expect(container.envFrom).toEqual([
@@ -166,6 +172,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     );
     expect(Object.keys(named('Secret', 'realtime-stt-secrets').stringData).sort()).toEqual([
       'DATABASE_URL',
+      'JWT_SECRET',
       'REDIS_URL',
     ]);
   });

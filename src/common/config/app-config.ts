@@ -136,8 +136,53 @@ export interface AppConfig {
     readonly lockDurationMs: number;
     readonly stalledIntervalMs: number;
   };
+  readonly security: SecurityConfig;
   /** Values that must never appear in logs, errors or metrics. */
   readonly secrets: readonly string[];
+}
+
+/** A symmetric JWT signing key; the first of `jwtKeys` signs, all of them verify (rotation). */
+export interface JwtKey {
+  readonly kid: string;
+  readonly secret: string;
+}
+
+export interface SecurityConfig {
+  /** Upgrades and /v1/tokens need an API key or token (default: on in production). */
+  readonly authRequired: boolean;
+  readonly jwtKeys: readonly JwtKey[];
+  readonly jwtIssuer: string;
+  readonly jwtAudience: string;
+  readonly tokenTtlSeconds: number;
+  /** A token connects once (its jti is remembered in Redis until it expires). */
+  readonly tokenSingleUse: boolean;
+  /** Exact Origin values browsers may connect from; empty = any Origin. */
+  readonly allowedOrigins: readonly string[];
+  /** Failed authentications per IP and per presented key within the window before 429. */
+  readonly authFailureLimit: number;
+  readonly authFailureWindowSeconds: number;
+  readonly tls:
+    | {
+        readonly certFile: string;
+        readonly keyFile: string;
+        /** Client certificates signed by this CA are required when set. */
+        readonly caFile: string | undefined;
+      }
+    | undefined;
+  /** 0 = no limit. */
+  readonly maxSessionSeconds: number;
+  readonly idleTimeoutSeconds: number;
+  readonly heartbeatSeconds: number;
+  /** Unsent bytes a client may have queued before it is closed as a slow reader. */
+  readonly maxBufferedBytes: number;
+  /** Largest text (control) frame. */
+  readonly maxControlBytes: number;
+  /** Service-wide defaults for keys without their own limit (and anonymous sessions). */
+  readonly messagesPerSecond: number;
+  /** Audio may arrive at most this many times faster than real time (after a burst allowance). */
+  readonly maxRealtimeFactor: number;
+  readonly audioBurstSeconds: number;
+  readonly maxBodyBytes: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;

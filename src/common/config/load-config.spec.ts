@@ -25,7 +25,7 @@ describe('loadConfig', () => {
   });
 
   it('uses JSON logs in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production' }).log.format).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production', AUTH_REQUIRED: 'false' }).log.format).toBe('json');
   });
 
   it.each([

@@ -22,6 +22,7 @@ import {
   readString,
   readUrl,
 } from './env-parsers';
+import { readSecurityConfig } from './security-config';
 
 export { APP_CONFIG };
 
@@ -115,7 +116,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const databaseUrl = readDatabaseUrl(env);
 
-  const secrets: string[] = [];
+  const security = readSecurityConfig(env, nodeEnv);
+  const secrets: string[] = security.jwtKeys.map((key) => key.secret);
   const redisPassword = new URL(redisUrl).password;
   if (redisPassword) secrets.push(decodeURIComponent(redisPassword));
   if (!databaseUrl.startsWith('sqlite:')) {
@@ -286,6 +288,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         integer: true,
       }),
     },
+    security,
     secrets,
   };
 }

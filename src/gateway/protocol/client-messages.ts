@@ -6,9 +6,10 @@ export type ClientMessage =
   | { type: 'config'; config: ConfigInput }
   | { type: 'finalize' }
   | { type: 'keepalive' }
+  | { type: 'refresh' }
   | { type: 'close' };
 
-const TYPES = ['config', 'finalize', 'keepalive', 'close'];
+const TYPES = ['config', 'finalize', 'keepalive', 'refresh', 'close'];
 
 /** Parses one text frame; throws a ProtocolError (connection stays open) when it is not valid. */
 export function parseClientMessage(text: string): ClientMessage {

@@ -4,8 +4,8 @@ import { TranscriptArchiveService } from '../../persistence/transcripts/transcri
 import { UsageService } from '../../persistence/usage/usage.service';
 
 /**
- * What the gateway reports to the store of record: session starts and accepted audio (usage per
- * key) and every final and final translation delivered to a client (transcript archive). Every
+ * What the gateway reports to the store of record: session starts (usage per key; audio seconds
+ * are counted frame by frame by src/security/session-guard.service.ts) and every final and final translation delivered to a client (transcript archive). Every
  * call is synchronous and in memory (the persistence services write in batches), so delivery
  * and audio intake never wait on the database and never fail because of it.
  */
@@ -21,11 +21,6 @@ export class SessionRecordsService {
   /** A new session was opened (not a resume). keyId null = anonymous (authentication off). */
   sessionStarted(keyId: string | null): void {
     this.usage.recordSessionStart(keyId);
-  }
-
-  /** Seconds of decoded audio accepted from the client, at the client's input rate. */
-  audioAccepted(keyId: string | null, seconds: number): void {
-    if (seconds > 0) this.usage.recordAudio(keyId, seconds);
   }
 
   /** A final or final translation from the session's result stream reached the client. */

@@ -94,7 +94,10 @@ export class ClientConnection {
     private readonly params: URLSearchParams,
     private readonly deps: ConnectionDeps,
     private readonly onEnd: (connection: ClientConnection) => void,
+    /** The authenticated API key (null: anonymous); a resumed session keeps the key it had. */
+    keyId: string | null = null,
   ) {
+    this.keyId = keyId;
     this.owner = `${deps.instanceId}:${randomUUID()}`;
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => void this.onSocketClosed());
@@ -119,6 +122,12 @@ export class ClientConnection {
 
   get id(): string {
     return this.sessionId;
+  }
+
+  /** Bytes per second of audio in the session's current format (undefined before it is open). */
+  get audioBytesPerSecond(): number | undefined {
+    if (!this.config) return undefined;
+    return this.config.sample_rate * (this.config.encoding === 'pcm_f32le' ? 4 : 2);
   }
 
   private async open(): Promise<void> {
@@ -250,7 +259,6 @@ export class ClientConnection {
     const pcm = this.decoder.push(frame);
     const seconds = this.decoder.secondsIn - before;
     this.deps.metrics.audioSeconds.inc(seconds);
-    this.deps.records.audioAccepted(this.keyId, seconds);
     this.touch();
     if (pcm.length > 0) await this.pipeline.push(pcm);
     this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
@@ -290,6 +298,7 @@ export class ClientConnection {
         await this.pipeline.finalize('finalize');
         return;
       case 'keepalive':
+      case 'refresh': // answered by the security layer (src/security)
         return;
       case 'close':
         await this.drainAndClose();

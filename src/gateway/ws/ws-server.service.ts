@@ -22,6 +22,7 @@ import { LoadMonitorService } from '../pipeline/load-monitor.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
 import { SessionRecordsService } from '../session/session-records.service';
 import { SessionStoreService } from '../session/session-store.service';
+import { GatewaySecurityService } from '../../security/gateway-security.service';
 import { ClientConnection, ConnectionDeps } from './client-connection';
 
 /** Paths a client may connect to. */
@@ -56,6 +57,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     reader: ResultReaderService,
     records: SessionRecordsService,
     @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
+    private readonly security: GatewaySecurityService,
   ) {
     this.deps = {
       store,
@@ -80,10 +82,14 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       noServer: true,
       maxPayload: this.config.gateway.maxFrameBytes,
       perMessageDeflate: false,
+      handleProtocols: this.security.handleProtocols,
     });
-    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.upgrade(request, socket, head),
-    );
+    this.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.upgrade(request, socket, head).catch((error: unknown) => {
+        this.logger.error(`Upgrade failed: ${(error as Error).message}`);
+        socket.destroy();
+      });
+    });
     this.accepting = true;
     this.readiness.register('gateway', () => ({
       ready: this.accepting && this.server?.listening === true,
@@ -95,7 +101,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     return this.connections.size;
   }
 
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (!WS_PATHS.includes(path)) {
@@ -109,11 +115,24 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       );
       return;
     }
+    // Authentication, Origin and failed-auth limits before the socket opens (src/security).
+    socket.on('error', () => undefined);
+    const decision = await this.security.authorize(request);
+    if (!decision.ok) {
+      this.metrics.reject(`auth_${decision.status}`);
+      this.security.reject(socket, decision.status, decision.reason);
+      return;
+    }
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new ClientConnection(ws, url.searchParams, this.deps, (done) =>
-        this.connections.delete(done),
+      const connection = new ClientConnection(
+        ws,
+        url.searchParams,
+        this.deps,
+        (done) => this.connections.delete(done),
+        decision.principal.keyId,
       );
       this.connections.add(connection);
+      this.security.attach(ws, decision.principal, () => connection.audioBytesPerSecond);
     });
   }
 

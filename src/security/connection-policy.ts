@@ -1,0 +1,159 @@
+/** Close codes of the security limits (docs/protocol.md lists them). */
+export const SecurityCloseCode = {
+  PolicyViolation: 1008,
+  TooBig: 1009,
+  IdleTimeout: 4010,
+  MaxDuration: 4011,
+  SlowReader: 4013,
+  RateLimited: 4029,
+  TooManyStreams: 4102,
+  QuotaExceeded: 4103,
+} as const;
+
+export interface Verdict {
+  code: number;
+  /** Machine-readable, sent as the `error` frame's code. */
+  error: string;
+  message: string;
+}
+
+export interface PolicyLimits {
+  messagesPerSecond: number;
+  maxRealtimeFactor: number;
+  audioBurstSeconds: number;
+  maxControlBytes: number;
+  idleTimeoutMs: number;
+  maxSessionMs: number;
+  maxBufferedBytes: number;
+  /** null = no hourly quota. */
+  audioSecondsPerHour: number | null;
+}
+
+/**
+ * The per-connection limits as a pure state machine (time passed in): message rate (token
+ * bucket of one second), audio pace (credit of `audioBurstSeconds`, refilled at
+ * `maxRealtimeFactor` seconds per second), control frame size, hourly audio quota, idle time,
+ * session length and unsent output.
+ */
+export class ConnectionPolicy {
+  private messageTokens: number;
+  private audioCredit: number;
+  private lastRefill: number;
+  private lastActivity: number;
+  private readonly openedAt: number;
+  /** Audio seconds of this key this hour as last read, plus what this connection sent since. */
+  private quotaUsed = 0;
+
+  constructor(
+    private readonly limits: PolicyLimits,
+    now: number,
+  ) {
+    this.messageTokens = limits.messagesPerSecond;
+    this.audioCredit = limits.audioBurstSeconds;
+    this.lastRefill = now;
+    this.lastActivity = now;
+    this.openedAt = now;
+  }
+
+  /** The hourly usage read from the store (replaces the running estimate). */
+  setQuotaUsed(seconds: number): Verdict | undefined {
+    this.quotaUsed = seconds;
+    return this.quotaVerdict();
+  }
+
+  private refill(now: number): void {
+    const elapsed = Math.max(0, now - this.lastRefill) / 1000;
+    this.lastRefill = now;
+    const { messagesPerSecond, maxRealtimeFactor, audioBurstSeconds } = this.limits;
+    this.messageTokens = Math.min(
+      messagesPerSecond,
+      this.messageTokens + elapsed * messagesPerSecond,
+    );
+    this.audioCredit = Math.min(audioBurstSeconds, this.audioCredit + elapsed * maxRealtimeFactor);
+  }
+
+  /** Any inbound frame; for audio, `audioSeconds` is its duration at the session's format. */
+  onFrame(now: number, bytes: number, audioSeconds: number | undefined): Verdict | undefined {
+    this.lastActivity = now;
+    this.refill(now);
+    this.messageTokens -= 1;
+    if (this.messageTokens < 0) {
+      return {
+        code: SecurityCloseCode.RateLimited,
+        error: 'rate_limited',
+        message: `more than ${this.limits.messagesPerSecond} messages per second`,
+      };
+    }
+    if (audioSeconds === undefined) {
+      if (bytes > this.limits.maxControlBytes) {
+        return {
+          code: SecurityCloseCode.TooBig,
+          error: 'message_too_big',
+          message: `text frames are limited to ${this.limits.maxControlBytes} bytes`,
+        };
+      }
+      return undefined;
+    }
+    this.audioCredit -= audioSeconds;
+    if (this.audioCredit < 0) {
+      return {
+        code: SecurityCloseCode.RateLimited,
+        error: 'audio_too_fast',
+        message: `audio arrives faster than ${this.limits.maxRealtimeFactor}x real time`,
+      };
+    }
+    this.quotaUsed += audioSeconds;
+    return this.quotaVerdict();
+  }
+
+  private quotaVerdict(): Verdict | undefined {
+    const quota = this.limits.audioSecondsPerHour;
+    if (quota === null || this.quotaUsed < quota) return undefined;
+    return {
+      code: SecurityCloseCode.QuotaExceeded,
+      error: 'quota_exceeded',
+      message: `the key's quota of ${quota} audio seconds per hour is used up`,
+    };
+  }
+
+  /** Periodic check of time-based limits and of the client's unread output. */
+  check(now: number, bufferedBytes: number): Verdict | undefined {
+    if (bufferedBytes > this.limits.maxBufferedBytes) {
+      return {
+        code: SecurityCloseCode.SlowReader,
+        error: 'slow_reader',
+        message: 'the client does not read its messages',
+      };
+    }
+    if (this.limits.maxSessionMs > 0 && now - this.openedAt >= this.limits.maxSessionMs) {
+      return {
+        code: SecurityCloseCode.MaxDuration,
+        error: 'max_duration',
+        message: 'the session reached its maximum duration: reconnect with resume to continue',
+      };
+    }
+    if (this.limits.idleTimeoutMs > 0 && now - this.lastActivity >= this.limits.idleTimeoutMs) {
+      return {
+        code: SecurityCloseCode.IdleTimeout,
+        error: 'idle_timeout',
+        message: 'nothing received for too long',
+      };
+    }
+    return undefined;
+  }
+}
+
+/** `{"type":"refresh"}` (the only control frame the security layer answers); cheap pre-check. */
+export function isRefreshRequest(text: string): boolean {
+  if (text.length > 256 || !text.includes('refresh')) return false;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<string, unknown>).type === 'refresh'
+    );
+  } catch {
+    return false;
+  }
+}

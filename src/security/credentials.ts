@@ -1,0 +1,65 @@
+import { IncomingMessage } from 'node:http';
+
+/** Where a client put its credential (never the credential itself in a log). */
+export type CredentialSource = 'query' | 'protocol' | 'authorization';
+
+export interface PresentedCredential {
+  value: string;
+  source: CredentialSource;
+}
+
+/** Subprotocol prefix carrying a token: `Sec-WebSocket-Protocol: rt, bearer.<token>`. */
+export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+const MAX_CREDENTIAL_LENGTH = 4096;
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function protocols(request: IncomingMessage): string[] {
+  const header = first(request.headers['sec-websocket-protocol']);
+  return header ? header.split(',').map((item) => item.trim()) : [];
+}
+
+/**
+ * The credential of an upgrade request: `Authorization: Bearer`, a `bearer.<token>` subprotocol or
+ * `?token=`. More than one (different) credential is ambiguous and refused (`conflict`).
+ */
+export function presentedCredential(
+  request: IncomingMessage,
+): PresentedCredential | undefined | 'conflict' | 'malformed' {
+  const found: PresentedCredential[] = [];
+  const authorization = first(request.headers.authorization);
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    if (!match) return 'malformed';
+    found.push({ value: match[1], source: 'authorization' });
+  }
+  for (const protocol of protocols(request)) {
+    if (protocol.toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX)) {
+      found.push({ value: protocol.slice(BEARER_PROTOCOL_PREFIX.length), source: 'protocol' });
+    }
+  }
+  const query = new URL(request.url ?? '/', 'http://gateway').searchParams.getAll('token');
+  for (const value of query) found.push({ value, source: 'query' });
+  if (found.length === 0) return undefined;
+  if (new Set(found.map((item) => item.value)).size > 1) return 'conflict';
+  if (found[0].value === '' || found[0].value.length > MAX_CREDENTIAL_LENGTH) return 'malformed';
+  return found[0];
+}
+
+/**
+ * Picks the subprotocol the server answers: the first one offered that is not a credential. A
+ * token offered as a subprotocol is never echoed back (it would land in proxies' logs).
+ */
+export function selectProtocol(offered: Set<string>): string | false {
+  for (const protocol of offered) {
+    if (!protocol.toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX)) return protocol;
+  }
+  return false;
+}
+
+/** The client address (the TCP peer; put a proxy's address rules in the proxy). */
+export function clientIp(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? 'unknown';
+}

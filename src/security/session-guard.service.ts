@@ -1,0 +1,260 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { RawData, WebSocket } from 'ws';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { UsageService } from '../persistence/usage/usage.service';
+import {
+  ConnectionPolicy,
+  isRefreshRequest,
+  SecurityCloseCode,
+  Verdict,
+} from './connection-policy';
+import { Principal } from './principal';
+import { RevocationService } from './revocation.service';
+import { SecurityMetrics } from './security-metrics.service';
+import { SecurityStoreService } from './security-store.service';
+import { TokenIssuerService } from './token-issuer.service';
+
+const SWEEP_MS = 1000;
+const SLOT_REFRESH_MS = 10_000;
+/** A session slot not refreshed for this long belonged to a gateway that died. */
+const SLOT_STALE_MS = 45_000;
+const QUOTA_REREAD_MS = 30_000;
+const TERMINATE_AFTER_CLOSE_MS = 2000;
+
+/** Bytes per second of the session's audio format (undefined before the session is open). */
+export type AudioRate = () => number | undefined;
+
+interface Guarded {
+  ws: WebSocket;
+  principal: Principal;
+  policy: ConnectionPolicy;
+  slot?: string;
+  alive: boolean;
+  lastPing: number;
+  lastQuotaRead: number;
+  ended: boolean;
+}
+
+/**
+ * Enforces the per-connection and per-key limits on open sockets, next to the gateway's own
+ * handling: it listens to the same socket, and closes it with a clear code when a limit is
+ * passed. Also answers `{"type":"refresh"}` with a new session token, and closes every session
+ * of a key when the key is revoked (1008).
+ */
+@Injectable()
+export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('SessionGuard');
+  private readonly guarded = new Set<Guarded>();
+  private sweeper?: NodeJS.Timeout;
+  private lastSlotRefresh = Date.now();
+  private stopRevocations?: () => void;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly store: SecurityStoreService,
+    private readonly usage: UsageService,
+    private readonly revocations: RevocationService,
+    private readonly issuer: TokenIssuerService,
+    private readonly metrics: SecurityMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    this.stopRevocations = this.revocations.onRevoked((keyId) => this.closeKey(keyId));
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
+    this.stopRevocations?.();
+  }
+
+  get size(): number {
+    return this.guarded.size;
+  }
+
+  attach(ws: WebSocket, principal: Principal, audioRate: AudioRate): void {
+    const security = this.config.security;
+    const now = Date.now();
+    const entry: Guarded = {
+      ws,
+      principal,
+      policy: new ConnectionPolicy(
+        {
+          messagesPerSecond: principal.limits.messagesPerSecond ?? security.messagesPerSecond,
+          maxRealtimeFactor: security.maxRealtimeFactor,
+          audioBurstSeconds: security.audioBurstSeconds,
+          maxControlBytes: security.maxControlBytes,
+          idleTimeoutMs: security.idleTimeoutSeconds * 1000,
+          maxSessionMs: security.maxSessionSeconds * 1000,
+          maxBufferedBytes: security.maxBufferedBytes,
+          audioSecondsPerHour: principal.limits.audioSecondsPerHour,
+        },
+        now,
+      ),
+      alive: true,
+      lastPing: now,
+      lastQuotaRead: now,
+      ended: false,
+    };
+    this.guarded.add(entry);
+    ws.on('pong', () => (entry.alive = true));
+    ws.on('message', (data, isBinary) => this.onMessage(entry, data, isBinary, audioRate));
+    ws.once('close', () => this.detach(entry));
+    void this.admit(entry);
+  }
+
+  /** Per-key checks that need Redis or the database: concurrent sessions and hourly quota. */
+  private async admit(entry: Guarded): Promise<void> {
+    const { keyId, limits } = entry.principal;
+    if (keyId === null) return;
+    try {
+      if (limits.maxConcurrentSessions !== null) {
+        const slot = randomUUID();
+        const admitted = await this.store.acquireSlot(
+          keyId,
+          slot,
+          limits.maxConcurrentSessions,
+          SLOT_STALE_MS,
+        );
+        if (entry.ended) {
+          if (admitted) await this.store.releaseSlot(keyId, slot);
+          return;
+        }
+        if (!admitted) {
+          this.enforce(entry, {
+            code: SecurityCloseCode.TooManyStreams,
+            error: 'too_many_streams',
+            message: `this key may have at most ${limits.maxConcurrentSessions} open sessions`,
+          });
+          return;
+        }
+        entry.slot = slot;
+      }
+      if (limits.audioSecondsPerHour !== null) await this.readQuota(entry);
+    } catch (error) {
+      // Fail closed: without the shared counters the limits cannot be kept.
+      this.logger.warn(`Limit check failed for key ${keyId}: ${(error as Error).message}`);
+      this.enforce(entry, {
+        code: 1013,
+        error: 'unavailable',
+        message: 'limits cannot be checked right now: try again later',
+      });
+    }
+  }
+
+  private async readQuota(entry: Guarded): Promise<void> {
+    entry.lastQuotaRead = Date.now();
+    const used = await this.usage.audioSecondsThisHour(entry.principal.keyId!);
+    const verdict = entry.policy.setQuotaUsed(used);
+    if (verdict) this.enforce(entry, verdict);
+  }
+
+  private onMessage(entry: Guarded, data: RawData, isBinary: boolean, audioRate: AudioRate): void {
+    if (entry.ended) return;
+    const bytes = Array.isArray(data)
+      ? data.reduce((sum, part) => sum + part.length, 0)
+      : data instanceof ArrayBuffer
+        ? data.byteLength
+        : data.length;
+    let seconds: number | undefined;
+    if (isBinary) {
+      // Before the session is open the fastest format counts (48 kHz float).
+      seconds = bytes / (audioRate() ?? 48_000 * 4);
+      // Usage is counted here, frame by frame, so the hourly quota sees audio the moment it arrives.
+      this.usage.recordAudio(entry.principal.keyId, seconds);
+    }
+    const verdict = entry.policy.onFrame(Date.now(), bytes, seconds);
+    if (verdict) {
+      this.enforce(entry, verdict);
+      return;
+    }
+    if (!isBinary && bytes <= 256) {
+      const text = Buffer.isBuffer(data) ? data.toString('utf8') : '';
+      if (isRefreshRequest(text)) this.refresh(entry);
+    }
+  }
+
+  private refresh(entry: Guarded): void {
+    if (entry.principal.keyId === null || !this.issuer.available) {
+      this.send(entry, {
+        type: 'error',
+        code: 'refresh_unavailable',
+        message: 'token refresh needs an authenticated session and a configured signing key',
+      });
+      return;
+    }
+    this.send(entry, { type: 'token', ...this.issuer.issue(entry.principal, 'refresh') });
+  }
+
+  private send(entry: Guarded, frame: Record<string, unknown>): void {
+    if (entry.ws.readyState === WebSocket.OPEN) entry.ws.send(JSON.stringify(frame));
+  }
+
+  private enforce(entry: Guarded, verdict: Verdict): void {
+    if (entry.ended) return;
+    entry.ended = true;
+    this.metrics.closed(verdict.error);
+    this.send(entry, { type: 'error', code: verdict.error, message: verdict.message });
+    entry.ws.close(verdict.code, verdict.message.slice(0, 120));
+    // A peer that does not read never sees the close frame: drop it.
+    setTimeout(() => entry.ws.terminate(), TERMINATE_AFTER_CLOSE_MS).unref();
+  }
+
+  private closeKey(keyId: string): void {
+    for (const entry of this.guarded) {
+      if (entry.principal.keyId !== keyId) continue;
+      this.enforce(entry, {
+        code: SecurityCloseCode.PolicyViolation,
+        error: 'key_revoked',
+        message: 'the API key of this session was revoked',
+      });
+    }
+  }
+
+  private detach(entry: Guarded): void {
+    entry.ended = true;
+    this.guarded.delete(entry);
+    if (entry.slot && entry.principal.keyId) {
+      this.store.releaseSlot(entry.principal.keyId, entry.slot).catch(() => undefined);
+    }
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    const heartbeatMs = this.config.security.heartbeatSeconds * 1000;
+    for (const entry of this.guarded) {
+      if (entry.ended) continue;
+      const verdict = entry.policy.check(now, entry.ws.bufferedAmount);
+      if (verdict) {
+        this.enforce(entry, verdict);
+        continue;
+      }
+      if (heartbeatMs > 0 && now - entry.lastPing >= heartbeatMs) {
+        if (!entry.alive) {
+          this.metrics.closed('dead_peer');
+          entry.ended = true;
+          entry.ws.terminate();
+          continue;
+        }
+        entry.alive = false;
+        entry.lastPing = now;
+        entry.ws.ping();
+      }
+      if (
+        entry.principal.limits.audioSecondsPerHour !== null &&
+        now - entry.lastQuotaRead >= QUOTA_REREAD_MS
+      ) {
+        this.readQuota(entry).catch(() => undefined);
+      }
+    }
+    if (now - this.lastSlotRefresh >= SLOT_REFRESH_MS) {
+      this.lastSlotRefresh = now;
+      const slots = [...this.guarded]
+        .filter((entry) => entry.slot && entry.principal.keyId)
+        .map((entry) => ({ keyId: entry.principal.keyId!, member: entry.slot! }));
+      this.store.refreshSlots(slots, SLOT_STALE_MS).catch(() => undefined);
+    }
+  }
+}
