@@ -1,0 +1,181 @@
+/**
+ * The client side of the gateway benchmark, in its own process so the gateway's CPU and event
+ * loop are measured alone: N WebSocket clients streaming speech in real time, plus a zero-cost
+ * stt worker double that answers every job at once. Prints JSON lines: ready, then a report.
+ *
+ * argv: url redisUrl prefix streams seconds frameMs
+ */
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
+import { SttJob } from 'src/common/queues/job-payloads';
+import { QueueName } from 'src/common/queues/queue-names';
+import { DEFAULT_SEGMENTER_OPTIONS } from 'src/vad';
+import { concatPcm, espeak, jfk, silence } from '../test/helpers/audio';
+
+const [url, redisUrl, prefix, streamsText, secondsText, frameMsText] = process.argv.slice(2);
+const streams = Number(streamsText);
+const seconds = Number(secondsText);
+const frameMs = Number(frameMsText);
+const frameSamples = (16000 * frameMs) / 1000;
+const SILENCE_AFTER = 1.2;
+/** SILENCE_THRESHOLD_SECONDS of the gateway under test (its default). */
+const SILENCE_THRESHOLD = 0.6;
+
+/** The audio every client loops: phrases with known voice ends (sample index), then jfk. */
+function buildAudio(): { pcm: Int16Array; voiceEnds: number[] } {
+  const parts: Int16Array[] = [];
+  const voiceEnds: number[] = [];
+  let offset = 0;
+  for (const text of [
+    'the quick brown fox jumps over the lazy dog',
+    'please call me back tomorrow morning',
+    'it is going to rain this afternoon',
+  ]) {
+    const speech = espeak(text);
+    let last = speech.length - 1;
+    while (last > 0 && Math.abs(speech[last]) < 300) last--;
+    parts.push(silence(0.4), speech, silence(SILENCE_AFTER));
+    offset += Math.round(0.4 * 16000);
+    voiceEnds.push(offset + last);
+    offset += speech.length + Math.round(SILENCE_AFTER * 16000);
+  }
+  parts.push(jfk(), silence(SILENCE_AFTER));
+  return { pcm: concatPcm(...parts), voiceEnds };
+}
+
+function redisOptions(): { host: string; port: number; maxRetriesPerRequest: null } {
+  const parsed = new URL(redisUrl);
+  return { host: parsed.hostname, port: Number(parsed.port || 6379), maxRetriesPerRequest: null };
+}
+
+/** Zero-cost stt: answers at once, so what is measured is the gateway path. */
+function startWorkerDouble(redis: Redis): Worker<SttJob> {
+  return new Worker<SttJob>(
+    QueueName.Stt,
+    async (job) => {
+      const data = job.data;
+      const message =
+        data.kind === 'final'
+          ? {
+              type: 'final',
+              utteranceId: data.utteranceId,
+              index: data.index,
+              text: `utterance ${data.index}`,
+              language: 'en',
+              start: data.startSec,
+              end: data.endSec,
+              words: [],
+              latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
+              worker: 'bench-double',
+            }
+          : {
+              type: 'interim',
+              utteranceId: data.utteranceId,
+              index: data.index,
+              revision: data.revision,
+              text: '...',
+              language: 'en',
+              worker: 'bench-double',
+            };
+      const stream = `${prefix}:session:${data.sessionId}:results`;
+      await redis
+        .multi()
+        .xadd(stream, 'MAXLEN', '~', 1000, '*', 'm', JSON.stringify(message))
+        .expire(stream, 60)
+        .del(data.audioKey)
+        .exec();
+    },
+    { connection: redisOptions(), prefix, concurrency: 50 },
+  );
+}
+
+async function main(): Promise<void> {
+  const { pcm, voiceEnds } = buildAudio();
+  const redis = new Redis(redisUrl);
+  const worker = startWorkerDouble(redis);
+  const overheads: number[] = [];
+  /** Same, from where the VAD itself put the end of speech (final end minus its tail pad). */
+  const pipelineOverheads: number[] = [];
+  let finals = 0;
+  let frames = 0;
+  const started = Date.now();
+  const sockets: WebSocket[] = [];
+
+  function stream(i: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(`${url}/?interim_results=true`);
+      sockets.push(ws);
+      // Stagger starts so utterance ends do not all line up.
+      const offset = Math.floor((i / streams) * pcm.length);
+      /** Wall time each frame was sent, by frame number in this stream. */
+      const sentAt: number[] = [];
+      ws.on('open', () => {
+        resolve();
+        const t0 = performance.now();
+        const tick = (): void => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          const due = Math.floor((performance.now() - t0) / frameMs);
+          while (sentAt.length < due) {
+            const start = (offset + sentAt.length * frameSamples) % pcm.length;
+            const frame = pcm.subarray(start, Math.min(start + frameSamples, pcm.length));
+            ws.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+            sentAt.push(performance.now());
+            frames++;
+          }
+          setTimeout(tick, frameMs / 2);
+        };
+        tick();
+      });
+      ws.on('message', (data) => {
+        const frame = JSON.parse((data as Buffer).toString('utf8')) as {
+          type: string;
+          start: number;
+          end: number;
+        };
+        if (frame.type !== 'final') return;
+        finals++;
+        const arrived = performance.now();
+        const vadEnd =
+          (frame.end - DEFAULT_SEGMENTER_OPTIONS.postSpeechPadSeconds + SILENCE_THRESHOLD) * 16000;
+        const decidedAt = sentAt[Math.floor(vadEnd / frameSamples)];
+        if (decidedAt !== undefined) pipelineOverheads.push(arrived - decidedAt);
+        // Which known phrase ended in this final? Its end is voice end + silence threshold.
+        for (const end of voiceEnds) {
+          for (let loop = 0; loop < 1000; loop++) {
+            const voiceEnd = end - offset + loop * pcm.length;
+            if (voiceEnd < 0) continue;
+            const sec = voiceEnd / 16000;
+            if (sec > frame.end + 0.1) break;
+            if (sec < frame.start) continue;
+            const endFrame = Math.floor((voiceEnd + SILENCE_THRESHOLD * 16000) / frameSamples);
+            const endedAt = sentAt[endFrame];
+            if (endedAt !== undefined) overheads.push(arrived - endedAt);
+          }
+        }
+      });
+      ws.on('error', reject);
+    });
+  }
+
+  await Promise.all(Array.from({ length: streams }, (_, i) => stream(i)));
+  process.stdout.write(`${JSON.stringify({ type: 'ready' })}\n`);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const report = {
+    type: 'report',
+    finals,
+    frames,
+    wallMs: Date.now() - started,
+    overheads,
+    pipelineOverheads,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  for (const ws of sockets) ws.terminate();
+  await worker.close();
+  redis.disconnect();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exit(1);
+});

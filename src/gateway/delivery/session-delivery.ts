@@ -1,0 +1,206 @@
+import { Logger } from '@nestjs/common';
+import { StoredResult } from '../../common/results/result-stream.service';
+import { ReplayableFrame, ServerFrame } from '../protocol/server-messages';
+import { SessionStoreService } from '../session/session-store.service';
+import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
+import { ResultReaderService } from './result-reader.service';
+import { compareStreamIds, replayStart } from './stream-id';
+
+/** How long delivery waits for a missing final while later ones are done (its job failed). */
+const MISSING_FINAL_MS = 60_000;
+/** How long `close` waits for the last finals before closing anyway (they stay resumable). */
+const DRAIN_FINALS_MS = 60_000;
+/** How long `close` waits for the translations of the last finals. */
+const DRAIN_TRANSLATIONS_MS = 15_000;
+
+export interface DeliveryDeps {
+  store: SessionStoreService;
+  reader: ResultReaderService;
+  /** Sends a frame; `sent` runs once it is written to the socket. */
+  send(frame: ServerFrame, sent?: () => void): void;
+  /** Another connection took the session over (resume elsewhere). */
+  onTakenOver(): void;
+  onFinalDelivered?(index: number, resultWrittenAt: number): void;
+}
+
+export interface ResumePosition {
+  lastSeq?: number;
+  lastId?: string;
+}
+
+/**
+ * Delivery for one connected session: replays what a resuming client missed, then turns the
+ * session's result stream into frames, persisting each replayable frame (exactly once, with its
+ * seq) in the session outbox before the client sees it. All work runs on one promise chain, so
+ * frames leave in outbox order.
+ */
+export class SessionDelivery {
+  private readonly logger = new Logger('SessionDelivery');
+  private chain: Promise<void> = Promise.resolve();
+  private sequencer: DeliverySequencer;
+  private stopped = false;
+  private expiryTimer?: NodeJS.Timeout;
+  /** Translations still to come: `${index}:${language}`. */
+  private readonly awaitedTranslations = new Set<string>();
+  private readonly targetsByIndex = new Map<number, string[]>();
+  private lastSentId = '0';
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly sessionId: string,
+    private readonly owner: string,
+    private readonly deps: DeliveryDeps,
+  ) {
+    this.sequencer = new DeliverySequencer(sessionId);
+  }
+
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  private lastSeq = 0;
+
+  /** Loads the session's delivery state, replays what the client missed, then goes live. */
+  async start(resume?: ResumePosition): Promise<void> {
+    const state = await this.deps.store.load(this.sessionId);
+    this.lastSeq = state.seq;
+    this.lastSentId = state.lastSentId;
+    this.sequencer = new DeliverySequencer(this.sessionId, state.lastIndex);
+    for (const index of await this.deps.store.expectedFinals(this.sessionId, state.lastIndex)) {
+      this.sequencer.expect(index);
+    }
+    const outbox = await this.deps.store.outbox(this.sessionId);
+    for (const entry of outbox) {
+      const index = Number(entry.frame.index);
+      if (entry.frame.type === 'final' && entry.id.endsWith('-0')) {
+        this.sequencer.rememberDelivered(index, Number(entry.id.split('-')[0]));
+      }
+    }
+    if (resume) {
+      const from = replayStart(resume.lastSeq, resume.lastId, state.lastSentId);
+      for (const entry of outbox) {
+        if (compareStreamIds(entry.id, from) > 0) this.sendReplayable(entry.id, entry.frame);
+      }
+    }
+    // Results written before this connection: settle what is ready, without stale interims.
+    let lastId = '0';
+    for (;;) {
+      const batch = await this.deps.store.readResults(this.sessionId, lastId);
+      if (batch.length === 0) break;
+      lastId = batch[batch.length - 1].id;
+      await this.run(batch.flatMap((r) => this.sequencer.accept(r.message, false)));
+    }
+    this.deps.reader.subscribe(this.sessionId, lastId, (results) => this.onResults(results));
+    this.expiryTimer = setInterval(() => {
+      this.enqueue(() => this.run(this.sequencer.expire(MISSING_FINAL_MS)));
+    }, 1000);
+    this.expiryTimer.unref();
+  }
+
+  /** The gateway enqueued the final of `index` (translations into `targets` will follow). */
+  expect(index: number, targets: string[]): void {
+    this.sequencer.expect(index);
+    this.targetsByIndex.set(index, targets);
+  }
+
+  /**
+   * Resolves true once every expected final (and, for a while, its translations) was delivered,
+   * or false when finals are still missing after `timeoutMs` (stt down or far behind).
+   */
+  async drained(timeoutMs = DRAIN_FINALS_MS): Promise<boolean> {
+    await this.chain;
+    if (this.sequencer.pendingCount > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const done = await Promise.race([
+        new Promise<boolean>((resolve) => this.idle.push(() => resolve(true))),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (!done) return false;
+    }
+    const deadline = Date.now() + DRAIN_TRANSLATIONS_MS;
+    while (this.awaitedTranslations.size > 0 && Date.now() < deadline && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await this.chain;
+    return true;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearInterval(this.expiryTimer);
+    this.deps.reader.unsubscribe(this.sessionId);
+    for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private onResults(results: StoredResult[]): void {
+    this.enqueue(() => this.run(results.flatMap((r) => this.sequencer.accept(r.message, true))));
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((error: unknown) => {
+      this.logger.error(`Delivery for session ${this.sessionId} failed: ${String(error)}`);
+    });
+  }
+
+  private async run(actions: DeliveryAction[]): Promise<void> {
+    for (const action of actions) {
+      if (this.stopped) return;
+      if (action.kind === 'send') {
+        this.deps.send(action.frame);
+        continue;
+      }
+      let frame: object | undefined;
+      if (action.kind === 'translation') {
+        const seq = this.sequencer.seqOf(action.index);
+        if (seq === undefined) continue;
+        frame = { ...action.frame, seq };
+      } else if (action.kind === 'final') {
+        frame = action.frame;
+      }
+      const stored = frame ? { ...frame, index: action.index } : undefined;
+      const mode = action.kind;
+      const outcome = await this.deps.store.deliver(
+        this.sessionId,
+        this.owner,
+        mode,
+        action.index,
+        action.dedupe,
+        stored,
+      );
+      if (outcome.status === 'owner') {
+        this.stop();
+        this.deps.onTakenOver();
+        return;
+      }
+      if (mode === 'translation') {
+        this.awaitedTranslations.delete(`${action.index}:${action.frame.language}`);
+      }
+      if (outcome.status === 'dup') continue;
+      if (mode === 'final') {
+        this.lastSeq = outcome.seq;
+        this.sequencer.delivered(action.index, outcome.seq);
+        if (action.frame.type === 'final') {
+          for (const language of this.targetsByIndex.get(action.index) ?? []) {
+            this.awaitedTranslations.add(`${action.index}:${language}`);
+          }
+          this.deps.onFinalDelivered?.(action.index, Date.now());
+        }
+      }
+      this.targetsByIndex.delete(action.index);
+      if (outcome.id) this.sendReplayable(outcome.id, stored!);
+    }
+    if (this.sequencer.pendingCount === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  private sendReplayable(id: string, stored: object): void {
+    const frame = { ...(stored as Record<string, unknown>) };
+    delete frame.index;
+    const seq = frame.type === 'translation' ? frame.seq : Number(id.split('-')[0]);
+    this.deps.send({ ...frame, id, seq } as unknown as ReplayableFrame, () => {
+      if (compareStreamIds(id, this.lastSentId) <= 0) return;
+      this.lastSentId = id;
+      this.deps.store.setLastSent(this.sessionId, id).catch(() => undefined);
+    });
+  }
+}

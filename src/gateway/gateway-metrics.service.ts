@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+
+function getOrCreate<T>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+/** Gateway metrics (get-or-create: several apps may share one process in tests). */
+@Injectable()
+export class GatewayMetrics {
+  readonly sessionsActive = getOrCreate(
+    'rt_gateway_sessions_active',
+    () => new Gauge({ name: 'rt_gateway_sessions_active', help: 'Open WebSocket sessions' }),
+  );
+  readonly audioSeconds = getOrCreate(
+    'rt_gateway_audio_seconds_total',
+    () =>
+      new Counter({
+        name: 'rt_gateway_audio_seconds_total',
+        help: 'Seconds of client audio received',
+      }),
+  );
+  readonly framesRejected = getOrCreate(
+    'rt_gateway_frames_rejected_total',
+    () =>
+      new Counter({
+        name: 'rt_gateway_frames_rejected_total',
+        help: 'Client frames or connections rejected, by reason',
+        labelNames: ['reason'],
+      }),
+  );
+  readonly interimsDropped = getOrCreate(
+    'rt_gateway_interims_dropped_total',
+    () =>
+      new Counter({
+        name: 'rt_gateway_interims_dropped_total',
+        help: 'Interim snapshots not enqueued because the stt queue was too deep',
+      }),
+  );
+  readonly deliveryLatency = getOrCreate(
+    'rt_gateway_delivery_latency_seconds',
+    () =>
+      new Histogram({
+        name: 'rt_gateway_delivery_latency_seconds',
+        help: 'Final of an utterance enqueued (the VAD ended it) to the final sent to the client',
+        buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+      }),
+  );
+
+  /** A histogram, not a summary: it is observed for every audio frame, and must stay cheap. */
+  readonly audioLag = getOrCreate(
+    'rt_gateway_audio_processing_lag_seconds',
+    () =>
+      new Histogram({
+        name: 'rt_gateway_audio_processing_lag_seconds',
+        help: 'Audio frame received to decoded, resampled, segmented and its jobs enqueued',
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      }),
+  );
+
+  reject(reason: string): void {
+    this.framesRejected.inc({ reason });
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * What the gateway needs from src/vad: one segmenter per stream, fed 16 kHz PCM16, emitting
+ * utterance events. VadService.createSegmenter() provides it; the gateway module binds it to
+ * SEGMENTER_FACTORY so the pipeline depends only on this shape.
+ */
+export type SegmenterEvent =
+  | { type: 'speech-start'; utterance: number; atSec: number }
+  | { type: 'interim'; utterance: number; audio: Int16Array; startSec: number; endSec: number }
+  | {
+      type: 'final';
+      utterance: number;
+      audio: Int16Array;
+      startSec: number;
+      endSec: number;
+      reason: string;
+    };
+
+export interface Segmenter {
+  push(pcm16k: Int16Array): Promise<SegmenterEvent[]>;
+  finalize(reason?: 'finalize' | 'close'): Promise<SegmenterEvent[]>;
+  dispose(): void;
+}
+
+export interface SegmenterFactory {
+  create(options: { emitInterims: boolean }): Segmenter;
+}
+
+export const SEGMENTER_FACTORY = Symbol('SEGMENTER_FACTORY');

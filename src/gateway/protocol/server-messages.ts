@@ -1,0 +1,85 @@
+import { StageLatencies, WordTiming } from '../../common/results/result-messages';
+import { SessionConfig } from './session-config';
+
+/** Frames the gateway sends. docs/protocol.md describes each with examples. */
+export interface SessionFrame {
+  type: 'session';
+  session_id: string;
+  resume_token: string;
+  resumed: boolean;
+  /** Seq of the last final the session delivered so far (0 for none). */
+  last_seq: number;
+  config: SessionConfig;
+}
+
+export interface RealtimeFrame {
+  type: 'realtime';
+  utterance_id: string;
+  text: string;
+  /** Latest interim translation into the first target, '' when there is none. */
+  translation: string;
+  language: string;
+}
+
+export interface FinalFrame {
+  type: 'final';
+  /** Position in the replayable output; pass the last one you saw as `last_id` to resume exactly. */
+  id: string;
+  seq: number;
+  utterance_id: string;
+  text: string;
+  /** Always '' in a final (translations follow as `translation` frames); kept for simple clients. */
+  translation: string;
+  language: string;
+  start: number;
+  end: number;
+  words: WordTiming[];
+  latency: StageLatencies;
+  worker: string;
+}
+
+export interface TranslationFrame {
+  type: 'translation';
+  id: string;
+  /** Seq of the final this translates. */
+  seq: number;
+  utterance_id: string;
+  language: string;
+  text: string;
+  source: string;
+  engine: string;
+}
+
+export interface WarningFrame {
+  type: 'warning';
+  code: string;
+  message: string;
+}
+
+export interface ErrorFrame {
+  type: 'error';
+  code: string;
+  message: string;
+  /** Set when the error replaces the final of an utterance (it then has `seq` and `id`). */
+  utterance_id?: string;
+  seq?: number;
+  id?: string;
+  retryable?: boolean;
+}
+
+export interface ClosedFrame {
+  type: 'closed';
+  last_seq: number;
+}
+
+export type ServerFrame =
+  | SessionFrame
+  | RealtimeFrame
+  | FinalFrame
+  | TranslationFrame
+  | WarningFrame
+  | ErrorFrame
+  | ClosedFrame;
+
+/** Frames that are written to the session outbox and replayed on resume. */
+export type ReplayableFrame = FinalFrame | TranslationFrame | ErrorFrame;

@@ -1,0 +1,146 @@
+import { Job, Worker } from 'bullmq';
+import { SttJob } from 'src/common/queues/job-payloads';
+import { QueueName } from 'src/common/queues/queue-names';
+import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { AudioStoreService } from 'src/common/results/audio-store.service';
+import { FinalResult, ResultMessage } from 'src/common/results/result-messages';
+import { REDIS_URL } from './test-env';
+
+export interface SttWorkerDoubleOptions {
+  /** Text of a final (default `utterance <index>`); '' means "no speech". */
+  finalText?: (job: SttJob) => string;
+  /** Delay before the result is written (ms). */
+  delayMs?: (job: SttJob) => number;
+  /** Replace the final with an ErrorResult. */
+  failFinal?: (job: SttJob) => boolean;
+  /** Also write a final translation per target (`<lang>: <text>`), as the translation role would. */
+  translate?: boolean;
+  concurrency?: number;
+}
+
+/**
+ * Stands in for the stt (and translation) role in gateway tests: a real BullMQ worker on the stt
+ * queue that writes results to the session's real result stream. Its words are made up from the
+ * job, so tests can check which utterance each result belongs to.
+ */
+export class SttWorkerDouble {
+  readonly jobs: SttJob[] = [];
+  readonly audioSeconds = new Map<string, number>();
+  private readonly worker: Worker<SttJob>;
+
+  constructor(
+    prefix: string,
+    private readonly results: ResultStreamService,
+    private readonly audio: AudioStoreService,
+    private readonly options: SttWorkerDoubleOptions = {},
+  ) {
+    const url = new URL(REDIS_URL);
+    this.worker = new Worker<SttJob>(QueueName.Stt, (job) => this.handle(job), {
+      connection: {
+        host: url.hostname,
+        port: Number(url.port || 6379),
+        maxRetriesPerRequest: null,
+      },
+      prefix,
+      concurrency: options.concurrency ?? 8,
+    });
+  }
+
+  private async handle(job: Job<SttJob>): Promise<void> {
+    const data = job.data;
+    this.jobs.push(data);
+    const pcm = await this.audio.get(data.audioKey);
+    if (!pcm) throw new Error(`audio ${data.audioKey} missing`);
+    this.audioSeconds.set(`${data.utteranceId}:${data.revision}`, pcm.length / 2 / 16000);
+    const delay = this.options.delayMs?.(data) ?? 0;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const text = this.options.finalText?.(data) ?? `utterance ${data.index}`;
+    const language = data.language === 'auto' ? 'en' : data.language;
+    if (data.kind === 'interim') {
+      await this.write(data, {
+        type: 'interim',
+        utteranceId: data.utteranceId,
+        index: data.index,
+        revision: data.revision,
+        text: `${text} (interim ${data.revision})`,
+        language,
+        worker: 'stt-double',
+      });
+      if (this.options.translate && data.interimTranslations && data.targets.length > 0) {
+        await this.write(data, {
+          type: 'translation',
+          utteranceId: data.utteranceId,
+          index: data.index,
+          kind: 'interim',
+          language: data.targets[0],
+          source: language,
+          text: `${data.targets[0]}: ${text} (interim ${data.revision})`,
+          passthrough: false,
+          engine: 'double',
+          latencyMs: 0,
+        });
+      }
+      return;
+    }
+    if (this.options.failFinal?.(data)) {
+      await this.write(
+        data,
+        {
+          type: 'error',
+          code: 'stt_failed',
+          message: 'the test double failed this utterance',
+          utteranceId: data.utteranceId,
+          index: data.index,
+          retryable: false,
+        },
+        `final:${data.index}`,
+      );
+      return;
+    }
+    const final: FinalResult = {
+      type: 'final',
+      utteranceId: data.utteranceId,
+      index: data.index,
+      text,
+      language,
+      start: data.startSec,
+      end: data.endSec,
+      words: [],
+      latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
+      worker: 'stt-double',
+    };
+    await this.write(data, final, `final:${data.index}`);
+    if (this.options.translate && text !== '') {
+      for (const target of data.targets) {
+        await this.write(
+          data,
+          {
+            type: 'translation',
+            utteranceId: data.utteranceId,
+            index: data.index,
+            kind: 'final',
+            language: target,
+            source: language,
+            text: `${target}: ${text}`,
+            passthrough: false,
+            engine: 'double',
+            latencyMs: 0,
+          },
+          `translation:${data.index}:${target}`,
+        );
+      }
+    }
+  }
+
+  private async write(job: SttJob, message: ResultMessage, dedupe?: string): Promise<void> {
+    await this.results.append(job.sessionId, message, dedupe);
+  }
+
+  finals(): SttJob[] {
+    return this.jobs.filter((j) => j.kind === 'final');
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+  }
+}
