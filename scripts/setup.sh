@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(redis-server redis-tools apertium apertium-eng-spa apertium-eng-cat espeak-ng sox python3 make g++
+APT_PACKAGES=(redis-server redis-tools apertium apertium-eng-spa apertium-eng-cat espeak-ng sox python3 make g++ cmake
   tini haproxy docker-compose)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
@@ -59,6 +59,6 @@ if command -v psql >/dev/null 2>&1; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "==> Installing npm dependencies (compiles whisper.cpp, about a minute)"
+  echo "==> Installing npm dependencies (compiles whisper.cpp for this CPU, a minute or two)"
   npm ci --no-audit --no-fund
 fi

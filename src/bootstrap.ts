@@ -34,6 +34,18 @@ export async function startApp(
   logger = createLogger(config),
 ): Promise<RunningApp> {
   const app = await NestFactory.create(AppModule.forRoot(config), { logger, abortOnError: false });
+  return listenApp(app, config, logger);
+}
+
+/**
+ * Opens the ports of an app created elsewhere (tests build it with Test.createTestingModule to
+ * override a provider, e.g. test/helpers/stt-double.ts) exactly as startApp() does.
+ */
+export async function listenApp(
+  app: INestApplication,
+  config: AppConfig,
+  logger: AppLogger,
+): Promise<RunningApp> {
   let opsServer: Server | undefined;
 
   if (config.roles.includes('gateway')) {

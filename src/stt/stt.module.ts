@@ -1,5 +1,22 @@
 import { Module } from '@nestjs/common';
+import { NativeWhisperEngine } from './engine/native-whisper.engine';
+import { WHISPER_ENGINE } from './engine/whisper-engine';
+import { SessionContextService } from './session-context.service';
+import { SttJobService } from './stt-job.service';
+import { SttProcessor } from './stt.processor';
+import { SttMetrics } from './stt.metrics';
+import { SttTranscriber } from './stt-transcriber.service';
 
 /** whisper.cpp workers consuming the stt queue. */
-@Module({})
+@Module({
+  providers: [
+    { provide: WHISPER_ENGINE, useClass: NativeWhisperEngine },
+    SttTranscriber,
+    SttJobService,
+    SessionContextService,
+    SttMetrics,
+    SttProcessor,
+  ],
+  exports: [WHISPER_ENGINE, SttMetrics],
+})
 export class SttModule {}

@@ -36,6 +36,8 @@ export async function testEnv(
     GATEWAY_PORT: String(await freePort()),
     HOST: '127.0.0.1',
     DATABASE_URL: 'sqlite::memory:',
+    // The stt role is ready only with a model file: whisper.cpp's own test model (no words out).
+    WHISPER_MODEL: fixture('for-tests-ggml-tiny.bin'),
     ...overrides,
   };
 }

@@ -91,6 +91,14 @@ export interface AppConfig {
     readonly audioCtx: 'auto' | 'full';
     readonly noSpeechThreshold: number;
     readonly workerId: string;
+    /** Flash attention in whisper.cpp (faster on CPU; WHISPER_FLASH_ATTN). */
+    readonly flashAttn: boolean;
+    /** Word timings from whisper's token timestamps (WORD_TIMESTAMPS). */
+    readonly wordTimestamps: boolean;
+    /** Tokens per segment, 0 = no limit (STT_MAX_TOKENS). */
+    readonly maxTokens: number;
+    /** Finals retry at higher temperatures when decoding fails whisper's checks. */
+    readonly temperatureFallback: boolean;
   };
   readonly translation: {
     readonly engine: TranslationEngineName;

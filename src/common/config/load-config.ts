@@ -202,6 +202,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       audioCtx: readEnum(env, 'AUDIO_CTX', ['auto', 'full'], 'auto'),
       noSpeechThreshold: readNumber(env, 'NO_SPEECH_THRESHOLD', 0.6, { min: 0, max: 1 }),
       workerId: readString(env, 'WORKER_ID', `${hostname()}:${process.pid}`),
+      flashAttn: readBoolean(env, 'WHISPER_FLASH_ATTN', true),
+      wordTimestamps: readBoolean(env, 'WORD_TIMESTAMPS', true),
+      maxTokens: readNumber(env, 'STT_MAX_TOKENS', 0, { min: 0, max: 448, integer: true }),
+      temperatureFallback: readBoolean(env, 'TEMPERATURE_FALLBACK', true),
     },
     translation: {
       engine: readEnum(env, 'TRANSLATION_ENGINE', TRANSLATION_ENGINES, 'apertium'),

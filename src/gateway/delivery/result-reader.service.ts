@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
-import { RedisConnectionFactory } from '../../common/redis/redis-connection.factory';
+import {
+  RedisConnection,
+  RedisConnectionFactory,
+} from '../../common/redis/redis-connection.factory';
 import { RedisClient } from '../../common/redis/redis.module';
 import {
   parseEntry,
@@ -29,7 +31,7 @@ export class ResultReaderService implements OnApplicationShutdown {
   private readonly logger = new Logger('ResultReader');
   /** By stream key. */
   private readonly subscriptions = new Map<string, Subscription>();
-  private connection?: Redis;
+  private connection?: RedisConnection;
   private connectionId?: number;
   private running = false;
   private loop?: Promise<void>;

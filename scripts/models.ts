@@ -1,0 +1,68 @@
+/**
+ * npm run models -- <name> [more names]: fetches ggml whisper models into MODELS_DIR (default
+ * ./models) with a progress bar, checksum check and resume of interrupted downloads.
+ */
+import { MODEL_SIZES } from 'src/common/config/app-config';
+import { modelUrl } from 'src/stt/model/model-catalog';
+import { downloadModel, ModelDownloadError } from 'src/stt/model/model-downloader';
+
+function bar(received: number, total: number | undefined): string {
+  const mb = (n: number): string => (n / 1048576).toFixed(1);
+  if (!total) return `${mb(received)} MiB`;
+  const width = 30;
+  const done = Math.min(width, Math.round((received / total) * width));
+  const pct = ((received / total) * 100).toFixed(1).padStart(5);
+  return `[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${pct}% ${mb(received)}/${mb(total)} MiB`;
+}
+
+async function main(): Promise<number> {
+  const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const dir = process.env.MODELS_DIR || 'models';
+  if (names.length === 0) {
+    console.error(`usage: npm run models -- <name>...   (into ${dir}; MODELS_DIR changes it)`);
+    console.error(`names: ${MODEL_SIZES.join(', ')}`);
+    return 2;
+  }
+  for (const name of names) {
+    if (!(MODEL_SIZES as readonly string[]).includes(name)) {
+      console.error(`"${name}" is not a known model; names: ${MODEL_SIZES.join(', ')}`);
+      return 2;
+    }
+  }
+  for (const name of names) {
+    console.log(`Fetching ${modelUrl(name, process.env.MODEL_REPOSITORY_URL)}`);
+    let last = 0;
+    try {
+      const result = await downloadModel({
+        name,
+        dir,
+        baseUrl: process.env.MODEL_REPOSITORY_URL || undefined,
+        onProgress: (received, total) => {
+          const now = Date.now();
+          if (now - last < 200 && received !== total) return;
+          last = now;
+          if (process.stderr.isTTY) process.stderr.write(`\r${bar(received, total)}`);
+        },
+      });
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      console.log(
+        result.alreadyPresent
+          ? `${result.path} is already there (${result.verified} checked)`
+          : `Saved ${result.path} (${result.bytes} bytes${result.resumedFrom ? `, resumed at ${result.resumedFrom}` : ''}; checksum: ${result.verified})`,
+      );
+    } catch (error) {
+      if (process.stderr.isTTY) process.stderr.write('\n');
+      console.error(error instanceof ModelDownloadError ? error.message : String(error));
+      return 1;
+    }
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,66 @@
+export type PoolPriority = 'final' | 'interim';
+
+interface Waiter<T> {
+  priority: PoolPriority;
+  order: number;
+  resolve: (instance: T) => void;
+}
+
+/**
+ * A fixed set of model instances, each used by one transcription at a time. Waiters are served
+ * finals first, then in arrival order, so an interim never delays a final that is waiting.
+ */
+export class InstancePool<T> {
+  private readonly free: T[];
+  private readonly waiters: Waiter<T>[] = [];
+  private order = 0;
+
+  constructor(readonly instances: readonly T[]) {
+    this.free = [...instances];
+  }
+
+  get busy(): number {
+    return this.instances.length - this.free.length;
+  }
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  acquire(priority: PoolPriority): Promise<T> {
+    const instance = this.free.pop();
+    if (instance !== undefined) return Promise.resolve(instance);
+    return new Promise((resolve) => {
+      this.waiters.push({ priority, order: this.order++, resolve });
+    });
+  }
+
+  release(instance: T): void {
+    if (this.waiters.length === 0) {
+      this.free.push(instance);
+      return;
+    }
+    let best = 0;
+    for (let i = 1; i < this.waiters.length; i++) {
+      const a = this.waiters[i];
+      const b = this.waiters[best];
+      if (
+        (a.priority === 'final' && b.priority !== 'final') ||
+        (a.priority === b.priority && a.order < b.order)
+      ) {
+        best = i;
+      }
+    }
+    const [waiter] = this.waiters.splice(best, 1);
+    waiter.resolve(instance);
+  }
+
+  async use<R>(priority: PoolPriority, run: (instance: T) => Promise<R>): Promise<R> {
+    const instance = await this.acquire(priority);
+    try {
+      return await run(instance);
+    } finally {
+      this.release(instance);
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Job, UnrecoverableError } from 'bullmq';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { JOB_PRIORITY } from '../common/queues/job-defaults';
+import { SttJob } from '../common/queues/job-payloads';
+import { QueueService } from '../common/queues/queue.service';
+import { QueueName } from '../common/queues/queue-names';
+import { AudioStoreService } from '../common/results/audio-store.service';
+import { ErrorResult, FinalResult, InterimResult } from '../common/results/result-messages';
+import { ResultStreamService } from '../common/results/result-stream.service';
+import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
+import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
+import { SessionContextService } from './session-context.service';
+import { skipAsStale } from './interim-policy';
+import { invalidSttJob } from './stt-job.validation';
+import { SttMetrics } from './stt.metrics';
+import { SttTranscriber, Transcription } from './stt-transcriber.service';
+
+export type SttJobOutcome =
+  | { status: 'skipped_stale' }
+  | { status: 'done'; text: string; inferred: boolean }
+  | { status: 'duplicate' };
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One stt job from pick-up to result: stale interims are skipped before any inference, finals
+ * always produce exactly one message for their utterance (a `final`, possibly with empty text,
+ * or an `error` for bad audio), finals with targets go on to the translation queue.
+ */
+@Injectable()
+export class SttJobService {
+  private readonly logger = new Logger('SttJobs');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly transcriber: SttTranscriber,
+    private readonly audio: AudioStoreService,
+    private readonly results: ResultStreamService,
+    private readonly revisions: UtteranceRevisionsService,
+    private readonly context: SessionContextService,
+    private readonly queues: QueueService,
+    private readonly metrics: SttMetrics,
+  ) {}
+
+  async handle(
+    job: Pick<Job<SttJob>, 'data' | 'id' | 'attemptsMade' | 'opts'>,
+  ): Promise<SttJobOutcome> {
+    const pickedAt = Date.now();
+    const invalid = invalidSttJob(job.data);
+    if (invalid) {
+      await this.reportBadPayload(job.data, `invalid stt job: ${invalid}`);
+      throw new UnrecoverableError(`invalid stt job ${job.id ?? '?'}: ${invalid}`);
+    }
+    const data = job.data;
+    if (data.kind === 'interim') {
+      // Latest wins: a newer snapshot or the final makes this one worthless, and a short wait
+      // (BATCH_TIMEOUT_MS, with MAX_BATCH_SIZE > 1) lets a newer one arrive before we spend on it.
+      if (this.config.stt.maxBatchSize > 1 && this.config.stt.batchTimeoutMs > 0) {
+        await sleep(this.config.stt.batchTimeoutMs);
+      }
+      const latest = await this.revisions.latest(data.utteranceId);
+      if (skipAsStale(data.kind, data.revision, latest)) {
+        this.metrics.interim('skipped_stale');
+        await this.audio.delete(data.audioKey);
+        return { status: 'skipped_stale' };
+      }
+    }
+
+    let samples: Float32Array;
+    try {
+      samples = pcm16ToFloat32(await this.audio.get(data.audioKey));
+    } catch (error) {
+      if (!(error instanceof BadAudioError)) throw error;
+      this.metrics.badAudio(data.kind);
+      await this.reportBadPayload(data, error.message);
+      await this.audio.delete(data.audioKey);
+      throw new UnrecoverableError(`bad audio in ${data.utteranceId}: ${error.message}`);
+    }
+
+    const previousText = await this.context.previousText(data.sessionId);
+    let transcription: Transcription;
+    try {
+      transcription = await this.transcriber.transcribe({
+        samples,
+        kind: data.kind,
+        language: data.language,
+        task: data.task,
+        previousText,
+        offsetSec: data.startSec,
+      });
+    } catch (error) {
+      // A final still owes its utterance one message: after the last attempt, an error.
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (data.kind === 'final' && lastAttempt) await this.reportSttFailure(data, error);
+      throw error;
+    }
+    if (transcription.inferred) this.metrics.inference(data.kind, transcription.sttMs);
+
+    const written =
+      data.kind === 'final'
+        ? await this.writeFinal(data, transcription, pickedAt)
+        : await this.writeInterim(data, transcription);
+    await this.audio.delete(data.audioKey);
+    return written
+      ? { status: 'done', text: transcription.text, inferred: transcription.inferred }
+      : { status: 'duplicate' };
+  }
+
+  private async writeFinal(data: SttJob, t: Transcription, pickedAt: number): Promise<boolean> {
+    const now = Date.now();
+    const message: FinalResult = {
+      type: 'final',
+      utteranceId: data.utteranceId,
+      index: data.index,
+      text: t.text,
+      language: t.language,
+      ...(t.languageProbability !== undefined
+        ? { languageProbability: Math.round(t.languageProbability * 1000) / 1000 }
+        : {}),
+      start: data.startSec,
+      end: data.endSec,
+      words: t.words,
+      latency: {
+        queueMs: Math.max(0, pickedAt - data.enqueuedAt),
+        sttMs: Math.round(t.sttMs),
+        totalMs: Math.max(0, now - (data.utteranceEndedAt ?? data.enqueuedAt)),
+      },
+      worker: this.config.stt.workerId,
+    };
+    const id = await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    if (id !== null)
+      this.metrics.final(message.latency.totalMs ?? 0, t.text ? 'text' : 'no_speech');
+    if (t.text) {
+      await this.context.remember(data.sessionId, t.text);
+      // Also after a duplicate write: the first attempt may have died before enqueueing.
+      if (data.targets.length > 0) await this.enqueueTranslation(data, t, 'final');
+    }
+    return id !== null;
+  }
+
+  private async writeInterim(data: SttJob, t: Transcription): Promise<boolean> {
+    this.metrics.interim('computed');
+    const message: InterimResult = {
+      type: 'interim',
+      utteranceId: data.utteranceId,
+      index: data.index,
+      revision: data.revision,
+      text: t.text,
+      language: t.language,
+      worker: this.config.stt.workerId,
+    };
+    const id = await this.results.append(
+      data.sessionId,
+      message,
+      `interim:${data.utteranceId}:${data.revision}`,
+    );
+    if (t.text && data.interimTranslations && data.targets.length > 0) {
+      await this.enqueueTranslation(data, t, 'interim');
+    }
+    return id !== null;
+  }
+
+  /** BullMQ accepts a custom id with ':' only in three parts: `${sessionId}:${index}:<what>`. */
+  private async enqueueTranslation(
+    data: SttJob,
+    t: Transcription,
+    kind: 'final' | 'interim',
+  ): Promise<void> {
+    const source =
+      data.task === 'translate' ? 'en' : data.language === 'auto' ? t.language : data.language;
+    await this.queues.add(
+      QueueName.Translation,
+      kind,
+      {
+        sessionId: data.sessionId,
+        utteranceId: data.utteranceId,
+        index: data.index,
+        kind,
+        revision: data.revision,
+        text: t.text,
+        source,
+        targets: data.targets,
+        enqueuedAt: Date.now(),
+      },
+      kind === 'final'
+        ? { jobId: `${data.utteranceId}:final`, priority: JOB_PRIORITY.final }
+        : { jobId: `${data.utteranceId}:interim-${data.revision}`, priority: JOB_PRIORITY.interim },
+    );
+  }
+
+  private async reportSttFailure(data: SttJob, error: unknown): Promise<void> {
+    const message: ErrorResult = {
+      type: 'error',
+      code: 'stt_failed',
+      message: `transcription failed: ${error instanceof Error ? error.message : String(error)}`,
+      utteranceId: data.utteranceId,
+      index: data.index,
+      retryable: false,
+    };
+    await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    await this.audio.delete(data.audioKey);
+  }
+
+  /** A final with unusable audio still gets one message for its utterance: an `error`. */
+  private async reportBadPayload(data: Partial<SttJob> | undefined, reason: string): Promise<void> {
+    this.logger.warn(`Rejected stt job for ${data?.utteranceId ?? 'unknown utterance'}: ${reason}`);
+    if (data?.kind !== 'final' || typeof data.sessionId !== 'string' || !data.utteranceId) return;
+    const message: ErrorResult = {
+      type: 'error',
+      code: 'bad_audio',
+      message: reason,
+      utteranceId: data.utteranceId,
+      ...(typeof data.index === 'number' ? { index: data.index } : {}),
+      retryable: false,
+    };
+    await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+  }
+}

@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { WordTiming } from '../common/results/result-messages';
+import { audioCtxFor } from './audio/audio-ctx';
+import { durationSeconds, normalizePeak } from './audio/pcm';
+import { analyseSpeech } from './audio/speech-detector';
+import { WHISPER_ENGINE, WhisperEngine } from './engine/whisper-engine';
+import { DEFAULT_FILTER, filterSegments } from './text/hallucination-filter';
+import { buildPrompt } from './text/prompt-builder';
+import { tokensToWords } from './text/words';
+
+export interface TranscriptionInput {
+  samples: Float32Array;
+  kind: 'interim' | 'final';
+  language: string;
+  task: 'transcribe' | 'translate';
+  previousText?: string | null;
+  /** Stream time of the first sample, added to word timings. */
+  offsetSec: number;
+}
+
+export interface Transcription {
+  text: string;
+  language: string;
+  languageProbability?: number;
+  words: WordTiming[];
+  /** False when the audio had no speech and whisper was not run. */
+  inferred: boolean;
+  sttMs: number;
+}
+
+/**
+ * Audio in, cleaned text out: normalisation, the VAD filter, whisper parameters per kind (beam
+ * search for finals, greedy for interims), then the hallucination filter and word timings.
+ */
+@Injectable()
+export class SttTranscriber {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WHISPER_ENGINE) private readonly engine: WhisperEngine,
+  ) {}
+
+  async transcribe(input: TranscriptionInput): Promise<Transcription> {
+    const stt = this.config.stt;
+    const fixedLanguage = input.language === 'auto' ? undefined : input.language;
+    const silent: Transcription = {
+      text: '',
+      language: fixedLanguage ?? 'und',
+      words: [],
+      inferred: false,
+      sttMs: 0,
+    };
+    if (stt.vadFilter && !analyseSpeech(input.samples).hasSpeech) return silent;
+
+    const samples = stt.normalizeAudio ? normalizePeak(input.samples) : input.samples;
+    const final = input.kind === 'final';
+    const started = performance.now();
+    const result = await this.engine.transcribe(
+      {
+        pcm: samples,
+        language: input.language,
+        task: input.task,
+        beamSize: final ? stt.beamSize : 1,
+        initialPrompt: buildPrompt(input.previousText) || undefined,
+        audioCtx: audioCtxFor(durationSeconds(samples), stt.audioCtx),
+        maxTokens: stt.maxTokens,
+        temperatureFallback: final && stt.temperatureFallback,
+        noSpeechThreshold: stt.noSpeechThreshold,
+        wordTimestamps: stt.wordTimestamps,
+      },
+      input.kind,
+    );
+    const sttMs = performance.now() - started;
+
+    const kept = filterSegments(result.segments, {
+      ...DEFAULT_FILTER,
+      noSpeechThreshold: stt.noSpeechThreshold,
+    });
+    const text = kept
+      .map((segment) => segment.text)
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+    const words = stt.wordTimestamps
+      ? kept.flatMap(({ segment, text: cleaned, rewritten }) => {
+          const all = tokensToWords(segment.tokens, input.offsetSec);
+          // A cleaned segment keeps the timings of the words it still has.
+          return rewritten ? all.slice(0, cleaned.split(/\s+/).filter(Boolean).length) : all;
+        })
+      : [];
+    return {
+      text,
+      language: result.language || fixedLanguage || 'und',
+      languageProbability: fixedLanguage ? undefined : result.languageProbability,
+      words,
+      inferred: true,
+      sttMs,
+    };
+  }
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, register } from 'prom-client';
+
+function counter(name: string, help: string, labelNames: string[]): Counter {
+  return (
+    (register.getSingleMetric(name) as Counter | undefined) ??
+    new Counter({ name, help, labelNames })
+  );
+}
+
+function histogram(name: string, help: string, labelNames: string[], buckets: number[]): Histogram {
+  return (
+    (register.getSingleMetric(name) as Histogram | undefined) ??
+    new Histogram({ name, help, labelNames, buckets })
+  );
+}
+
+const SECONDS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20];
+
+export type InterimOutcome = 'computed' | 'skipped_stale';
+
+/**
+ * STT metrics on /metrics, plus per-instance counts (several apps can share one Jest process and
+ * prom-client's default registry, so tests read these instead).
+ */
+@Injectable()
+export class SttMetrics {
+  private readonly jobs = counter('rt_stt_jobs_total', 'stt jobs by kind and outcome', [
+    'kind',
+    'outcome',
+  ]);
+  private readonly inferences = counter('rt_stt_inferences_total', 'whisper runs', ['kind']);
+  private readonly inferenceSeconds = histogram(
+    'rt_stt_inference_seconds',
+    'whisper inference time per segment',
+    ['kind'],
+    SECONDS,
+  );
+  private readonly finalLatency = histogram(
+    'rt_stt_final_latency_seconds',
+    'utterance end (or enqueue) to final written',
+    [],
+    SECONDS,
+  );
+  readonly counts = {
+    inferences: 0,
+    interimsComputed: 0,
+    interimsSkipped: 0,
+    finals: 0,
+    noSpeech: 0,
+    badAudio: 0,
+  };
+
+  interim(outcome: InterimOutcome): void {
+    this.jobs.inc({ kind: 'interim', outcome });
+    if (outcome === 'computed') this.counts.interimsComputed++;
+    else this.counts.interimsSkipped++;
+  }
+
+  inference(kind: 'interim' | 'final', ms: number): void {
+    this.counts.inferences++;
+    this.inferences.inc({ kind });
+    this.inferenceSeconds.observe({ kind }, ms / 1000);
+  }
+
+  final(totalMs: number, outcome: 'text' | 'no_speech'): void {
+    this.counts.finals++;
+    if (outcome === 'no_speech') this.counts.noSpeech++;
+    this.jobs.inc({ kind: 'final', outcome });
+    this.finalLatency.observe(totalMs / 1000);
+  }
+
+  badAudio(kind: 'interim' | 'final'): void {
+    this.counts.badAudio++;
+    this.jobs.inc({ kind, outcome: 'bad_audio' });
+  }
+}

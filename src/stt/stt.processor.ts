@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { ReadinessRegistry } from '../common/health/readiness.registry';
+import { WorkerFactory } from '../common/queues/worker.factory';
+import { QueueName } from '../common/queues/queue-names';
+import { WHISPER_ENGINE, WhisperEngine } from './engine/whisper-engine';
+import { SttJobService } from './stt-job.service';
+
+/**
+ * Consumes the stt queue once the engine is ready. Up to STT_POOL_SIZE x MAX_BATCH_SIZE jobs are
+ * taken at a time; they wait for a model instance, finals first.
+ */
+@Injectable()
+export class SttProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger('SttProcessor');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(WHISPER_ENGINE) private readonly engine: WhisperEngine,
+    private readonly workers: WorkerFactory,
+    private readonly jobs: SttJobService,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.readiness.register('stt', () => {
+      const status = this.engine.status();
+      const worker = this.workers.isRunning(QueueName.Stt);
+      return { ready: status.ready && worker, details: { ...status, worker } };
+    });
+    const status = this.engine.status();
+    if (!status.ready) {
+      this.logger.error(`Not consuming the stt queue: ${status.reason ?? 'engine not ready'}`);
+      return;
+    }
+    this.workers.start(QueueName.Stt, (job) => this.jobs.handle(job), {
+      concurrency: this.config.stt.poolSize * this.config.stt.maxBatchSize,
+    });
+  }
+}
