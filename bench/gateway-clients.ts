@@ -3,7 +3,7 @@
  * loop are measured alone: N WebSocket clients streaming speech in real time, plus a zero-cost
  * stt worker double that answers every job at once. Prints JSON lines: ready, then a report.
  *
- * argv: url redisUrl prefix streams seconds frameMs
+ * argv: url redisUrl prefix streams seconds frameMs [sampleRate]
  */
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -13,11 +13,14 @@ import { QueueName } from 'src/common/queues/queue-names';
 import { DEFAULT_SEGMENTER_OPTIONS } from 'src/vad';
 import { concatPcm, espeak, jfk, silence } from '../test/helpers/audio';
 
-const [url, redisUrl, prefix, streamsText, secondsText, frameMsText] = process.argv.slice(2);
+const [url, redisUrl, prefix, streamsText, secondsText, frameMsText, rateText] =
+  process.argv.slice(2);
+/** Client sample rate: 16000, or e.g. 48000 to include the gateway's resampling. */
+const rate = Number(rateText ?? 16000);
 const streams = Number(streamsText);
 const seconds = Number(secondsText);
 const frameMs = Number(frameMsText);
-const frameSamples = (16000 * frameMs) / 1000;
+const frameSamples = (rate * frameMs) / 1000;
 const SILENCE_AFTER = 1.2;
 /** SILENCE_THRESHOLD_SECONDS of the gateway under test (its default). */
 const SILENCE_THRESHOLD = 0.6;
@@ -32,15 +35,15 @@ function buildAudio(): { pcm: Int16Array; voiceEnds: number[] } {
     'please call me back tomorrow morning',
     'it is going to rain this afternoon',
   ]) {
-    const speech = espeak(text);
+    const speech = espeak(text, rate);
     let last = speech.length - 1;
     while (last > 0 && Math.abs(speech[last]) < 300) last--;
-    parts.push(silence(0.4), speech, silence(SILENCE_AFTER));
-    offset += Math.round(0.4 * 16000);
+    parts.push(silence(0.4, rate), speech, silence(SILENCE_AFTER, rate));
+    offset += Math.round(0.4 * rate);
     voiceEnds.push(offset + last);
-    offset += speech.length + Math.round(SILENCE_AFTER * 16000);
+    offset += speech.length + Math.round(SILENCE_AFTER * rate);
   }
-  parts.push(jfk(), silence(SILENCE_AFTER));
+  parts.push(jfk(rate), silence(SILENCE_AFTER, rate));
   return { pcm: concatPcm(...parts), voiceEnds };
 }
 
@@ -104,7 +107,7 @@ async function main(): Promise<void> {
 
   function stream(i: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`${url}/?interim_results=true`);
+      const ws = new WebSocket(`${url}/?interim_results=true&sample_rate=${rate}`);
       sockets.push(ws);
       // Stagger starts so utterance ends do not all line up.
       const offset = Math.floor((i / streams) * pcm.length);
@@ -137,7 +140,7 @@ async function main(): Promise<void> {
         finals++;
         const arrived = performance.now();
         const vadEnd =
-          (frame.end - DEFAULT_SEGMENTER_OPTIONS.postSpeechPadSeconds + SILENCE_THRESHOLD) * 16000;
+          (frame.end - DEFAULT_SEGMENTER_OPTIONS.postSpeechPadSeconds + SILENCE_THRESHOLD) * rate;
         const decidedAt = sentAt[Math.floor(vadEnd / frameSamples)];
         if (decidedAt !== undefined) pipelineOverheads.push(arrived - decidedAt);
         // Which known phrase ended in this final? Its end is voice end + silence threshold.
@@ -145,10 +148,10 @@ async function main(): Promise<void> {
           for (let loop = 0; loop < 1000; loop++) {
             const voiceEnd = end - offset + loop * pcm.length;
             if (voiceEnd < 0) continue;
-            const sec = voiceEnd / 16000;
+            const sec = voiceEnd / rate;
             if (sec > frame.end + 0.1) break;
             if (sec < frame.start) continue;
-            const endFrame = Math.floor((voiceEnd + SILENCE_THRESHOLD * 16000) / frameSamples);
+            const endFrame = Math.floor((voiceEnd + SILENCE_THRESHOLD * rate) / frameSamples);
             const endedAt = sentAt[endFrame];
             if (endedAt !== undefined) overheads.push(arrived - endedAt);
           }

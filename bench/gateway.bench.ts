@@ -37,6 +37,7 @@ async function runOnce(
   streams: number,
   seconds: number,
   frameMs: number,
+  rate: number,
 ): Promise<Record<string, number>> {
   const prefix = `bench-gw-${streams}-${Date.now()}`;
   const config = loadConfig({
@@ -80,6 +81,7 @@ async function runOnce(
       String(streams),
       String(seconds),
       String(frameMs),
+      String(rate),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(__dirname, '..') },
   );
@@ -136,16 +138,18 @@ export async function run(args: string[]): Promise<void> {
   const counts = args.length > 0 ? args.map(Number) : [25, 50, 100, 200];
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
   const frameMs = Number(process.env.BENCH_FRAME_MS ?? 20);
+  const rate = Number(process.env.BENCH_SAMPLE_RATE ?? 16000);
   const redis = new TestRedisServer(await freePort());
   await redis.start();
   const rows: Record<string, number>[] = [];
   try {
     console.log(
-      `gateway capacity: ${seconds} s of real-time speech per stream, ${frameMs} ms frames, ` +
+      `gateway capacity: ${seconds} s of real-time speech per stream at ${rate} Hz, ` +
+        `${frameMs} ms frames, ` +
         `zero-cost stt double, private redis-server`,
     );
     for (const streams of counts) {
-      const row = await runOnce(redis.url, streams, seconds, frameMs);
+      const row = await runOnce(redis.url, streams, seconds, frameMs, rate);
       rows.push(row);
       console.log(JSON.stringify(row));
     }

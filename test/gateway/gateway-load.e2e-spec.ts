@@ -3,7 +3,8 @@ import { QueueName } from 'src/common/queues/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { LoadMonitorService } from 'src/gateway/pipeline/load-monitor.service';
 import { concatPcm, espeak, silence } from '../helpers/audio';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { Redis } from 'ioredis';
 import { PHRASE_A, phrases } from '../helpers/phrases';
 import { freePort } from '../helpers/ports';
 import { TestRedisServer } from '../helpers/redis-server';
@@ -128,6 +129,38 @@ describe('gateway under load and outages', () => {
       expect(client.of('error')[0].code).toBe('unavailable');
     } finally {
       await redis.start();
+    }
+  });
+
+  it('expires an idle session after SESSION_TTL_SECONDS: keys removed, resume refused with 4003', async () => {
+    const app = await startGateway({ SESSION_TTL_SECONDS: '10' });
+    apps.push(app);
+    const stt = sttDouble(app);
+    try {
+      const client = await TestClient.connect(`${app.url}?interim_results=false`);
+      const { session_id: sessionId, resume_token: token } = await client.next(
+        (f) => f.type === 'session',
+      );
+      client.sendPcm(phrases(PHRASE_A));
+      await client.waitCount('final', 1);
+      client.ws.terminate();
+      await client.closed;
+      const redis = new Redis(REDIS_URL);
+      try {
+        const pattern = `${app.config.redis.prefix}:session:${sessionId}:*`;
+        expect((await redis.keys(pattern)).length).toBeGreaterThan(0);
+        await waitFor(async () => (await redis.keys(pattern)).length === 0, {
+          timeoutMs: 15_000,
+          intervalMs: 500,
+          what: 'session keys to expire',
+        });
+      } finally {
+        redis.disconnect();
+      }
+      const late = new TestClient(`${app.url}?resume=${encodeURIComponent(token)}&last_seq=1`);
+      expect((await late.closed).code).toBe(4003);
+    } finally {
+      await stt.close();
     }
   });
 });

@@ -36,8 +36,12 @@ export function readWavPcm16(path: string): { rate: number; samples: Int16Array 
   throw new Error(`${path} has no data chunk`);
 }
 
-export function jfk(): Int16Array {
-  return readWavPcm16(fixture('jfk.wav')).samples;
+/** jfk.wav (11 s of real speech), converted by sox when another rate is asked for. */
+export function jfk(rate = 16000): Int16Array {
+  if (rate === 16000) return readWavPcm16(fixture('jfk.wav')).samples;
+  const out = join(mkdtempSync(join(tmpdir(), 'rt-jfk-')), 'jfk.wav');
+  execFileSync('sox', [fixture('jfk.wav'), '-r', String(rate), out]);
+  return readWavPcm16(out).samples;
 }
 
 /** espeak-ng speech converted by sox to mono PCM16 at `rate`. */

@@ -79,6 +79,8 @@ export class ClientConnection {
   private ended = false;
   private lastTouch = 0;
   private audioReceived = false;
+  /** Counted in the sessions-active gauge. */
+  private counted = false;
   private keepAlive?: NodeJS.Timeout;
 
   constructor(
@@ -127,6 +129,7 @@ export class ClientConnection {
       return;
     }
     await this.attach(resume, input);
+    this.counted = true;
     this.deps.metrics.sessionsActive.inc();
     // A connected session is not idle even when the client is silent: keep its keys alive.
     const refreshMs = Math.min(60, this.deps.sessionTtlSeconds / 3) * 1000;
@@ -364,7 +367,8 @@ export class ClientConnection {
       return;
     }
     this.ended = true;
-    const wasOpen = this.pipeline !== undefined;
+    // A drain (or takeover) in progress has nobody left to deliver to: stop waiting for it.
+    if (this.closing) this.delivery?.stop();
     try {
       await this.chain;
       // Speech cut off by a dropped connection is still transcribed, for the resumed session.
@@ -375,10 +379,8 @@ export class ClientConnection {
     clearInterval(this.keepAlive);
     this.delivery?.stop();
     this.pipeline?.dispose();
-    if (wasOpen) {
-      this.deps.metrics.sessionsActive.dec();
-      this.deps.store.touch(this.sessionId).catch(() => undefined);
-    }
+    if (this.counted) this.deps.metrics.sessionsActive.dec();
+    if (this.sessionId) this.deps.store.touch(this.sessionId).catch(() => undefined);
     this.onEnd(this);
   }
 }
