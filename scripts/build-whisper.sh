@@ -7,6 +7,7 @@
 #                     images that run on other machines), x86-64-v2, or generic
 #   WHISPER_CUDA=1    also build the CUDA backend (needs the CUDA toolkit; DEVICE=cuda)
 #   WHISPER_BLAS=1    link OpenBLAS (libopenblas-dev); measured no faster here, so off
+#   WHISPER_OPENMP=0  ggml's own thread pool instead of OpenMP (steadier on a crowded CPU)
 #   WHISPER_FLASH     flash attention is a runtime option (WHISPER_FLASH_ATTN), nothing to build
 #   --tools           also build the native C++ benchmark driver (the bench's baseline)
 set -euo pipefail
@@ -47,6 +48,7 @@ esac
 backend_flags=(-DGGML_BLAS=OFF -DGGML_CUDA=OFF)
 [ "${WHISPER_BLAS:-0}" = "1" ] && backend_flags=(-DGGML_BLAS=ON -DGGML_BLAS_VENDOR=OpenBLAS -DGGML_CUDA=OFF)
 [ "${WHISPER_CUDA:-0}" = "1" ] && backend_flags+=(-DGGML_CUDA=ON)
+if [ "${WHISPER_OPENMP:-1}" = "1" ]; then backend_flags+=(-DGGML_OPENMP=ON); else backend_flags+=(-DGGML_OPENMP=OFF); fi
 
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
