@@ -5,8 +5,11 @@ import { Frame, TestClient } from '../helpers/ws-client';
 const RATE = 16000;
 const CHUNK_SAMPLES = 1600; // 100 ms
 
-/** Speech with pauses: espeak phrases and jfk.wav, each followed by silence (one utterance each). */
-export function speechWithPauses(parts: ('jfk' | string)[]): Int16Array {
+/**
+ * Speech with pauses: each part followed by silence. 'jfk' stands for jfk.wav (several utterances);
+ * anything else is spoken by espeak-ng (one utterance each).
+ */
+export function speechWithPauses(parts: string[]): Int16Array {
   return concatPcm(
     silence(0.3),
     ...parts.flatMap((part) => [part === 'jfk' ? jfk() : espeak(part), silence(1.2)]),
