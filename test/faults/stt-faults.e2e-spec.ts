@@ -31,12 +31,17 @@ describe('stt worker faults', () => {
     audio = speechWithPauses(['jfk', PHRASE_A, PHRASE_B]);
   });
 
+  /** Env of worker `a` for the next test (set by the test before beforeEach runs). */
+  let extraA: Record<string, string> = {};
+
   beforeEach(async () => {
+    const name = expect.getState().currentTestName ?? '';
+    extraA = name.includes('drain deadline') ? { WORKER_DRAIN_MS: '0' } : {};
     cluster = await FaultCluster.start();
     const stt = { WHISPER_MODEL: fixture('random-weights-tiny.bin') };
     [gateway, a, b] = await Promise.all([
       cluster.spawn('gateway'),
-      cluster.spawn('stt', stt),
+      cluster.spawn('stt', { ...stt, ...extraA }),
       cluster.spawn('stt', stt),
       cluster.spawn('translation'),
     ]);
@@ -144,6 +149,31 @@ describe('stt worker faults', () => {
     report('stt SIGTERM', {
       exit_ms: exitMs,
       readiness_during_drain: readinessDuringDrain,
+      finals: outcomes.finals.length,
+    });
+  });
+
+  it('SIGTERM past the drain deadline: the worker hands its job back and exits 0', async () => {
+    const { client, sessionId, streaming, jobId } = await startWithOnlyA();
+    const termAt = Date.now();
+    a.signal('SIGTERM');
+    const exit = await a.proc.exited;
+    const exitMs = Date.now() - termAt;
+    b.signal('SIGCONT');
+    expect(exit.code).toBe(0);
+    expect(a.proc.output).toContain('back to the queue');
+
+    const utterance = utteranceOfJob(jobId);
+    const final = await client.next((f) => f.type === 'final' && f.utterance_id === utterance, {
+      timeoutMs: 30_000,
+      what: `the final of ${utterance}`,
+    });
+    const takeoverMs = client.timeOf(final) - termAt;
+    const outcomes = await finish(client, sessionId, streaming);
+    report('stt SIGTERM hand-back', {
+      exit_ms: exitMs,
+      final_after_ms: takeoverMs,
+      final_by: final.worker === b.name ? 'other worker' : 'stopping worker',
       finals: outcomes.finals.length,
     });
   });
