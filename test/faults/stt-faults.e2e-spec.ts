@@ -127,7 +127,14 @@ describe('stt worker faults', () => {
     const { client, sessionId, streaming, jobId } = await startWithOnlyA();
     const termAt = Date.now();
     a.signal('SIGTERM');
-    const readinessDuringDrain = await a.readiness();
+    // The signal is handled asynchronously: wait for the first answer that is not 200.
+    const readinessDuringDrain = await waitFor(
+      async () => {
+        const status = await a.readiness();
+        return status === 200 ? undefined : status;
+      },
+      { intervalMs: 10, what: 'readiness to leave 200' },
+    );
     const exit = await a.proc.exited;
     const exitMs = Date.now() - termAt;
     b.signal('SIGCONT');
