@@ -10,6 +10,8 @@ import { compareStreamIds, replayStart } from './stream-id';
 const MISSING_FINAL_MS = 60_000;
 /** How long `close` waits for the last finals before closing anyway (they stay resumable). */
 const DRAIN_FINALS_MS = 60_000;
+/** Translations awaited for the drain at close, at most (the oldest are forgotten first). */
+const MAX_AWAITED_TRANSLATIONS = 256;
 /** How long `close` waits for the translations of the last finals. */
 const DRAIN_TRANSLATIONS_MS = 15_000;
 
@@ -183,6 +185,10 @@ export class SessionDelivery {
         if (action.frame.type === 'final') {
           for (const language of this.targetsByIndex.get(action.index) ?? []) {
             this.awaitedTranslations.add(`${action.index}:${language}`);
+          }
+          // A translation that never comes (e.g. a pair nobody serves) must not pile up.
+          while (this.awaitedTranslations.size > MAX_AWAITED_TRANSLATIONS) {
+            this.awaitedTranslations.delete(this.awaitedTranslations.values().next().value!);
           }
           this.deps.onFinalDelivered?.(action.index, Date.now());
         }
