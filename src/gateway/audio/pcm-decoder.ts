@@ -52,7 +52,12 @@ export class PcmDecoder {
     }
     const floats = new Float32Array(samples);
     if (this.encoding === 'pcm_s16le') {
-      for (let i = 0; i < samples; i++) floats[i] = data.readInt16LE(i * 2) / 32768;
+      if (LITTLE_ENDIAN && data.byteOffset % 2 === 0) {
+        const view = new Int16Array(data.buffer, data.byteOffset, samples);
+        for (let i = 0; i < samples; i++) floats[i] = view[i] / 32768;
+      } else {
+        for (let i = 0; i < samples; i++) floats[i] = data.readInt16LE(i * 2) / 32768;
+      }
     } else {
       for (let i = 0; i < samples; i++) {
         const value = data.readFloatLE(i * 4);

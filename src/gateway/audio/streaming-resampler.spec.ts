@@ -39,7 +39,7 @@ function amplitudeAt(signal: Float32Array, rate: number, hz: number): number {
 }
 
 describe('StreamingResampler', () => {
-  it.each([8000, 11025, 22050, 44100, 48000])(
+  it.each([8000, 11025, 22050, 44100, 48000, 44101, 12345])(
     'converts %i Hz to 16 kHz keeping length, pitch and level',
     (rate) => {
       const input = sine(rate, 440, 1);

@@ -1,17 +1,88 @@
 /** Zero crossings of the sinc on each side of the kernel: quality against cost. */
 const HALF_ZEROS = 8;
-/** Kernel table entries per input sample. */
-const TABLE_RESOLUTION = 512;
+/** Kaiser window shape. */
+const BETA = 8;
+/**
+ * Most filter phases precomputed. Rate pairs whose reduced ratio needs more (odd rates like
+ * 44101 Hz) use the nearest of this many phases: a timing error under 1/8000 of a sample.
+ */
+const MAX_PHASES = 4096;
+
+interface Filter {
+  /** Input samples per output sample. */
+  step: number;
+  /** Reach of the kernel on each side, in input samples. */
+  halfWidth: number;
+  /** Output k sits at input time k * down / up; its taps depend only on (k * down) % up. */
+  up: number;
+  down: number;
+  /** Phases precomputed: `up`, or MAX_PHASES when `up` is larger. */
+  phases: number;
+  /** Per phase: index of the first input sample relative to floor(t), and the weights. */
+  first: Int32Array;
+  weights: Float32Array[];
+}
+
+const filters = new Map<string, Filter>();
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function besselI0(x: number): number {
+  let sum = 1;
+  let term = 1;
+  for (let k = 1; k < 30; k++) {
+    term *= (x / (2 * k)) ** 2;
+    sum += term;
+  }
+  return sum;
+}
+
+/** The polyphase filter for a rate pair, built once and shared by every stream using it. */
+function filterFor(inputRate: number, outputRate: number): Filter {
+  const key = `${inputRate}:${outputRate}`;
+  const cached = filters.get(key);
+  if (cached) return cached;
+  const divisor = gcd(inputRate, outputRate);
+  const up = outputRate / divisor;
+  const down = inputRate / divisor;
+  const phases = Math.min(up, MAX_PHASES);
+  // Cutoff in cycles per input sample, a little under the lower Nyquist frequency.
+  const cutoff = 0.5 * Math.min(1, outputRate / inputRate) * 0.92;
+  const halfWidth = HALF_ZEROS / (2 * cutoff);
+  const i0Beta = besselI0(BETA);
+  const kernel = (t: number): number => {
+    const x = Math.abs(t) / halfWidth;
+    if (x >= 1) return 0;
+    const arg = 2 * Math.PI * cutoff * t;
+    const sinc = t === 0 ? 1 : Math.sin(arg) / arg;
+    return 2 * cutoff * sinc * (besselI0(BETA * Math.sqrt(1 - x * x)) / i0Beta);
+  };
+  const first = new Int32Array(phases);
+  const weights: Float32Array[] = [];
+  for (let phase = 0; phase < phases; phase++) {
+    const frac = phase / phases;
+    const from = Math.ceil(frac - halfWidth);
+    const to = Math.floor(frac + halfWidth);
+    first[phase] = from;
+    const taps = new Float32Array(to - from + 1);
+    for (let j = from; j <= to; j++) taps[j - from] = kernel(frac - j);
+    weights.push(taps);
+  }
+  const filter = { step: down / up, halfWidth, up, down, phases, first, weights };
+  filters.set(key, filter);
+  return filter;
+}
 
 /**
  * Converts a sample stream from one rate to another, chunk by chunk, with a Kaiser-windowed sinc
- * low-pass (anti-aliasing when downsampling). Chunk boundaries do not change the output: pushing
- * a signal in one piece or in many gives the same samples.
+ * low-pass (anti-aliasing when downsampling), as a polyphase filter: each output sample is one
+ * dot product with precomputed taps. Chunk boundaries do not change the output: pushing a signal
+ * in one piece or in many gives the same samples.
  */
 export class StreamingResampler {
-  private readonly step: number;
-  private readonly halfWidth: number;
-  private readonly table: Float32Array;
+  private readonly filter: Filter | undefined;
   private buffer = new Float32Array(0);
   /** Absolute index of buffer[0] in the input stream. */
   private bufferStart = 0;
@@ -23,38 +94,23 @@ export class StreamingResampler {
     readonly inputRate: number,
     readonly outputRate: number,
   ) {
-    this.step = inputRate / outputRate;
-    // Cutoff in cycles per input sample, a little under the lower Nyquist frequency.
-    const cutoff = 0.5 * Math.min(1, outputRate / inputRate) * 0.92;
-    this.halfWidth = HALF_ZEROS / (2 * cutoff);
-    const size = Math.ceil(this.halfWidth * TABLE_RESOLUTION) + 2;
-    this.table = new Float32Array(size);
-    const beta = 8;
-    const i0Beta = besselI0(beta);
-    for (let i = 0; i < size; i++) {
-      const t = i / TABLE_RESOLUTION;
-      const x = t / this.halfWidth;
-      if (x >= 1) continue;
-      const arg = 2 * Math.PI * cutoff * t;
-      const sinc = t === 0 ? 1 : Math.sin(arg) / arg;
-      this.table[i] = 2 * cutoff * sinc * (besselI0(beta * Math.sqrt(1 - x * x)) / i0Beta);
-    }
+    this.filter = inputRate === outputRate ? undefined : filterFor(inputRate, outputRate);
   }
 
   get passthrough(): boolean {
-    return this.inputRate === this.outputRate;
+    return this.filter === undefined;
   }
 
   push(input: Float32Array): Float32Array {
-    if (this.passthrough) return input;
+    if (!this.filter) return input;
     this.append(input);
-    return this.drain(false);
+    return this.drain(this.filter, false);
   }
 
   /** Emits the samples still held back (the stream is treated as followed by silence). */
   flush(): Float32Array {
-    if (this.passthrough) return new Float32Array(0);
-    return this.drain(true);
+    if (!this.filter) return new Float32Array(0);
+    return this.drain(this.filter, true);
   }
 
   private append(input: Float32Array): void {
@@ -65,41 +121,41 @@ export class StreamingResampler {
     this.buffer = merged;
   }
 
-  private drain(final: boolean): Float32Array {
-    const end = this.bufferStart + this.buffer.length;
+  private drain(filter: Filter, final: boolean): Float32Array {
+    const { up, down, phases, first, weights, halfWidth, step } = filter;
+    const { buffer, bufferStart } = this;
+    const end = bufferStart + buffer.length;
     const last = final
-      ? Math.ceil(this.received / this.step)
-      : Math.floor((end - 1 - this.halfWidth) / this.step) + 1;
+      ? Math.ceil((this.received * up) / down)
+      : Math.floor(((end - 1 - halfWidth) * up) / down) + 1;
     const count = Math.max(0, last - this.produced);
     const out = new Float32Array(count);
-    const { table, halfWidth, buffer, bufferStart } = this;
     for (let o = 0; o < count; o++) {
-      const t = (this.produced + o) * this.step;
-      const from = Math.max(Math.ceil(t - halfWidth), bufferStart);
-      const to = Math.min(Math.floor(t + halfWidth), end - 1);
-      let sum = 0;
-      for (let n = from; n <= to; n++) {
-        sum += buffer[n - bufferStart] * table[Math.round(Math.abs(t - n) * TABLE_RESOLUTION)];
+      const k = this.produced + o;
+      const position = k * down;
+      const remainder = position % up;
+      let base = (position - remainder) / up;
+      let phase = phases === up ? remainder : Math.round((remainder * phases) / up);
+      if (phase === phases) {
+        phase = 0;
+        base++;
       }
+      const taps = weights[phase];
+      const n0 = base + first[phase] - bufferStart;
+      // Before the stream start and after its end (flush) the signal is silence: skip those taps.
+      const jFrom = n0 < 0 ? -n0 : 0;
+      const jTo = Math.min(taps.length, buffer.length - n0);
+      let sum = 0;
+      for (let j = jFrom; j < jTo; j++) sum += buffer[n0 + j] * taps[j];
       out[o] = sum;
     }
     this.produced += count;
     // Keep only what the next output sample still needs.
-    const keepFrom = Math.max(bufferStart, Math.floor(this.produced * this.step - halfWidth) - 1);
+    const keepFrom = Math.max(bufferStart, Math.floor(this.produced * step - halfWidth) - 1);
     if (keepFrom > bufferStart) {
       this.buffer = this.buffer.subarray(Math.min(keepFrom - bufferStart, this.buffer.length));
       this.bufferStart = keepFrom;
     }
     return out;
   }
-}
-
-function besselI0(x: number): number {
-  let sum = 1;
-  let term = 1;
-  for (let k = 1; k < 30; k++) {
-    term *= (x / (2 * k)) ** 2;
-    sum += term;
-  }
-  return sum;
 }

@@ -143,6 +143,15 @@ describe('DeliverySequencer', () => {
     expect(log).toHaveLength(2);
   });
 
+  it('reports utterances it knows nothing about before a final, so the runner can reload', () => {
+    const seq = new DeliverySequencer('s', 2);
+    seq.expect(4);
+    expect(seq.hasGapBefore(3)).toBe(false);
+    expect(seq.hasGapBefore(5)).toBe(true);
+    seq.expect(3);
+    expect(seq.hasGapBefore(5)).toBe(false);
+  });
+
   it('treats a final it was not told about as expected (enqueued by another gateway)', () => {
     const seq = new DeliverySequencer('s', 4);
     const log: string[] = [];

@@ -66,6 +66,18 @@ export class DeliverySequencer {
     return this.expected.length;
   }
 
+  /**
+   * True when an utterance before `index` is unknown here (neither expected nor done): its final
+   * may have been enqueued by another gateway (a connection that just dropped), so the runner
+   * should reload the expected finals before letting `index` through.
+   */
+  hasGapBefore(index: number): boolean {
+    for (let j = this.lastIndex + 1; j < index; j++) {
+      if (!this.expected.includes(j) && !this.outcomes.has(j)) return true;
+    }
+    return false;
+  }
+
   /** Restores what a previous connection delivered (on resume). */
   rememberDelivered(index: number, seq: number): void {
     this.withText.add(index);

@@ -136,7 +136,20 @@ export class SessionDelivery {
   }
 
   private onResults(results: StoredResult[]): void {
-    this.enqueue(() => this.run(results.flatMap((r) => this.sequencer.accept(r.message, true))));
+    this.enqueue(async () => {
+      const gap = results.some((r) => {
+        const m = r.message;
+        const index = m.type === 'final' || m.type === 'error' ? m.index : undefined;
+        return index !== undefined && this.sequencer.hasGapBefore(index);
+      });
+      if (gap) {
+        const settled = this.sequencer.settledIndex;
+        for (const index of await this.deps.store.expectedFinals(this.sessionId, settled)) {
+          this.sequencer.expect(index);
+        }
+      }
+      await this.run(results.flatMap((r) => this.sequencer.accept(r.message, true)));
+    });
   }
 
   private enqueue(task: () => Promise<void>): void {

@@ -198,11 +198,10 @@ export class ClientConnection {
         'resume in a config frame must come before any audio (or use ?resume= when connecting)',
       );
     }
-    const unused = this.sessionId;
     this.delivery?.stop();
     this.pipeline?.dispose();
+    await this.deps.store.discard(this.sessionId).catch(() => undefined);
     await this.attach(resume, rest);
-    if (unused !== this.sessionId) await this.deps.store.discard(unused).catch(() => undefined);
   }
 
   private sessionFrame(resumed: boolean, lastSeq: number): ServerFrame {
