@@ -90,7 +90,8 @@ export class SttTranscriber {
       : [];
     return {
       text,
-      language: result.language || fixedLanguage || 'und',
+      // The language of the text: whisper's translate task always writes English.
+      language: input.task === 'translate' ? 'en' : result.language || fixedLanguage || 'und',
       languageProbability: fixedLanguage ? undefined : result.languageProbability,
       words,
       inferred: true,

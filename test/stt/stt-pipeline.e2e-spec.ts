@@ -174,6 +174,29 @@ describe('stt pipeline around the engine (engine double, real Redis)', () => {
     expect(await gateway.translation.getJob('noise:2:final')).toBeUndefined();
   });
 
+  it('translate task: whisper is asked to translate and the English text goes on as source en', async () => {
+    engine.script = 'where is the station';
+    await gateway.enqueue(
+      {
+        sessionId: 'tt',
+        index: 1,
+        kind: 'final',
+        revision: 1,
+        language: 'es',
+        task: 'translate',
+        targets: ['ca'],
+      },
+      jfkPcm(0, 2),
+    );
+    const [final] = await finalsOf('tt', 1);
+    expect(final).toMatchObject({ text: 'where is the station', language: 'en' });
+    expect(engine.calls[0]).toMatchObject({ task: 'translate', language: 'es' });
+    const job = await waitFor(() => gateway.translation.getJob('tt:1:final'), {
+      what: 'translation job',
+    });
+    expect(job.data).toMatchObject({ text: 'where is the station', source: 'en', targets: ['ca'] });
+  });
+
   it('a final whose transcription keeps failing gets one error after its last attempt', async () => {
     engine.script = () => {
       throw new Error('engine exploded');

@@ -40,6 +40,8 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL', 'not a url'],
     [{ TRANSLATION_URL: 'ftp://x' }, 'TRANSLATION_URL', 'ftp://x'],
     [{ NODE_ENV: 'staging' }, 'NODE_ENV', 'staging'],
+    [{ STT_MAX_TOKENS: '500' }, 'STT_MAX_TOKENS', '500'],
+    [{ WHISPER_FLASH_ATTN: 'fast' }, 'WHISPER_FLASH_ATTN', 'fast'],
   ])('rejects %o naming the variable and the value', (env, variable, value) => {
     let caught: unknown;
     try {
@@ -58,6 +60,28 @@ describe('loadConfig', () => {
   it('collects the Redis password as a secret', () => {
     const config = loadConfig({ REDIS_URL: 'redis://user:p%40ss@redis:6379/2' });
     expect(config.secrets).toContain('p@ss');
+  });
+
+  it('reads the stt engine switches', () => {
+    expect(loadConfig({}).stt).toMatchObject({
+      flashAttn: true,
+      wordTimestamps: true,
+      maxTokens: 0,
+      temperatureFallback: true,
+    });
+    expect(
+      loadConfig({
+        WHISPER_FLASH_ATTN: 'false',
+        WORD_TIMESTAMPS: 'false',
+        STT_MAX_TOKENS: '20',
+        TEMPERATURE_FALLBACK: 'false',
+      }).stt,
+    ).toMatchObject({
+      flashAttn: false,
+      wordTimestamps: false,
+      maxTokens: 20,
+      temperatureFallback: false,
+    });
   });
 
   it('treats empty values as unset', () => {
