@@ -120,12 +120,21 @@ describe('gateway faults', () => {
     const { client, session } = await speakThenWaitQueued();
     const termAt = Date.now();
     first.signal('SIGTERM');
+    const readiness = await waitFor(
+      async () => {
+        const status = await first.readiness();
+        return status === 200 ? undefined : status;
+      },
+      { intervalMs: 10, what: 'readiness to leave 200' },
+    );
+    expect([503, 0]).toContain(readiness);
     const closed = await client.closed;
     expect(closed.code).toBe(1001);
     expect(closed.reason).toMatch(/resume/);
     expect((await first.proc.exited).code).toBe(0);
     const figures = await resumeAndFinish(client, session, termAt);
     report('gateway SIGTERM', {
+      readiness_during_drain: readiness,
       resume_ms: figures.resumeMs,
       last_seq_before: figures.lastSeq,
       finals: figures.finals,

@@ -2,7 +2,7 @@
  * Translation engine faults with real processes: the Apertium pipeline (child processes of the
  * translation role) is killed while it holds a translation; the translation still arrives, once.
  */
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { fixture, waitFor } from '../helpers/test-env';
 import { FaultCluster, RoleProcess } from './fault-cluster';
@@ -20,19 +20,20 @@ jest.setTimeout(120_000);
 
 /** Process groups led by children of `pid` (each Apertium pipeline runs in its own group). */
 function childGroups(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-o', 'pid=,pgid=', '--ppid', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return []; // ps exits 1 when there is no child
+  const groups: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // pid (comm) state ppid pgrp ...: comm may hold spaces, so split after its closing paren.
+    const [, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(ppid) === pid && Number(pgrp) === Number(entry)) groups.push(Number(entry));
   }
-  return out
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter(([child, group]) => child === group)
-    .map(([, group]) => group);
+  return groups;
 }
 
 describe('translation engine faults', () => {
