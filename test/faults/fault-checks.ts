@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { Frame, TestClient } from '../helpers/ws-client';
 import { FaultCluster } from './fault-cluster';
 
@@ -115,5 +116,6 @@ export function report(name: string, figures: Record<string, number | string>): 
   const text = Object.entries(figures)
     .map(([k, v]) => `${k}=${typeof v === 'number' ? `${Math.round(v)}` : v}`)
     .join(' ');
-  process.stdout.write(`[faults] ${name}: ${text}\n`);
+  // Synchronous: Jest's forceExit may drop a pending write of the last suite.
+  writeSync(1, `[faults] ${name}: ${text}\n`);
 }

@@ -4,7 +4,7 @@
  * must not grow. SOAK_MINUTES (audio minutes, default 30) and SOAK_SPEED (times real time,
  * default 5: what one stt worker keeps up with on 2 cores) change the run.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { fixture } from '../helpers/test-env';
 import { FaultCluster, RoleProcess } from './fault-cluster';
@@ -80,7 +80,7 @@ test(`soak: ${MINUTES} audio minutes at ${SPEED}x, memory and latency flat`, asy
     lines.push(
       `  final latency (client, wall ms) median after warm-up ${median(lEarly.map((l) => l.ms)).toFixed(0)}, at the end ${median(lLate.map((l) => l.ms)).toFixed(0)}`,
     );
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeSync(1, `${lines.join('\n')}\n`);
 
     // Growth is what a leak looks like; a drop after warm-up is the GC settling.
     for (const d of drift) expect(d).toBeLessThan(0.1);
