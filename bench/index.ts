@@ -17,9 +17,12 @@ async function main(): Promise<void> {
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const bench = require(join(__dirname, `${name}.bench`)) as {
-    default: (args: string[]) => Promise<void>;
+    default?: (args: string[]) => Promise<void>;
+    run?: (args: string[]) => Promise<void>;
   };
-  await bench.default(args);
+  const entry = bench.default ?? bench.run;
+  if (!entry) throw new Error(`bench/${name}.bench.ts exports neither default nor run`);
+  await entry(args);
 }
 
 main().catch((error: unknown) => {

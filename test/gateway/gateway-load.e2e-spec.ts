@@ -89,7 +89,7 @@ describe('gateway under load and outages', () => {
     }
   });
 
-  it('on shutdown queues the speech in progress and asks clients to resume elsewhere (1012)', async () => {
+  it('on shutdown queues the speech in progress and asks clients to resume elsewhere (1001)', async () => {
     const app = await startGateway();
     const client = await TestClient.connect(`${app.url}?interim_results=false`);
     const sessionId = (await client.next((f) => f.type === 'session')).session_id as string;
@@ -98,7 +98,7 @@ describe('gateway under load and outages', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const closing = app.running.close();
     const closed = await client.closed;
-    expect(closed.code).toBe(1012);
+    expect(closed.code).toBe(1001);
     await closing;
     const url = new URL(REDIS_URL);
     const queue = new Queue(QueueName.Stt, {

@@ -12,6 +12,8 @@ export class TestRedisServer {
   constructor(
     readonly port: number,
     private readonly password?: string,
+    /** Append-only file with fsync on every write: a restart (even after SIGKILL) keeps the data. */
+    private readonly durable = false,
   ) {}
 
   get url(): string {
@@ -29,8 +31,9 @@ export class TestRedisServer {
       '--save',
       '',
       '--appendonly',
-      'no',
+      this.durable ? 'yes' : 'no',
     ];
+    if (this.durable) args.push('--appendfsync', 'always');
     args.push('--dir', this.dir, '--maxmemory-policy', 'noeviction');
     if (this.password) args.push('--requirepass', this.password);
     this.process = spawn('redis-server', args, { stdio: 'ignore' });

@@ -135,6 +135,8 @@ export interface AppConfig {
     readonly attempts: number;
     readonly lockDurationMs: number;
     readonly stalledIntervalMs: number;
+    /** At SIGTERM a worker waits this long for its jobs, then hands them back to the queue. */
+    readonly drainMs: number;
   };
   readonly security: SecurityConfig;
   /** Values that must never appear in logs, errors or metrics. */

@@ -287,6 +287,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
         max: 600_000,
         integer: true,
       }),
+      // Below main.ts's 30 s shutdown deadline, so a hand-back always happens before a forced exit.
+      drainMs: readNumber(env, 'WORKER_DRAIN_MS', 20_000, { min: 0, max: 25_000, integer: true }),
     },
     security,
     secrets,

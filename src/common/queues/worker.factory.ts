@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, Worker, WorkerOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
@@ -7,15 +7,42 @@ import { QueueName } from './queue-names';
 
 export type JobHandler<N extends QueueName> = (job: Job<JobPayloads[N]>) => Promise<unknown>;
 
+/** What a draining worker does once its deadline passed with jobs still in hand. */
+export type DrainOutcome = 'finished' | 'handed_back';
+
+/**
+ * Waits for `closing` at most `deadlineMs`; after that, `handBack` runs (it returns the jobs still
+ * in hand to their queue) and the result says so.
+ */
+export async function drainWithin(
+  closing: Promise<unknown>,
+  deadlineMs: number,
+  handBack: () => Promise<void>,
+): Promise<DrainOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const finished = await Promise.race([
+    closing.then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), deadlineMs))),
+  ]);
+  clearTimeout(timer);
+  if (finished) return 'finished';
+  await handBack();
+  return 'handed_back';
+}
+
 /**
  * Creates the BullMQ workers of this process, one handler per queue (checked here), with lock and
- * stall settings tuned for live speech. Workers are closed gracefully at shutdown: the job in
- * hand finishes, nothing new is taken.
+ * stall settings tuned for live speech. At shutdown (before the HTTP server closes, so readiness
+ * answers 503 meanwhile) the workers stop taking jobs and finish the ones in hand; jobs still
+ * running after WORKER_DRAIN_MS are handed back to the queue for another worker, at once instead
+ * of after a lock expiry.
  */
 @Injectable()
-export class WorkerFactory implements OnApplicationShutdown {
+export class WorkerFactory implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Workers');
   private readonly workers = new Map<QueueName, Worker>();
+  /** Jobs in hand, with the lock token they were taken with. */
+  private readonly active = new Map<string, { job: Job; token?: string }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,7 +57,16 @@ export class WorkerFactory implements OnApplicationShutdown {
     if (this.workers.has(name)) {
       throw new Error(`Queue "${name}" already has a handler in this process`);
     }
-    const worker = new Worker<JobPayloads[N]>(name, handler, {
+    const tracked = async (job: Job<JobPayloads[N]>, token?: string): Promise<unknown> => {
+      const key = `${name}:${job.id ?? ''}`;
+      this.active.set(key, { job: job as Job, token });
+      try {
+        return await handler(job);
+      } finally {
+        this.active.delete(key);
+      }
+    };
+    const worker = new Worker<JobPayloads[N]>(name, tracked, {
       connection: this.redis.bullConnection('blocking'),
       prefix: this.config.redis.prefix,
       lockDuration: this.config.queues.lockDurationMs,
@@ -51,8 +87,37 @@ export class WorkerFactory implements OnApplicationShutdown {
     return worker !== undefined && worker.isRunning();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.workers.values()].map((worker) => worker.close()));
+  get activeJobs(): number {
+    return this.active.size;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const workers = [...this.workers.values()];
+    if (workers.length === 0) return;
+    const outcome = await drainWithin(
+      Promise.all(workers.map((worker) => worker.close())),
+      this.config.queues.drainMs,
+      () => this.handBack(),
+    );
+    if (outcome === 'handed_back') {
+      this.logger.warn('Jobs still running at the drain deadline were handed back to the queue');
+    }
     this.workers.clear();
+  }
+
+  /** Returns every job in hand to its queue's wait list (its lock released), for another worker. */
+  private async handBack(): Promise<void> {
+    await Promise.all(
+      [...this.active.values()].map(async ({ job, token }) => {
+        try {
+          await job.moveToWait(token);
+          this.logger.warn(`Handed job ${job.queueName}/${job.id ?? '?'} back to the queue`);
+        } catch (error) {
+          // Redis away: the lock expires and another worker takes it over as a stalled job.
+          this.logger.warn(`Could not hand back ${job.id ?? '?'}: ${(error as Error).message}`);
+        }
+      }),
+    );
+    this.active.clear();
   }
 }

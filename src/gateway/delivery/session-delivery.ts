@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { StoredResult } from '../../common/results/result-stream.service';
 import { ReplayableFrame, ServerFrame } from '../protocol/server-messages';
-import { SessionStoreService } from '../session/session-store.service';
+import { DeliverOutcome, SessionStoreService } from '../session/session-store.service';
 import { DeliveredSources } from './delivered-sources';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
 import { ResultReaderService } from './result-reader.service';
@@ -11,6 +11,8 @@ import { compareStreamIds, replayStart } from './stream-id';
 const MISSING_FINAL_MS = 60_000;
 /** How long `close` waits for the last finals before closing anyway (they stay resumable). */
 const DRAIN_FINALS_MS = 60_000;
+/** Translations awaited for the drain at close, at most (the oldest are forgotten first). */
+const MAX_AWAITED_TRANSLATIONS = 256;
 /** How long `close` waits for the translations of the last finals. */
 const DRAIN_TRANSLATIONS_MS = 15_000;
 
@@ -182,14 +184,8 @@ export class SessionDelivery {
       }
       const stored = frame ? { ...frame, index: action.index } : undefined;
       const mode = action.kind;
-      const outcome = await this.deps.store.deliver(
-        this.sessionId,
-        this.owner,
-        mode,
-        action.index,
-        action.dedupe,
-        stored,
-      );
+      const outcome = await this.persist(mode, action.index, action.dedupe, stored);
+      if (!outcome) return;
       if (outcome.status === 'owner') {
         this.stop();
         this.deps.onTakenOver();
@@ -207,6 +203,10 @@ export class SessionDelivery {
           for (const language of this.targetsByIndex.get(action.index) ?? []) {
             this.awaitedTranslations.add(`${action.index}:${language}`);
           }
+          // A translation that never comes (e.g. a pair nobody serves) must not pile up.
+          while (this.awaitedTranslations.size > MAX_AWAITED_TRANSLATIONS) {
+            this.awaitedTranslations.delete(this.awaitedTranslations.values().next().value!);
+          }
           this.deps.onFinalDelivered?.(action.index, Date.now());
         }
       }
@@ -215,6 +215,60 @@ export class SessionDelivery {
       if (outcome.id && source) this.deps.onResultDelivered?.(source);
     }
     if (this.sequencer.pendingCount === 0) for (const resolve of this.idle.splice(0)) resolve();
+  }
+
+  /**
+   * Persists one frame in the session outbox, retrying while Redis fails (in order: the chain
+   * waits). After an attempt whose fate is unknown (a timeout: it may have run), `dup` means that
+   * attempt did persist the frame, so it is taken from the outbox and still sent. Undefined once
+   * delivery stopped.
+   */
+  private async persist(
+    mode: 'final' | 'translation' | 'settle',
+    index: number,
+    dedupe: string,
+    stored: Record<string, unknown> | undefined,
+  ): Promise<DeliverOutcome | undefined> {
+    let uncertain = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const outcome = await this.deps.store.deliver(
+          this.sessionId,
+          this.owner,
+          mode,
+          index,
+          dedupe,
+          stored,
+        );
+        if (outcome.status !== 'dup' || !uncertain || !stored) return outcome;
+        return (await this.fromOutbox(index, stored)) ?? outcome;
+      } catch (error) {
+        if (this.stopped) return undefined;
+        uncertain = true;
+        if (attempt === 0) {
+          this.logger.warn(
+            `Delivery for session ${this.sessionId} waits for Redis: ${(error as Error).message}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+        if (this.stopped) return undefined;
+      }
+    }
+  }
+
+  /** The outbox entry an earlier, unanswered attempt wrote for this frame. */
+  private async fromOutbox(
+    index: number,
+    stored: Record<string, unknown>,
+  ): Promise<DeliverOutcome | undefined> {
+    const entries = await this.deps.store.outbox(this.sessionId, this.lastSentId);
+    const entry = entries.find(
+      (e) =>
+        Number(e.frame.index) === index &&
+        e.frame.type === stored.type &&
+        (stored.type !== 'translation' || e.frame.language === stored.language),
+    );
+    return entry ? { status: 'ok', id: entry.id, seq: Number(entry.id.split('-')[0]) } : undefined;
   }
 
   private sendReplayable(id: string, stored: object): void {

@@ -37,6 +37,9 @@ interface OpenUtterance {
   revision: number;
 }
 
+/** Utterance end times kept for the delivery-latency metric. */
+const MAX_TRACKED_ENDS = 256;
+
 /** Warn about dropped interims at most this often per session. */
 const WARNING_INTERVAL_MS = 5000;
 
@@ -157,6 +160,11 @@ export class UtterancePipeline {
       index = open.index;
       this.open.delete(event.utterance);
       this.endedAt.set(open.index, Date.now());
+      // Utterances without speech or with an error are never delivered as finals: keep the map
+      // bounded (oldest first) so it cannot grow with session length.
+      if (this.endedAt.size > MAX_TRACKED_ENDS) {
+        this.endedAt.delete(this.endedAt.keys().next().value!);
+      }
       await this.enqueue('final', open, event);
     } catch (error) {
       this.logger.error(`Final not enqueued for ${this.sessionId}: ${(error as Error).message}`);
@@ -168,7 +176,8 @@ export class UtterancePipeline {
           await this.deps.results.append(
             this.sessionId,
             { type: 'error', code: 'enqueue_failed', message, utteranceId, index, retryable: true },
-            `final:${index}`,
+            // The stt worker's dedupe id: if the job did get queued, only one outcome is written.
+            `final:${utteranceId}`,
           );
           return;
         } catch {

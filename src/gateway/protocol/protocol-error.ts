@@ -1,6 +1,8 @@
 /** Close codes the gateway uses (docs/protocol.md lists them). */
 export const CloseCode = {
   Normal: 1000,
+  /** The gateway is shutting down: resume the session on another instance. */
+  GoingAway: 1001,
   TooBig: 1009,
   Internal: 1011,
   TryAgainLater: 1013,

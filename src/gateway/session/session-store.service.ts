@@ -20,19 +20,29 @@ export interface SessionState {
 }
 
 /**
- * Delivers one frame exactly once: KEYS state hash, outbox stream, delivered set;
+ * Utterances kept in a session's dedupe marks and expected-finals list: far more than can be in
+ * flight at once (finals missing for 60 s are given up), so per-session state stays bounded
+ * however long a session runs.
+ */
+export const DEDUPE_WINDOW = 1000;
+
+/**
+ * Delivers one frame exactly once: KEYS state hash, outbox stream, delivered marks (sorted set by
+ * utterance index);
  * ARGV dedupe key, mode (final|translation|settle), index, frame JSON, ttl, maxlen, owner.
  * Returns {'ok', outbox id, seq}, {'dup'} or {'owner'} when another connection owns the session.
  */
 const DELIVER = `
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner ~= ARGV[7] then return {'owner'} end
-if redis.call('SADD', KEYS[3], ARGV[1]) == 0 then return {'dup'} end
+if redis.call('ZADD', KEYS[3], 'NX', ARGV[3], ARGV[1]) == 0 then return {'dup'} end
 local mode = ARGV[2]
 local seq = tonumber(redis.call('HGET', KEYS[1], 'seq') or '0')
 if mode ~= 'translation' then
   local last = tonumber(redis.call('HGET', KEYS[1], 'lastIndex') or '0')
   if tonumber(ARGV[3]) > last then redis.call('HSET', KEYS[1], 'lastIndex', ARGV[3]) end
+  -- Bounded: dedupe marks of utterances far behind the newest settled one can never match again.
+  redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', tonumber(ARGV[3]) - ${DEDUPE_WINDOW})
 end
 local id = ''
 if mode == 'final' then
@@ -163,7 +173,12 @@ export class SessionStoreService {
   /** Records that the final of `index` was enqueued, before it is: delivery waits for it. */
   async expectFinal(sessionId: string, index: number): Promise<void> {
     const key = this.key(sessionId, 'finals');
-    await this.client.redis.multi().rpush(key, index).expire(key, this.ttl).exec();
+    await this.client.redis
+      .multi()
+      .rpush(key, index)
+      .ltrim(key, -DEDUPE_WINDOW, -1)
+      .expire(key, this.ttl)
+      .exec();
   }
 
   async expectedFinals(sessionId: string, after: number): Promise<number[]> {

@@ -334,7 +334,7 @@ export class ClientConnection {
     } catch {
       // Best effort: the client resumes and gets whatever was queued.
     }
-    this.ws.close(1012, 'server restarting: resume on another instance');
+    this.ws.close(CloseCode.GoingAway, 'server shutting down: resume on another instance');
   }
 
   private fail(error: unknown): void {
