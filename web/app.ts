@@ -172,7 +172,13 @@ async function start(next: Mode): Promise<void> {
   const url = wsUrlFromPage(location.href);
   stream = new LiveStream(
     url,
-    { source: ui.source.value, targets: targets(), interimTranslations: targets().length > 0 },
+    {
+      source: ui.source.value,
+      targets: targets(),
+      interimTranslations: targets().length > 0,
+      // With authentication on, open the page as /?token=<API key or session token>.
+      token: new URLSearchParams(location.search).get('token') ?? undefined,
+    },
     {
       state: setState,
       frame: onFrame,

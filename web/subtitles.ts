@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       source: params.get('source') ?? 'auto',
       targets,
       interimTranslations: targets.length > 0,
+      token: params.get('token') ?? undefined,
     },
     {
       state: (state) => {
