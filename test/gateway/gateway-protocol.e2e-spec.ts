@@ -2,7 +2,7 @@ import { concatPcm, espeak, jfk, pcmBytes, silence } from '../helpers/audio';
 import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { SttWorkerDouble } from '../helpers/stt-worker-double';
-import { cleanupPrefix } from '../helpers/test-env';
+import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { Frame, TestClient } from '../helpers/ws-client';
 
 describe('gateway protocol (real Redis, real VAD, stt double)', () => {
@@ -59,6 +59,36 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
     expect(final).toMatchObject({ seq: 1, id: '1-0', text: 'utterance 1', worker: 'stt-double' });
     expect(final.utterance_id).toBe(`${session.session_id}:1`);
     expect(final.end).toBeGreaterThan(final.start);
+    // A client that reads only realtime frames still gets the final text.
+    const echo = await client.next((f) => f.type === 'realtime' && f.final === true, {
+      what: 'realtime echo of the final',
+    });
+    expect(echo).toMatchObject({
+      text: 'utterance 1',
+      translation: '',
+      utterance_id: final.utterance_id,
+    });
+  });
+
+  it('echoes final translations as realtime frames for realtime-only clients, unless turned off', async () => {
+    const client = await connect('source=en&targets=es');
+    client.sendPcm(phrases(PHRASE_A));
+    await client.waitCount('translation', 1);
+    await waitFor(() => client.of('realtime').filter((f) => f.final === true).length === 2, {
+      what: 'two realtime echoes',
+    });
+    const echoes = client.of('realtime').filter((f) => f.final === true);
+    const translation = client.of('translation')[0];
+    expect(echoes.map((f) => [f.text, f.translation, f.final])).toEqual([
+      [finalsOf(client)[0].text, '', true],
+      [finalsOf(client)[0].text, translation.text, true],
+    ]);
+
+    const quiet = await connect('source=en&targets=es&realtime_finals=false');
+    quiet.sendPcm(phrases(PHRASE_A));
+    await quiet.waitCount('translation', 1);
+    expect(quiet.of('realtime').length).toBeGreaterThan(0);
+    expect(quiet.of('realtime').filter((f) => f.final === true)).toHaveLength(0);
   });
 
   it('takes config from the query on /v1/listen; translations follow their final', async () => {

@@ -15,14 +15,15 @@ describe('streamUrl', () => {
       targets: 'es,de',
       sample_rate: '16000',
       interim_results: 'true',
+      realtime_finals: 'false',
       resume: 'tok',
       last_seq: '3',
       last_id: '17-0',
     });
   });
 
-  it('leaves empty options out', () => {
-    expect(streamUrl('ws://h:1/', { targets: [] })).toBe('ws://h:1/');
+  it('leaves empty options out, and always turns the realtime echo of finals off', () => {
+    expect(streamUrl('ws://h:1/', { targets: [] })).toBe('ws://h:1/?realtime_finals=false');
   });
 
   it('derives the socket URL from the page URL', () => {

@@ -34,6 +34,9 @@ export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint
     query.interimTranslations === undefined ? undefined : String(query.interimTranslations),
   );
   set('token', query.token);
+  // These clients read `final` and `translation` frames; the realtime echo of finals is for
+  // clients that read only `realtime` ones.
+  set('realtime_finals', 'false');
   if (resume) {
     set('resume', resume.resumeToken);
     set('last_seq', String(resume.lastSeq));

@@ -19,6 +19,8 @@ export interface RealtimeFrame {
   /** Latest interim translation into the first target, '' when there is none. */
   translation: string;
   language: string;
+  /** Set on the echo of a delivered final or translation (see RealtimeEcho). */
+  final?: true;
 }
 
 export interface FinalFrame {

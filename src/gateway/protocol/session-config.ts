@@ -17,6 +17,8 @@ export interface SessionConfig {
   encoding: AudioEncoding;
   interim_results: boolean;
   interim_translations: boolean;
+  /** Echo finals and translations as `realtime` frames too (for clients that read only those). */
+  realtime_finals: boolean;
   task: 'transcribe' | 'translate';
 }
 
@@ -30,6 +32,7 @@ const KEYS: readonly (keyof SessionConfig)[] = [
   'encoding',
   'interim_results',
   'interim_translations',
+  'realtime_finals',
   'task',
 ];
 
@@ -41,6 +44,7 @@ export function defaultSessionConfig(sampleRate: number): SessionConfig {
     encoding: 'pcm_s16le',
     interim_results: true,
     interim_translations: false,
+    realtime_finals: true,
     task: 'transcribe',
   };
 }
@@ -130,6 +134,9 @@ export function applyConfig(current: SessionConfig, input: ConfigInput): Session
         break;
       case 'interim_translations':
         next.interim_translations = parseBoolean(key, value);
+        break;
+      case 'realtime_finals':
+        next.realtime_finals = parseBoolean(key, value);
         break;
       case 'task':
         if (value !== 'transcribe' && value !== 'translate') {

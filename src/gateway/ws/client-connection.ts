@@ -11,6 +11,7 @@ import { SessionRecordsService } from '../session/session-records.service';
 import { parseClientMessage } from '../protocol/client-messages';
 import { CloseCode, ProtocolError } from '../protocol/protocol-error';
 import { ServerFrame } from '../protocol/server-messages';
+import { RealtimeEcho } from '../protocol/realtime-echo';
 import {
   applyConfig,
   ConfigInput,
@@ -70,6 +71,7 @@ export function parseResume(
 export class ClientConnection {
   private readonly logger = new Logger('ClientConnection');
   private readonly owner: string;
+  private readonly echo = new RealtimeEcho();
   private chain: Promise<void>;
   private config!: SessionConfig;
   private sessionId = '';
@@ -375,6 +377,9 @@ export class ClientConnection {
     this.ws.send(JSON.stringify(frame), (error) => {
       if (!error) sent?.();
     });
+    const echoes = this.config?.realtime_finals && this.config.interim_results;
+    const echo = echoes ? this.echo.after(frame) : undefined;
+    if (echo) this.ws.send(JSON.stringify(echo));
   }
 
   private recordStart(): void {
