@@ -14,6 +14,7 @@ import { ArchiveStateStore, RecoveryEntry } from './archive-state.store';
 import { compareStreamIds, isStreamId, minStreamId, streamIdBefore } from './stream-id';
 import { TranscriptRepository } from './transcript.repository';
 import { toTranscriptEntry, TranscriptEntry } from './transcript.types';
+import { SerialFlusher } from '../shared/serial-flusher';
 
 /** A result as the gateway delivered it: read from the session's stream at `streamId`. */
 export interface DeliveredResult {
@@ -73,8 +74,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
   private readonly recovering = new Map<string, Recovery>();
   private readonly deleted = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
-  private nextFlush: Promise<void> | undefined;
+  private readonly flusher = new SerialFlusher(() => this.flushOnce());
   private failing = false;
   /** The first scan waits a period: a short-lived process (the CLI) never adopts anything. */
   private lastOrphanScan = Date.now();
@@ -146,16 +146,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
 
   /** Writes what is pending and re-reads streams of sessions in recovery. Never throws. */
   flush(): Promise<void> {
-    if (!this.flushing) {
-      this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
-      return this.flushing;
-    }
-    // One more pass after the running one, so everything recorded before this call is included.
-    this.nextFlush ??= this.flushing.then(() => {
-      this.nextFlush = undefined;
-      return this.flush();
-    });
-    return this.nextFlush;
+    return this.flusher.flush();
   }
 
   /** Results of a session that are delivered but not yet in the database (for tests/metrics). */
@@ -178,7 +169,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
     this.recovering.delete(sessionId);
     await this.state.markDeleted(sessionId);
     // A write of this session may be in flight: let it land, then delete.
-    await this.flushing;
+    await this.flusher.inProgress();
     return this.repository.deleteSession(sessionId);
   }
 

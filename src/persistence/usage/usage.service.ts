@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { UsageIncrement, UsageRepository, UsageRow } from './usage.repository';
+import { SerialFlusher } from '../shared/serial-flusher';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -74,8 +75,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('Usage');
   private pending = new Map<string, UsageIncrement>();
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
-  private nextFlush: Promise<void> | undefined;
+  private readonly flusher = new SerialFlusher(() => this.flushOnce());
   private failing = false;
 
   constructor(
@@ -111,16 +111,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Writes what is pending. Never throws; on failure the counters stay for the next try. */
   flush(): Promise<void> {
-    if (!this.flushing) {
-      this.flushing = this.flushOnce().finally(() => (this.flushing = undefined));
-      return this.flushing;
-    }
-    // One more pass after the running one, so everything recorded before this call is included.
-    this.nextFlush ??= this.flushing.then(() => {
-      this.nextFlush = undefined;
-      return this.flush();
-    });
-    return this.nextFlush;
+    return this.flusher.flush();
   }
 
   async report(
