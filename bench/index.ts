@@ -1,9 +1,25 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name> [args]` runs bench/<name>.bench.ts, whose default
  * export is `(args: string[]) => Promise<void>`. Without a name it lists what exists.
+ * Benchmarks run against a private redis-server on a spare port unless REDIS_URL is set.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from '../test/helpers/ports';
+import { TestRedisServer } from '../test/helpers/redis-server';
+
+/** A private redis-server for the run, unless REDIS_URL names one. */
+async function benchRedis(): Promise<TestRedisServer | undefined> {
+  if (process.env.REDIS_URL) {
+    process.env.TEST_REDIS_URL ??= process.env.REDIS_URL;
+    return undefined;
+  }
+  const server = new TestRedisServer(await freePort());
+  await server.start();
+  process.env.REDIS_URL = server.url;
+  process.env.TEST_REDIS_URL = server.url;
+  return server;
+}
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
@@ -15,6 +31,8 @@ async function main(): Promise<void> {
     process.exitCode = name ? 2 : 0;
     return;
   }
+  const redis = await benchRedis();
+  // Loaded after REDIS_URL is set: the benchmarks read it when their module loads.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const bench = require(join(__dirname, `${name}.bench`)) as {
     default?: (args: string[]) => Promise<void>;
@@ -22,7 +40,11 @@ async function main(): Promise<void> {
   };
   const entry = bench.default ?? bench.run;
   if (!entry) throw new Error(`bench/${name}.bench.ts exports neither default nor run`);
-  await entry(args);
+  try {
+    await entry(args);
+  } finally {
+    await redis?.stop('SIGTERM');
+  }
 }
 
 main().catch((error: unknown) => {

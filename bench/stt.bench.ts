@@ -10,7 +10,7 @@
  *   interims skipped as stale vs computed, final latency p50/p99.
  * - rss: peak RSS of a process with 0, 1 and 2 model instances.
  *
- * BENCH_MODEL (default random-weights-tiny.bin from FIXTURES_DIR) and BENCH_RUNS (default 3)
+ * BENCH_MODEL (default: the random-weights tiny model, written on first use) and BENCH_RUNS (default 3)
  * change the model and repetitions; with a real model the text agreement means something.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -35,15 +35,16 @@ import { ADDON_PATH } from 'src/stt/engine/native-whisper.binding';
 import { NativeWhisperEngine } from 'src/stt/engine/native-whisper.engine';
 import { TranscribeRequest, TranscribeResult } from 'src/stt/engine/whisper-engine';
 import { SttMetrics } from 'src/stt/stt.metrics';
+import { fixture, randomWeightsModel } from '../test/helpers/fixtures';
 import { freePort } from '../test/helpers/ports';
 
 const ROOT = resolve(__dirname, '..');
-const FIXTURES = process.env.FIXTURES_DIR ?? resolve(ROOT, '../shared/fixtures');
-const MODEL = process.env.BENCH_MODEL ?? join(FIXTURES, 'random-weights-tiny.bin');
+const MODEL = process.env.BENCH_MODEL ?? randomWeightsModel();
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const THREADS = 2;
 const MAX_TOKENS = 20;
 const DRIVER = resolve(ROOT, 'native/whisper-addon/build/rt-whisper-bench-driver');
+/** bench/index.ts starts a private redis-server when REDIS_URL is not set. */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const percentile = (values: number[], p: number): number => {
@@ -53,7 +54,7 @@ const percentile = (values: number[], p: number): number => {
 const fmt = (ms: number): string => `${ms.toFixed(0)} ms`;
 
 function jfkPcm16(seconds: number): Buffer {
-  const wav = readFileSync(join(FIXTURES, 'jfk.wav'));
+  const wav = readFileSync(fixture('jfk.wav'));
   const data = wav.subarray(wav.indexOf('data') + 8);
   const want = seconds * 32000;
   const chunks: Buffer[] = [];

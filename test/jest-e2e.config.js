@@ -1,4 +1,4 @@
-/** e2e tier: real Redis (and real engines), one worker at a time. */
+/** e2e tier: real Redis and PostgreSQL of its own (test/helpers/e2e-services.ts), real engines, one worker at a time. */
 module.exports = {
   rootDir: '..',
   roots: ['<rootDir>/test'],
@@ -7,6 +7,8 @@ module.exports = {
   moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
   // Host typed arrays in the sandbox, for onnxruntime-node (see the file).
   testEnvironment: '<rootDir>/test/helpers/node-realm.environment.js',
+  globalSetup: '<rootDir>/test/helpers/e2e-global-setup.ts',
+  globalTeardown: '<rootDir>/test/helpers/e2e-global-teardown.ts',
   testTimeout: 60000,
   maxWorkers: 1,
   // fetch keeps idle sockets alive for a few seconds after the last test.

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { ReadinessRegistry } from '../common/health/readiness.registry';
 import { TranslationJob } from '../common/queues/job-payloads';
 import { QueueName } from '../common/queues/queue-names';
 import { WorkerFactory } from '../common/queues/worker.factory';
@@ -27,6 +28,8 @@ export class TranslationWorker
   private refresh?: NodeJS.Timeout;
   private worker?: Worker<TranslationJob>;
   private stopped = false;
+  /** The pairs reached the directory at least once: gateways can list them. */
+  private advertised = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,13 +37,23 @@ export class TranslationWorker
     private readonly translation: TranslationService,
     private readonly engines: TranslationEngines,
     private readonly directory: TranslationDirectory,
+    private readonly readiness: ReadinessRegistry,
   ) {}
 
-  onApplicationBootstrap(): void {
+  /**
+   * Ready once the worker consumes and its pairs are in the directory, so that a gateway's
+   * GET /languages lists them the moment this role reports ready.
+   */
+  async onApplicationBootstrap(): Promise<void> {
     this.worker = this.workers.start(QueueName.Translation, (job) => this.process(job), {
       concurrency: this.config.translation.concurrency,
     });
-    this.schedule(0);
+    this.readiness.register('translation-directory', () => ({
+      ready: this.advertised && this.workers.isRunning(QueueName.Translation),
+      details: { advertised: this.advertised, pairs: this.engines.pairs().length },
+    }));
+    const ok = await this.advertise();
+    this.schedule(ok ? DIRECTORY_TTL_MS / 3 : 500);
   }
 
   /** Refreshes the entry well within its TTL; retries soon while Redis is not answering. */
@@ -60,6 +73,7 @@ export class TranslationWorker
   private async advertise(): Promise<boolean> {
     try {
       await this.directory.publish(this.config.stt.workerId, this.engines.pairs());
+      this.advertised = true;
       return true;
     } catch (error) {
       this.logger.debug(`Could not advertise translation pairs yet: ${(error as Error).message}`);

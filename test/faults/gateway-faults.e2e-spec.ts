@@ -4,7 +4,7 @@
  * its clients with 1001 and a reason naming where to go.
  */
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
-import { fixture, waitFor } from '../helpers/test-env';
+import { randomWeightsModel, waitFor } from '../helpers/test-env';
 import { Frame } from '../helpers/ws-client';
 import { FaultCluster, RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
@@ -34,7 +34,7 @@ describe('gateway faults', () => {
     [first, second, stt] = await Promise.all([
       cluster.spawn('gateway'),
       cluster.spawn('gateway'),
-      cluster.spawn('stt', { WHISPER_MODEL: fixture('random-weights-tiny.bin') }),
+      cluster.spawn('stt', { WHISPER_MODEL: randomWeightsModel() }),
       cluster.spawn('translation'),
     ]);
   });

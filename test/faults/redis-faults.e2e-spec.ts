@@ -3,7 +3,7 @@
  * The suite's Redis persists with an append-only file (fsync always), as production should, so
  * the restart keeps queues and sessions.
  */
-import { fixture, waitFor } from '../helpers/test-env';
+import { randomWeightsModel, waitFor } from '../helpers/test-env';
 import { Frame } from '../helpers/ws-client';
 import { FaultCluster, RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
@@ -30,7 +30,7 @@ describe('Redis outage', () => {
     cluster = await FaultCluster.start();
     roles = await Promise.all([
       cluster.spawn('gateway'),
-      cluster.spawn('stt', { WHISPER_MODEL: fixture('random-weights-tiny.bin') }),
+      cluster.spawn('stt', { WHISPER_MODEL: randomWeightsModel() }),
       cluster.spawn('translation'),
     ]);
   });

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
-import { fixture } from '../helpers/test-env';
+import { randomWeightsModel } from '../helpers/test-env';
 import { FaultCluster, RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import { expectExactlyOnce, TimedClient } from './fault-checks';
@@ -34,7 +34,7 @@ test(`soak: ${MINUTES} audio minutes at ${SPEED}x, memory and latency flat`, asy
   try {
     const roles: RoleProcess[] = await Promise.all([
       cluster.spawn('gateway'),
-      cluster.spawn('stt', { WHISPER_MODEL: fixture('random-weights-tiny.bin') }),
+      cluster.spawn('stt', { WHISPER_MODEL: randomWeightsModel() }),
       cluster.spawn('translation'),
     ]);
     const block = speechWithPauses(['jfk', PHRASE_A, PHRASE_B, PHRASE_C]);

@@ -4,7 +4,7 @@
  * go on to translation) and a Redis of the suite's own.
  */
 import { PHRASE_A, PHRASE_B } from '../helpers/phrases';
-import { fixture, waitFor } from '../helpers/test-env';
+import { randomWeightsModel, waitFor } from '../helpers/test-env';
 import { FaultCluster, RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import {
@@ -38,7 +38,7 @@ describe('stt worker faults', () => {
     const name = expect.getState().currentTestName ?? '';
     extraA = name.includes('drain deadline') ? { WORKER_DRAIN_MS: '0' } : {};
     cluster = await FaultCluster.start();
-    const stt = { WHISPER_MODEL: fixture('random-weights-tiny.bin') };
+    const stt = { WHISPER_MODEL: randomWeightsModel() };
     [gateway, a, b] = await Promise.all([
       cluster.spawn('gateway'),
       cluster.spawn('stt', { ...stt, ...extraA }),

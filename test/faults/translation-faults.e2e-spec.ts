@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
-import { fixture, waitFor } from '../helpers/test-env';
+import { randomWeightsModel, waitFor } from '../helpers/test-env';
 import { FaultCluster, RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import {
@@ -45,7 +45,7 @@ describe('translation engine faults', () => {
     cluster = await FaultCluster.start();
     [gateway, , translation] = await Promise.all([
       cluster.spawn('gateway'),
-      cluster.spawn('stt', { WHISPER_MODEL: fixture('random-weights-tiny.bin') }),
+      cluster.spawn('stt', { WHISPER_MODEL: randomWeightsModel() }),
       cluster.spawn('translation'),
     ]);
   });

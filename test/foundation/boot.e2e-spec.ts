@@ -64,6 +64,28 @@ describe('service process', () => {
     for (const other of others) expect(metrics).not.toContain(`rt_process_info{role="${other}"}`);
   });
 
+  it('is ready only with what it advertises: GET /languages lists the pairs the moment translation is ready', async () => {
+    const gateway = await start({ ROLE: 'gateway' });
+    const translation = await start({
+      ROLE: 'translation',
+      QUEUE_PREFIX: gateway.env.QUEUE_PREFIX,
+    });
+    const ready = await waitFor(
+      async () => {
+        const response = await fetch(
+          `http://127.0.0.1:${translation.env.HEALTH_PORT}/health/ready`,
+        );
+        return response.status === 200 ? ((await response.json())) : undefined;
+      },
+      { what: 'translation ready', intervalMs: 10, timeoutMs: 30_000 },
+    );
+    expect(JSON.stringify(ready)).toContain('translation-directory');
+    const languages = (await (
+      await fetch(`http://127.0.0.1:${gateway.env.GATEWAY_PORT}/languages`)
+    ).json()) as { code: string; targets: string[] }[];
+    expect(languages.find((language) => language.code === 'en')?.targets).toContain('es');
+  });
+
   it('uses the default health port of a single role when HEALTH_PORT is unset', async () => {
     const { env } = await start({ ROLE: 'translation', HEALTH_PORT: '' });
     expect(env.HEALTH_PORT).toBe('');

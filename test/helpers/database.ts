@@ -11,7 +11,7 @@ import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
 import { ResultsModule } from 'src/common/results/results.module';
 import { PersistenceModule } from 'src/persistence/persistence.module';
 
-/** The PostgreSQL that scripts/setup.sh starts (trust auth, database `test`). */
+/** The e2e tier's private PostgreSQL cluster (test/helpers/e2e-services.ts; trust auth, database `test`). */
 export const PG_ADMIN_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

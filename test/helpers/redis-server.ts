@@ -42,6 +42,8 @@ export class TestRedisServer {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // Refused connections are expected until the server listens.
+    client.on('error', () => undefined);
     try {
       for (let i = 0; i < 100; i++) {
         try {

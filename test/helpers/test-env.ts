@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { AppConfig } from 'src/common/config/app-config';
 import { loadConfig } from 'src/common/config/load-config';
+import { fixture } from './fixtures';
 import { freePort } from './ports';
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { fixture, randomWeightsModel } from './fixtures';
 
-/** Test fixtures (models, audio): FIXTURES_DIR, or ../shared/fixtures. Missing files fail the test. */
-export function fixture(name: string): string {
-  const dir = process.env.FIXTURES_DIR ?? resolve(__dirname, '../../../shared/fixtures');
-  const path = join(dir, name);
-  if (!existsSync(path)) {
-    throw new Error(`Test fixture missing: ${path} (set FIXTURES_DIR to the folder that has it)`);
-  }
-  return path;
-}
+/** The e2e tier's private redis-server (test/helpers/e2e-services.ts). */
+export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A unique key prefix so tests never see each other's keys. */
 export function uniquePrefix(): string {

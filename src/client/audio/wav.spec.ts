@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { fixture } from '../../../test/helpers/fixtures';
 import { decodeWav, encodeWav, WavFormatError } from './wav';
 
 describe('WAV', () => {
@@ -45,8 +45,7 @@ describe('WAV', () => {
   });
 
   it('reads the real speech fixture', () => {
-    const dir = process.env.FIXTURES_DIR ?? resolve(__dirname, '../../../../shared/fixtures');
-    const decoded = decodeWav(readFileSync(join(dir, 'jfk.wav')));
+    const decoded = decodeWav(readFileSync(fixture('jfk.wav')));
     expect(decoded.sampleRate).toBe(16000);
     expect(decoded.samples.length / 16000).toBeCloseTo(11, 0);
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fixture } from '../../../test/helpers/test-env';
+import { fixture } from '../../../test/helpers/fixtures';
 import { BadAudioError, normalizePeak, pcm16ToFloat32 } from './pcm';
 import { analyseSpeech } from './speech-detector';
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fixture } from '../../../test/helpers/test-env';
+import { fixture } from '../../../test/helpers/fixtures';
 import { loadNativeBinding } from './native-whisper.binding';
 
 describe('native whisper.cpp addon (as npm ci built it)', () => {

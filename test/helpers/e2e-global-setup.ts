@@ -1,0 +1,3 @@
+import { setup } from './e2e-services';
+
+export default setup;

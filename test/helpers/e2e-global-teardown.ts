@@ -1,0 +1,3 @@
+import { teardown } from './e2e-services';
+
+export default teardown;

@@ -1,0 +1,121 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/** Debian keeps each PostgreSQL version's programs in /usr/lib/postgresql/<version>/bin. */
+function postgresBinDir(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((name) => existsSync(join(root, name, 'bin/initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0) {
+    throw new Error(
+      'PostgreSQL server programs not found: apt-get install postgresql (npm test does)',
+    );
+  }
+  return join(root, versions[0], 'bin');
+}
+
+/**
+ * A throw-away PostgreSQL cluster: initdb into a temp dir, trust auth inside that cluster only,
+ * listening on 127.0.0.1:<port> and a socket in the same dir. The system's clusters and their
+ * configuration are never touched. The server refuses to run as root, so as root it runs as the
+ * `postgres` user that Debian's package creates.
+ */
+export class TestPostgresServer {
+  private process?: ChildProcess;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'rt-pg-'));
+  private readonly bin = postgresBinDir();
+  private readonly asUser = userInfo().uid === 0 ? 'postgres' : undefined;
+
+  constructor(readonly port: number) {}
+
+  /** Superuser `postgres`, database `test`. */
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/test`;
+  }
+
+  private command(program: string, args: string[]): [string, string[]] {
+    const path = join(this.bin, program);
+    return this.asUser ? ['runuser', ['-u', this.asUser, '--', path, ...args]] : [path, args];
+  }
+
+  async start(): Promise<void> {
+    const data = join(this.dir, 'data');
+    if (this.asUser) {
+      const uid = Number(execFileSync('id', ['-u', this.asUser]).toString().trim());
+      const gid = Number(execFileSync('id', ['-g', this.asUser]).toString().trim());
+      chownSync(this.dir, uid, gid);
+    }
+    const [initdb, initArgs] = this.command('initdb', [
+      '-D',
+      data,
+      '-U',
+      'postgres',
+      '--auth=trust',
+      '-E',
+      'UTF8',
+      '--no-sync',
+    ]);
+    execFileSync(initdb, initArgs, { stdio: 'pipe' });
+    const [postgres, args] = this.command('postgres', [
+      '-D',
+      data,
+      '-p',
+      String(this.port),
+      '-k',
+      this.dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ]);
+    const child = spawn(postgres, args, { stdio: 'ignore' });
+    this.process = child;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const client = new Client({
+        connectionString: `postgres://postgres@127.0.0.1:${this.port}/postgres`,
+        connectionTimeoutMillis: 2000,
+      });
+      let connected = false;
+      try {
+        await client.connect();
+        connected = true;
+        await client.query('create database test');
+        return;
+      } catch (error) {
+        if (child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`PostgreSQL did not start on port ${this.port}: ${String(error)}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        // A client whose connect failed is already closed (end() would wait forever).
+        if (connected) await client.end();
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        // SIGINT: PostgreSQL's "fast" shutdown; runuser passes it on.
+        child.kill('SIGINT');
+      });
+    }
+    this.process = undefined;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
