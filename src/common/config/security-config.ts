@@ -202,8 +202,7 @@ function readTrustedProxies(env: Env): string[] {
     if (
       family === 0 ||
       extra !== undefined ||
-      (bits !== undefined &&
-        (!/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)))
+      (bits !== undefined && (!/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)))
     ) {
       throw new ConfigError('TRUSTED_PROXIES', item, allowed);
     }
