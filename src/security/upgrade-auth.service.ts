@@ -64,6 +64,10 @@ export class UpgradeAuthService {
         : undefined;
   }
 
+  get authRequired(): boolean {
+    return this.config.security.authRequired;
+  }
+
   /** True when the request's Origin (if any) may connect. Non-browser clients send none. */
   originAllowed(origin: string | undefined): boolean {
     return origin === undefined || this.origins.size === 0 || this.origins.has(origin);
