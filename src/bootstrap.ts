@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createServer, Server } from 'node:http';
+import { createServer, IncomingMessage, Server } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import { AppModule } from './app.module';
 import { AppConfig } from './common/config/app-config';
@@ -10,6 +10,31 @@ import { applyHttpSecurity, httpsOptions, watchCertificates } from './security/h
 
 /** Paths the separate health port answers; everything else there is 404. */
 const OPS_PATHS = /^\/(health(\/.*)?|metrics)(\?.*)?$/;
+/** Liveness the public port keeps (no dependency is touched, nothing internal is said). */
+const PUBLIC_LIVENESS = /^\/health(\/live)?\/?(\?.*)?$/;
+
+interface MinimalResponse {
+  writeHead(status: number, headers: Record<string, string>): { end(body: string): void };
+}
+
+/**
+ * On the public port (GATEWAY_PORT) readiness and metrics do not exist: they expose internals
+ * (error texts of Redis and the database) and cost Redis round trips. `/health` and
+ * `/health/live` answer a bare liveness there; everything else is the HEALTH_PORT's.
+ */
+function publicOpsFilter(fromOpsPort: WeakSet<object>) {
+  return (request: IncomingMessage, response: MinimalResponse, next: () => void): void => {
+    const url = request.url ?? '';
+    if (fromOpsPort.has(request) || !OPS_PATHS.test(url)) return next();
+    if (PUBLIC_LIVENESS.test(url)) {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
+    response
+      .writeHead(404, { 'content-type': 'application/json' })
+      .end('{"statusCode":404,"message":"Not Found"}');
+  };
+}
 
 export interface RunningApp {
   app: INestApplication;
@@ -59,10 +84,13 @@ export async function listenApp(
   let stopWatching = (): void => undefined;
 
   if (config.roles.includes('gateway')) {
+    const fromOpsPort = new WeakSet<object>();
+    app.use(publicOpsFilter(fromOpsPort));
     await app.listen(config.gateway.port, config.http.host);
     if (tls) stopWatching = watchCertificates(app.getHttpServer() as HttpsServer, config);
     const handler = app.getHttpAdapter().getInstance() as (req: unknown, res: unknown) => void;
     opsServer = createServer((req, res) => {
+      fromOpsPort.add(req);
       if (OPS_PATHS.test(req.url ?? '')) return handler(req, res);
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     });

@@ -1,3 +1,4 @@
+import { pageTokenSource, promptForKey } from './credentials';
 import type { FinalFrame, ServerFrame } from '../src/client/shared/protocol';
 import { realtimeTranslation } from '../src/client/shared/protocol';
 import { wsUrlFromPage } from '../src/client/shared/session-url';
@@ -166,6 +167,9 @@ function selectedInput(): AudioInput {
   return { kind: 'mic', deviceId: value || undefined };
 }
 
+/** Short-lived tokens per connect; an API key is typed once and kept in this tab only. */
+const tokens = pageTokenSource(promptForKey);
+
 async function start(next: Mode): Promise<void> {
   setMode(next);
   showProblem(undefined);
@@ -176,8 +180,6 @@ async function start(next: Mode): Promise<void> {
       source: ui.source.value,
       targets: targets(),
       interimTranslations: targets().length > 0,
-      // With authentication on, open the page as /?token=<API key or session token>.
-      token: new URLSearchParams(location.search).get('token') ?? undefined,
     },
     {
       state: setState,
@@ -188,6 +190,7 @@ async function start(next: Mode): Promise<void> {
         timeOffset = model.lastSegment?.end ?? 0;
       },
     },
+    tokens,
   );
   capture = new AudioCapture();
   try {

@@ -7,7 +7,13 @@ import {
   parseServerFrame,
   ServerFrame,
 } from '../src/client/shared/protocol';
-import { ResumeTracker, streamUrl, StreamQuery } from '../src/client/shared/session-url';
+import {
+  credentialProtocols,
+  ResumeTracker,
+  streamUrl,
+  StreamQuery,
+} from '../src/client/shared/session-url';
+import { CredentialError, TokenSource } from './credentials';
 
 export type ConnectionState =
   'idle' | 'connecting' | 'live' | 'reconnecting' | 'closing' | 'closed';
@@ -48,6 +54,8 @@ export class LiveStream {
     private readonly baseUrl: string,
     private query: StreamQuery,
     private readonly handlers: LiveStreamHandlers,
+    /** A fresh short-lived token per connect (single-use tokens survive reconnects). */
+    private readonly tokens?: TokenSource,
   ) {}
 
   start(): void {
@@ -57,8 +65,32 @@ export class LiveStream {
 
   private open(): void {
     this.handlers.state(this.hadSession ? 'reconnecting' : 'connecting');
+    if (!this.tokens) {
+      this.connect(undefined);
+      return;
+    }
+    this.tokens.token().then(
+      (token) => {
+        if (!this.stopping) this.connect(token);
+      },
+      (error: unknown) => {
+        const words = error instanceof Error ? error.message : String(error);
+        if (error instanceof CredentialError || this.attempt >= RECONNECT_DELAYS_MS.length) {
+          this.handlers.problem(words);
+          this.handlers.state('closed', words);
+          return;
+        }
+        // The token service did not answer (network): try again like a dropped socket.
+        this.handlers.state('reconnecting', words);
+        this.timer = window.setTimeout(() => this.open(), RECONNECT_DELAYS_MS[this.attempt++]);
+      },
+    );
+  }
+
+  /** The token goes in a `bearer.<token>` subprotocol, never in the URL. */
+  private connect(token: string | undefined): void {
     const url = streamUrl(this.baseUrl, this.query, this.resume.resumePoint());
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(url, credentialProtocols(token));
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     let errorBeforeClose: string | undefined;

@@ -4,6 +4,7 @@ import { wsUrlFromPage } from '../src/client/shared/session-url';
 import { TranscriptModel } from '../src/client/shared/transcript.model';
 import { AudioCapture, CaptureError } from './audio-capture';
 import { CaptionShow, CaptionView } from './caption-view';
+import { pageTokenSource, promptForKey } from './credentials';
 import { LiveStream } from './live-stream';
 
 /**
@@ -30,7 +31,6 @@ async function main(): Promise<void> {
       source: params.get('source') ?? 'auto',
       targets,
       interimTranslations: targets.length > 0,
-      token: params.get('token') ?? undefined,
     },
     {
       state: (state) => {
@@ -47,6 +47,8 @@ async function main(): Promise<void> {
         view.render(model);
       },
     },
+    // No credential in the overlay's URL: a token per connect (see web/credentials.ts).
+    pageTokenSource(promptForKey),
   );
   const capture = new AudioCapture();
   try {

@@ -15,6 +15,8 @@ import { ResumeTracker, streamUrl, StreamQuery } from './shared/session-url';
 
 export interface StreamSessionOptions extends StreamQuery {
   url: string;
+  /** API key or session token, sent as `Authorization: Bearer` (never in the URL). */
+  token?: string;
   /** Milliseconds to wait for the `session` frame and for `closed` after `close`. */
   timeoutMs?: number;
 }
@@ -68,7 +70,11 @@ export class StreamSession {
   /** Opens the socket (resuming the session when there is one) and waits for `session`. */
   connect(): Promise<SessionFrame> {
     const url = streamUrl(this.options.url, this.options, this.resume.resumePoint());
-    const socket = new WebSocket(url);
+    const token = this.options.token;
+    const socket = new WebSocket(
+      url,
+      token ? { headers: { authorization: `Bearer ${token}` } } : undefined,
+    );
     this.socket = socket;
     return new Promise<SessionFrame>((resolve, reject) => {
       let settled = false;

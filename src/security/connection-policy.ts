@@ -94,6 +94,16 @@ export class ConnectionPolicy {
       }
       return undefined;
     }
+    return this.onAudio(now, audioSeconds);
+  }
+
+  /**
+   * Audio seconds as the session's decoder counted them (pace and quota). The gateway calls it
+   * when a frame is decoded, so audio sent before the session opened is charged in the session's
+   * own format, not guessed from its byte count.
+   */
+  onAudio(now: number, audioSeconds: number): Verdict | undefined {
+    this.refill(now);
     this.audioCredit -= audioSeconds;
     if (this.audioCredit < 0) {
       return {

@@ -1,6 +1,7 @@
 import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
-import { presentedCredential, selectProtocol } from './credentials';
+import { trustedProxyList } from '../common/config/security-config';
+import { clientIp, presentedCredential, selectProtocol } from './credentials';
 
 function request(url: string, headers: Record<string, string> = {}): IncomingMessage {
   const message = new IncomingMessage(new Socket());
@@ -42,5 +43,31 @@ describe('selectProtocol', () => {
   it('answers the first non-credential subprotocol and never a token', () => {
     expect(selectProtocol(new Set(['bearer.x.y.z', 'rt']))).toBe('rt');
     expect(selectProtocol(new Set(['bearer.x.y.z']))).toBe(false);
+  });
+});
+
+describe('clientIp behind TRUSTED_PROXIES', () => {
+  function from(peer: string, forwarded?: string): IncomingMessage {
+    const socket = new Socket();
+    Object.defineProperty(socket, 'remoteAddress', { value: peer });
+    const message = new IncomingMessage(socket);
+    message.headers = forwarded === undefined ? {} : { 'x-forwarded-for': forwarded };
+    return message;
+  }
+  const trusted = trustedProxyList(['10.0.0.0/8', '::1']);
+
+  it('believes X-Forwarded-For only from a trusted peer', () => {
+    expect(clientIp(from('203.0.113.9', '198.51.100.1'), trusted)).toBe('203.0.113.9');
+    expect(clientIp(from('10.0.0.5', '198.51.100.1'), trusted)).toBe('198.51.100.1');
+    expect(clientIp(from('::ffff:10.0.0.5', '198.51.100.1'), trusted)).toBe('198.51.100.1');
+    expect(clientIp(from('10.0.0.5', '198.51.100.1'))).toBe('10.0.0.5');
+  });
+
+  it('takes the rightmost untrusted hop: what the client wrote further left is ignored', () => {
+    expect(clientIp(from('10.0.0.5', '1.1.1.1, 198.51.100.1, 10.0.0.7'), trusted)).toBe(
+      '198.51.100.1',
+    );
+    expect(clientIp(from('10.0.0.5', 'not-an-ip, 10.0.0.7'), trusted)).toBe('10.0.0.7');
+    expect(clientIp(from('10.0.0.5'), trusted)).toBe('10.0.0.5');
   });
 });

@@ -1,4 +1,5 @@
 import { IncomingMessage } from 'node:http';
+import { BlockList, isIP } from 'node:net';
 
 /** Where a client put its credential (never the credential itself in a log). */
 export type CredentialSource = 'query' | 'protocol' | 'authorization';
@@ -59,7 +60,36 @@ export function selectProtocol(offered: Set<string>): string | false {
   return false;
 }
 
-/** The client address (the TCP peer; put a proxy's address rules in the proxy). */
-export function clientIp(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
+/** `::ffff:10.0.0.1` (an IPv4 peer of a dual-stack socket) is `10.0.0.1`. */
+function plainAddress(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  return mapped ? mapped[1] : address;
+}
+
+function isTrusted(address: string, trusted: BlockList): boolean {
+  const family = isIP(address);
+  return family !== 0 && trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * The client address. The TCP peer, unless the peer is a trusted proxy (TRUSTED_PROXIES): then
+ * the rightmost X-Forwarded-For address that is not itself a trusted proxy (addresses further
+ * left were written by the client and prove nothing). A malformed entry stops the walk at the
+ * last trusted hop.
+ */
+export function clientIp(request: IncomingMessage, trusted?: BlockList): string {
+  const peer = plainAddress(request.socket.remoteAddress ?? 'unknown');
+  if (!trusted || !isTrusted(peer, trusted)) return peer;
+  const header = request.headers['x-forwarded-for'];
+  const hops = (Array.isArray(header) ? header.join(',') : (header ?? ''))
+    .split(',')
+    .map((hop) => plainAddress(hop.trim()))
+    .filter((hop) => hop !== '');
+  let client = peer;
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (isIP(hops[i]) === 0) break;
+    client = hops[i];
+    if (!isTrusted(client, trusted)) break;
+  }
+  return client;
 }

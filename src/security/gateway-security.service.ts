@@ -6,7 +6,7 @@ import { STATUS_CODES } from 'node:http';
 import { WebSocket } from 'ws';
 import { selectProtocol } from './credentials';
 import { AuthDecision, Principal } from './principal';
-import { AudioRate, SessionGuardService } from './session-guard.service';
+import { AudioMeter, SessionGuardService } from './session-guard.service';
 import { UpgradeAuthService } from './upgrade-auth.service';
 
 /**
@@ -42,7 +42,8 @@ export class GatewaySecurityService {
     socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
   }
 
-  attach(ws: WebSocket, principal: Principal, audioRate: AudioRate): void {
-    this.guard.attach(ws, principal, audioRate);
+  /** Returns the meter the connection reports decoded audio seconds to (usage, pace, quota). */
+  attach(ws: WebSocket, principal: Principal): AudioMeter {
+    return this.guard.attach(ws, principal);
   }
 }

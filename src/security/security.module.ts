@@ -24,6 +24,6 @@ import { UpgradeAuthService } from './upgrade-auth.service';
     SessionGuardService,
     GatewaySecurityService,
   ],
-  exports: [GatewaySecurityService],
+  exports: [GatewaySecurityService, UpgradeAuthService, SecurityStoreService],
 })
 export class SecurityModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { randomUUID } from 'node:crypto';
 import { RawData, WebSocket } from 'ws';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { ApiKeyService } from '../persistence/api-keys/api-key.service';
 import { UsageService } from '../persistence/usage/usage.service';
 import {
   ConnectionPolicy,
@@ -20,10 +21,15 @@ const SLOT_REFRESH_MS = 10_000;
 /** A session slot not refreshed for this long belonged to a gateway that died. */
 const SLOT_STALE_MS = 45_000;
 const QUOTA_REREAD_MS = 30_000;
+/**
+ * Open sessions' keys are re-checked this often (cache, database on a miss): a revocation whose
+ * pub/sub message was missed (Redis down, subscriber reconnecting) still closes them.
+ */
+const KEY_RECHECK_MS = 15_000;
 const TERMINATE_AFTER_CLOSE_MS = 2000;
 
-/** Bytes per second of the session's audio format (undefined before the session is open). */
-export type AudioRate = () => number | undefined;
+/** Reports seconds of audio as the session's decoder counted them. */
+export type AudioMeter = (seconds: number) => void;
 
 interface Guarded {
   ws: WebSocket;
@@ -48,6 +54,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
   private readonly guarded = new Set<Guarded>();
   private sweeper?: NodeJS.Timeout;
   private lastSlotRefresh = Date.now();
+  private lastKeyRecheck = Date.now();
   private stopRevocations?: () => void;
 
   constructor(
@@ -57,6 +64,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     private readonly revocations: RevocationService,
     private readonly issuer: TokenIssuerService,
     private readonly metrics: SecurityMetrics,
+    private readonly apiKeys: ApiKeyService,
   ) {}
 
   onModuleInit(): void {
@@ -74,7 +82,8 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     return this.guarded.size;
   }
 
-  attach(ws: WebSocket, principal: Principal, audioRate: AudioRate): void {
+  /** Guards an open socket; returns the meter the connection reports decoded audio to. */
+  attach(ws: WebSocket, principal: Principal): AudioMeter {
     const security = this.config.security;
     const now = Date.now();
     const entry: Guarded = {
@@ -100,9 +109,18 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     };
     this.guarded.add(entry);
     ws.on('pong', () => (entry.alive = true));
-    ws.on('message', (data, isBinary) => this.onMessage(entry, data, isBinary, audioRate));
+    ws.on('message', (data, isBinary) => this.onMessage(entry, data, isBinary));
     ws.once('close', () => this.detach(entry));
     void this.admit(entry);
+    return (seconds) => this.onAudio(entry, seconds);
+  }
+
+  /** Usage and pace are charged by the decoder's own seconds (the session's real format). */
+  private onAudio(entry: Guarded, seconds: number): void {
+    if (entry.ended || seconds <= 0) return;
+    this.usage.recordAudio(entry.principal.keyId, seconds);
+    const verdict = entry.policy.onAudio(Date.now(), seconds);
+    if (verdict) this.enforce(entry, verdict);
   }
 
   /** Per-key checks that need Redis or the database: concurrent sessions and hourly quota. */
@@ -151,21 +169,15 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     if (verdict) this.enforce(entry, verdict);
   }
 
-  private onMessage(entry: Guarded, data: RawData, isBinary: boolean, audioRate: AudioRate): void {
+  private onMessage(entry: Guarded, data: RawData, isBinary: boolean): void {
     if (entry.ended) return;
     const bytes = Array.isArray(data)
       ? data.reduce((sum, part) => sum + part.length, 0)
       : data instanceof ArrayBuffer
         ? data.byteLength
         : data.length;
-    let seconds: number | undefined;
-    if (isBinary) {
-      // Before the session is open the fastest format counts (48 kHz float).
-      seconds = bytes / (audioRate() ?? 48_000 * 4);
-      // Usage is counted here, frame by frame, so the hourly quota sees audio the moment it arrives.
-      this.usage.recordAudio(entry.principal.keyId, seconds);
-    }
-    const verdict = entry.policy.onFrame(Date.now(), bytes, seconds);
+    // A binary frame counts as a message here; its seconds are charged once decoded (onAudio).
+    const verdict = entry.policy.onFrame(Date.now(), bytes, isBinary ? 0 : undefined);
     if (verdict) {
       this.enforce(entry, verdict);
       return;
@@ -177,7 +189,8 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
   }
 
   private refresh(entry: Guarded): void {
-    if (entry.principal.keyId === null || !this.issuer.available) {
+    const keyId = entry.principal.keyId;
+    if (keyId === null || !this.issuer.available) {
       this.send(entry, {
         type: 'error',
         code: 'refresh_unavailable',
@@ -185,7 +198,47 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
       });
       return;
     }
-    this.send(entry, { type: 'token', ...this.issuer.issue(entry.principal, 'refresh') });
+    // Never mint a token for a key that is no longer active, whatever this process heard.
+    this.keyActive(keyId).then(
+      (active) => {
+        if (entry.ended) return;
+        if (!active) {
+          this.closeKey(keyId);
+          return;
+        }
+        this.send(entry, { type: 'token', ...this.issuer.issue(entry.principal, 'refresh') });
+      },
+      (error: unknown) => {
+        this.logger.warn(`Refresh check failed for key ${keyId}: ${(error as Error).message}`);
+        this.send(entry, {
+          type: 'error',
+          code: 'refresh_unavailable',
+          message: 'the key cannot be checked right now: try again later',
+        });
+      },
+    );
+  }
+
+  /** The key is neither revoked (marker) nor inactive (cache, database on a miss). */
+  private async keyActive(keyId: string): Promise<boolean> {
+    if (await this.revocations.isRevoked(keyId)) return false;
+    return this.apiKeys.isActive(keyId);
+  }
+
+  /** Closes the sessions of keys found inactive; an unavailable store closes nothing. */
+  private recheckKeys(): void {
+    const keys = new Set<string>();
+    for (const entry of this.guarded) {
+      if (!entry.ended && entry.principal.keyId !== null) keys.add(entry.principal.keyId);
+    }
+    for (const keyId of keys) {
+      this.keyActive(keyId).then(
+        (active) => {
+          if (!active) this.closeKey(keyId);
+        },
+        () => undefined,
+      );
+    }
   }
 
   private send(entry: Guarded, frame: Record<string, unknown>): void {
@@ -248,6 +301,10 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
       ) {
         this.readQuota(entry).catch(() => undefined);
       }
+    }
+    if (now - this.lastKeyRecheck >= KEY_RECHECK_MS) {
+      this.lastKeyRecheck = now;
+      this.recheckKeys();
     }
     if (now - this.lastSlotRefresh >= SLOT_REFRESH_MS) {
       this.lastSlotRefresh = now;

@@ -1,5 +1,6 @@
 import {
   Controller,
+  Get,
   Header,
   HttpCode,
   HttpException,
@@ -18,6 +19,16 @@ export class TokensController {
     private readonly auth: UpgradeAuthService,
     private readonly issuer: TokenIssuerService,
   ) {}
+
+  /**
+   * What a page needs to know before it connects: whether a credential is required and whether
+   * tokens can be issued (the web app then asks POST /v1/tokens for one per connect).
+   */
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  info(): { auth_required: boolean; tokens: boolean } {
+    return { auth_required: this.auth.authRequired, tokens: this.issuer.available };
+  }
 
   @Post()
   @HttpCode(201)

@@ -9,7 +9,9 @@ export class TooManyPending extends Error {}
 
 /**
  * Waits for worker replies with BLPOP on a pool of blocking connections (a blocked connection
- * serves one waiter). The pool size is the cap on HTTP translations in flight.
+ * serves one waiter). The pool size is the cap on HTTP translations in flight. Every text of a
+ * request replies on one list (the reply carries the text's index), so a wait is one BLPOP on one
+ * key per reply, whatever the size of the batch.
  */
 @Injectable()
 export class ReplyWaiter implements OnApplicationShutdown {
@@ -41,25 +43,29 @@ export class ReplyWaiter implements OnApplicationShutdown {
   }
 
   /**
-   * Replies for every key, in key order, or undefined for keys without a reply by the deadline.
+   * The replies to `indexes` from the list `key`, by index; indexes without a reply by the
+   * deadline are missing from the map.
    */
   async wait(
     connection: RedisConnection,
-    keys: string[],
+    key: string,
+    indexes: readonly number[],
     timeoutMs: number,
-  ): Promise<(TranslationReply | undefined)[]> {
-    const replies = new Map<string, TranslationReply>();
+  ): Promise<Map<number, TranslationReply>> {
+    const expected = new Set(indexes);
+    const replies = new Map<number, TranslationReply>();
     const deadline = Date.now() + timeoutMs;
-    while (replies.size < keys.length) {
+    while (replies.size < expected.size) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      const pending = keys.filter((key) => !replies.has(key));
-      const popped = await connection.blpop(...pending, Math.max(0.01, left / 1000));
+      const popped = await connection.blpop(key, Math.max(0.01, left / 1000));
       if (!popped) break;
-      const [key, value] = popped;
-      replies.set(key, JSON.parse(value) as TranslationReply);
+      const reply = JSON.parse(popped[1]) as TranslationReply;
+      if (typeof reply.index === 'number' && expected.has(reply.index)) {
+        replies.set(reply.index, reply);
+      }
     }
-    return keys.map((key) => replies.get(key));
+    return replies;
   }
 
   onApplicationShutdown(): void {

@@ -64,6 +64,32 @@ export function parseTranslateRequest(body: unknown, maxChars: number): Translat
   return { texts: texts, batch, source: sourceCode, target: targetCode };
 }
 
+export interface TranslatePlan {
+  request: TranslateRequest;
+  /** The texts that need a worker: one queued job each, never more than the item cap. */
+  jobs: { index: number; text: string }[];
+}
+
+/**
+ * A checked request and the jobs it needs. At most `maxItems` texts per request; blank texts are
+ * answered as they are, without a job (a body of many empty items costs nothing); a request whose
+ * source and target are the same needs no job at all.
+ */
+export function planTranslation(body: unknown, maxChars: number, maxItems: number): TranslatePlan {
+  const data = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  if (Array.isArray(data.q) && data.q.length > maxItems) {
+    throw new BadTranslateRequest(
+      `Invalid request: ${data.q.length} texts exceed the limit of ${maxItems} per request`,
+    );
+  }
+  const request = parseTranslateRequest(body, maxChars);
+  if (request.source === request.target) return { request, jobs: [] };
+  const jobs = request.texts
+    .map((text, index) => ({ index, text }))
+    .filter(({ text }) => text.trim() !== '');
+  return { request, jobs };
+}
+
 export interface LanguageEntry {
   code: string;
   name: string;

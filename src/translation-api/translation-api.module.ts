@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SecurityModule } from '../security/security.module';
 import { TranslationDirectory } from '../translation/translation-directory.service';
 import { ReplyWaiter } from './reply-waiter.service';
 import { TranslationApiController } from './translation-api.controller';
@@ -9,6 +10,7 @@ import { TranslationApiService } from './translation-api.service';
  * port. It runs no engine: requests go through the translation queue to the translation role.
  */
 @Module({
+  imports: [SecurityModule],
   controllers: [TranslationApiController],
   providers: [TranslationDirectory, ReplyWaiter, TranslationApiService],
 })

@@ -11,7 +11,7 @@ import {
   BadTranslateRequest,
   LanguageEntry,
   languageList,
-  parseTranslateRequest,
+  planTranslation,
 } from './translate-request';
 
 /** HTTP jobs sit between live finals (1) and interims (10): a live caption is more urgent. */
@@ -33,8 +33,10 @@ export class TranslationRejected extends Error {
 export type TranslateAnswer = { translatedText: string } | { translatedText: string[] };
 
 /**
- * LibreTranslate-compatible translation for the gateway: checks the request, queues one job per
- * text on the same translation queue the live path uses, and waits for the workers' replies.
+ * LibreTranslate-compatible translation for the gateway: checks the request (at most
+ * TRANSLATE_MAX_ITEMS texts), counts it against the caller's per-minute limit, queues one job per
+ * non-blank text on the same translation queue the live path uses, and waits for the workers'
+ * replies on one list per request.
  */
 @Injectable()
 export class TranslationApiService {
@@ -58,13 +60,44 @@ export class TranslationApiService {
     }
   }
 
-  async translate(body: unknown): Promise<TranslateAnswer> {
-    const request = parseTranslateRequest(body, this.config.translation.maxChars);
-    if (request.source === request.target) {
-      return request.batch
-        ? { translatedText: request.texts }
-        : { translatedText: request.texts[0] };
+  /**
+   * One fixed one-minute window per caller (an API key id, or `ip:<address>` without auth).
+   * Throws TranslationRejected (429) past TRANSLATE_REQUESTS_PER_MINUTE.
+   */
+  private async countRequest(caller: string): Promise<void> {
+    const limit = this.config.security.translateRequestsPerMinute;
+    const minute = Math.floor(Date.now() / 60_000);
+    const key = this.client.key('translate-rate', caller, String(minute));
+    let count: number;
+    try {
+      const results = await this.client.redis.multi().incr(key).expire(key, 120).exec();
+      count = Number(results?.[0]?.[1] ?? 0);
+    } catch (error) {
+      throw new TranslationUnavailable(`Redis unavailable: ${(error as Error).message}`);
     }
+    if (count > limit) {
+      throw new TranslationRejected(
+        `Too many requests: at most ${limit} translations per minute for this key`,
+        429,
+      );
+    }
+  }
+
+  /**
+   * `caller` identifies who pays for the request (rate limit): the API key id, or the client
+   * address when authentication is off.
+   */
+  async translate(body: unknown, caller: string): Promise<TranslateAnswer> {
+    const { maxChars } = this.config.translation;
+    const { request, jobs } = planTranslation(
+      body,
+      maxChars,
+      this.config.security.translateMaxItems,
+    );
+    await this.countRequest(caller);
+    const answer = (texts: string[]): TranslateAnswer =>
+      request.batch ? { translatedText: texts } : { translatedText: texts[0] };
+    if (jobs.length === 0) return answer(request.texts);
     const pairs = await this.livePairs();
     if (pairs.length === 0) throw new TranslationUnavailable('No translation worker is running');
     if (!pairs.some((p) => p.source === request.source && p.target === request.target)) {
@@ -72,8 +105,9 @@ export class TranslationApiService {
         `Translation from ${request.source} to ${request.target} is not supported`,
       );
     }
+    // The whole batch counts: a request may not push the queue past its limit.
     const depth = await this.queues.depth(QueueName.Translation).catch(() => Infinity);
-    if (depth >= this.config.gateway.maxQueueDepth) {
+    if (depth + jobs.length > this.config.gateway.maxQueueDepth) {
       throw new TranslationUnavailable('Translation queue is full, try again later');
     }
 
@@ -86,24 +120,24 @@ export class TranslationApiService {
     }
     try {
       const requestId = randomUUID();
-      const keys = request.texts.map((_, i) => this.client.key('translate', requestId, i));
+      const replyKey = this.client.key('translate', requestId);
       const now = Date.now();
       await Promise.all(
-        request.texts.map((text, i) =>
+        jobs.map(({ index, text }) =>
           this.queues.add(
             QueueName.Translation,
             'http',
             {
               sessionId: `http:${requestId}`,
-              utteranceId: `http:${requestId}:${i}`,
-              index: i,
+              utteranceId: `http:${requestId}:${index}`,
+              index,
               kind: 'final',
               revision: 0,
               text,
               source: request.source,
               targets: [request.target],
               enqueuedAt: now,
-              replyKey: keys[i],
+              replyKey,
             },
             { priority: HTTP_JOB_PRIORITY, attempts: 1 },
           ),
@@ -111,19 +145,21 @@ export class TranslationApiService {
       );
       const replies = await this.waiter.wait(
         connection,
-        keys,
+        replyKey,
+        jobs.map((job) => job.index),
         this.config.translation.timeoutMs * 2,
       );
-      const texts: string[] = [];
-      for (const reply of replies) {
+      const texts = [...request.texts];
+      for (const { index } of jobs) {
+        const reply = replies.get(index);
         if (!reply)
           throw new TranslationUnavailable(
             `No translation within the time limit (${pairKey(request.source, request.target)})`,
           );
         if (!reply.ok) throw new TranslationRejected(reply.error, reply.status);
-        texts.push(reply.text);
+        texts[index] = reply.text;
       }
-      return request.batch ? { translatedText: texts } : { translatedText: texts[0] };
+      return answer(texts);
     } finally {
       this.waiter.release(connection);
     }

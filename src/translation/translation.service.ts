@@ -67,7 +67,7 @@ export class TranslationService {
     const outcomes = await Promise.all(
       job.targets.map((target) => this.translateTarget(job, target, lastAttempt)),
     );
-    if (job.replyKey) await this.reply(job.replyKey, outcomes[0]);
+    if (job.replyKey) await this.reply(job.replyKey, job.index, outcomes[0]);
     const retryable = outcomes.find((outcome) => outcome.error?.retryable);
     if (retryable && !lastAttempt && !job.replyKey) {
       throw new Error(`Translation to ${retryable.target} failed: ${retryable.error!.message}`);
@@ -200,15 +200,24 @@ export class TranslationService {
     await this.results.append(job.sessionId, error, dedupeId);
   }
 
-  private async reply(replyKey: string, outcome: TargetOutcome | undefined): Promise<void> {
+  private async reply(
+    replyKey: string,
+    index: number,
+    outcome: TargetOutcome | undefined,
+  ): Promise<void> {
     let reply: TranslationReply;
     if (outcome?.text !== undefined) {
-      reply = { ok: true, text: outcome.text, engine: outcome.engine ?? '' };
+      reply = { ok: true, text: outcome.text, engine: outcome.engine ?? '', index };
     } else {
       const code = outcome?.error?.code;
       const status =
         code === 'unsupported_language_pair' ? 400 : code === 'translation_unavailable' ? 503 : 500;
-      reply = { ok: false, status, error: outcome?.error?.message ?? 'no target language' };
+      reply = {
+        ok: false,
+        status,
+        error: outcome?.error?.message ?? 'no target language',
+        index,
+      };
     }
     await this.client.redis
       .multi()

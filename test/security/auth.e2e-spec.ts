@@ -268,7 +268,7 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
     expect(live.ws.readyState).toBe(WebSocket.OPEN);
   });
 
-  it('rate-limits failed authentication per key and per IP with 429 (in Redis, shared by gateways)', async () => {
+  it('rate-limits failed authentication per key and per IP with 429 (in Redis, shared by gateways); valid credentials still pass', async () => {
     const bogus = `rtk_${'B'.repeat(43)}`;
     const seen: number[] = [];
     for (let i = 0; i < 45 && !seen.includes(429); i++) {
@@ -276,8 +276,15 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
     }
     expect(seen.at(-1)).toBe(429);
     expect(new Set(seen.slice(0, -1))).toEqual(new Set([401]));
-    // The IP is over the limit too now: even a valid key waits.
-    const limited = await upgrade(gw.url, { headers: { authorization: `Bearer ${key}` } });
+    // The IP is over the limit too now, but the counter limits failures only: a valid key still
+    // connects (one client behind a shared proxy must not lock everybody out).
+    const valid = await upgrade(gw.url, { headers: { authorization: `Bearer ${key}` } });
+    expect(valid.status).toBe(101);
+    if ('ws' in valid) sockets.push(valid.ws);
+    // Another failure from this IP is refused with 429 and Retry-After.
+    const limited = await upgrade(gw.url, {
+      headers: { authorization: `Bearer rtk_${'Q'.repeat(43)}` },
+    });
     expect(limited.status).toBe(429);
     expect('headers' in limited && limited.headers['retry-after']).toBeTruthy();
     // Another gateway instance on the same Redis sees the same counters.
@@ -289,8 +296,11 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
     });
     try {
       expect(
-        (await upgrade(other.url, { headers: { authorization: `Bearer ${key}` } })).status,
+        (await upgrade(other.url, { headers: { authorization: `Bearer ${bogus}` } })).status,
       ).toBe(429);
+      const ok = await upgrade(other.url, { headers: { authorization: `Bearer ${key}` } });
+      expect(ok.status).toBe(101);
+      if ('ws' in ok) ok.ws.terminate();
     } finally {
       await other.running.close();
     }

@@ -9,7 +9,17 @@ export interface StreamQuery {
   encoding?: string;
   interim?: boolean;
   interimTranslations?: boolean;
-  token?: string;
+}
+
+/** Subprotocol prefix that carries a session token (the server never echoes it). */
+export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+
+/**
+ * Subprotocols offering a session token: credentials never go in URLs (history, proxy logs).
+ * Without a token: none.
+ */
+export function credentialProtocols(token: string | undefined): string[] {
+  return token ? ['rt', `${BEARER_PROTOCOL_PREFIX}${token}`] : [];
 }
 
 export interface ResumePoint {
@@ -33,7 +43,6 @@ export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint
     'interim_translations',
     query.interimTranslations === undefined ? undefined : String(query.interimTranslations),
   );
-  set('token', query.token);
   // These clients read `final` and `translation` frames; the realtime echo of finals is for
   // clients that read only `realtime` ones.
   set('realtime_finals', 'false');

@@ -130,6 +130,8 @@ export interface AppConfig {
     /** Items kept in memory awaiting the database; past this the result streams are re-read. */
     readonly archiveMaxPending: number;
     readonly apiKeyCacheSeconds: number;
+    /** Unknown (well-formed) keys are remembered this long, so guesses never reach the database. */
+    readonly apiKeyNegativeCacheSeconds: number;
   };
   readonly queues: {
     readonly attempts: number;
@@ -185,6 +187,15 @@ export interface SecurityConfig {
   readonly maxRealtimeFactor: number;
   readonly audioBurstSeconds: number;
   readonly maxBodyBytes: number;
+  /**
+   * Peers (IPs or CIDRs) whose X-Forwarded-For is believed: the client address is the rightmost
+   * address in it that is not itself a trusted proxy. Empty = the TCP peer is the client.
+   */
+  readonly trustedProxies: readonly string[];
+  /** POST /translate: most texts in one request (each one is a queued job). */
+  readonly translateMaxItems: number;
+  /** POST /translate: requests per minute per API key (per client address without auth). */
+  readonly translateRequestsPerMinute: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;

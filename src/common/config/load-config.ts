@@ -22,7 +22,7 @@ import {
   readString,
   readUrl,
 } from './env-parsers';
-import { readSecurityConfig } from './security-config';
+import { readSecurityConfig, requireStrongSecret } from './security-config';
 
 export { APP_CONFIG };
 
@@ -120,9 +120,21 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const secrets: string[] = security.jwtKeys.map((key) => key.secret);
   const redisPassword = new URL(redisUrl).password;
   if (redisPassword) secrets.push(decodeURIComponent(redisPassword));
-  if (!databaseUrl.startsWith('sqlite:')) {
-    const databasePassword = new URL(databaseUrl).password;
-    if (databasePassword) secrets.push(decodeURIComponent(databasePassword));
+  const databasePassword = databaseUrl.startsWith('sqlite:') ? '' : new URL(databaseUrl).password;
+  if (databasePassword) secrets.push(decodeURIComponent(databasePassword));
+  if (nodeEnv === 'production') {
+    // Passwords the shipped files used to carry must not reach production (docs/security.md).
+    const passwords: [string, string][] = [
+      ['REDIS_URL', decodeURIComponent(redisPassword)],
+      ['DATABASE_URL', decodeURIComponent(databasePassword)],
+      // Read by the compose postgres container from the same .env; checked here so a
+      // placeholder there stops the app too.
+      ['POSTGRES_PASSWORD', readOptionalString(env, 'POSTGRES_PASSWORD') ?? ''],
+      ['REDIS_PASSWORD', readOptionalString(env, 'REDIS_PASSWORD') ?? ''],
+    ];
+    for (const [variable, value] of passwords) {
+      if (value) requireStrongSecret(variable, value, 'password');
+    }
   }
 
   return {
@@ -271,6 +283,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       }),
       apiKeyCacheSeconds: readNumber(env, 'API_KEY_CACHE_SECONDS', 60, {
         min: 1,
+        max: 3600,
+        integer: true,
+      }),
+      apiKeyNegativeCacheSeconds: readNumber(env, 'API_KEY_NEGATIVE_CACHE_SECONDS', 30, {
+        min: 0,
         max: 3600,
         integer: true,
       }),

@@ -12,6 +12,7 @@ describe('persistence configuration', () => {
       archiveFlushMs: 1000,
       archiveMaxPending: 10_000,
       apiKeyCacheSeconds: 60,
+      apiKeyNegativeCacheSeconds: 30,
     });
   });
 

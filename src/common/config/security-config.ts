@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { BlockList, isIP } from 'node:net';
 import { JwtKey, SecurityConfig } from './app-config';
 import {
   ConfigError,
@@ -111,6 +112,116 @@ function readTls(env: Env): SecurityConfig['tls'] {
   return { certFile: certFile!, keyFile: keyFile!, caFile };
 }
 
+/** How to make a good secret, in every refusal. */
+export const GENERATE_SECRET_HINT = 'generate one with: openssl rand -base64 48';
+
+/** Placeholders the repository shipped at some point (env.example, deploy/k8s/secret.yaml). */
+const SHIPPED_PLACEHOLDERS = new Set([
+  'change-me-to-48-random-characters-0123456789abcdef',
+  'change-me',
+]);
+/** Parts of a value that say "replace me" rather than "random". */
+const PLACEHOLDER_MARKS = [
+  'change-me',
+  'changeme',
+  'change_me',
+  'replace-me',
+  'replaceme',
+  'placeholder',
+  'your-secret',
+  'xxxxxxxx',
+];
+/** Whole values that are guesses, not secrets. */
+const WEAK_VALUES = new Set([
+  'password',
+  'passw0rd',
+  'secret',
+  'admin',
+  'redis',
+  'postgres',
+  'realtime',
+  'test',
+  'default',
+  '12345678',
+  '123456789',
+]);
+
+/** Shannon entropy of the value's own character distribution, in bits, times its length. */
+export function estimatedEntropyBits(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let perChar = 0;
+  for (const count of counts.values()) {
+    const p = count / value.length;
+    perChar -= p * Math.log2(p);
+  }
+  return perChar * value.length;
+}
+
+/**
+ * Why a secret is unfit for production (a placeholder the repository ships, a well-known word, or
+ * too little entropy for its use), or undefined when it may be used. Signing keys need 128 bits,
+ * passwords 64 (estimated from the value itself, so this only catches the obviously weak).
+ */
+export function weakSecretReason(value: string, kind: 'signing' | 'password'): string | undefined {
+  const lowered = value.toLowerCase();
+  if (SHIPPED_PLACEHOLDERS.has(value) || PLACEHOLDER_MARKS.some((mark) => lowered.includes(mark))) {
+    return 'is a placeholder';
+  }
+  if (WEAK_VALUES.has(lowered)) return 'is a well-known word';
+  const needed = kind === 'signing' ? 128 : 64;
+  if (new Set(value).size < 8 || estimatedEntropyBits(value) < needed) {
+    return `has too little entropy (under ${needed} bits)`;
+  }
+  return undefined;
+}
+
+/** Throws a ConfigError naming `variable` when `value` is unfit for production. */
+export function requireStrongSecret(
+  variable: string,
+  value: string,
+  kind: 'signing' | 'password',
+): void {
+  const reason = weakSecretReason(value, kind);
+  if (reason === undefined) return;
+  throw new ConfigError(
+    variable,
+    '(hidden)',
+    `a random secret in production: the value ${reason}; ${GENERATE_SECRET_HINT}`,
+  );
+}
+
+/** TRUSTED_PROXIES: comma list of IP addresses or CIDR ranges (IPv4 or IPv6). */
+function readTrustedProxies(env: Env): string[] {
+  const allowed = 'a comma list of IP addresses or CIDR ranges, e.g. 10.0.0.0/8,::1';
+  const list = readList(env, 'TRUSTED_PROXIES', []);
+  for (const item of list) {
+    const [address, bits, extra] = item.split('/');
+    const family = isIP(address);
+    const prefix = Number(bits);
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && (!/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)))
+    ) {
+      throw new ConfigError('TRUSTED_PROXIES', item, allowed);
+    }
+  }
+  return list;
+}
+
+/** The rules of TRUSTED_PROXIES as a node:net BlockList (checked once per request). */
+export function trustedProxyList(items: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const item of items) {
+    const [address, bits] = item.split('/');
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(bits), type);
+  }
+  return list;
+}
+
 /**
  * Authentication, TLS and per-connection limits. Production defaults are safe; without
  * NODE_ENV=production, AUTH_REQUIRED defaults to false so the minimal client works locally.
@@ -123,8 +234,17 @@ export function readSecurityConfig(env: Env, nodeEnv: string): SecurityConfig {
       'JWT_SECRET',
       '',
       'a signing key when NODE_ENV=production and AUTH_REQUIRED=true: set JWT_SECRET ' +
-        `(at least ${MIN_SECRET_LENGTH} random characters), JWT_KEYS or JWT_JWKS_FILE`,
+        `(at least ${MIN_SECRET_LENGTH} random characters), JWT_KEYS or JWT_JWKS_FILE; ` +
+        GENERATE_SECRET_HINT,
     );
+  }
+  if (nodeEnv === 'production') {
+    const variable = readOptionalString(env, 'JWT_JWKS_FILE')
+      ? 'JWT_JWKS_FILE'
+      : readList(env, 'JWT_KEYS', []).length > 0
+        ? 'JWT_KEYS'
+        : 'JWT_SECRET';
+    for (const key of jwtKeys) requireStrongSecret(variable, key.secret, 'signing');
   }
   return {
     authRequired,
@@ -180,6 +300,17 @@ export function readSecurityConfig(env: Env, nodeEnv: string): SecurityConfig {
     maxBodyBytes: readNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, {
       min: 1024,
       max: 100 * 1024 * 1024,
+      integer: true,
+    }),
+    trustedProxies: readTrustedProxies(env),
+    translateMaxItems: readNumber(env, 'TRANSLATE_MAX_ITEMS', 128, {
+      min: 1,
+      max: 10_000,
+      integer: true,
+    }),
+    translateRequestsPerMinute: readNumber(env, 'TRANSLATE_REQUESTS_PER_MINUTE', 60, {
+      min: 1,
+      max: 1_000_000,
       integer: true,
     }),
   };

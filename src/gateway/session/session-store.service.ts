@@ -26,6 +26,10 @@ export interface SessionState {
  */
 export const DEDUPE_WINDOW = 1000;
 
+/** `<session uuid>.<32 base64url characters>`, as `create` makes them. */
+export const RESUME_TOKEN =
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9_-]{32}$/;
+
 /**
  * Delivers one frame exactly once: KEYS state hash, outbox stream, delivered marks (sorted set by
  * utterance index);
@@ -129,18 +133,25 @@ export class SessionStoreService {
     return { sessionId, token };
   }
 
-  /** Checks a resume token and makes `owner` the session's owner (the old socket loses it). */
-  async resume(token: string, owner: string): Promise<SessionState> {
-    const sessionId = token.split('.')[0] ?? '';
-    const state = this.key(sessionId, 'state');
-    const stored = sessionId ? await this.client.redis.hget(state, 'tokenHash') : null;
-    if (!stored || !sameHash(stored, hashToken(token))) {
-      throw new ProtocolError(
+  /**
+   * Checks a resume token and makes `owner` the session's owner (the old socket loses it). The
+   * session must belong to the same principal (`keyId`, null for anonymous): a resume token alone
+   * does not hand a session to another key. A token of the wrong shape never reaches Redis.
+   */
+  async resume(token: string, owner: string, keyId: string | null = null): Promise<SessionState> {
+    const notFound = () =>
+      new ProtocolError(
         'session_not_found',
         'unknown or expired resume token',
         CloseCode.SessionNotFound,
       );
-    }
+    if (!RESUME_TOKEN.test(token)) throw notFound();
+    const sessionId = token.slice(0, token.indexOf('.'));
+    const state = this.key(sessionId, 'state');
+    const [stored, storedKey] = await this.client.redis.hmget(state, 'tokenHash', 'keyId');
+    if (!stored || !sameHash(stored, hashToken(token))) throw notFound();
+    // Same answer as an unknown token: a token of another key reveals nothing.
+    if ((storedKey ?? null) !== keyId) throw notFound();
     await this.client.redis.hset(state, 'owner', owner);
     await this.touch(sessionId);
     return this.load(sessionId);

@@ -96,10 +96,12 @@ export class ClientConnection {
     private readonly params: URLSearchParams,
     private readonly deps: ConnectionDeps,
     private readonly onEnd: (connection: ClientConnection) => void,
-    /** The authenticated API key (null: anonymous); a resumed session keeps the key it had. */
-    keyId: string | null = null,
+    /** The authenticated API key (null: anonymous); only its own sessions can be resumed. */
+    private readonly principalKeyId: string | null = null,
+    /** Seconds of audio decoded in the session's own format, as each frame is decoded. */
+    private readonly onAudioDecoded: (seconds: number) => void = () => undefined,
   ) {
-    this.keyId = keyId;
+    this.keyId = principalKeyId;
     this.owner = `${deps.instanceId}:${randomUUID()}`;
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('close', () => void this.onSocketClosed());
@@ -124,12 +126,6 @@ export class ClientConnection {
 
   get id(): string {
     return this.sessionId;
-  }
-
-  /** Bytes per second of audio in the session's current format (undefined before it is open). */
-  get audioBytesPerSecond(): number | undefined {
-    if (!this.config) return undefined;
-    return this.config.sample_rate * (this.config.encoding === 'pcm_f32le' ? 4 : 2);
   }
 
   private async open(): Promise<void> {
@@ -160,7 +156,7 @@ export class ClientConnection {
   private async attach(resume: ResumeRequest, input: ConfigInput): Promise<void> {
     let config: SessionConfig;
     if (resume.token) {
-      const state = await this.deps.store.resume(resume.token, this.owner);
+      const state = await this.deps.store.resume(resume.token, this.owner, this.principalKeyId);
       config = applyConfig(state.config, input);
       this.sessionId = state.sessionId;
       this.token = resume.token;
@@ -261,6 +257,7 @@ export class ClientConnection {
     const pcm = this.decoder.push(frame);
     const seconds = this.decoder.secondsIn - before;
     this.deps.metrics.audioSeconds.inc(seconds);
+    this.onAudioDecoded(seconds);
     this.touch();
     if (pcm.length > 0) await this.pipeline.push(pcm);
     this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);

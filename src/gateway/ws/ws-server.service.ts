@@ -124,15 +124,17 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       return;
     }
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
+      // The guard listens first: its limits see each frame before the session handles it.
+      const meter = this.security.attach(ws, decision.principal);
       const connection = new ClientConnection(
         ws,
         url.searchParams,
         this.deps,
         (done) => this.connections.delete(done),
         decision.principal.keyId,
+        meter,
       );
       this.connections.add(connection);
-      this.security.attach(ws, decision.principal, () => connection.audioBytesPerSecond);
     });
   }
 

@@ -40,6 +40,77 @@ export class ApiKeyCacheService {
     return this.client.key('apikey', hash, 'revoked');
   }
 
+  private unknownKey(hash: string): string {
+    return this.client.key('apikey', hash, 'unknown');
+  }
+
+  private statusKey(id: string): string {
+    return this.client.key('apikey-status', id);
+  }
+
+  /**
+   * How long a revocation is remembered by key id: at least as long as the longest token issued
+   * for the key can live (after that the database answers; it is never wrong, only slower).
+   */
+  get revocationMemorySeconds(): number {
+    return Math.max(
+      300,
+      this.config.security.tokenTtlSeconds * 2,
+      this.config.persistence.apiKeyCacheSeconds * 2,
+    );
+  }
+
+  /** True when the hash was looked up recently and matched no active key (negative cache). */
+  async knownUnknown(hash: string): Promise<boolean> {
+    if (this.config.persistence.apiKeyNegativeCacheSeconds === 0) return false;
+    try {
+      return (await this.client.redis.exists(this.unknownKey(hash))) === 1;
+    } catch (error) {
+      this.warn('read', error);
+      return false;
+    }
+  }
+
+  async rememberUnknown(hash: string): Promise<void> {
+    const seconds = this.config.persistence.apiKeyNegativeCacheSeconds;
+    if (seconds === 0) return;
+    try {
+      await this.client.redis.set(this.unknownKey(hash), '1', 'EX', seconds);
+    } catch (error) {
+      this.warn('write', error);
+    }
+  }
+
+  /** 'active' | 'revoked' as cached by key id, or undefined (miss, or Redis unavailable). */
+  async status(id: string): Promise<'active' | 'revoked' | undefined> {
+    try {
+      const value = await this.client.redis.get(this.statusKey(id));
+      return value === '1' ? 'active' : value === '0' ? 'revoked' : undefined;
+    } catch (error) {
+      this.warn('read', error);
+      return undefined;
+    }
+  }
+
+  /** Caches a key's status; an active status never overwrites a revocation marker. */
+  async setStatus(id: string, active: boolean): Promise<void> {
+    try {
+      if (active) {
+        await this.client.redis.set(
+          this.statusKey(id),
+          '1',
+          'EX',
+          this.config.persistence.apiKeyCacheSeconds,
+          'NX',
+        );
+      } else {
+        await this.client.redis.set(this.statusKey(id), '0', 'EX', this.revocationMemorySeconds);
+      }
+    } catch (error) {
+      this.warn('write', error);
+    }
+  }
+
   /** undefined on a miss or when Redis is unavailable (the caller asks the database). */
   async get(hash: string): Promise<VerifiedApiKey | undefined> {
     try {
@@ -69,10 +140,11 @@ export class ApiKeyCacheService {
   /** Returns false when Redis could not be told (the entry then expires within its TTL). */
   async invalidate(hash: string, keyId: string): Promise<boolean> {
     try {
-      const ttl = this.config.persistence.apiKeyCacheSeconds * 2;
+      const ttl = this.revocationMemorySeconds;
       await this.client.redis
         .multi()
         .set(this.tombstoneKey(hash), '1', 'EX', ttl)
+        .set(this.statusKey(keyId), '0', 'EX', ttl)
         .del(this.entryKey(hash))
         .publish(this.revokedChannel, keyId)
         .exec();

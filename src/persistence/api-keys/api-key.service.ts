@@ -90,8 +90,13 @@ export class ApiKeyService {
     const hash = hashApiKey(key);
     const cached = await this.cache.get(hash);
     if (cached) return cached;
+    // A well-formed key that matched nothing a moment ago: no database round trip for guesses.
+    if (await this.cache.knownUnknown(hash)) return null;
     const record = await this.repository.findActiveByHash(hash);
-    if (!record) return null;
+    if (!record) {
+      await this.cache.rememberUnknown(hash);
+      return null;
+    }
     const verified: VerifiedApiKey = {
       id: record.id,
       name: record.name,
@@ -100,6 +105,21 @@ export class ApiKeyService {
     };
     await this.cache.set(hash, verified);
     return verified;
+  }
+
+  /**
+   * True while the key exists and is not revoked: the revocation marker / status cache in Redis,
+   * the database on a miss (or when Redis is unavailable). Token upgrades and refreshes call it,
+   * so a token never outlives its key's revocation, whatever happened to the pub/sub message.
+   * Throws only when the database is needed and unavailable.
+   */
+  async isActive(id: string): Promise<boolean> {
+    const cached = await this.cache.status(id);
+    if (cached !== undefined) return cached === 'active';
+    const record = await this.repository.findById(id);
+    const active = record !== undefined && record.revokedAt === null;
+    await this.cache.setStatus(id, active);
+    return active;
   }
 
   list(includeRevoked = true): Promise<ApiKeyRecord[]> {

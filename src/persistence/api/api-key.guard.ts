@@ -2,55 +2,46 @@ import {
   CanActivate,
   createParamDecorator,
   ExecutionContext,
+  HttpException,
   Injectable,
-  Logger,
-  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
-import { ApiKeyService } from '../api-keys/api-key.service';
+import { IncomingMessage } from 'node:http';
 import { VerifiedApiKey } from '../api-keys/api-key.types';
+import { UpgradeAuthService } from '../../security/upgrade-auth.service';
 
-interface KeyedRequest {
-  headers: Record<string, string | string[] | undefined>;
-  apiKey?: VerifiedApiKey;
-}
+/** The key a request was authenticated with (what the controllers need of it). */
+export type AuthenticatedKey = Pick<VerifiedApiKey, 'id' | 'scopes'>;
 
-/** The key from `Authorization: Bearer <key>`, or undefined. */
-export function bearerKey(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
-  return match?.[1];
-}
+type KeyedRequest = IncomingMessage & { apiKey?: AuthenticatedKey };
 
-/** Requires a valid, unrevoked API key; 401 otherwise. The key never reaches a log line. */
+/**
+ * The transcript and usage API: a valid, unrevoked API key with the `transcripts` scope (or
+ * `admin`). 401 without one, 403 without the scope, 429 past the failed-auth limit (the same
+ * counters as the WebSocket upgrade), 503 when the key store is unavailable. The key never
+ * reaches a log line.
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly logger = new Logger('ApiKeyGuard');
-
-  constructor(private readonly apiKeys: ApiKeyService) {}
+  constructor(private readonly auth: UpgradeAuthService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<KeyedRequest>();
-    let verified: VerifiedApiKey | null;
-    try {
-      verified = await this.apiKeys.verify(bearerKey(request.headers.authorization));
-    } catch (error) {
-      this.logger.warn(
-        `Key check unavailable: ${error instanceof Error ? error.message : String(error)}`,
+    const decision = await this.auth.authorize(request, { mode: 'http', scope: 'transcripts' });
+    if (!decision.ok) {
+      throw new HttpException(
+        { statusCode: decision.status, message: decision.reason },
+        decision.status,
       );
-      throw new ServiceUnavailableException('The key store is unavailable; try again shortly');
     }
-    if (!verified) {
-      throw new UnauthorizedException('A valid API key is required: Authorization: Bearer <key>');
-    }
-    request.apiKey = verified;
+    request.apiKey = { id: decision.principal.keyId!, scopes: [...decision.principal.scopes] };
     return true;
   }
 }
 
 /** The verified key of the request (set by ApiKeyGuard). */
 export const CurrentApiKey = createParamDecorator(
-  (_data: unknown, context: ExecutionContext): VerifiedApiKey => {
+  (_data: unknown, context: ExecutionContext): AuthenticatedKey => {
     const key = context.switchToHttp().getRequest<KeyedRequest>().apiKey;
     if (!key) throw new UnauthorizedException();
     return key;

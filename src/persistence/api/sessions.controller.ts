@@ -11,14 +11,14 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { VerifiedApiKey, hasScope } from '../api-keys/api-key.types';
+import { hasScope } from '../api-keys/api-key.types';
 import {
   TRANSCRIPT_FORMATS,
   TranscriptFormat,
   TranscriptFormatService,
 } from '../transcripts/transcript-format.service';
 import { TranscriptQueryService } from '../transcripts/transcript-query.service';
-import { ApiKeyGuard, CurrentApiKey } from './api-key.guard';
+import { ApiKeyGuard, AuthenticatedKey, CurrentApiKey } from './api-key.guard';
 import { StoreErrorsFilter } from './store-errors.filter';
 
 const SESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -47,7 +47,7 @@ export class SessionsController {
     @Param('id') id: string,
     @Query('format') format: string | undefined,
     @Query('language') language: string | undefined,
-    @CurrentApiKey() key: VerifiedApiKey,
+    @CurrentApiKey() key: AuthenticatedKey,
     @Res({ passthrough: true }) response: HeaderResponse,
   ): Promise<string> {
     checkSessionId(id);
@@ -72,7 +72,7 @@ export class SessionsController {
   @Delete(':id')
   async remove(
     @Param('id') id: string,
-    @CurrentApiKey() key: VerifiedApiKey,
+    @CurrentApiKey() key: AuthenticatedKey,
   ): Promise<{ sessionId: string; deletedLines: number }> {
     checkSessionId(id);
     const owner = await this.transcripts.ownerOf(id);
@@ -81,7 +81,7 @@ export class SessionsController {
     return { sessionId: id, deletedLines: await this.transcripts.delete(id) };
   }
 
-  private authorise(key: VerifiedApiKey, owner: string): void {
+  private authorise(key: AuthenticatedKey, owner: string): void {
     if (key.id !== owner && !hasScope(key, 'admin')) {
       throw new ForbiddenException('This session belongs to another key');
     }

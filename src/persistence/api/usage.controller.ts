@@ -7,9 +7,9 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { VerifiedApiKey, hasScope } from '../api-keys/api-key.types';
+import { hasScope } from '../api-keys/api-key.types';
 import { UsageReport, UsageService } from '../usage/usage.service';
-import { ApiKeyGuard, CurrentApiKey } from './api-key.guard';
+import { ApiKeyGuard, AuthenticatedKey, CurrentApiKey } from './api-key.guard';
 import { StoreErrorsFilter } from './store-errors.filter';
 
 const DAY_MS = 86_400_000;
@@ -31,7 +31,7 @@ export class UsageController {
 
   @Get()
   async report(
-    @CurrentApiKey() key: VerifiedApiKey,
+    @CurrentApiKey() key: AuthenticatedKey,
     @Query('from') fromText: string | undefined,
     @Query('to') toText: string | undefined,
     @Query('granularity') granularity: string | undefined,
