@@ -11,7 +11,7 @@ import {
   imageEnv,
   parseDockerfile,
   read,
-  readmeConfigVariables,
+  documentedConfigVariables,
   Yaml,
   yamlFile,
 } from './deploy-files';
@@ -169,8 +169,8 @@ describe('env.example', () => {
     expect(variables.filter((name) => !listed.has(name))).toEqual([]);
   });
 
-  it('lists every variable of the README configuration table', () => {
-    const variables = readmeConfigVariables();
+  it('lists every variable of the configuration reference', () => {
+    const variables = documentedConfigVariables();
     expect(variables.length).toBeGreaterThan(30);
     expect(variables.filter((name) => !listed.has(name))).toEqual([]);
   });

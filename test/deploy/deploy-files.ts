@@ -155,10 +155,8 @@ export function configVariables(): string[] {
   return [...names].sort();
 }
 
-/** Variable names in the README configuration table. */
-export function readmeConfigVariables(): string[] {
-  const readme = read('README.md');
-  const section = readme.slice(readme.indexOf('## Configuration'));
-  const table = section.slice(0, section.indexOf('\n## ', 5));
-  return [...table.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1]).sort();
+/** Variable names in the configuration reference (docs/configuration.md, generated). */
+export function documentedConfigVariables(): string[] {
+  const doc = read('docs/configuration.md');
+  return [...doc.matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((match) => match[1]).sort();
 }

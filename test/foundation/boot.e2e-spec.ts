@@ -75,7 +75,7 @@ describe('service process', () => {
         const response = await fetch(
           `http://127.0.0.1:${translation.env.HEALTH_PORT}/health/ready`,
         );
-        return response.status === 200 ? ((await response.json())) : undefined;
+        return response.status === 200 ? await response.json() : undefined;
       },
       { what: 'translation ready', intervalMs: 10, timeoutMs: 30_000 },
     );

@@ -14,16 +14,39 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** What a reader knows of a variable: the configuration reference is generated from it. */
+export interface VariableRead {
+  name: string;
+  /** The value used when the variable is unset, as text; undefined when there is none. */
+  fallback?: string;
+  /** What the reader accepts, in the words of its error message. */
+  allowed?: string;
+}
+
+const recorders = new WeakMap<Env, (read: VariableRead) => void>();
+
+/** Calls `onRead` for every variable a reader reads from `env` (see config-reference.ts). */
+export function recordReads(env: Env, onRead: (read: VariableRead) => void): Env {
+  recorders.set(env, onRead);
+  return env;
+}
+
+function note(env: Env, read: VariableRead): void {
+  recorders.get(env)?.(read);
+}
+
 function raw(env: Env, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
 export function readString(env: Env, name: string, fallback: string): string {
+  note(env, { name, fallback });
   return raw(env, name) ?? fallback;
 }
 
 export function readOptionalString(env: Env, name: string): string | undefined {
+  note(env, { name });
   return raw(env, name);
 }
 
@@ -33,6 +56,7 @@ export function readEnum<T extends string>(
   allowed: readonly T[],
   fallback: T,
 ): T {
+  note(env, { name, fallback, allowed: `one of ${allowed.join(', ')}` });
   const value = raw(env, name);
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
@@ -47,10 +71,15 @@ export function readNumber(
   fallback: number,
   range: { min: number; max: number; integer?: boolean },
 ): number {
+  const kind = range.integer ? 'an integer' : 'a number';
+  note(env, {
+    name,
+    fallback: String(fallback),
+    allowed: `${kind} from ${range.min} to ${range.max}`,
+  });
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  const kind = range.integer ? 'an integer' : 'a number';
   if (
     !Number.isFinite(parsed) ||
     (range.integer && !Number.isInteger(parsed)) ||
@@ -62,16 +91,24 @@ export function readNumber(
   return parsed;
 }
 
+const BOOLEAN_FORMS = 'true or false (also 1/0, yes/no, on/off)';
+
 export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  note(env, { name, fallback: String(fallback), allowed: BOOLEAN_FORMS });
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const lowered = value.toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(lowered)) return true;
   if (['0', 'false', 'no', 'off'].includes(lowered)) return false;
-  throw new ConfigError(name, value, 'true or false (also 1/0, yes/no, on/off)');
+  throw new ConfigError(name, value, BOOLEAN_FORMS);
 }
 
 export function readUrl(env: Env, name: string, fallback: string, protocols: string[]): string {
+  note(env, {
+    name,
+    fallback: fallback || undefined,
+    allowed: `a URL starting with ${protocols.join(' or ')}`,
+  });
   const value = raw(env, name) ?? fallback;
   let protocol: string;
   try {
@@ -86,6 +123,7 @@ export function readUrl(env: Env, name: string, fallback: string, protocols: str
 }
 
 export function readList(env: Env, name: string, fallback: string[]): string[] {
+  note(env, { name, fallback: fallback.join(','), allowed: 'a comma list' });
   const value = raw(env, name);
   if (value === undefined) return fallback;
   return value
