@@ -1,12 +1,25 @@
 /**
  * Benchmark dispatcher: `npm run bench -- <name> [args]` runs bench/<name>.bench.ts, whose default
  * export is `(args: string[]) => Promise<void>`. Without a name it lists what exists.
- * Benchmarks run against a private redis-server on a spare port unless REDIS_URL is set.
+ * Benchmarks run against a private redis-server on a spare port unless REDIS_URL is set, and
+ * those that need PostgreSQL against a private cluster unless TEST_POSTGRES_URL is set.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../test/helpers/ports';
+import { TestPostgresServer } from '../test/helpers/postgres-server';
 import { TestRedisServer } from '../test/helpers/redis-server';
+
+/** Benchmarks that also measure PostgreSQL. */
+const NEEDS_POSTGRES = new Set(['archive']);
+
+async function benchPostgres(name: string): Promise<TestPostgresServer | undefined> {
+  if (!NEEDS_POSTGRES.has(name) || process.env.TEST_POSTGRES_URL) return undefined;
+  const server = new TestPostgresServer(await freePort());
+  await server.start();
+  process.env.TEST_POSTGRES_URL = server.url;
+  return server;
+}
 
 /** A private redis-server for the run, unless REDIS_URL names one. */
 async function benchRedis(): Promise<TestRedisServer | undefined> {
@@ -32,6 +45,7 @@ async function main(): Promise<void> {
     return;
   }
   const redis = await benchRedis();
+  const postgres = await benchPostgres(name);
   // Loaded after REDIS_URL is set: the benchmarks read it when their module loads.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const bench = require(join(__dirname, `${name}.bench`)) as {
@@ -44,6 +58,7 @@ async function main(): Promise<void> {
     await entry(args);
   } finally {
     await redis?.stop('SIGTERM');
+    await postgres?.stop();
   }
 }
 

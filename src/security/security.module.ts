@@ -10,7 +10,7 @@ import { TokenIssuerService } from './token-issuer.service';
 import { TokensController } from './tokens.controller';
 import { UpgradeAuthService } from './upgrade-auth.service';
 
-/** Authentication, tokens and per-connection limits of the gateway (README "Security"). */
+/** Authentication, tokens and per-connection limits of the gateway (docs/security.md). */
 @Module({
   imports: [PersistenceModule],
   controllers: [TokensController],

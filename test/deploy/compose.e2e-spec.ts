@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -91,7 +91,7 @@ describe('docker/compose.yaml', () => {
     );
   });
 
-  /** `docker-compose config` of the given files in a copy with .env from env.example. */
+  /** `docker-compose config` of the given files in a copy with the .env scripts/generate-env.sh writes. */
   async function composeConfig(files: string[]): Promise<Yaml> {
     const dir = mkdtempSync(join(tmpdir(), 'rt-compose-'));
     try {
@@ -99,7 +99,7 @@ describe('docker/compose.yaml', () => {
       for (const file of [...files, 'docker/haproxy.cfg']) {
         copyFileSync(join(ROOT, file), join(dir, file));
       }
-      copyFileSync(join(ROOT, 'env.example'), join(dir, '.env'));
+      await run('sh', [join(ROOT, 'scripts/generate-env.sh'), join(dir, '.env')]);
       const args = ['--env-file', '.env', ...files.flatMap((file) => ['-f', file]), 'config'];
       const { stdout } = await run('docker-compose', args, { cwd: dir });
       return parseYaml(stdout) as Yaml;
@@ -175,12 +175,19 @@ describe('env.example', () => {
     expect(variables.filter((name) => !listed.has(name))).toEqual([]);
   });
 
-  it('holds values the service accepts', () => {
-    const values: Record<string, string> = {};
-    for (const line of lines) {
-      const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
-      if (match) values[match[1]] = match[2];
+  it('holds values the service accepts once scripts/generate-env.sh has filled in the secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rt-env-'));
+    try {
+      await run('sh', [join(ROOT, 'scripts/generate-env.sh'), join(dir, '.env')]);
+      const values: Record<string, string> = {};
+      for (const line of readFileSync(join(dir, '.env'), 'utf8').split('\n')) {
+        const match = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+        if (match) values[match[1]] = match[2];
+      }
+      expect(values.JWT_SECRET.length).toBeGreaterThanOrEqual(48);
+      expect(() => loadConfig(values)).not.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    expect(() => loadConfig(values)).not.toThrow();
   });
 });

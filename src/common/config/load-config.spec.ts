@@ -62,6 +62,14 @@ describe('loadConfig', () => {
     expect(config.secrets).toContain('p@ss');
   });
 
+  it("collects the compose containers' passwords as secrets, so logs redact them", () => {
+    const config = loadConfig({
+      POSTGRES_PASSWORD: 'pg-Secret-1',
+      REDIS_PASSWORD: 'redis-Secret-2',
+    });
+    expect(config.secrets).toEqual(expect.arrayContaining(['pg-Secret-1', 'redis-Secret-2']));
+  });
+
   it('reads the stt engine switches', () => {
     expect(loadConfig({}).stt).toMatchObject({
       flashAttn: true,

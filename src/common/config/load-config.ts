@@ -122,15 +122,19 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (redisPassword) secrets.push(decodeURIComponent(redisPassword));
   const databasePassword = databaseUrl.startsWith('sqlite:') ? '' : new URL(databaseUrl).password;
   if (databasePassword) secrets.push(decodeURIComponent(databasePassword));
+  // Read by the compose containers from the same .env; redacted from logs like the others.
+  const containerPasswords: [string, string][] = [
+    ['POSTGRES_PASSWORD', readOptionalString(env, 'POSTGRES_PASSWORD') ?? ''],
+    ['REDIS_PASSWORD', readOptionalString(env, 'REDIS_PASSWORD') ?? ''],
+  ];
+  for (const [, value] of containerPasswords) if (value) secrets.push(value);
   if (nodeEnv === 'production') {
     // Passwords the shipped files used to carry must not reach production (docs/security.md).
     const passwords: [string, string][] = [
       ['REDIS_URL', decodeURIComponent(redisPassword)],
       ['DATABASE_URL', decodeURIComponent(databasePassword)],
-      // Read by the compose postgres container from the same .env; checked here so a
-      // placeholder there stops the app too.
-      ['POSTGRES_PASSWORD', readOptionalString(env, 'POSTGRES_PASSWORD') ?? ''],
-      ['REDIS_PASSWORD', readOptionalString(env, 'REDIS_PASSWORD') ?? ''],
+      // Checked here too, so a placeholder there stops the app.
+      ...containerPasswords,
     ];
     for (const [variable, value] of passwords) {
       if (value) requireStrongSecret(variable, value, 'password');
