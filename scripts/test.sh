@@ -12,7 +12,7 @@ echo "==> Build";      npx tsc -p tsconfig.build.json && npx tsc -p web/tsconfig
 mkdir -p test/.artifacts
 echo "==> Unit tests"
 npx jest --config jest.config.js --json --outputFile=test/.artifacts/unit.json
-echo "==> e2e tests (real Redis, real engines)"
+echo "==> e2e tests (private Redis and PostgreSQL, real engines)"
 npx jest --config test/jest-e2e.config.js --runInBand --json --outputFile=test/.artifacts/e2e.json
 
 node -e '

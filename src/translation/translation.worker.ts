@@ -44,7 +44,7 @@ export class TranslationWorker
    * Ready once the worker consumes and its pairs are in the directory, so that a gateway's
    * GET /languages lists them the moment this role reports ready.
    */
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     this.worker = this.workers.start(QueueName.Translation, (job) => this.process(job), {
       concurrency: this.config.translation.concurrency,
     });
@@ -52,15 +52,19 @@ export class TranslationWorker
       ready: this.advertised && this.workers.isRunning(QueueName.Translation),
       details: { advertised: this.advertised, pairs: this.engines.pairs().length },
     }));
-    const ok = await this.advertise();
-    this.schedule(ok ? DIRECTORY_TTL_MS / 3 : 500);
+    this.schedule(0);
   }
 
-  /** Refreshes the entry well within its TTL; retries soon while Redis is not answering. */
+  /**
+   * Refreshes the entry well within its TTL; retries soon while Redis is not answering, and very
+   * soon until the first entry is written (readiness waits for it).
+   */
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.refresh = setTimeout(() => {
-      void this.advertise().then((ok) => this.schedule(ok ? DIRECTORY_TTL_MS / 3 : 500));
+      void this.advertise().then((ok) =>
+        this.schedule(ok ? DIRECTORY_TTL_MS / 3 : this.advertised ? 500 : 50),
+      );
     }, delayMs);
     this.refresh.unref();
   }

@@ -66,6 +66,13 @@ describe('service process', () => {
 
   it('is ready only with what it advertises: GET /languages lists the pairs the moment translation is ready', async () => {
     const gateway = await start({ ROLE: 'gateway' });
+    await waitFor(
+      async () => (await status(Number(gateway.env.HEALTH_PORT), '/health/ready')) === 200,
+      {
+        what: 'gateway ready',
+        timeoutMs: 30_000,
+      },
+    );
     const translation = await start({
       ROLE: 'translation',
       QUEUE_PREFIX: gateway.env.QUEUE_PREFIX,

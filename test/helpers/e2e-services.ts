@@ -8,15 +8,17 @@ import { ensureRandomWeightsModel } from '../../scripts/random-weights-model';
 import { freePort } from './ports';
 import { TestPostgresServer } from './postgres-server';
 import { TestRedisServer } from './redis-server';
+import { createTestTempRoot, removeTestTempRoot } from './test-temp';
 
 interface Services {
+  root: string;
   redis?: TestRedisServer;
   postgres?: TestPostgresServer;
 }
 const holder = globalThis as typeof globalThis & { rtTestServices?: Services };
 
 export async function setup(): Promise<void> {
-  const services: Services = {};
+  const services: Services = { root: createTestTempRoot() };
   holder.rtTestServices = services;
   ensureRandomWeightsModel((line) => process.stderr.write(`\n${line}\n`));
   if (!process.env.TEST_REDIS_URL) {
@@ -34,6 +36,10 @@ export async function setup(): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  const services = holder.rtTestServices ?? {};
+  const services = holder.rtTestServices;
+  if (!services) return;
   await Promise.all([services.redis?.stop('SIGTERM'), services.postgres?.stop()]);
+  const leftovers = removeTestTempRoot(services.root);
+  if (leftovers > 0)
+    process.stderr.write(`Stopped ${leftovers} process(es) the tests left running\n`);
 }

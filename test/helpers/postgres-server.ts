@@ -1,8 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { testTempRoot } from './test-temp';
 
 /** Debian keeps each PostgreSQL version's programs in /usr/lib/postgresql/<version>/bin. */
 function postgresBinDir(): string {
@@ -20,17 +21,23 @@ function postgresBinDir(): string {
   return join(root, versions[0], 'bin');
 }
 
+/** uid and gid of Debian's `postgres` user, when running as root (the server refuses root). */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
 /**
  * A throw-away PostgreSQL cluster: initdb into a temp dir, trust auth inside that cluster only,
  * listening on 127.0.0.1:<port> and a socket in the same dir. The system's clusters and their
- * configuration are never touched. The server refuses to run as root, so as root it runs as the
- * `postgres` user that Debian's package creates.
+ * configuration are never touched. As root it runs as the `postgres` user Debian's package makes.
  */
 export class TestPostgresServer {
   private process?: ChildProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'rt-pg-'));
+  private readonly dir = mkdtempSync(join(testTempRoot(), 'rt-pg-'));
   private readonly bin = postgresBinDir();
-  private readonly asUser = userInfo().uid === 0 ? 'postgres' : undefined;
+  private readonly user = serverUser();
 
   constructor(readonly port: number) {}
 
@@ -39,30 +46,16 @@ export class TestPostgresServer {
     return `postgres://postgres@127.0.0.1:${this.port}/test`;
   }
 
-  private command(program: string, args: string[]): [string, string[]] {
-    const path = join(this.bin, program);
-    return this.asUser ? ['runuser', ['-u', this.asUser, '--', path, ...args]] : [path, args];
-  }
-
   async start(): Promise<void> {
     const data = join(this.dir, 'data');
-    if (this.asUser) {
-      const uid = Number(execFileSync('id', ['-u', this.asUser]).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', this.asUser]).toString().trim());
-      chownSync(this.dir, uid, gid);
-    }
-    const [initdb, initArgs] = this.command('initdb', [
-      '-D',
-      data,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '-E',
-      'UTF8',
-      '--no-sync',
-    ]);
-    execFileSync(initdb, initArgs, { stdio: 'pipe' });
-    const [postgres, args] = this.command('postgres', [
+    if (this.user) chownSync(this.dir, this.user.uid, this.user.gid);
+    const as = { ...this.user, cwd: this.dir };
+    execFileSync(
+      join(this.bin, 'initdb'),
+      ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+      { ...as, stdio: 'pipe' },
+    );
+    const args = [
       '-D',
       data,
       '-p',
@@ -79,8 +72,8 @@ export class TestPostgresServer {
       'full_page_writes=off',
       '-c',
       'max_connections=200',
-    ]);
-    const child = spawn(postgres, args, { stdio: 'ignore' });
+    ];
+    const child = spawn(join(this.bin, 'postgres'), args, { ...as, stdio: 'ignore' });
     this.process = child;
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -110,8 +103,12 @@ export class TestPostgresServer {
     const child = this.process;
     if (child && child.exitCode === null && child.signalCode === null) {
       await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        // SIGINT: PostgreSQL's "fast" shutdown; runuser passes it on.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        // SIGINT: PostgreSQL's "fast" shutdown.
         child.kill('SIGINT');
       });
     }

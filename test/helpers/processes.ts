@@ -12,7 +12,13 @@ export class ServiceProcess {
   constructor(env: Record<string, string>) {
     this.child = spawn(process.execPath, [resolve(ROOT, 'dist/main.js')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        // Marks the process as this test run's, for the tear-down (test-temp.ts).
+        ...(process.env.RT_TEST_TMP ? { RT_TEST_TMP: process.env.RT_TEST_TMP } : {}),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));

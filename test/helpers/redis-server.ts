@@ -1,13 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { testTempRoot } from './test-temp';
 
 /** A throw-away redis-server on a spare port, which tests may stop and start again. */
 export class TestRedisServer {
   private process?: ChildProcess;
-  private readonly dir = mkdtempSync(join(tmpdir(), 'rt-redis-'));
+  private readonly dir = mkdtempSync(join(testTempRoot(), 'rt-redis-'));
 
   constructor(
     readonly port: number,
