@@ -1,19 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigError } from './env-parsers';
 import { loadConfig } from './load-config';
 import { estimatedEntropyBits, trustedProxyList, weakSecretReason } from './security-config';
+import { configErrorOf } from '../../../test/helpers/config-errors';
 
 const STRONG = randomBytes(48).toString('base64');
 
-function errorOf(env: Record<string, string>): ConfigError | undefined {
-  try {
-    loadConfig(env);
-    return undefined;
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-}
+const errorOf = configErrorOf;
 
 describe('production secrets', () => {
   it.each([

@@ -1,20 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError } from './env-parsers';
 import { loadConfig } from './load-config';
+import { configErrorOf } from '../../../test/helpers/config-errors';
 
 const SECRET = 'a-secret-of-at-least-32-characters-long';
 
-function errorOf(env: Record<string, string>): ConfigError | undefined {
-  try {
-    loadConfig(env);
-    return undefined;
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-}
+const errorOf = configErrorOf;
 
 describe('security configuration', () => {
   it('requires auth by default only in production', () => {
