@@ -82,7 +82,9 @@ export interface AppConfig {
     readonly modelsDir: string;
     readonly device: 'cpu' | 'cuda';
     readonly beamSize: number;
+    /** Threads per whisper context (WHISPER_THREADS; default: the cores split between contexts). */
     readonly threads: number;
+    /** Whisper contexts sharing one copy of the weights (STT_POOL_SIZE; default: cores / 2). */
     readonly poolSize: number;
     readonly vadFilter: boolean;
     readonly normalizeAudio: boolean;

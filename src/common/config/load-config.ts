@@ -23,6 +23,7 @@ import {
   readUrl,
 } from './env-parsers';
 import { readSecurityConfig } from './security-config';
+import { readSttParallelism } from './stt-parallelism';
 
 export { APP_CONFIG };
 
@@ -191,8 +192,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       modelsDir: readString(env, 'MODELS_DIR', 'models'),
       device: readEnum(env, 'DEVICE', ['cpu', 'cuda'], 'cpu'),
       beamSize: readNumber(env, 'BEAM_SIZE', 5, { min: 1, max: 16, integer: true }),
-      threads: readNumber(env, 'WHISPER_THREADS', 2, { min: 1, max: 256, integer: true }),
-      poolSize: readNumber(env, 'STT_POOL_SIZE', 1, { min: 1, max: 64, integer: true }),
+      ...readSttParallelism(env),
       vadFilter: readBoolean(env, 'VAD_FILTER', true),
       normalizeAudio: readBoolean(env, 'NORMALIZE_AUDIO', true),
       maxBatchSize: readNumber(env, 'MAX_BATCH_SIZE', 1, { min: 1, max: 64, integer: true }),
