@@ -37,6 +37,15 @@ export class GatewayMetrics {
         help: 'Interim snapshots not enqueued because the stt queue was too deep',
       }),
   );
+  readonly speculations = getOrCreate(
+    'rt_gateway_speculations_total',
+    () =>
+      new Counter({
+        name: 'rt_gateway_speculations_total',
+        help: 'Speculative finals: started, skipped_busy (stt queue too deep), confirmed, cancelled (wasted or withdrawn)',
+        labelNames: ['outcome'],
+      }),
+  );
   readonly deliveryLatency = getOrCreate(
     'rt_gateway_delivery_latency_seconds',
     () =>

@@ -8,6 +8,7 @@ import { QueueName } from '../common/queues/queue-names';
 import { AudioStoreService } from '../common/results/audio-store.service';
 import { ErrorResult, FinalResult, InterimResult } from '../common/results/result-messages';
 import { ResultStreamService } from '../common/results/result-stream.service';
+import { SpeculationVerdictsService } from '../common/results/speculation-verdicts.service';
 import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
 import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
 import { SessionContextService } from './session-context.service';
@@ -18,6 +19,8 @@ import { SttTranscriber, Transcription } from './stt-transcriber.service';
 
 export type SttJobOutcome =
   | { status: 'skipped_stale' }
+  /** A speculative final that was cancelled (before or after inference) or never confirmed. */
+  | { status: 'speculation_dropped' }
   | { status: 'done'; text: string; inferred: boolean }
   | { status: 'duplicate' };
 
@@ -27,6 +30,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * One stt job from pick-up to result: stale interims are skipped before any inference, finals
  * always produce exactly one message for their utterance (a `final`, possibly with empty text,
  * or an `error` for bad audio), finals with targets go on to the translation queue.
+ *
+ * A speculative final (started before the silence threshold passed) is skipped if the gateway
+ * already cancelled it; once computed it waits for the gateway's verdict and is written as the
+ * final only when confirmed: a cancelled or unconfirmed speculation is never delivered.
  */
 @Injectable()
 export class SttJobService {
@@ -41,7 +48,22 @@ export class SttJobService {
     private readonly context: SessionContextService,
     private readonly queues: QueueService,
     private readonly metrics: SttMetrics,
+    private readonly verdicts: SpeculationVerdictsService,
   ) {}
+
+  /** How long a computed speculation waits for the gateway's verdict before it is dropped. */
+  private get verdictTimeoutMs(): number {
+    return this.config.vad.silenceThresholdSeconds * 1000 + 10_000;
+  }
+
+  private async dropSpeculation(
+    data: SttJob,
+    outcome: 'cancelled_before_start' | 'wasted' | 'expired',
+  ): Promise<SttJobOutcome> {
+    this.metrics.speculation(outcome);
+    await this.audio.delete(data.audioKey);
+    return { status: 'speculation_dropped' };
+  }
 
   async handle(
     job: Pick<Job<SttJob>, 'data' | 'id' | 'attemptsMade' | 'opts'>,
@@ -53,6 +75,10 @@ export class SttJobService {
       throw new UnrecoverableError(`invalid stt job ${job.id ?? '?'}: ${invalid}`);
     }
     const data = job.data;
+    if (data.speculative) {
+      const verdict = await this.verdicts.read(data.utteranceId, data.revision);
+      if (verdict?.kind === 'cancel') return this.dropSpeculation(data, 'cancelled_before_start');
+    }
     if (data.kind === 'interim') {
       // Latest wins: a newer snapshot or the final makes this one worthless, and a short wait
       // (BATCH_TIMEOUT_MS, with MAX_BATCH_SIZE > 1) lets a newer one arrive before we spend on it.
@@ -90,16 +116,40 @@ export class SttJobService {
         offsetSec: data.startSec,
       });
     } catch (error) {
-      // A final still owes its utterance one message: after the last attempt, an error.
+      // A final still owes its utterance one message: after the last attempt, an error. A
+      // speculation owes one only once confirmed; a cancelled one is not worth a retry.
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (data.kind === 'final' && lastAttempt) await this.reportSttFailure(data, error);
+      if (data.speculative) {
+        const verdict = lastAttempt
+          ? await this.verdicts.wait(data.utteranceId, data.revision, this.verdictTimeoutMs)
+          : await this.verdicts.read(data.utteranceId, data.revision);
+        if (verdict?.kind === 'cancel') return this.dropSpeculation(data, 'wasted');
+        if (lastAttempt && verdict?.kind === 'confirm') await this.reportSttFailure(data, error);
+      } else if (data.kind === 'final' && lastAttempt) {
+        await this.reportSttFailure(data, error);
+      }
       throw error;
     }
     if (transcription.inferred) this.metrics.inference(data.kind, transcription.sttMs);
 
+    let final = data;
+    if (data.speculative) {
+      const verdict = await this.verdicts.wait(
+        data.utteranceId,
+        data.revision,
+        this.verdictTimeoutMs,
+      );
+      if (verdict?.kind !== 'confirm') {
+        return this.dropSpeculation(data, verdict ? 'wasted' : 'expired');
+      }
+      this.metrics.speculation('confirmed');
+      // The utterance ended when the threshold passed, not when the speculation started.
+      final = { ...data, utteranceEndedAt: verdict.at };
+    }
+
     const written =
       data.kind === 'final'
-        ? await this.writeFinal(data, transcription, pickedAt)
+        ? await this.writeFinal(final, transcription, pickedAt)
         : await this.writeInterim(data, transcription);
     await this.audio.delete(data.audioKey);
     return written

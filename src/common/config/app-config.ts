@@ -64,6 +64,8 @@ export interface AppConfig {
     readonly port: number;
     readonly maxFrameBytes: number;
     readonly maxQueueDepth: number;
+    /** No speculative finals while the stt queue is deeper than this (SPECULATION_MAX_QUEUE_DEPTH). */
+    readonly speculationMaxQueueDepth: number;
     readonly sessionTtlSeconds: number;
     readonly resultStreamMaxLen: number;
   };
@@ -75,6 +77,11 @@ export interface AppConfig {
     readonly preSpeechBufferSeconds: number;
     readonly maxUtteranceSeconds: number;
     readonly sttSendIntervalSeconds: number;
+    /**
+     * Silence after which the final's inference starts speculatively, before the threshold
+     * passes (SPECULATIVE_SILENCE_SECONDS; 0 = off, at least the post-speech pad).
+     */
+    readonly speculativeSilenceSeconds: number;
   };
   readonly stt: {
     readonly modelSize: ModelSize;

@@ -164,6 +164,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
         max: 7 * 86400,
         integer: true,
       }),
+      speculationMaxQueueDepth: readNumber(env, 'SPECULATION_MAX_QUEUE_DEPTH', 8, {
+        min: 0,
+        max: 1_000_000,
+        integer: true,
+      }),
       resultStreamMaxLen: readNumber(env, 'RESULT_STREAM_MAXLEN', 1000, {
         min: 10,
         max: 1_000_000,
@@ -185,6 +190,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       preSpeechBufferSeconds: readNumber(env, 'PRE_SPEECH_BUFFER_SECONDS', 0.3, { min: 0, max: 5 }),
       maxUtteranceSeconds: readNumber(env, 'MAX_UTTERANCE_SECONDS', 15, { min: 1, max: 30 }),
       sttSendIntervalSeconds: readNumber(env, 'STT_SEND_INTERVAL', 0.5, { min: 0.1, max: 10 }),
+      speculativeSilenceSeconds: readNumber(env, 'SPECULATIVE_SILENCE_SECONDS', 0.2, {
+        min: 0,
+        max: 10,
+      }),
     },
     stt: {
       modelSize: readEnum(env, 'MODEL_SIZE', MODEL_SIZES, 'base'),

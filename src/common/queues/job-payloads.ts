@@ -27,6 +27,11 @@ export interface SttJob {
   enqueuedAt: number;
   /** Epoch ms when the utterance ended (last voiced frame + silence), for end-to-end latency. */
   utteranceEndedAt?: number;
+  /**
+   * A final started before the silence threshold passed: its result is written only once the
+   * gateway confirms it (SpeculationVerdictsService), and dropped when cancelled.
+   */
+  speculative?: boolean;
 }
 
 /** A transcript to translate into one or more languages. */
