@@ -12,7 +12,7 @@ import { buildLoadReport, formatLoadReport } from './load-test';
 import { HumanPrinter, JsonPrinter } from './output/printers';
 import { ProgressBar } from './output/progress-bar';
 import { RunObserver, RunOptions, runSession, SessionReport } from './run-session';
-import { ServerFrame } from './shared/protocol';
+import { ServerFrame, typableInterim } from './shared/protocol';
 import { XdotoolTyper } from './typing/xdotool-typer';
 
 function runOptions(options: CliOptions, index: number, signal: AbortSignal): RunOptions {
@@ -47,7 +47,7 @@ function withTyping(observer: RunObserver, typer: XdotoolTyper): RunObserver {
   return {
     notice: (i, m) => observer.notice?.(i, m),
     frame: (i, frame: ServerFrame, extra) => {
-      if (frame.type === 'realtime') typer.interim(frame.text);
+      if (frame.type === 'realtime') typer.interim(typableInterim(frame));
       if (frame.type === 'final') typer.final(frame.text);
       observer.frame?.(i, frame, extra);
     },

@@ -37,6 +37,14 @@ export class GatewayMetrics {
         help: 'Interim snapshots not enqueued because the stt queue was too deep',
       }),
   );
+  readonly interimsBackedOff = getOrCreate(
+    'rt_gateway_interims_backed_off_total',
+    () =>
+      new Counter({
+        name: 'rt_gateway_interims_backed_off_total',
+        help: 'Interim snapshots not enqueued because busy stt workers slowed interims down',
+      }),
+  );
   readonly speculations = getOrCreate(
     'rt_gateway_speculations_total',
     () =>

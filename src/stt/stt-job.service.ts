@@ -11,11 +11,20 @@ import { ResultStreamService } from '../common/results/result-stream.service';
 import { SpeculationVerdictsService } from '../common/results/speculation-verdicts.service';
 import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
 import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
+import { InterimAgreementService } from './interim-agreement.service';
 import { SessionContextService } from './session-context.service';
 import { skipAsStale } from './interim-policy';
 import { invalidSttJob } from './stt-job.validation';
 import { SttMetrics } from './stt.metrics';
 import { SttTranscriber, Transcription } from './stt-transcriber.service';
+import {
+  agree,
+  AgreementState,
+  HypothesisWord,
+  mergeTail,
+  tailStart,
+  wordsText,
+} from './text/local-agreement';
 
 export type SttJobOutcome =
   | { status: 'skipped_stale' }
@@ -49,6 +58,7 @@ export class SttJobService {
     private readonly queues: QueueService,
     private readonly metrics: SttMetrics,
     private readonly verdicts: SpeculationVerdictsService,
+    private readonly agreement: InterimAgreementService,
   ) {}
 
   /** How long a computed speculation waits for the gateway's verdict before it is dropped. */
@@ -106,15 +116,20 @@ export class SttJobService {
 
     const previousText = await this.context.previousText(data.sessionId);
     let transcription: Transcription;
+    let agreed: AgreementState | undefined;
     try {
-      transcription = await this.transcriber.transcribe({
-        samples,
-        kind: data.kind,
-        language: data.language,
-        task: data.task,
-        previousText,
-        offsetSec: data.startSec,
-      });
+      if (data.kind === 'interim') {
+        [transcription, agreed] = await this.interimTail(data, samples, previousText);
+      } else {
+        transcription = await this.transcriber.transcribe({
+          samples,
+          kind: data.kind,
+          language: data.language,
+          task: data.task,
+          previousText,
+          offsetSec: data.startSec,
+        });
+      }
     } catch (error) {
       // A final still owes its utterance one message: after the last attempt, an error. A
       // speculation owes one only once confirmed; a cancelled one is not worth a retry.
@@ -150,7 +165,7 @@ export class SttJobService {
     const written =
       data.kind === 'final'
         ? await this.writeFinal(final, transcription, pickedAt)
-        : await this.writeInterim(data, transcription);
+        : await this.writeInterim(data, transcription, agreed);
     await this.audio.delete(data.audioKey);
     return written
       ? { status: 'done', text: transcription.text, inferred: transcription.inferred }
@@ -179,6 +194,7 @@ export class SttJobService {
       worker: this.config.stt.workerId,
     };
     const id = await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    await this.agreement.forget(data.utteranceId);
     if (id !== null)
       this.metrics.final(message.latency.totalMs ?? 0, t.text ? 'text' : 'no_speech');
     if (t.text) {
@@ -189,7 +205,45 @@ export class SttJobService {
     return id !== null;
   }
 
-  private async writeInterim(data: SttJob, t: Transcription): Promise<boolean> {
+  /**
+   * An interim decodes only the audio after the words already committed for its utterance, with
+   * those words as prompt, then commits what it and the previous interim agree on
+   * (LocalAgreement-2). Its text is committed + tentative.
+   */
+  private async interimTail(
+    data: SttJob,
+    samples: Float32Array,
+    previousText: string | null,
+  ): Promise<[Transcription, AgreementState]> {
+    const state = await this.agreement.load(data.utteranceId);
+    const from = tailStart(state, samples.length / 16000);
+    const committedText = wordsText(state.committed);
+    const t = await this.transcriber.transcribe({
+      samples: samples.subarray(Math.round(from * 16000)),
+      kind: 'interim',
+      language: data.language,
+      task: data.task,
+      previousText: [previousText ?? '', committedText].join(' ').trim(),
+      offsetSec: 0,
+      wordTimings: true,
+    });
+    const tail: HypothesisWord[] = t.words.map((w) => ({
+      word: w.word,
+      start: w.start,
+      end: w.end,
+    }));
+    const next = agree(state, mergeTail(state, tail, from), data.revision);
+    // A newer interim may have saved first: then this one's agreement is not recorded.
+    await this.agreement.save(data.utteranceId, next);
+    const text = [wordsText(next.committed), wordsText(next.tentative)].join(' ').trim();
+    return [{ ...t, text, words: [] }, next];
+  }
+
+  private async writeInterim(
+    data: SttJob,
+    t: Transcription,
+    agreed?: AgreementState,
+  ): Promise<boolean> {
     this.metrics.interim('computed');
     const message: InterimResult = {
       type: 'interim',
@@ -197,6 +251,9 @@ export class SttJobService {
       index: data.index,
       revision: data.revision,
       text: t.text,
+      ...(agreed
+        ? { committed: wordsText(agreed.committed), tentative: wordsText(agreed.tentative) }
+        : {}),
       language: t.language,
       worker: this.config.stt.workerId,
     };

@@ -35,6 +35,10 @@ export interface SessionFrame {
 export interface RealtimeFrame {
   type: 'realtime';
   text: string;
+  /** The start of `text` the server will not revise (LocalAgreement-2); absent from older servers. */
+  committed?: string;
+  /** The rest of `text`, which may still change. */
+  tentative?: string;
   /** Latest interim translation into the first target ('' when none). */
   translation?: string | Record<string, string> | null;
   utteranceId?: string;
@@ -163,6 +167,8 @@ export function parseServerFrame(data: string): ParseResult {
         frame: {
           type: 'realtime',
           text: v.text,
+          ...(str(v.committed) ? { committed: v.committed } : {}),
+          ...(str(v.tentative) ? { tentative: v.tentative } : {}),
           translation: v.translation as RealtimeFrame['translation'],
           utteranceId: optStr(utteranceId),
           language: optStr(v.language),
@@ -255,6 +261,14 @@ export function configFrame(options: ConfigOptions): string {
 export const finalizeFrame = (): string => JSON.stringify({ type: 'finalize' });
 export const keepaliveFrame = (): string => JSON.stringify({ type: 'keepalive' });
 export const closeFrame = (): string => JSON.stringify({ type: 'close' });
+
+/**
+ * What a typing client types for an interim: only its committed part (words the server will not
+ * revise), so typed text is not erased and retyped; the whole text from servers without it.
+ */
+export function typableInterim(frame: RealtimeFrame): string {
+  return frame.committed ?? frame.text;
+}
 
 /** The realtime frame's translation for one language, whichever shape the server used. */
 export function realtimeTranslation(frame: RealtimeFrame, language?: string): string {

@@ -64,6 +64,8 @@ export interface AppConfig {
     readonly port: number;
     readonly maxFrameBytes: number;
     readonly maxQueueDepth: number;
+    /** Interims slow down for every session when more stt jobs wait (INTERIM_BACKOFF_QUEUE_DEPTH). */
+    readonly interimBackoffQueueDepth: number;
     /** No speculative finals while the stt queue is deeper than this (SPECULATION_MAX_QUEUE_DEPTH). */
     readonly speculationMaxQueueDepth: number;
     readonly sessionTtlSeconds: number;

@@ -164,6 +164,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
         max: 7 * 86400,
         integer: true,
       }),
+      interimBackoffQueueDepth: readNumber(env, 'INTERIM_BACKOFF_QUEUE_DEPTH', 2, {
+        min: 0,
+        max: 1_000_000,
+        integer: true,
+      }),
       speculationMaxQueueDepth: readNumber(env, 'SPECULATION_MAX_QUEUE_DEPTH', 8, {
         min: 0,
         max: 1_000_000,

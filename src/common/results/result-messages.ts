@@ -34,7 +34,12 @@ export interface InterimResult {
   utteranceId: string;
   index: number;
   revision: number;
+  /** committed + ' ' + tentative. */
   text: string;
+  /** Words two consecutive interims agreed on (LocalAgreement-2): they will not change. */
+  committed?: string;
+  /** The rest, which the next interim may still revise. */
+  tentative?: string;
   language: string;
   worker: string;
 }

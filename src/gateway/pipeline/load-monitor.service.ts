@@ -47,7 +47,22 @@ export class LoadMonitorService implements OnModuleInit, OnApplicationShutdown {
     return this.depth > this.config.gateway.maxQueueDepth;
   }
 
+  /**
+   * Interims back off for every session together when the stt workers are busy: 1 (every
+   * snapshot) while at most INTERIM_BACKOFF_QUEUE_DEPTH jobs wait, then 2, 4, up to 8 times the
+   * interval as the queue doubles, so finals do not wait behind previews.
+   */
+  get interimIntervalFactor(): number {
+    return interimBackoff(this.depth, this.config.gateway.interimBackoffQueueDepth);
+  }
+
   onApplicationShutdown(): void {
     clearInterval(this.timer);
   }
+}
+
+/** See LoadMonitorService.interimIntervalFactor. */
+export function interimBackoff(depth: number, threshold: number, max = 8): number {
+  if (depth <= threshold) return 1;
+  return Math.min(max, 2 ** Math.ceil(Math.log2(depth / Math.max(1, threshold))));
 }

@@ -25,6 +25,8 @@ export interface PipelineDeps {
   metrics: GatewayMetrics;
   verdicts: SpeculationVerdictsService;
   speculation: SpeculationLimits;
+  /** STT_SEND_INTERVAL in ms (interims are spaced by it times the load's backoff factor). */
+  interimIntervalMs: number;
 }
 
 export interface PipelineHooks {
@@ -65,6 +67,7 @@ export class UtterancePipeline {
   private lastWarning = 0;
   private jobs: Promise<void> = Promise.resolve();
   private waitingInterim: InterimEvent | undefined;
+  private lastInterimAt = 0;
   private readonly speculations: SpeculationTracker;
   /** Utterance index -> epoch ms its final was enqueued (for delivery latency). */
   readonly endedAt = new Map<number, number>();
@@ -158,6 +161,14 @@ export class UtterancePipeline {
       }
       return;
     }
+    // Global backoff: when the stt workers are busy every session spaces its interims out.
+    const factor = this.deps.load.interimIntervalFactor;
+    const now = Date.now();
+    if (factor > 1 && now - this.lastInterimAt < (factor - 0.5) * this.deps.interimIntervalMs) {
+      this.deps.metrics.interimsBackedOff.inc();
+      return;
+    }
+    this.lastInterimAt = now;
     const waiting = this.waitingInterim !== undefined;
     this.waitingInterim = event;
     if (waiting) return;

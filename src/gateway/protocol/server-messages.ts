@@ -15,7 +15,12 @@ export interface SessionFrame {
 export interface RealtimeFrame {
   type: 'realtime';
   utterance_id: string;
+  /** The whole interim: committed + ' ' + tentative. */
   text: string;
+  /** Words the stt workers will not change any more (LocalAgreement-2); a prefix of `text`. */
+  committed?: string;
+  /** The rest of `text`, which the next interim may still revise. */
+  tentative?: string;
   /** Latest interim translation into the first target, '' when there is none. */
   translation: string;
   language: string;

@@ -77,6 +77,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
         enabled: config.vad.speculativeSilenceSeconds > 0,
         maxQueueDepth: config.gateway.speculationMaxQueueDepth,
       },
+      interimIntervalMs: config.vad.sttSendIntervalSeconds * 1000,
       defaultSampleRate: config.vad.sampleRate,
       sessionTtlSeconds: config.gateway.sessionTtlSeconds,
       instanceId: this.instanceId,
