@@ -185,6 +185,8 @@ export class SttJobService {
         : {}),
       start: data.startSec,
       end: data.endSec,
+      ...(data.speechStartSec !== undefined ? { speechStart: data.speechStartSec } : {}),
+      ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
       words: t.words,
       latency: {
         queueMs: Math.max(0, pickedAt - data.enqueuedAt),

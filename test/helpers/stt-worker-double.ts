@@ -138,6 +138,8 @@ export class SttWorkerDouble {
       language,
       start: data.startSec,
       end: data.endSec,
+      ...(data.speechStartSec !== undefined ? { speechStart: data.speechStartSec } : {}),
+      ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
       words: [],
       latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
       worker: 'stt-double',

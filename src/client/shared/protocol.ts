@@ -43,6 +43,8 @@ export interface RealtimeFrame {
   translation?: string | Record<string, string> | null;
   utteranceId?: string;
   language?: string;
+  /** The echo of a delivered final or translation, not an interim. */
+  final?: boolean;
 }
 
 export interface FinalFrame {
@@ -55,6 +57,9 @@ export interface FinalFrame {
   language: string;
   start: number;
   end: number;
+  /** Where the server's VAD heard the speech begin and end (absent from older servers). */
+  speechStart?: number;
+  speechEnd?: number;
   words?: WordTiming[];
   latency?: Record<string, number | undefined>;
   worker?: string;
@@ -172,6 +177,7 @@ export function parseServerFrame(data: string): ParseResult {
           translation: v.translation as RealtimeFrame['translation'],
           utteranceId: optStr(utteranceId),
           language: optStr(v.language),
+          ...(v.final === true ? { final: true } : {}),
         },
       };
     case 'final':
@@ -189,6 +195,8 @@ export function parseServerFrame(data: string): ParseResult {
           language: optStr(v.language) ?? '',
           start: optNum(v.start) ?? 0,
           end: optNum(v.end) ?? 0,
+          ...(optNum(v.speech_start) !== undefined ? { speechStart: optNum(v.speech_start) } : {}),
+          ...(optNum(v.speech_end) !== undefined ? { speechEnd: optNum(v.speech_end) } : {}),
           words: Array.isArray(v.words) ? (v.words as WordTiming[]) : undefined,
           latency: isRecord(v.latency)
             ? (v.latency as Record<string, number | undefined>)

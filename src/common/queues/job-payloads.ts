@@ -23,6 +23,9 @@ export interface SttJob {
   /** Target languages for the translation role (finals only). */
   targets: string[];
   interimTranslations: boolean;
+  /** Where the VAD heard speech begin and end (seconds from stream start), when known. */
+  speechStartSec?: number;
+  speechEndSec?: number;
   /** Epoch ms when the gateway enqueued the job; used for stage latencies. */
   enqueuedAt: number;
   /** Epoch ms when the utterance ended (last voiced frame + silence), for end-to-end latency. */

@@ -24,6 +24,9 @@ export interface FinalResult {
   languageProbability?: number;
   start: number;
   end: number;
+  /** Where the VAD heard the speech begin and end (`start`/`end` include padding). */
+  speechStart?: number;
+  speechEnd?: number;
   words: WordTiming[];
   latency: StageLatencies;
   worker: string;

@@ -234,6 +234,8 @@ export class DeliverySequencer {
         language: outcome.language,
         start: outcome.start,
         end: outcome.end,
+        ...(outcome.speechStart !== undefined ? { speech_start: outcome.speechStart } : {}),
+        ...(outcome.speechEnd !== undefined ? { speech_end: outcome.speechEnd } : {}),
         words: outcome.words,
         latency: outcome.latency,
         worker: outcome.worker,

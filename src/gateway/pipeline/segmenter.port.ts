@@ -13,6 +13,8 @@ export type SegmenterEvent =
       audio: Int16Array;
       startSec: number;
       endSec: number;
+      speechStartSec?: number;
+      speechEndSec?: number;
     }
   /** Speech came back: the last speculative event of the utterance is void. */
   | { type: 'speculation-cancelled'; utterance: number }
@@ -23,6 +25,9 @@ export type SegmenterEvent =
       startSec: number;
       endSec: number;
       reason: string;
+      /** Where the VAD heard speech begin and end. */
+      speechStartSec?: number;
+      speechEndSec?: number;
       /** The last speculative event of this utterance had exactly this audio. */
       speculated?: boolean;
     };

@@ -295,7 +295,13 @@ export class UtterancePipeline {
   private async enqueue(
     kind: UtteranceKind,
     open: OpenUtterance,
-    event: { audio: Int16Array; startSec: number; endSec: number },
+    event: {
+      audio: Int16Array;
+      startSec: number;
+      endSec: number;
+      speechStartSec?: number;
+      speechEndSec?: number;
+    },
     speculative = false,
   ): Promise<number> {
     const config = this.hooks.config();
@@ -323,6 +329,9 @@ export class UtterancePipeline {
       sampleRate: 16000,
       startSec: event.startSec,
       endSec: event.endSec,
+      ...(kind === 'final' && event.speechStartSec !== undefined
+        ? { speechStartSec: event.speechStartSec, speechEndSec: event.speechEndSec }
+        : {}),
       language: config.source,
       task: config.task,
       targets: config.targets,

@@ -40,6 +40,9 @@ export interface FinalFrame {
   language: string;
   start: number;
   end: number;
+  /** Where the VAD heard the speech begin and end (`start`/`end` include padding). */
+  speech_start?: number;
+  speech_end?: number;
   words: WordTiming[];
   latency: StageLatencies;
   worker: string;
