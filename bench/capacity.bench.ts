@@ -11,7 +11,9 @@
  * before speculation), run one after the other in the same invocation.
  *
  * Prints one table row per variant and speaker count and writes every report as JSON
- * (BENCH_OUT, default a file in the temp folder). BENCH_MODEL overrides the model.
+ * (BENCH_OUT, default a file in the temp folder). BENCH_MODEL overrides the model; every
+ * BENCH_SERVICE_<NAME>=value is passed to both service processes as <NAME>=value (for example
+ * BENCH_SERVICE_STT_POOL_SIZE=2 BENCH_SERVICE_WHISPER_THREADS=1).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -42,6 +44,16 @@ interface Row {
   speakers: number;
   report: LoadTestReport;
   speculations: Record<string, number>;
+}
+
+function serviceOverrides(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (name.startsWith('BENCH_SERVICE_') && value !== undefined) {
+      out[name.slice('BENCH_SERVICE_'.length)] = value;
+    }
+  }
+  return out;
 }
 
 async function waitReady(port: number, service: ServiceProcess, what: string): Promise<void> {
@@ -93,6 +105,7 @@ async function runOne(
     WHISPER_MODEL: model,
     STT_MAX_TOKENS: '24',
     TEMPERATURE_FALLBACK: 'false',
+    ...serviceOverrides(),
   };
   const stt = new ServiceProcess({ ...common, ROLE: 'stt', HEALTH_PORT: String(sttHealth) });
   const gateway = new ServiceProcess({
@@ -181,7 +194,9 @@ export default async function capacity(args: string[]): Promise<void> {
   console.log(
     `== Capacity: ${clip.segments.length}-sentence talk (${clip.duration.toFixed(1)} s) per speaker, real time, starts spread over the talk; ${model.split('/').pop()}, 24 tokens, no fallback, threshold ${THRESHOLD} s; ${availableParallelism()} cores, load ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')}`,
+      .join(
+        ' ',
+      )}${Object.keys(serviceOverrides()).length > 0 ? `; ${JSON.stringify(serviceOverrides())}` : ''}`,
   );
   const rows: Row[] = [];
   for (const n of speakers) {
