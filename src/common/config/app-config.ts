@@ -93,7 +93,7 @@ export interface AppConfig {
     readonly beamSize: number;
     /** Threads per whisper context (WHISPER_THREADS; default: the cores split between contexts). */
     readonly threads: number;
-    /** Whisper contexts sharing one copy of the weights (STT_POOL_SIZE; default: cores / 2). */
+    /** Whisper contexts sharing one copy of the weights (STT_POOL_SIZE; default: one per core, max 8). */
     readonly poolSize: number;
     readonly vadFilter: boolean;
     readonly normalizeAudio: boolean;

@@ -11,7 +11,7 @@ describe('loadConfig', () => {
     expect(config.vad.sampleRate).toBe(16000);
     expect(config.log.format).toBe('pretty');
     expect(config.vad.speculativeSilenceSeconds).toBe(0.2);
-    expect(config.gateway.speculationMaxQueueDepth).toBe(8);
+    expect(config.gateway.speculationMaxQueueDepth).toBe(16);
     expect(config.gateway.interimBackoffQueueDepth).toBe(2);
   });
 

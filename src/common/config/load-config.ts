@@ -169,7 +169,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         max: 1_000_000,
         integer: true,
       }),
-      speculationMaxQueueDepth: readNumber(env, 'SPECULATION_MAX_QUEUE_DEPTH', 8, {
+      speculationMaxQueueDepth: readNumber(env, 'SPECULATION_MAX_QUEUE_DEPTH', 16, {
         min: 0,
         max: 1_000_000,
         integer: true,

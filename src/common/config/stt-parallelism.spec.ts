@@ -4,11 +4,11 @@ import { readSttParallelism } from './stt-parallelism';
 describe('readSttParallelism', () => {
   it.each([
     [1, 1, 1],
-    [2, 1, 2],
-    [3, 1, 3],
-    [4, 2, 2],
-    [8, 4, 2],
+    [2, 2, 1],
+    [3, 3, 1],
+    [8, 8, 1],
     [16, 8, 2],
+    [20, 8, 2],
   ])('splits %d cores into %d contexts of %d threads by default', (cores, poolSize, threads) => {
     expect(readSttParallelism({}, cores)).toEqual({ poolSize, threads });
   });

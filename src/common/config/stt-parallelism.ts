@@ -8,13 +8,16 @@ export interface SttParallelism {
   threads: number;
 }
 
-/** Threads one context gets by default: whisper.cpp scales well to 2, less beyond on a shared CPU. */
-const THREADS_PER_CONTEXT = 2;
+/** Contexts beyond this share the cores as more threads each (each context costs memory). */
+const MAX_DEFAULT_CONTEXTS = 8;
 
 /**
  * STT_POOL_SIZE and WHISPER_THREADS, defaulting to the cores this process may use
- * (os.availableParallelism(), which honours CPU affinity): one context per two cores, the cores
- * split between them; when one of the two is set, the other divides the cores by it.
+ * (os.availableParallelism(), which honours CPU affinity): one single-threaded context per core
+ * (up to 8, then more threads each), which measured more speakers per box than fewer contexts with
+ * more threads (a final never waits behind an interim in progress, and whisper.cpp scales less
+ * than linearly with threads; bench/capacity.bench.ts). When one of the two is set, the other
+ * divides the cores by it.
  */
 export function readSttParallelism(env: Env, cores = availableParallelism()): SttParallelism {
   const usable = Math.max(1, Math.floor(cores));
@@ -22,10 +25,9 @@ export function readSttParallelism(env: Env, cores = availableParallelism()): St
   const poolSet = readNumber(env, 'STT_POOL_SIZE', 0, { min: 1, max: 64, integer: true });
   const poolSize =
     poolSet ||
-    Math.min(
-      64,
-      Math.max(1, Math.floor(usable / (threadsSet || Math.min(THREADS_PER_CONTEXT, usable)))),
-    );
+    (threadsSet
+      ? Math.min(64, Math.max(1, Math.floor(usable / threadsSet)))
+      : Math.min(MAX_DEFAULT_CONTEXTS, usable));
   const threads = threadsSet || Math.min(256, Math.max(1, Math.floor(usable / poolSize)));
   return { poolSize, threads };
 }
