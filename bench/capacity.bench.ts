@@ -8,7 +8,8 @@
  * 24 per utterance, no temperature fallback (random weights would trigger re-decodes a real model
  * would not), SILENCE_THRESHOLD_SECONDS=0.6. Variants: `on` = speculative finals at 0.2 s of
  * silence (the default), `off` = SPECULATIVE_SILENCE_SECONDS=0 (finals start at the threshold, as
- * before speculation), run one after the other in the same invocation.
+ * before speculation), `before` = off plus the defaults from before issue 18 (one context of 2
+ * threads, interims never back off), run one after the other in the same invocation.
  *
  * Prints one table row per variant and speaker count and writes every report as JSON
  * (BENCH_OUT, default a file in the temp folder). BENCH_MODEL overrides the model; every
@@ -101,7 +102,10 @@ async function runOne(
     DATABASE_URL: 'sqlite::memory:',
     AUTH_REQUIRED: 'false',
     SILENCE_THRESHOLD_SECONDS: String(THRESHOLD),
-    SPECULATIVE_SILENCE_SECONDS: variant === 'off' ? '0' : '0.2',
+    SPECULATIVE_SILENCE_SECONDS: variant === 'on' ? '0.2' : '0',
+    ...(variant === 'before'
+      ? { STT_POOL_SIZE: '1', WHISPER_THREADS: '2', INTERIM_BACKOFF_QUEUE_DEPTH: '1000000' }
+      : {}),
     WHISPER_MODEL: model,
     STT_MAX_TOKENS: '24',
     TEMPERATURE_FALLBACK: 'false',
@@ -170,7 +174,7 @@ function printTable(rows: Row[]): void {
       `${ms(r.speechEndToFinalOverThresholdMs.p50)} / ${ms(r.speechEndToFinalOverThresholdMs.p95)}`,
       `${ms(r.firstInterimMs.p50)} / ${ms(r.firstInterimMs.p95)}`,
       r.interimsPerSecond.toFixed(1),
-      variant === 'off'
+      variant !== 'on'
         ? '-'
         : `${s.confirmed ?? 0}/${(s.wasted ?? 0) + (s.cancelled_before_start ?? 0)}/${s.skipped_busy ?? 0}`,
     ]),
