@@ -64,6 +64,11 @@ export interface AppConfig {
     readonly port: number;
     readonly maxFrameBytes: number;
     readonly maxQueueDepth: number;
+    /**
+     * Median delay of the last 10 s of finals after their utterance ended above which new
+     * sessions are refused (OVERLOAD_FINAL_LATENCY_SECONDS; 0 = queue depth only).
+     */
+    readonly overloadFinalLatencySeconds: number;
     /** Interims slow down for every session when more stt jobs wait (INTERIM_BACKOFF_QUEUE_DEPTH). */
     readonly interimBackoffQueueDepth: number;
     /** No speculative finals while the stt queue is deeper than this (SPECULATION_MAX_QUEUE_DEPTH). */

@@ -41,6 +41,7 @@ describe('loadConfig', () => {
     [{ SPECULATIVE_SILENCE_SECONDS: '-0.1' }, 'SPECULATIVE_SILENCE_SECONDS', '-0.1'],
     [{ SPECULATION_MAX_QUEUE_DEPTH: '1.5' }, 'SPECULATION_MAX_QUEUE_DEPTH', '1.5'],
     [{ INTERIM_BACKOFF_QUEUE_DEPTH: 'x' }, 'INTERIM_BACKOFF_QUEUE_DEPTH', 'x'],
+    [{ OVERLOAD_FINAL_LATENCY_SECONDS: '-1' }, 'OVERLOAD_FINAL_LATENCY_SECONDS', '-1'],
     [{ VAD_FILTER: 'maybe' }, 'VAD_FILTER', 'maybe'],
     [{ DEVICE: 'tpu' }, 'DEVICE', 'tpu'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL', 'not a url'],

@@ -164,6 +164,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
         max: 7 * 86400,
         integer: true,
       }),
+      overloadFinalLatencySeconds: readNumber(env, 'OVERLOAD_FINAL_LATENCY_SECONDS', 2, {
+        min: 0,
+        max: 3600,
+      }),
       interimBackoffQueueDepth: readNumber(env, 'INTERIM_BACKOFF_QUEUE_DEPTH', 2, {
         min: 0,
         max: 1_000_000,
