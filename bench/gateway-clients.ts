@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
+import { parseVerdict } from 'src/common/results/speculation-verdicts.service';
 import { DEFAULT_SEGMENTER_OPTIONS } from 'src/vad';
 import { concatPcm, espeak, jfk, silence } from '../test/helpers/audio';
 
@@ -52,12 +53,46 @@ function redisOptions(): { host: string; port: number; maxRetriesPerRequest: nul
   return { host: parsed.hostname, port: Number(parsed.port || 6379), maxRetriesPerRequest: null };
 }
 
-/** Zero-cost stt: answers at once, so what is measured is the gateway path. */
+/**
+ * Resolves with whether the gateway confirmed a speculative final (its verdict is announced on a
+ * pub/sub channel, as the stt role learns it).
+ */
+let subscriber: Redis | undefined;
+
+function verdicts(redis: Redis): (job: SttJob) => Promise<boolean> {
+  subscriber = new Redis(redisUrl);
+  const waiting = new Map<string, () => void>();
+  const subscribed = subscriber.subscribe(`${prefix}:speculation-verdicts`);
+  subscriber.on('message', (_channel: string, message: string) => waiting.get(message)?.());
+  return async (job) => {
+    await subscribed;
+    const id = `${job.utteranceId}|${job.revision}`;
+    const key = `${prefix}:speculation:${job.utteranceId}:${job.revision}`;
+    const announced = new Promise<void>((resolve) => waiting.set(id, resolve));
+    let verdict = parseVerdict(await redis.get(key));
+    if (!verdict) {
+      await Promise.race([announced, new Promise((r) => setTimeout(r, 10_000))]);
+      verdict = parseVerdict(await redis.get(key));
+    }
+    waiting.delete(id);
+    return verdict?.kind === 'confirm';
+  };
+}
+
+/**
+ * Zero-cost stt: answers at once, so what is measured is the gateway path. A speculative final
+ * is written only once the gateway confirms it, as the stt role does.
+ */
 function startWorkerDouble(redis: Redis): Worker<SttJob> {
+  const confirmed = verdicts(redis);
   return new Worker<SttJob>(
     QueueName.Stt,
     async (job) => {
       const data = job.data;
+      if (data.speculative && !(await confirmed(data))) {
+        await redis.del(data.audioKey);
+        return;
+      }
       const message =
         data.kind === 'final'
           ? {
@@ -175,6 +210,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
   for (const ws of sockets) ws.terminate();
   await worker.close();
+  subscriber?.disconnect();
   redis.disconnect();
 }
 

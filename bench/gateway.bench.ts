@@ -53,6 +53,8 @@ async function runOnce(
     HEALTH_PORT: String(await freePort()),
     SESSION_TTL_SECONDS: '60',
     MAX_QUEUE_DEPTH: '1000000',
+    // BENCH_SPECULATIVE_SILENCE_SECONDS=0 measures finals without speculation (as before it).
+    SPECULATIVE_SILENCE_SECONDS: process.env.BENCH_SPECULATIVE_SILENCE_SECONDS ?? '0.2',
   });
   const running = await startApp(config);
   for (let i = 0; i < 100; i++) {

@@ -8,7 +8,8 @@
  * - ctx: encoder time with a segment-sized audio_ctx vs full 30 s padding, and text agreement.
  * - load: 4 streams sending interims every STT_SEND_INTERVAL to a real stt worker on Redis:
  *   interims skipped as stale vs computed, final latency p50/p99.
- * - rss: peak RSS of a process with 0, 1 and 2 model instances.
+ * - rss: peak RSS with 1 and 4 whisper contexts, addon only (own weights each vs shared) and
+ *   of one stt process (bench/stt-rss.ts).
  *
  * BENCH_MODEL (default: the random-weights tiny model, written on first use) and BENCH_RUNS (default 3)
  * change the model and repetitions; with a real model the text agreement means something.
@@ -37,6 +38,7 @@ import { TranscribeRequest, TranscribeResult } from 'src/stt/engine/whisper-engi
 import { SttMetrics } from 'src/stt/stt.metrics';
 import { fixture, randomWeightsModel } from '../test/helpers/fixtures';
 import { freePort } from '../test/helpers/ports';
+import { rssBench } from './stt-rss';
 
 const ROOT = resolve(__dirname, '..');
 const MODEL = process.env.BENCH_MODEL ?? randomWeightsModel();
@@ -373,35 +375,6 @@ async function load(): Promise<void> {
   await running.close();
 }
 
-function rss(): void {
-  console.log(`\n== Peak RSS (one 10 s transcription per instance, ${MODEL.split('/').pop()})`);
-  const pcmFile = join(mkdtempSync(join(tmpdir(), 'rt-bench-')), 'audio.pcm');
-  writeFileSync(pcmFile, jfkPcm16(10));
-  const script = `
-    const b = require(${JSON.stringify(ADDON_PATH)});
-    const buf = require('fs').readFileSync(${JSON.stringify(pcmFile)});
-    const pcm = new Float32Array(buf.length / 2);
-    for (let i = 0; i < pcm.length; i++) pcm[i] = buf.readInt16LE(i * 2) / 32768;
-    (async () => {
-      const n = Number(process.argv[1]);
-      const ctxs = Array.from({ length: n }, () => new b.WhisperContext(${JSON.stringify(MODEL)}, { flashAttn: true }));
-      await Promise.all(ctxs.map((c) => c.transcribe(pcm, { language: 'en', threads: ${THREADS}, maxTokens: ${MAX_TOKENS}, temperatureInc: 0 })));
-      console.log(process.resourceUsage().maxRSS);
-    })();`;
-  const measure = (n: number): number => {
-    const out = spawnSync(process.execPath, ['-e', script, String(n)], { encoding: 'utf8' });
-    if (out.status !== 0) throw new Error(out.stderr);
-    return Number(out.stdout.trim()) / 1024;
-  };
-  const [zero, one, two] = [0, 1, 2].map(measure);
-  printTable([
-    ['instances', 'peak RSS', 'added by the instance'],
-    ['0 (node + addon)', `${zero.toFixed(0)} MiB`, '-'],
-    ['1', `${one.toFixed(0)} MiB`, '-'],
-    ['2', `${two.toFixed(0)} MiB`, `${(two - one).toFixed(0)} MiB (second instance)`],
-  ]);
-}
-
 function printTable(rows: string[][]): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   for (const row of rows) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
@@ -415,7 +388,8 @@ export default async function sttBench(args: string[]): Promise<void> {
     if (section === 'speed') await speed();
     else if (section === 'ctx') await ctx();
     else if (section === 'load') await load();
-    else if (section === 'rss') rss();
-    else throw new Error(`unknown section "${section}": speed, ctx, load, rss`);
+    else if (section === 'rss') {
+      await rssBench({ model: MODEL, pcm16: jfkPcm16(5), redisUrl: REDIS_URL, pools: [1, 4] });
+    } else throw new Error(`unknown section "${section}": speed, ctx, load, rss`);
   }
 }

@@ -1,6 +1,6 @@
 import { pageTokenSource, promptForKey } from './credentials';
 import type { FinalFrame, ServerFrame } from '../src/client/shared/protocol';
-import { realtimeTranslation } from '../src/client/shared/protocol';
+import { realtimeTranslation, typableInterim } from '../src/client/shared/protocol';
 import { wsUrlFromPage } from '../src/client/shared/session-url';
 import { toSrt, toVtt } from '../src/client/shared/subtitle-export';
 import { TranscriptModel } from '../src/client/shared/transcript.model';
@@ -123,7 +123,7 @@ function onFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'realtime':
       model.applyRealtime(frame, realtimeTranslation(frame, targets()[0]));
-      updateEditor(typing.interim(ui.editor.value, frame.text));
+      updateEditor(typing.interim(ui.editor.value, typableInterim(frame)));
       break;
     case 'final': {
       const shifted: FinalFrame = {

@@ -1,10 +1,15 @@
 // Small N-API binding around whisper.cpp (the sources npm delivers in nodejs-whisper).
-// One WhisperContext = one model instance; transcribe() runs whisper_full on the libuv thread
-// pool and resolves with segments, tokens (with timestamps), language and its probability.
+// A WhisperModel holds the weights once (whisper_init_from_file_with_params_no_state); each
+// WhisperContext is one decoding state (whisper_init_state) on a shared model, or on a model of
+// its own when given a path. transcribe() runs whisper_full_with_state on the libuv thread pool
+// and resolves with segments, tokens (with timestamps), language and its probability.
 #include <napi.h>
 
 #include <atomic>
+#include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -62,6 +67,76 @@ struct ResultOut {
   float encode_ms = 0, decode_ms = 0, batchd_ms = 0, prompt_ms = 0, sample_ms = 0;
 };
 
+// The weights, shared by every state created on them; freed with the last user.
+struct SharedModel {
+  whisper_context* ctx = nullptr;
+  bool has_space_token = true;
+  ~SharedModel() {
+    if (ctx != nullptr) whisper_free(ctx);
+  }
+};
+
+std::shared_ptr<SharedModel> LoadModel(Napi::Env env, const Napi::CallbackInfo& info,
+                                       const char* usage) {
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, usage).ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  whisper_context_params params = whisper_context_default_params();
+  params.use_gpu = false;
+  params.flash_attn = true;
+  if (info.Length() > 1 && info[1].IsObject()) {
+    Napi::Object o = info[1].As<Napi::Object>();
+    if (o.Has("useGpu")) params.use_gpu = o.Get("useGpu").ToBoolean();
+    if (o.Has("flashAttn")) params.flash_attn = o.Get("flashAttn").ToBoolean();
+    if (o.Has("gpuDevice")) params.gpu_device = o.Get("gpuDevice").ToNumber().Int32Value();
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  auto model = std::make_shared<SharedModel>();
+  model->ctx = whisper_init_from_file_with_params_no_state(path.c_str(), params);
+  if (model->ctx == nullptr) {
+    Napi::Error::New(env, "whisper.cpp could not load the model file " + path)
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  // whisper.cpp's suppress_blank looks up the " " token with map::at; a vocabulary without it
+  // (e.g. placeholder vocabularies of benchmark models) would throw mid-decode.
+  whisper_token tokens[4];
+  const int n = whisper_tokenize(model->ctx, " ", tokens, 4);
+  model->has_space_token =
+      n == 1 && std::strcmp(whisper_token_to_str(model->ctx, tokens[0]), " ") == 0;
+  return model;
+}
+
+class WhisperModel : public Napi::ObjectWrap<WhisperModel> {
+ public:
+  static Napi::FunctionReference* constructor;
+
+  static Napi::Function Init(Napi::Env env) {
+    Napi::Function fn =
+        DefineClass(env, "WhisperModel", {InstanceMethod("free", &WhisperModel::Free)});
+    constructor = new Napi::FunctionReference(Napi::Persistent(fn));
+    return fn;
+  }
+
+  explicit WhisperModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<WhisperModel>(info) {
+    model_ = LoadModel(info.Env(), info, "WhisperModel(modelPath, options?) needs a model path");
+  }
+
+  std::shared_ptr<SharedModel> model() const { return model_; }
+
+ private:
+  // Drops this handle's reference: the weights stay while a context created on them lives.
+  Napi::Value Free(const Napi::CallbackInfo& info) {
+    model_.reset();
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<SharedModel> model_;
+};
+
+Napi::FunctionReference* WhisperModel::constructor = nullptr;
+
 class WhisperContext;
 
 class TranscribeWorker : public Napi::AsyncWorker {
@@ -107,48 +182,44 @@ class WhisperContext : public Napi::ObjectWrap<WhisperContext> {
                         InstanceAccessor("busy", &WhisperContext::Busy, nullptr)});
   }
 
+  // WhisperContext(model: WhisperModel) shares the model's weights; WhisperContext(path,
+  // options?) loads a model of its own.
   explicit WhisperContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<WhisperContext>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) {
-      Napi::TypeError::New(env, "WhisperContext(modelPath, options?) needs a model path")
+    if (info.Length() > 0 && info[0].IsObject() && WhisperModel::constructor != nullptr &&
+        info[0].As<Napi::Object>().InstanceOf(WhisperModel::constructor->Value())) {
+      model_ = WhisperModel::Unwrap(info[0].As<Napi::Object>())->model();
+      if (!model_) {
+        Napi::Error::New(env, "the whisper model was freed").ThrowAsJavaScriptException();
+        return;
+      }
+    } else {
+      model_ = LoadModel(env, info,
+                         "WhisperContext(modelPath | WhisperModel, options?) needs a model");
+      if (!model_) return;
+    }
+    state_ = whisper_init_state(model_->ctx);
+    if (state_ == nullptr) {
+      model_.reset();
+      Napi::Error::New(env, "whisper.cpp could not allocate a decoding state")
           .ThrowAsJavaScriptException();
-      return;
     }
-    whisper_context_params params = whisper_context_default_params();
-    params.use_gpu = false;
-    params.flash_attn = true;
-    if (info.Length() > 1 && info[1].IsObject()) {
-      Napi::Object o = info[1].As<Napi::Object>();
-      if (o.Has("useGpu")) params.use_gpu = o.Get("useGpu").ToBoolean();
-      if (o.Has("flashAttn")) params.flash_attn = o.Get("flashAttn").ToBoolean();
-      if (o.Has("gpuDevice")) params.gpu_device = o.Get("gpuDevice").ToNumber().Int32Value();
-    }
-    std::string path = info[0].As<Napi::String>().Utf8Value();
-    ctx_ = whisper_init_from_file_with_params(path.c_str(), params);
-    if (ctx_ == nullptr) {
-      Napi::Error::New(env, "whisper.cpp could not load the model file " + path)
-          .ThrowAsJavaScriptException();
-      return;
-    }
-    // whisper.cpp's suppress_blank looks up the " " token with map::at; a vocabulary without it
-    // (e.g. placeholder vocabularies of benchmark models) would throw mid-decode.
-    whisper_token tokens[4];
-    const int n = whisper_tokenize(ctx_, " ", tokens, 4);
-    has_space_token_ = n == 1 && std::strcmp(whisper_token_to_str(ctx_, tokens[0]), " ") == 0;
   }
 
   ~WhisperContext() override { Release(); }
 
-  whisper_context* ctx() { return ctx_; }
-  bool HasSpaceToken() const { return has_space_token_; }
+  whisper_context* ctx() { return model_->ctx; }
+  whisper_state* state() { return state_; }
+  bool HasSpaceToken() const { return model_->has_space_token; }
   void SetBusy(bool busy) { busy_ = busy; }
 
  private:
   void Release() {
-    if (ctx_ != nullptr) {
-      whisper_free(ctx_);
-      ctx_ = nullptr;
+    if (state_ != nullptr) {
+      whisper_free_state(state_);
+      state_ = nullptr;
     }
+    model_.reset();
   }
 
   Napi::Value Busy(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), busy_); }
@@ -165,7 +236,7 @@ class WhisperContext : public Napi::ObjectWrap<WhisperContext> {
 
   Napi::Value Transcribe(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (ctx_ == nullptr) {
+    if (state_ == nullptr) {
       Napi::Error::New(env, "whisper context was freed").ThrowAsJavaScriptException();
       return env.Undefined();
     }
@@ -222,9 +293,9 @@ class WhisperContext : public Napi::ObjectWrap<WhisperContext> {
     flag("suppressNonSpeech", opt.suppress_nst);
   }
 
-  whisper_context* ctx_ = nullptr;
+  std::shared_ptr<SharedModel> model_;
+  whisper_state* state_ = nullptr;
   bool busy_ = false;
-  bool has_space_token_ = true;
 };
 
 TranscribeWorker::TranscribeWorker(Napi::Env env, WhisperContext* owner, Napi::Object owner_ref,
@@ -236,8 +307,37 @@ TranscribeWorker::TranscribeWorker(Napi::Env env, WhisperContext* owner, Napi::O
       pcm_(std::move(pcm)),
       options_(std::move(options)) {}
 
+// whisper_get_timings() reads only a context's own state, so the encoder time of a shared-model
+// state is taken from the callbacks: the encoder starts, then the first logits filter call
+// marks the first decoded token.
+struct PhaseClock {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point encode_started;
+  bool encoding = false;
+  double encode_ms = 0;
+
+  static bool OnEncoderBegin(whisper_context*, whisper_state*, void* data) {
+    auto* self = static_cast<PhaseClock*>(data);
+    self->encode_started = Clock::now();
+    self->encoding = true;
+    return true;
+  }
+
+  static void OnLogits(whisper_context*, whisper_state*, const whisper_token_data*, int, float*,
+                       void* data) {
+    auto* self = static_cast<PhaseClock*>(data);
+    if (!self->encoding) return;
+    self->encoding = false;
+    self->encode_ms +=
+        std::chrono::duration<double, std::milli>(Clock::now() - self->encode_started).count();
+  }
+};
+
 void TranscribeWorker::Execute() {
   whisper_context* ctx = owner_->ctx();
+  whisper_state* state = owner_->state();
+  PhaseClock clock;
+  const auto started = PhaseClock::Clock::now();
   const TranscribeOptions& o = options_;
   const bool beam = o.beam_size > 1;
   whisper_full_params p =
@@ -262,9 +362,12 @@ void TranscribeWorker::Execute() {
   p.suppress_nst = o.suppress_nst;
   if (beam) p.beam_search.beam_size = o.beam_size;
   p.initial_prompt = o.initial_prompt.empty() ? nullptr : o.initial_prompt.c_str();
+  p.encoder_begin_callback = &PhaseClock::OnEncoderBegin;
+  p.encoder_begin_callback_user_data = &clock;
+  p.logits_filter_callback = &PhaseClock::OnLogits;
+  p.logits_filter_callback_user_data = &clock;
 
   std::string language = o.language;
-  whisper_reset_timings(ctx);
   if (language == "auto" || language.empty()) {
     if (!whisper_is_multilingual(ctx)) {
       language = "en";
@@ -272,11 +375,11 @@ void TranscribeWorker::Execute() {
     } else {
       // Detect here (instead of inside whisper_full) to get the probability as well.
       const int n = static_cast<int>(pcm_.size());
-      if (!Guarded([&] { return whisper_pcm_to_mel(ctx, pcm_.data(), n, o.threads); })) return;
+      if (!Guarded([&] { return whisper_pcm_to_mel_with_state(ctx, state, pcm_.data(), n, o.threads); })) return;
       std::vector<float> probs(whisper_lang_max_id() + 1, 0.0f);
       int id = -1;
       auto detect = [&] {
-        id = whisper_lang_auto_detect(ctx, 0, o.threads, probs.data());
+        id = whisper_lang_auto_detect_with_state(ctx, state, 0, o.threads, probs.data());
         return 0;
       };
       if (!Guarded(detect)) return;
@@ -292,34 +395,32 @@ void TranscribeWorker::Execute() {
   p.detect_language = false;
 
   const int n_samples = static_cast<int>(pcm_.size());
-  if (!Guarded([&] { return whisper_full(ctx, p, pcm_.data(), n_samples); })) return;
-  const int lang_id = whisper_full_lang_id(ctx);
+  if (!Guarded([&] { return whisper_full_with_state(ctx, state, p, pcm_.data(), n_samples); })) {
+    return;
+  }
+  const int lang_id = whisper_full_lang_id_from_state(state);
   result_.language = lang_id >= 0 ? whisper_lang_str(lang_id) : language;
   const whisper_token eot = whisper_token_eot(ctx);
-  const int n = whisper_full_n_segments(ctx);
+  const int n = whisper_full_n_segments_from_state(state);
   for (int i = 0; i < n; ++i) {
     SegmentOut seg;
-    seg.t0 = whisper_full_get_segment_t0(ctx, i);
-    seg.t1 = whisper_full_get_segment_t1(ctx, i);
-    const char* text = whisper_full_get_segment_text(ctx, i);
+    seg.t0 = whisper_full_get_segment_t0_from_state(state, i);
+    seg.t1 = whisper_full_get_segment_t1_from_state(state, i);
+    const char* text = whisper_full_get_segment_text_from_state(state, i);
     seg.text = text ? text : "";
-    seg.no_speech_prob = whisper_full_get_segment_no_speech_prob(ctx, i);
-    const int nt = whisper_full_n_tokens(ctx, i);
+    seg.no_speech_prob = whisper_full_get_segment_no_speech_prob_from_state(state, i);
+    const int nt = whisper_full_n_tokens_from_state(state, i);
     for (int j = 0; j < nt; ++j) {
-      whisper_token_data d = whisper_full_get_token_data(ctx, i, j);
-      const char* tt = whisper_full_get_token_text(ctx, i, j);
+      whisper_token_data d = whisper_full_get_token_data_from_state(state, i, j);
+      const char* tt = whisper_full_get_token_text_from_state(ctx, state, i, j);
       seg.tokens.push_back({tt ? tt : "", d.id, d.p, d.t0, d.t1, d.id >= eot});
     }
     result_.segments.push_back(std::move(seg));
   }
-  whisper_timings* t = whisper_get_timings(ctx);
-  if (t != nullptr) {
-    result_.encode_ms = t->encode_ms;
-    result_.decode_ms = t->decode_ms;
-    result_.batchd_ms = t->batchd_ms;
-    result_.prompt_ms = t->prompt_ms;
-    result_.sample_ms = t->sample_ms;
-  }
+  const double total_ms =
+      std::chrono::duration<double, std::milli>(PhaseClock::Clock::now() - started).count();
+  result_.encode_ms = static_cast<float>(clock.encode_ms);
+  result_.decode_ms = static_cast<float>(std::max(0.0, total_ms - clock.encode_ms));
 }
 
 void TranscribeWorker::OnOK() {
@@ -355,7 +456,8 @@ void TranscribeWorker::OnOK() {
   out.Set("segments", segments);
   Napi::Object timings = Napi::Object::New(env);
   timings.Set("encodeMs", result_.encode_ms);
-  timings.Set("decodeMs", result_.decode_ms + result_.batchd_ms + result_.prompt_ms);
+  // decodeMs: everything after the encoder (mel, language detection, decoding, sampling).
+  timings.Set("decodeMs", result_.decode_ms);
   timings.Set("sampleMs", result_.sample_ms);
   out.Set("timings", timings);
   deferred_.Resolve(out);
@@ -377,6 +479,7 @@ Napi::Value SetVerbose(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   whisper_log_set(quiet_log, nullptr);
+  exports.Set("WhisperModel", WhisperModel::Init(env));
   exports.Set("WhisperContext", WhisperContext::Init(env));
   exports.Set("systemInfo", Napi::Function::New(env, SystemInfo));
   exports.Set("setVerbose", Napi::Function::New(env, SetVerbose));

@@ -29,6 +29,26 @@ describe('parseCliOptions', () => {
     expect(o).toMatchObject({ loadTest: true, clients: 8, batches: 3, json: true });
   });
 
+  it('reads staggered load tests over several files with a JSON report', () => {
+    const o = parseCliOptions(['a.wav', 'b.wav', '--load-test', '--stagger', '--clients', '4']);
+    expect(o).toMatchObject({ files: ['a.wav', 'b.wav'], file: 'a.wav', stagger: 'file' });
+    expect(parseCliOptions(['a.wav', '--load-test', '--stagger', '12.5']).stagger).toBe(12.5);
+    expect(parseCliOptions(['a.wav', '--load-test', '--stagger=3']).stagger).toBe(3);
+    expect(parseCliOptions(['a.wav', '--load-test', '--stagger']).stagger).toBe('file');
+    expect(parseCliOptions(['a.wav', '--load-test']).stagger).toBe(0);
+    const r = parseCliOptions([
+      'a.wav',
+      '--load-test',
+      '--report',
+      'r.json',
+      '--silence-threshold',
+      '0.8',
+    ]);
+    expect(r).toMatchObject({ report: 'r.json', silenceThresholdSeconds: 0.8 });
+    expect(() => parseCliOptions(['a.wav', 'b.wav'])).toThrow(/need --clients or --load-test/);
+    expect(() => parseCliOptions(['a.wav', '--load-test', '--stagger=-1'])).toThrow(/--stagger/);
+  });
+
   it('turns --type-interims into typing with interims', () => {
     expect(parseCliOptions(['--mic', '--type-interims'])).toMatchObject({
       mic: true,

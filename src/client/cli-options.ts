@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 
 export interface CliOptions {
   url: string;
+  /** The first audio file (the one every client streams unless several are given). */
   file?: string;
+  /** Every audio file: with --clients/--load-test, client i streams file i mod n. */
+  files: string[];
   mic: boolean;
   monitor: boolean;
   device?: string;
@@ -16,6 +19,12 @@ export interface CliOptions {
   clients: number;
   loadTest: boolean;
   batches: number;
+  /** Spread session starts over this many seconds, or over the file ('file'); 0 = all at once. */
+  stagger: number | 'file';
+  /** Where --load-test writes its JSON report. */
+  report?: string;
+  /** Silence threshold of the server, subtracted in the report's speech-end figures. */
+  silenceThresholdSeconds: number;
   type: boolean;
   typeInterims: boolean;
   typeDelayMs: number;
@@ -26,7 +35,7 @@ export interface CliOptions {
 
 export class UsageError extends Error {}
 
-export const USAGE = `Usage: npm run client -- [options] [audio-file]
+export const USAGE = `Usage: npm run client -- [options] [audio-file...]
 
 Streams audio to the gateway and prints what comes back.
 
@@ -51,11 +60,17 @@ Pace and output:
   --timeout <s>           wait this long for the drain after the audio ends (default 60)
 
 Concurrency and load:
-  --clients <n>           run n sessions at once on the same file
+  --clients <n>           run n sessions at once (several files: client i streams file i mod n)
   --load-test             run --batches batches of --clients sessions and report latency
-                          (end of utterance to final: p50/p95/p99), throughput, success rate
-                          and the worker of each final
+                          (end of utterance and end of speech to final, first interim after
+                          start of speech: p50/p95/p99), interims per second, throughput,
+                          success rate and the worker of each final
   --batches <b>           number of batches for --load-test (default 1)
+  --stagger[=<s>]         spread session starts over s seconds (bare: over the audio file),
+                          like independent speakers; default: all start at once
+  --report <file.json>    also write the --load-test report as JSON
+  --silence-threshold <s> the server's SILENCE_THRESHOLD_SECONDS, subtracted from end of speech
+                          to final in the report (default 0.6)
 
 Voice typing (X11):
   --type                  type finals into the focused window through xdotool
@@ -78,11 +93,36 @@ function languages(value: string | undefined): string[] {
     .filter((l) => l !== '');
 }
 
+function nonNegative(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`--${name} must be a number of seconds >= 0`);
+  }
+  return n;
+}
+
+function staggerValue(value: string | undefined): number | 'file' {
+  if (value === undefined) return 0;
+  if (value === 'file') return 'file';
+  return nonNegative('stagger', value, 0);
+}
+
+/** A bare `--stagger` (no number after it) means: spread over the file. */
+function bareStagger(argv: string[]): string[] {
+  return argv.flatMap((arg, i) => {
+    if (arg !== '--stagger') return [arg];
+    const next = argv[i + 1];
+    const hasValue = next !== undefined && (next === 'file' || /^\d*\.?\d+$/.test(next));
+    return hasValue ? [arg] : ['--stagger=file'];
+  });
+}
+
 export function parseCliOptions(argv: string[]): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args: bareStagger(argv),
       allowPositionals: true,
       options: {
         url: { type: 'string' },
@@ -100,6 +140,9 @@ export function parseCliOptions(argv: string[]): CliOptions {
         clients: { type: 'string' },
         'load-test': { type: 'boolean' },
         batches: { type: 'string' },
+        stagger: { type: 'string' },
+        report: { type: 'string' },
+        'silence-threshold': { type: 'string' },
         type: { type: 'boolean' },
         'type-interims': { type: 'boolean' },
         'type-delay': { type: 'string' },
@@ -115,6 +158,7 @@ export function parseCliOptions(argv: string[]): CliOptions {
   const options: CliOptions = {
     url: v.url ?? 'ws://localhost:5026',
     file: parsed.positionals[0],
+    files: parsed.positionals,
     mic: v.mic ?? false,
     monitor: v.monitor ?? false,
     device: v.device,
@@ -128,6 +172,9 @@ export function parseCliOptions(argv: string[]): CliOptions {
     clients: positiveInt('clients', v.clients, 1),
     loadTest: v['load-test'] ?? false,
     batches: positiveInt('batches', v.batches, 1),
+    stagger: staggerValue(v.stagger),
+    report: v.report,
+    silenceThresholdSeconds: nonNegative('silence-threshold', v['silence-threshold'], 0.6),
     type: v.type ?? false,
     typeInterims: v['type-interims'] ?? false,
     typeDelayMs: v['type-delay'] === undefined ? 12 : Number(v['type-delay']),
@@ -136,7 +183,9 @@ export function parseCliOptions(argv: string[]): CliOptions {
     help: v.help ?? false,
   };
   if (options.help) return options;
-  if (parsed.positionals.length > 1) throw new UsageError('give one audio file');
+  if (parsed.positionals.length > 1 && options.clients === 1 && !options.loadTest) {
+    throw new UsageError('several audio files need --clients or --load-test');
+  }
   const inputs = [options.file !== undefined, options.mic, options.monitor].filter(Boolean).length;
   if (inputs === 0) throw new UsageError('give an audio file, --mic or --monitor');
   if (inputs > 1) throw new UsageError('give only one of: an audio file, --mic, --monitor');

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
 import {
   AudioSource,
   captureCommand,
@@ -8,11 +9,11 @@ import {
   pacedChunks,
 } from './audio/audio-source';
 import { CliOptions, parseCliOptions, USAGE, UsageError } from './cli-options';
-import { buildLoadReport, formatLoadReport } from './load-test';
+import { formatLoadReport, runLoadTest } from './load-test';
 import { HumanPrinter, JsonPrinter } from './output/printers';
 import { ProgressBar } from './output/progress-bar';
-import { RunObserver, RunOptions, runSession, SessionReport } from './run-session';
-import { ServerFrame } from './shared/protocol';
+import { RunObserver, RunOptions, runSession } from './run-session';
+import { ServerFrame, typableInterim } from './shared/protocol';
 import { XdotoolTyper } from './typing/xdotool-typer';
 
 function runOptions(options: CliOptions, index: number, signal: AbortSignal): RunOptions {
@@ -47,7 +48,7 @@ function withTyping(observer: RunObserver, typer: XdotoolTyper): RunObserver {
   return {
     notice: (i, m) => observer.notice?.(i, m),
     frame: (i, frame: ServerFrame, extra) => {
-      if (frame.type === 'realtime') typer.interim(frame.text);
+      if (frame.type === 'realtime') typer.interim(typableInterim(frame));
       if (frame.type === 'final') typer.final(frame.text);
       observer.frame?.(i, frame, extra);
     },
@@ -56,7 +57,7 @@ function withTyping(observer: RunObserver, typer: XdotoolTyper): RunObserver {
 
 async function streamClients(
   options: CliOptions,
-  pcm: Int16Array | undefined,
+  audio: { name: string; pcm: Int16Array }[],
   signal: AbortSignal,
 ): Promise<number> {
   const multi = options.clients > 1;
@@ -69,7 +70,11 @@ async function streamClients(
   if (typer) observer = withTyping(observer, typer);
   const reports = await Promise.all(
     Array.from({ length: options.clients }, (_, i) =>
-      runSession(runOptions(options, i, signal), audioFor(options, pcm, signal), observer),
+      runSession(
+        runOptions(options, i, signal),
+        audioFor(options, audio.length > 0 ? audio[i % audio.length].pcm : undefined, signal),
+        observer,
+      ),
     ),
   );
   if (typer) await typer.flush();
@@ -81,68 +86,71 @@ async function streamClients(
 
 async function loadTest(
   options: CliOptions,
-  pcm: Int16Array,
+  audio: { name: string; pcm: Int16Array }[],
   signal: AbortSignal,
 ): Promise<number> {
   const total = options.clients * options.batches;
   const bar = new ProgressBar(process.stderr, total);
-  const reports: SessionReport[] = [];
+  let done = 0;
   let finals = 0;
-  const observer: RunObserver = {
-    frame: (_i, frame) => {
-      if (frame.type === 'final') finals++;
-    },
-  };
-  const started = Date.now();
   const label = (): string => `${finals} finals`;
   bar.update(0, label());
-  const ticker = setInterval(() => bar.update(reports.length, label()), 250);
+  const ticker = setInterval(() => bar.update(done, label()), 250);
+  const perSession: unknown[] = [];
+  let report;
   try {
-    for (let batch = 0; batch < options.batches && !signal.aborted; batch++) {
-      const results = await Promise.all(
-        Array.from({ length: options.clients }, (_, i) => {
-          const index = batch * options.clients + i;
-          return runSession(
-            runOptions(options, index, signal),
-            audioFor(options, pcm, signal),
-            observer,
-          ).then((r) => {
-            reports.push(r);
-            bar.update(reports.length, label());
-            return r;
-          });
-        }),
-      );
-      if (!process.stderr.isTTY && !options.json) {
-        process.stderr.write(
-          `batch ${batch + 1}/${options.batches} done (${results.filter((r) => r.ok).length}/${results.length} ok)\n`,
-        );
-      }
-    }
+    report = await runLoadTest({
+      clients: options.clients,
+      batches: options.batches,
+      audio,
+      stagger: options.stagger,
+      silenceThresholdSeconds: options.silenceThresholdSeconds,
+      session: (index) => runOptions(options, index, signal),
+      source: (pcm) => pacedChunks(pcm, { chunkMs: options.chunkMs, fast: options.fast, signal }),
+      observer: {
+        frame: (_i, frame) => {
+          if (frame.type === 'final') finals++;
+        },
+      },
+      onSessionDone: (r) => {
+        done++;
+        bar.update(done, label());
+        perSession.push({
+          client: r.index,
+          sessionId: r.sessionId,
+          ok: r.ok,
+          failure: r.failure,
+          interims: r.interims,
+          finals: r.finals.map((f) => ({
+            seq: f.frame.seq,
+            text: f.frame.text,
+            worker: f.frame.worker,
+            latencyMs: f.latencyMs,
+            speechEndLatencyMs: f.speechEndLatencyMs,
+            firstInterimLatencyMs: f.firstInterimLatencyMs,
+          })),
+        });
+      },
+      onBatchDone: (batch, results) => {
+        if (!process.stderr.isTTY && !options.json) {
+          process.stderr.write(
+            `batch ${batch + 1}/${options.batches} done (${results.filter((r) => r.ok).length}/${results.length} ok)\n`,
+          );
+        }
+      },
+      signal,
+    });
   } finally {
     clearInterval(ticker);
     bar.finish();
   }
-  const report = buildLoadReport(
-    reports.sort((a, b) => a.index - b.index),
-    { clients: options.clients, batches: options.batches, wallMs: Date.now() - started },
-  );
+  const json = { type: 'load-test', ...report, perSession };
+  if (options.report) writeFileSync(options.report, `${JSON.stringify(json, null, 2)}\n`);
   if (options.json) {
-    const perSession = reports.map((r) => ({
-      client: r.index,
-      sessionId: r.sessionId,
-      ok: r.ok,
-      failure: r.failure,
-      finals: r.finals.map((f) => ({
-        seq: f.frame.seq,
-        text: f.frame.text,
-        worker: f.frame.worker,
-        latencyMs: f.latencyMs,
-      })),
-    }));
-    process.stdout.write(`${JSON.stringify({ type: 'load-test', ...report, perSession })}\n`);
+    process.stdout.write(`${JSON.stringify(json)}\n`);
   } else {
     process.stdout.write(formatLoadReport(report));
+    if (options.report) process.stdout.write(`JSON report: ${options.report}\n`);
   }
   return report.succeeded === report.sessions ? 0 : 1;
 }
@@ -164,15 +172,15 @@ export async function main(argv: string[]): Promise<number> {
   }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
-  let pcm: Int16Array | undefined;
+  let audio: { name: string; pcm: Int16Array }[];
   try {
-    pcm = options.file ? loadAudioFile(options.file) : undefined;
+    audio = options.files.map((name) => ({ name, pcm: loadAudioFile(name) }));
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
-  if (options.loadTest && pcm) return loadTest(options, pcm, controller.signal);
-  return streamClients(options, pcm, controller.signal);
+  if (options.loadTest && audio.length > 0) return loadTest(options, audio, controller.signal);
+  return streamClients(options, audio, controller.signal);
 }
 
 if (require.main === module) {

@@ -8,6 +8,10 @@ export interface FinalRecord {
   receivedAt: number;
   /** End of the utterance's audio at the client to the final at the client. */
   latencyMs?: number;
+  /** End of speech (the server VAD's `speech_end`) sent by the client to the final received. */
+  speechEndLatencyMs?: number;
+  /** Start of speech sent by the client to the utterance's first interim received. */
+  firstInterimLatencyMs?: number;
 }
 
 export interface SessionReport {
@@ -18,6 +22,8 @@ export interface SessionReport {
   failure?: string;
   finals: FinalRecord[];
   translations: number;
+  /** Interim `realtime` frames (not the echoes of finals). */
+  interims: number;
   errors: ErrorFrame[];
   reconnects: number;
   durationMs: number;
@@ -55,18 +61,38 @@ export async function runSession(
     ok: false,
     finals: [],
     translations: 0,
+    interims: 0,
     errors: [],
     reconnects: 0,
     durationMs: 0,
   };
   let dropped: { code: number; reason: string } | undefined;
+  /** When the first interim of each utterance arrived. */
+  const firstInterim = new Map<string, number>();
+  const since = (sec: number | undefined, at: number): number | undefined => {
+    const sentAt = sec === undefined ? undefined : sendLog.sentAt(sec);
+    return sentAt === undefined ? undefined : Math.max(0, at - sentAt);
+  };
   const session = new StreamSession(options, {
     frame: (frame, receivedAt) => {
       const extra: { latencyMs?: number } = {};
       if (frame.type === 'final') {
-        const sentAt = sendLog.sentAt(frame.end);
-        if (sentAt !== undefined) extra.latencyMs = Math.max(0, receivedAt - sentAt);
-        report.finals.push({ frame, receivedAt, latencyMs: extra.latencyMs });
+        extra.latencyMs = since(frame.end, receivedAt);
+        const interimAt = firstInterim.get(frame.utteranceId);
+        firstInterim.delete(frame.utteranceId);
+        report.finals.push({
+          frame,
+          receivedAt,
+          latencyMs: extra.latencyMs,
+          speechEndLatencyMs: since(frame.speechEnd, receivedAt),
+          firstInterimLatencyMs:
+            interimAt === undefined ? undefined : since(frame.speechStart, interimAt),
+        });
+      } else if (frame.type === 'realtime' && !frame.final) {
+        report.interims++;
+        if (frame.utteranceId && !firstInterim.has(frame.utteranceId)) {
+          firstInterim.set(frame.utteranceId, receivedAt);
+        }
       } else if (frame.type === 'translation') {
         report.translations++;
       } else if (frame.type === 'error') {

@@ -37,6 +37,23 @@ export class GatewayMetrics {
         help: 'Interim snapshots not enqueued because the stt queue was too deep',
       }),
   );
+  readonly interimsBackedOff = getOrCreate(
+    'rt_gateway_interims_backed_off_total',
+    () =>
+      new Counter({
+        name: 'rt_gateway_interims_backed_off_total',
+        help: 'Interim snapshots not enqueued because busy stt workers slowed interims down',
+      }),
+  );
+  readonly speculations = getOrCreate(
+    'rt_gateway_speculations_total',
+    () =>
+      new Counter({
+        name: 'rt_gateway_speculations_total',
+        help: 'Speculative finals: started, skipped_busy (stt queue too deep), confirmed, cancelled (wasted or withdrawn)',
+        labelNames: ['outcome'],
+      }),
+  );
   readonly deliveryLatency = getOrCreate(
     'rt_gateway_delivery_latency_seconds',
     () =>

@@ -8,16 +8,28 @@ import { QueueName } from '../common/queues/queue-names';
 import { AudioStoreService } from '../common/results/audio-store.service';
 import { ErrorResult, FinalResult, InterimResult } from '../common/results/result-messages';
 import { ResultStreamService } from '../common/results/result-stream.service';
+import { SpeculationVerdictsService } from '../common/results/speculation-verdicts.service';
 import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
 import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
+import { InterimAgreementService } from './interim-agreement.service';
 import { SessionContextService } from './session-context.service';
 import { skipAsStale } from './interim-policy';
 import { invalidSttJob } from './stt-job.validation';
 import { SttMetrics } from './stt.metrics';
 import { SttTranscriber, Transcription } from './stt-transcriber.service';
+import {
+  agree,
+  AgreementState,
+  HypothesisWord,
+  mergeTail,
+  tailStart,
+  wordsText,
+} from './text/local-agreement';
 
 export type SttJobOutcome =
   | { status: 'skipped_stale' }
+  /** A speculative final that was cancelled (before or after inference) or never confirmed. */
+  | { status: 'speculation_dropped' }
   | { status: 'done'; text: string; inferred: boolean }
   | { status: 'duplicate' };
 
@@ -27,6 +39,10 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * One stt job from pick-up to result: stale interims are skipped before any inference, finals
  * always produce exactly one message for their utterance (a `final`, possibly with empty text,
  * or an `error` for bad audio), finals with targets go on to the translation queue.
+ *
+ * A speculative final (started before the silence threshold passed) is skipped if the gateway
+ * already cancelled it; once computed it waits for the gateway's verdict and is written as the
+ * final only when confirmed: a cancelled or unconfirmed speculation is never delivered.
  */
 @Injectable()
 export class SttJobService {
@@ -41,7 +57,23 @@ export class SttJobService {
     private readonly context: SessionContextService,
     private readonly queues: QueueService,
     private readonly metrics: SttMetrics,
+    private readonly verdicts: SpeculationVerdictsService,
+    private readonly agreement: InterimAgreementService,
   ) {}
+
+  /** How long a computed speculation waits for the gateway's verdict before it is dropped. */
+  private get verdictTimeoutMs(): number {
+    return this.config.vad.silenceThresholdSeconds * 1000 + 10_000;
+  }
+
+  private async dropSpeculation(
+    data: SttJob,
+    outcome: 'cancelled_before_start' | 'wasted' | 'expired',
+  ): Promise<SttJobOutcome> {
+    this.metrics.speculation(outcome);
+    await this.audio.delete(data.audioKey);
+    return { status: 'speculation_dropped' };
+  }
 
   async handle(
     job: Pick<Job<SttJob>, 'data' | 'id' | 'attemptsMade' | 'opts'>,
@@ -53,6 +85,10 @@ export class SttJobService {
       throw new UnrecoverableError(`invalid stt job ${job.id ?? '?'}: ${invalid}`);
     }
     const data = job.data;
+    if (data.speculative) {
+      const verdict = await this.verdicts.read(data.utteranceId, data.revision);
+      if (verdict?.kind === 'cancel') return this.dropSpeculation(data, 'cancelled_before_start');
+    }
     if (data.kind === 'interim') {
       // Latest wins: a newer snapshot or the final makes this one worthless, and a short wait
       // (BATCH_TIMEOUT_MS, with MAX_BATCH_SIZE > 1) lets a newer one arrive before we spend on it.
@@ -80,27 +116,56 @@ export class SttJobService {
 
     const previousText = await this.context.previousText(data.sessionId);
     let transcription: Transcription;
+    let agreed: AgreementState | undefined;
     try {
-      transcription = await this.transcriber.transcribe({
-        samples,
-        kind: data.kind,
-        language: data.language,
-        task: data.task,
-        previousText,
-        offsetSec: data.startSec,
-      });
+      if (data.kind === 'interim') {
+        [transcription, agreed] = await this.interimTail(data, samples, previousText);
+      } else {
+        transcription = await this.transcriber.transcribe({
+          samples,
+          kind: data.kind,
+          language: data.language,
+          task: data.task,
+          previousText,
+          offsetSec: data.startSec,
+        });
+      }
     } catch (error) {
-      // A final still owes its utterance one message: after the last attempt, an error.
+      // A final still owes its utterance one message: after the last attempt, an error. A
+      // speculation owes one only once confirmed; a cancelled one is not worth a retry.
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (data.kind === 'final' && lastAttempt) await this.reportSttFailure(data, error);
+      if (data.speculative) {
+        const verdict = lastAttempt
+          ? await this.verdicts.wait(data.utteranceId, data.revision, this.verdictTimeoutMs)
+          : await this.verdicts.read(data.utteranceId, data.revision);
+        if (verdict?.kind === 'cancel') return this.dropSpeculation(data, 'wasted');
+        if (lastAttempt && verdict?.kind === 'confirm') await this.reportSttFailure(data, error);
+      } else if (data.kind === 'final' && lastAttempt) {
+        await this.reportSttFailure(data, error);
+      }
       throw error;
     }
     if (transcription.inferred) this.metrics.inference(data.kind, transcription.sttMs);
 
+    let final = data;
+    if (data.speculative) {
+      const verdict = await this.verdicts.wait(
+        data.utteranceId,
+        data.revision,
+        this.verdictTimeoutMs,
+      );
+      if (verdict?.kind !== 'confirm') {
+        return this.dropSpeculation(data, verdict ? 'wasted' : 'expired');
+      }
+      this.metrics.speculation('confirmed');
+      // The utterance ended when the threshold passed, not when the speculation started.
+      final = { ...data, utteranceEndedAt: verdict.at };
+    }
+
     const written =
       data.kind === 'final'
-        ? await this.writeFinal(data, transcription, pickedAt)
-        : await this.writeInterim(data, transcription);
+        ? await this.writeFinal(final, transcription, pickedAt)
+        : await this.writeInterim(data, transcription, agreed);
     await this.audio.delete(data.audioKey);
     return written
       ? { status: 'done', text: transcription.text, inferred: transcription.inferred }
@@ -120,6 +185,8 @@ export class SttJobService {
         : {}),
       start: data.startSec,
       end: data.endSec,
+      ...(data.speechStartSec !== undefined ? { speechStart: data.speechStartSec } : {}),
+      ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
       words: t.words,
       latency: {
         queueMs: Math.max(0, pickedAt - data.enqueuedAt),
@@ -129,6 +196,7 @@ export class SttJobService {
       worker: this.config.stt.workerId,
     };
     const id = await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    await this.agreement.forget(data.utteranceId);
     if (id !== null)
       this.metrics.final(message.latency.totalMs ?? 0, t.text ? 'text' : 'no_speech');
     if (t.text) {
@@ -139,7 +207,45 @@ export class SttJobService {
     return id !== null;
   }
 
-  private async writeInterim(data: SttJob, t: Transcription): Promise<boolean> {
+  /**
+   * An interim decodes only the audio after the words already committed for its utterance, with
+   * those words as prompt, then commits what it and the previous interim agree on
+   * (LocalAgreement-2). Its text is committed + tentative.
+   */
+  private async interimTail(
+    data: SttJob,
+    samples: Float32Array,
+    previousText: string | null,
+  ): Promise<[Transcription, AgreementState]> {
+    const state = await this.agreement.load(data.utteranceId);
+    const from = tailStart(state, samples.length / 16000);
+    const committedText = wordsText(state.committed);
+    const t = await this.transcriber.transcribe({
+      samples: samples.subarray(Math.round(from * 16000)),
+      kind: 'interim',
+      language: data.language,
+      task: data.task,
+      previousText: [previousText ?? '', committedText].join(' ').trim(),
+      offsetSec: 0,
+      wordTimings: true,
+    });
+    const tail: HypothesisWord[] = t.words.map((w) => ({
+      word: w.word,
+      start: w.start,
+      end: w.end,
+    }));
+    const next = agree(state, mergeTail(state, tail, from), data.revision);
+    // A newer interim may have saved first: then this one's agreement is not recorded.
+    await this.agreement.save(data.utteranceId, next);
+    const text = [wordsText(next.committed), wordsText(next.tentative)].join(' ').trim();
+    return [{ ...t, text, words: [] }, next];
+  }
+
+  private async writeInterim(
+    data: SttJob,
+    t: Transcription,
+    agreed?: AgreementState,
+  ): Promise<boolean> {
     this.metrics.interim('computed');
     const message: InterimResult = {
       type: 'interim',
@@ -147,6 +253,9 @@ export class SttJobService {
       index: data.index,
       revision: data.revision,
       text: t.text,
+      ...(agreed
+        ? { committed: wordsText(agreed.committed), tentative: wordsText(agreed.tentative) }
+        : {}),
       language: t.language,
       worker: this.config.stt.workerId,
     };

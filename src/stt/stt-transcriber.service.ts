@@ -17,6 +17,8 @@ export interface TranscriptionInput {
   previousText?: string | null;
   /** Stream time of the first sample, added to word timings. */
   offsetSec: number;
+  /** Word timings even when WORD_TIMESTAMPS is off (interims need them to cut their audio). */
+  wordTimings?: boolean;
 }
 
 export interface Transcription {
@@ -55,6 +57,7 @@ export class SttTranscriber {
     const samples = stt.normalizeAudio ? normalizePeak(input.samples) : input.samples;
     const final = input.kind === 'final';
     const started = performance.now();
+    const timings = input.wordTimings ?? stt.wordTimestamps;
     const result = await this.engine.transcribe(
       {
         pcm: samples,
@@ -66,7 +69,7 @@ export class SttTranscriber {
         maxTokens: stt.maxTokens,
         temperatureFallback: final && stt.temperatureFallback,
         noSpeechThreshold: stt.noSpeechThreshold,
-        wordTimestamps: stt.wordTimestamps,
+        wordTimestamps: timings,
       },
       input.kind,
     );
@@ -81,7 +84,7 @@ export class SttTranscriber {
       .join(' ')
       .replace(/\s+/g, ' ')
       .trim();
-    const words = stt.wordTimestamps
+    const words = timings
       ? kept.flatMap(({ segment, text: cleaned, rewritten }) => {
           const all = tokensToWords(segment.tokens, input.offsetSec);
           // A cleaned segment keeps the timings of the words it still has.

@@ -20,6 +20,12 @@ const SECONDS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20];
 export type InterimOutcome = 'computed' | 'skipped_stale';
 
 /**
+ * What became of a speculative final: confirmed (its result is the final), cancelled_before_start
+ * (no inference spent), wasted (computed, then cancelled), expired (no verdict in time).
+ */
+export type SpeculationOutcome = 'confirmed' | 'cancelled_before_start' | 'wasted' | 'expired';
+
+/**
  * STT metrics on /metrics, plus per-instance counts (several apps can share one Jest process and
  * prom-client's default registry, so tests read these instead).
  */
@@ -42,6 +48,11 @@ export class SttMetrics {
     [],
     SECONDS,
   );
+  private readonly speculations = counter(
+    'rt_stt_speculations_total',
+    'speculative finals by outcome (wasted = computed, then cancelled)',
+    ['outcome'],
+  );
   readonly counts = {
     inferences: 0,
     interimsComputed: 0,
@@ -49,7 +60,16 @@ export class SttMetrics {
     finals: 0,
     noSpeech: 0,
     badAudio: 0,
+    speculations: { confirmed: 0, cancelled_before_start: 0, wasted: 0, expired: 0 } as Record<
+      SpeculationOutcome,
+      number
+    >,
   };
+
+  speculation(outcome: SpeculationOutcome): void {
+    this.counts.speculations[outcome]++;
+    this.speculations.inc({ outcome });
+  }
 
   interim(outcome: InterimOutcome): void {
     this.jobs.inc({ kind: 'interim', outcome });

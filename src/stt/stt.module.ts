@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { NativeWhisperEngine } from './engine/native-whisper.engine';
 import { WHISPER_ENGINE } from './engine/whisper-engine';
+import { InterimAgreementService } from './interim-agreement.service';
 import { SessionContextService } from './session-context.service';
 import { SttJobService } from './stt-job.service';
 import { SttProcessor } from './stt.processor';
@@ -14,6 +15,7 @@ import { SttTranscriber } from './stt-transcriber.service';
     SttTranscriber,
     SttJobService,
     SessionContextService,
+    InterimAgreementService,
     SttMetrics,
     SttProcessor,
   ],

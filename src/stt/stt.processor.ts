@@ -8,7 +8,8 @@ import { SttJobService } from './stt-job.service';
 
 /**
  * Consumes the stt queue once the engine is ready. Up to STT_POOL_SIZE x MAX_BATCH_SIZE jobs are
- * taken at a time; they wait for a model instance, finals first.
+ * taken at a time (plus STT_POOL_SIZE with speculative finals on); they wait for a model
+ * instance, finals first.
  */
 @Injectable()
 export class SttProcessor implements OnApplicationBootstrap {
@@ -33,8 +34,11 @@ export class SttProcessor implements OnApplicationBootstrap {
       this.logger.error(`Not consuming the stt queue: ${status.reason ?? 'engine not ready'}`);
       return;
     }
+    // With speculative finals, one more job per context: a computed speculation waiting for the
+    // gateway's verdict holds its job but no context.
+    const waiting = this.config.vad.speculativeSilenceSeconds > 0 ? this.config.stt.poolSize : 0;
     this.workers.start(QueueName.Stt, (job) => this.jobs.handle(job), {
-      concurrency: this.config.stt.poolSize * this.config.stt.maxBatchSize,
+      concurrency: this.config.stt.poolSize * this.config.stt.maxBatchSize + waiting,
     });
   }
 }

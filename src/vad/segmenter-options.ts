@@ -18,6 +18,12 @@ export interface SegmenterOptions {
   readonly sttSendIntervalSeconds: number;
   /** Emit `interim` events at all (false: only speech-start and final). */
   readonly emitInterims: boolean;
+  /**
+   * Silence after which a `speculative` event offers the final's audio early (0 = never). It is
+   * raised to the post-speech pad, so the speculation has exactly the audio the final will have,
+   * and speculation is off when it is not below the silence threshold.
+   */
+  readonly speculativeSilenceSeconds: number;
   /** Audio kept after the last speech frame in a final (capped by what has arrived). */
   readonly postSpeechPadSeconds: number;
   /** Onset: this many speech frames ... */
@@ -36,6 +42,7 @@ export const DEFAULT_SEGMENTER_OPTIONS: SegmenterOptions = {
   maxUtteranceSeconds: 15,
   sttSendIntervalSeconds: 0.5,
   emitInterims: true,
+  speculativeSilenceSeconds: 0,
   postSpeechPadSeconds: 0.2,
   onsetSpeechFrames: 3,
   onsetWindowFrames: 5,
@@ -51,6 +58,7 @@ export function segmenterOptionsFromConfig(vad: AppConfig['vad']): SegmenterOpti
     preSpeechBufferSeconds: vad.preSpeechBufferSeconds,
     maxUtteranceSeconds: vad.maxUtteranceSeconds,
     sttSendIntervalSeconds: vad.sttSendIntervalSeconds,
+    speculativeSilenceSeconds: vad.speculativeSilenceSeconds,
   };
 }
 
@@ -83,6 +91,8 @@ export function resolveSegmenterOptions(
     const v = o[key] as number;
     check(finite(v) && v > 0, key, v, 'a number > 0');
   }
+  const spec = o.speculativeSilenceSeconds;
+  check(finite(spec) && spec >= 0, 'speculativeSilenceSeconds', spec, 'a number >= 0');
   for (const key of ['preSpeechBufferSeconds', 'postSpeechPadSeconds'] as const) {
     check(finite(o[key]) && o[key] >= 0 && o[key] <= 5, key, o[key], 'a number 0-5');
   }

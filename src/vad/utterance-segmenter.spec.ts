@@ -75,7 +75,11 @@ const finals = (events: SegmenterEvent[]) =>
   events.filter((e): e is Extract<SegmenterEvent, { type: 'final' }> => e.type === 'final');
 const summary = (events: SegmenterEvent[]) =>
   events.map((e) =>
-    e.type === 'speech-start' ? [e.type, e.atSec] : [e.type, e.startSec, e.endSec],
+    e.type === 'speech-start'
+      ? [e.type, e.atSec]
+      : e.type === 'speculation-cancelled'
+        ? [e.type]
+        : [e.type, e.startSec, e.endSec],
   );
 
 describe('UtteranceSegmenter', () => {
@@ -401,6 +405,109 @@ describe('UtteranceSegmenter', () => {
     expect(ring.capacity).toBeGreaterThan(idle);
     expect(ring.capacity).toBeLessThan(16000 * 33);
     expect(Array.from(final.audio)).toEqual(Array.from(pcm.subarray(5 * F - 1600, 405 * F + 3200)));
+  });
+});
+
+describe('UtteranceSegmenter speculation', () => {
+  // Threshold 10 frames (0.3 s); speculation after 0.1 s is raised to the 0.2 s pad: 7 frames.
+  const SPEC = { speculativeSilenceSeconds: 0.1, emitInterims: false };
+
+  it('offers the final audio once the pad of silence has passed; the final then says it is the same', async () => {
+    const { seg } = make(SPEC);
+    const events = await pushAll(
+      seg,
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+        ['silence', 15],
+      ]),
+    );
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speculative', 'final']);
+    const spec = events[1] as Extract<SegmenterEvent, { type: 'speculative' }>;
+    const final = finals(events)[0];
+    expect(final.speculated).toBe(true);
+    expect(spec.audio).toEqual(final.audio);
+    expect([spec.startSec, spec.endSec, spec.speechEndSec]).toEqual([
+      final.startSec,
+      final.endSec,
+      final.speechEndSec,
+    ]);
+    // Emitted after 7 silent frames, 3 before the threshold.
+    expect(spec.endSec).toBeCloseTo(s(30 * F) + 0.2, 5);
+  });
+
+  it('withdraws the speculation when speech comes back, and speculates again at the next silence', async () => {
+    const { seg } = make(SPEC);
+    const events = await pushAll(
+      seg,
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+        ['silence', 8],
+        ['speech', 10],
+        ['silence', 15],
+      ]),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'speech-start',
+      'speculative',
+      'speculation-cancelled',
+      'speculative',
+      'final',
+    ]);
+    type Speculative = Extract<SegmenterEvent, { type: 'speculative' }>;
+    const [first, second] = events.filter((e): e is Speculative => e.type === 'speculative');
+    const final = finals(events)[0];
+    expect(final.speculated).toBe(true);
+    expect(second.audio).toEqual(final.audio);
+    expect(first.audio.length).toBeLessThan(final.audio.length);
+  });
+
+  it('a pause shorter than the speculation delay speculates nothing', async () => {
+    const { seg } = make(SPEC);
+    const events = await pushAll(
+      seg,
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+        ['silence', 5],
+        ['speech', 10],
+        ['silence', 15],
+      ]),
+    );
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speculative', 'final']);
+  });
+
+  it('finalize() during a speculation ends the utterance with other audio: not speculated', async () => {
+    const { seg } = make(SPEC);
+    const events = await pushAll(
+      seg,
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+        ['silence', 8],
+      ]),
+    );
+    expect(events.map((e) => e.type)).toEqual(['speech-start', 'speculative']);
+    const [final] = await seg.finalize();
+    expect(final).toMatchObject({ type: 'final', reason: 'finalize', speculated: false });
+  });
+
+  it('is off by default, and when the delay is not below the threshold', async () => {
+    for (const options of [{}, { speculativeSilenceSeconds: 0.3 }]) {
+      const { seg } = make(options);
+      const events = await pushAll(
+        seg,
+        signal([
+          ['silence', 10],
+          ['speech', 20],
+          ['silence', 15],
+        ]),
+      );
+      expect(events.some((e) => e.type === 'speculative')).toBe(false);
+      expect(finals(events)[0].speculated).toBe(false);
+    }
+    expect(() => make({ speculativeSilenceSeconds: -1 })).toThrow(/speculativeSilenceSeconds/);
   });
 });
 

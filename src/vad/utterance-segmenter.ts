@@ -10,6 +10,11 @@ export type FinalReason = 'silence' | 'finalize' | 'max-length' | 'close';
  * with the same number (unless the segmenter is disposed first), interims in between.
  * `startSec`/`endSec` bound `audio` (which includes the pre-speech buffer and a short tail);
  * `speechStartSec`/`speechEndSec` are where the detector heard speech begin and end.
+ *
+ * With `speculativeSilenceSeconds`, a `speculative` event offers the audio of the final-to-be once
+ * that much silence follows the speech; `speculation-cancelled` withdraws it when speech comes
+ * back. A `final` with `speculated: true` has exactly the audio of the last `speculative` event
+ * of its utterance (no speech came back), so that speculation's result may stand for the final.
  */
 export type SegmenterEvent =
   | { type: 'speech-start'; utterance: number; atSec: number }
@@ -22,6 +27,16 @@ export type SegmenterEvent =
       speechStartSec: number;
     }
   | {
+      type: 'speculative';
+      utterance: number;
+      audio: Int16Array;
+      startSec: number;
+      endSec: number;
+      speechStartSec: number;
+      speechEndSec: number;
+    }
+  | { type: 'speculation-cancelled'; utterance: number }
+  | {
       type: 'final';
       utterance: number;
       audio: Int16Array;
@@ -30,6 +45,8 @@ export type SegmenterEvent =
       speechStartSec: number;
       speechEndSec: number;
       reason: FinalReason;
+      /** A `speculative` event of this utterance had exactly this audio. */
+      speculated: boolean;
     };
 
 interface Utterance {
@@ -41,6 +58,8 @@ interface Utterance {
   silenceFrames: number;
   lastSnapshotEnd: number;
   speechSinceSnapshot: boolean;
+  /** A speculative event is out for the current silence. */
+  speculated: boolean;
 }
 
 /** Largest slice written to the ring before classifying, so one huge push cannot overrun it. */
@@ -66,6 +85,8 @@ export class UtteranceSegmenter {
   private readonly frameSpeech: Uint8Array;
   private readonly frameEnergy: Float32Array;
   private readonly silenceFramesToEnd: number;
+  /** Silent frames before a speculative event (0 = no speculation). */
+  private readonly silenceFramesToSpeculate: number;
   private readonly maxSamples: number;
   private readonly preSamples: number;
   private readonly postSamples: number;
@@ -99,6 +120,13 @@ export class UtteranceSegmenter {
     this.intervalSamples = Math.round(options.sttSendIntervalSeconds * sr);
     this.splitSearchSamples = Math.round(options.splitSearchSeconds * sr);
     this.silenceFramesToEnd = Math.max(1, Math.ceil((options.silenceThresholdSeconds * sr) / f));
+    const speculate = Math.max(
+      Math.ceil((options.speculativeSilenceSeconds * sr) / f),
+      Math.ceil(this.postSamples / f),
+      1,
+    );
+    this.silenceFramesToSpeculate =
+      options.speculativeSilenceSeconds > 0 && speculate < this.silenceFramesToEnd ? speculate : 0;
     const idleNeed = this.preSamples + (options.onsetWindowFrames + 2) * f + MAX_SLICE_SAMPLES + f;
     this.maxCapacity = this.maxSamples + idleNeed;
     this.ring = new PcmRingBuffer(Math.min(this.maxCapacity, idleNeed + GROWTH_MARGIN_SAMPLES));
@@ -219,13 +247,34 @@ export class UtteranceSegmenter {
       u.lastSpeechEnd = end;
       u.silenceFrames = 0;
       u.speechSinceSnapshot = true;
+      if (u.speculated) {
+        u.speculated = false;
+        events.push({ type: 'speculation-cancelled', utterance: u.index });
+      }
     } else {
       u.silenceFrames++;
     }
     if (u.silenceFrames >= this.silenceFramesToEnd) {
       const audioEnd = Math.min(end, u.lastSpeechEnd + this.postSamples);
-      events.push(this.finish(u, audioEnd, u.lastSpeechEnd, 'silence'));
+      events.push(this.finish(u, audioEnd, u.lastSpeechEnd, 'silence', u.speculated));
       this.onsetFloorFrame = frameIndex + 1;
+    } else if (
+      this.silenceFramesToSpeculate > 0 &&
+      !u.speculated &&
+      u.silenceFrames >= this.silenceFramesToSpeculate
+    ) {
+      // The same audio the final will have if no speech comes back (the post-speech pad is in).
+      u.speculated = true;
+      const audioEnd = Math.min(end, u.lastSpeechEnd + this.postSamples);
+      events.push({
+        type: 'speculative',
+        utterance: u.index,
+        audio: this.ring.read(u.audioStart, audioEnd),
+        startSec: sec(u.audioStart),
+        endSec: sec(audioEnd),
+        speechStartSec: sec(u.speechStart),
+        speechEndSec: sec(u.lastSpeechEnd),
+      });
     } else if (end - u.audioStart >= this.maxSamples) {
       this.split(u, events);
     } else if (
@@ -275,6 +324,7 @@ export class UtteranceSegmenter {
       silenceFrames: 0,
       lastSnapshotEnd: now,
       speechSinceSnapshot: false,
+      speculated: false,
     };
   }
 
@@ -283,6 +333,7 @@ export class UtteranceSegmenter {
     audioEnd: number,
     speechEnd: number,
     reason: FinalReason,
+    speculated = false,
   ): SegmenterEvent {
     this.current = undefined;
     this.previousSpeechEnd = speechEnd;
@@ -295,6 +346,7 @@ export class UtteranceSegmenter {
       speechStartSec: sec(u.speechStart),
       speechEndSec: sec(speechEnd),
       reason,
+      speculated,
     };
   }
 

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { freePort } from '../helpers/ports';
@@ -120,6 +121,41 @@ describe('CLI client against a real gateway', () => {
     expect(report.latencyMs.p50).toBeLessThanOrEqual(report.latencyMs.p99);
     expect(report.throughput).toBeGreaterThan(0);
     expect(report.perSession).toHaveLength(6);
+  });
+
+  it('staggers starts over the file, takes several files and writes a JSON report', async () => {
+    const reportFile = join(mkdtempSync(join(tmpdir(), 'rt-load-')), 'report.json');
+    const started = Date.now();
+    const run = await runCli([
+      clip,
+      clip,
+      '--url',
+      url,
+      '--load-test',
+      '--clients',
+      '2',
+      '--stagger',
+      '1.5',
+      '--fast',
+      '--report',
+      reportFile,
+    ]);
+    expect(run.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(750); // the second client starts 0.75 s later
+    expect(run.stdout).toContain('starts spread over 1.5 s');
+    expect(run.stdout).toMatch(/Latency, end of speech to final: p50 \d+ ms/);
+    expect(run.stdout).toMatch(/minus the 0.6 s silence threshold: p50 -?\d+ ms/);
+    expect(run.stdout).toMatch(/Interims: [\d.]+\/s in all/);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Record<string, unknown>;
+    expect(report).toMatchObject({
+      type: 'load-test',
+      sessions: 2,
+      succeeded: 2,
+      staggerSeconds: 1.5,
+      files: [clip, clip],
+    });
+    expect((report.speechEndToFinalMs as { count: number }).count).toBe(4);
+    expect(report.perSession).toHaveLength(2);
   });
 
   it('prints the load test report as text', async () => {

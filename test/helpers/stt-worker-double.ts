@@ -1,10 +1,12 @@
 import { Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { ResultStreamService } from 'src/common/results/result-stream.service';
 import { AudioStoreService } from 'src/common/results/audio-store.service';
 import { FinalResult, ResultMessage } from 'src/common/results/result-messages';
+import { parseVerdict } from 'src/common/results/speculation-verdicts.service';
 import { REDIS_URL } from './test-env';
 
 export interface SttWorkerDoubleOptions {
@@ -28,9 +30,14 @@ export interface SttWorkerDoubleOptions {
  * Stands in for the stt (and translation) role in gateway tests: a real BullMQ worker on the stt
  * queue that writes results to the session's real result stream. Its words are made up from the
  * job, so tests can check which utterance each result belongs to.
+ *
+ * Speculative finals are honoured as the stt role does: held until the gateway's verdict, written
+ * only when confirmed; cancelled ones go to `dropped` instead of `jobs`.
  */
 export class SttWorkerDouble {
   readonly jobs: SttJob[] = [];
+  readonly dropped: SttJob[] = [];
+  private readonly redis: Redis;
   readonly audioSeconds = new Map<string, number>();
   private readonly worker: Worker<SttJob>;
 
@@ -40,6 +47,8 @@ export class SttWorkerDouble {
     private readonly audio: AudioStoreService,
     private readonly options: SttWorkerDoubleOptions = {},
   ) {
+    this.redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    this.verdictPrefix = `${prefix}:speculation`;
     const url = new URL(REDIS_URL);
     this.worker = new Worker<SttJob>(QueueName.Stt, (job) => this.handle(job), {
       connection: {
@@ -52,8 +61,26 @@ export class SttWorkerDouble {
     });
   }
 
+  private readonly verdictPrefix: string;
+
+  /** Polls for the gateway's verdict on a speculation (confirmed or not). */
+  private async confirmed(data: SttJob): Promise<boolean> {
+    const key = `${this.verdictPrefix}:${data.utteranceId}:${data.revision}`;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const verdict = parseVerdict(await this.redis.get(key));
+      if (verdict) return verdict.kind === 'confirm';
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    return false;
+  }
+
   private async handle(job: Job<SttJob>): Promise<void> {
     const data = job.data;
+    if (data.speculative && !(await this.confirmed(data))) {
+      this.dropped.push(data);
+      return;
+    }
     this.jobs.push(data);
     const pcm = await this.audio.get(data.audioKey);
     if (!pcm) throw new Error(`audio ${data.audioKey} missing`);
@@ -111,6 +138,8 @@ export class SttWorkerDouble {
       language,
       start: data.startSec,
       end: data.endSec,
+      ...(data.speechStartSec !== undefined ? { speechStart: data.speechStartSec } : {}),
+      ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
       words: [],
       latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
       worker: 'stt-double',
@@ -161,5 +190,6 @@ export class SttWorkerDouble {
 
   async close(): Promise<void> {
     await this.worker.close();
+    this.redis.disconnect();
   }
 }

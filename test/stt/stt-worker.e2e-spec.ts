@@ -26,6 +26,9 @@ describe('stt worker with whisper.cpp (test model) on real Redis', () => {
       ROLE: 'stt',
       WHISPER_MODEL: fixture('for-tests-ggml-tiny.bin'),
       BEAM_SIZE: '2',
+      // One context: jobs are worked in queue order, so the stream order below is defined (the
+      // default pool follows the cores, and the gateway, not the stream, orders finals).
+      STT_POOL_SIZE: '1',
     });
     running = await startApp(config);
     gateway = new FakeGatewayProducer(running, config);

@@ -4,6 +4,7 @@ import {
   describeError,
   parseServerFrame,
   realtimeTranslation,
+  typableInterim,
 } from './protocol';
 
 describe('parseServerFrame', () => {
@@ -93,6 +94,27 @@ describe('client frames', () => {
       type: 'config',
       interim_results: false,
     });
+  });
+});
+
+describe('typableInterim', () => {
+  it('types only the committed part of an interim, or all of it from older servers', () => {
+    const parsed = parseServerFrame(
+      JSON.stringify({
+        type: 'realtime',
+        text: 'and so my fellow',
+        committed: 'and so',
+        tentative: 'my fellow',
+      }),
+    );
+    expect(parsed.ok && parsed.frame).toMatchObject({
+      committed: 'and so',
+      tentative: 'my fellow',
+    });
+    expect(parsed.ok && parsed.frame.type === 'realtime' && typableInterim(parsed.frame)).toBe(
+      'and so',
+    );
+    expect(typableInterim({ type: 'realtime', text: 'and so my' })).toBe('and so my');
   });
 });
 

@@ -35,10 +35,16 @@ export interface SessionFrame {
 export interface RealtimeFrame {
   type: 'realtime';
   text: string;
+  /** The start of `text` the server will not revise (LocalAgreement-2); absent from older servers. */
+  committed?: string;
+  /** The rest of `text`, which may still change. */
+  tentative?: string;
   /** Latest interim translation into the first target ('' when none). */
   translation?: string | Record<string, string> | null;
   utteranceId?: string;
   language?: string;
+  /** The echo of a delivered final or translation, not an interim. */
+  final?: boolean;
 }
 
 export interface FinalFrame {
@@ -51,6 +57,9 @@ export interface FinalFrame {
   language: string;
   start: number;
   end: number;
+  /** Where the server's VAD heard the speech begin and end (absent from older servers). */
+  speechStart?: number;
+  speechEnd?: number;
   words?: WordTiming[];
   latency?: Record<string, number | undefined>;
   worker?: string;
@@ -163,9 +172,12 @@ export function parseServerFrame(data: string): ParseResult {
         frame: {
           type: 'realtime',
           text: v.text,
+          ...(str(v.committed) ? { committed: v.committed } : {}),
+          ...(str(v.tentative) ? { tentative: v.tentative } : {}),
           translation: v.translation as RealtimeFrame['translation'],
           utteranceId: optStr(utteranceId),
           language: optStr(v.language),
+          ...(v.final === true ? { final: true } : {}),
         },
       };
     case 'final':
@@ -183,6 +195,8 @@ export function parseServerFrame(data: string): ParseResult {
           language: optStr(v.language) ?? '',
           start: optNum(v.start) ?? 0,
           end: optNum(v.end) ?? 0,
+          ...(optNum(v.speech_start) !== undefined ? { speechStart: optNum(v.speech_start) } : {}),
+          ...(optNum(v.speech_end) !== undefined ? { speechEnd: optNum(v.speech_end) } : {}),
           words: Array.isArray(v.words) ? (v.words as WordTiming[]) : undefined,
           latency: isRecord(v.latency)
             ? (v.latency as Record<string, number | undefined>)
@@ -255,6 +269,14 @@ export function configFrame(options: ConfigOptions): string {
 export const finalizeFrame = (): string => JSON.stringify({ type: 'finalize' });
 export const keepaliveFrame = (): string => JSON.stringify({ type: 'keepalive' });
 export const closeFrame = (): string => JSON.stringify({ type: 'close' });
+
+/**
+ * What a typing client types for an interim: only its committed part (words the server will not
+ * revise), so typed text is not erased and retyped; the whole text from servers without it.
+ */
+export function typableInterim(frame: RealtimeFrame): string {
+  return frame.committed ?? frame.text;
+}
 
 /** The realtime frame's translation for one language, whichever shape the server used. */
 export function realtimeTranslation(frame: RealtimeFrame, language?: string): string {

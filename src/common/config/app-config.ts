@@ -64,6 +64,15 @@ export interface AppConfig {
     readonly port: number;
     readonly maxFrameBytes: number;
     readonly maxQueueDepth: number;
+    /**
+     * Median delay of the last 10 s of finals after their utterance ended above which new
+     * sessions are refused (OVERLOAD_FINAL_LATENCY_SECONDS; 0 = queue depth only).
+     */
+    readonly overloadFinalLatencySeconds: number;
+    /** Interims slow down for every session when more stt jobs wait (INTERIM_BACKOFF_QUEUE_DEPTH). */
+    readonly interimBackoffQueueDepth: number;
+    /** No speculative finals while the stt queue is deeper than this (SPECULATION_MAX_QUEUE_DEPTH). */
+    readonly speculationMaxQueueDepth: number;
     readonly sessionTtlSeconds: number;
     readonly resultStreamMaxLen: number;
   };
@@ -75,6 +84,11 @@ export interface AppConfig {
     readonly preSpeechBufferSeconds: number;
     readonly maxUtteranceSeconds: number;
     readonly sttSendIntervalSeconds: number;
+    /**
+     * Silence after which the final's inference starts speculatively, before the threshold
+     * passes (SPECULATIVE_SILENCE_SECONDS; 0 = off, at least the post-speech pad).
+     */
+    readonly speculativeSilenceSeconds: number;
   };
   readonly stt: {
     readonly modelSize: ModelSize;
@@ -82,7 +96,9 @@ export interface AppConfig {
     readonly modelsDir: string;
     readonly device: 'cpu' | 'cuda';
     readonly beamSize: number;
+    /** Threads per whisper context (WHISPER_THREADS; default: the cores split between contexts). */
     readonly threads: number;
+    /** Whisper contexts sharing one copy of the weights (STT_POOL_SIZE; default: one per core, max 8). */
     readonly poolSize: number;
     readonly vadFilter: boolean;
     readonly normalizeAudio: boolean;

@@ -55,6 +55,14 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
   Gateway: {
     GATEWAY_PORT: { description: 'WebSocket and public HTTP port of the gateway' },
     MAX_FRAME_BYTES: { description: 'largest WebSocket frame accepted (larger closes with 1009)' },
+    OVERLOAD_FINAL_LATENCY_SECONDS: {
+      description:
+        'also overloaded (new sessions refused, interims paused) while the median final of the last 10 s came more than this many seconds after its utterance ended; `0` = queue depth only',
+    },
+    INTERIM_BACKOFF_QUEUE_DEPTH: {
+      description:
+        'above this many waiting stt jobs every session sends interims less often (x2, x4, up to x8)',
+    },
     MAX_QUEUE_DEPTH: {
       description: 'stt queue depth above which interims are dropped and new sessions refused',
     },
@@ -68,6 +76,13 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
     SILERO_SENSITIVITY: { description: 'Silero VAD speech probability threshold, 0-1' },
     PRE_SPEECH_BUFFER_SECONDS: { description: 'audio kept before speech onset' },
     MAX_UTTERANCE_SECONDS: { description: 'longest utterance before it is split' },
+    SPECULATIVE_SILENCE_SECONDS: {
+      description:
+        "silence after which the final's inference starts speculatively (used if no speech comes back before `SILENCE_THRESHOLD_SECONDS`); `0` = off",
+    },
+    SPECULATION_MAX_QUEUE_DEPTH: {
+      description: 'no speculative finals while more stt jobs than this wait in the queue',
+    },
     STT_SEND_INTERVAL: { description: 'seconds between interim snapshots of a growing utterance' },
   },
   'Speech to text': {
@@ -79,8 +94,15 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
     MODELS_DIR: { description: 'where the model command stores model files' },
     DEVICE: { description: '`cpu` or `cuda` (needs a CUDA build of whisper.cpp)' },
     BEAM_SIZE: { description: 'beam size for finals (interims are greedy)' },
-    WHISPER_THREADS: { description: 'threads per whisper context' },
-    STT_POOL_SIZE: { description: 'whisper contexts per stt process (its concurrency)' },
+    WHISPER_THREADS: {
+      description: 'threads per whisper context',
+      computedDefault: 'the usable cores divided by the pool size (1 with the default pool)',
+    },
+    STT_POOL_SIZE: {
+      description:
+        'whisper contexts per stt process (its concurrency); they share one copy of the weights',
+      computedDefault: 'one per usable core, at most 8 (cores / WHISPER_THREADS when that is set)',
+    },
     VAD_FILTER: { description: 'skip segments without speech in the stt worker' },
     NORMALIZE_AUDIO: { description: 'peak-normalise audio before inference' },
     MAX_BATCH_SIZE: { description: 'queued segments one pick-up takes' },

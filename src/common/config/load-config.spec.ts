@@ -10,6 +10,9 @@ describe('loadConfig', () => {
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.vad.sampleRate).toBe(16000);
     expect(config.log.format).toBe('pretty');
+    expect(config.vad.speculativeSilenceSeconds).toBe(0.2);
+    expect(config.gateway.speculationMaxQueueDepth).toBe(16);
+    expect(config.gateway.interimBackoffQueueDepth).toBe(2);
   });
 
   it.each([
@@ -35,6 +38,10 @@ describe('loadConfig', () => {
     [{ WEBRTC_SENSITIVITY: '4' }, 'WEBRTC_SENSITIVITY', '4'],
     [{ SILERO_SENSITIVITY: 'high' }, 'SILERO_SENSITIVITY', 'high'],
     [{ BEAM_SIZE: '2.5' }, 'BEAM_SIZE', '2.5'],
+    [{ SPECULATIVE_SILENCE_SECONDS: '-0.1' }, 'SPECULATIVE_SILENCE_SECONDS', '-0.1'],
+    [{ SPECULATION_MAX_QUEUE_DEPTH: '1.5' }, 'SPECULATION_MAX_QUEUE_DEPTH', '1.5'],
+    [{ INTERIM_BACKOFF_QUEUE_DEPTH: 'x' }, 'INTERIM_BACKOFF_QUEUE_DEPTH', 'x'],
+    [{ OVERLOAD_FINAL_LATENCY_SECONDS: '-1' }, 'OVERLOAD_FINAL_LATENCY_SECONDS', '-1'],
     [{ VAD_FILTER: 'maybe' }, 'VAD_FILTER', 'maybe'],
     [{ DEVICE: 'tpu' }, 'DEVICE', 'tpu'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL', 'not a url'],

@@ -23,6 +23,7 @@ import {
   readUrl,
 } from './env-parsers';
 import { readSecurityConfig, requireStrongSecret } from './security-config';
+import { readSttParallelism } from './stt-parallelism';
 
 export { APP_CONFIG };
 
@@ -179,6 +180,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
         max: 7 * 86400,
         integer: true,
       }),
+      overloadFinalLatencySeconds: readNumber(env, 'OVERLOAD_FINAL_LATENCY_SECONDS', 2, {
+        min: 0,
+        max: 3600,
+      }),
+      interimBackoffQueueDepth: readNumber(env, 'INTERIM_BACKOFF_QUEUE_DEPTH', 2, {
+        min: 0,
+        max: 1_000_000,
+        integer: true,
+      }),
+      speculationMaxQueueDepth: readNumber(env, 'SPECULATION_MAX_QUEUE_DEPTH', 16, {
+        min: 0,
+        max: 1_000_000,
+        integer: true,
+      }),
       resultStreamMaxLen: readNumber(env, 'RESULT_STREAM_MAXLEN', 1000, {
         min: 10,
         max: 1_000_000,
@@ -200,6 +215,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       preSpeechBufferSeconds: readNumber(env, 'PRE_SPEECH_BUFFER_SECONDS', 0.3, { min: 0, max: 5 }),
       maxUtteranceSeconds: readNumber(env, 'MAX_UTTERANCE_SECONDS', 15, { min: 1, max: 30 }),
       sttSendIntervalSeconds: readNumber(env, 'STT_SEND_INTERVAL', 0.5, { min: 0.1, max: 10 }),
+      speculativeSilenceSeconds: readNumber(env, 'SPECULATIVE_SILENCE_SECONDS', 0.2, {
+        min: 0,
+        max: 10,
+      }),
     },
     stt: {
       modelSize: readEnum(env, 'MODEL_SIZE', MODEL_SIZES, 'base'),
@@ -207,8 +226,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       modelsDir: readString(env, 'MODELS_DIR', 'models'),
       device: readEnum(env, 'DEVICE', ['cpu', 'cuda'], 'cpu'),
       beamSize: readNumber(env, 'BEAM_SIZE', 5, { min: 1, max: 16, integer: true }),
-      threads: readNumber(env, 'WHISPER_THREADS', 2, { min: 1, max: 256, integer: true }),
-      poolSize: readNumber(env, 'STT_POOL_SIZE', 1, { min: 1, max: 64, integer: true }),
+      ...readSttParallelism(env),
       vadFilter: readBoolean(env, 'VAD_FILTER', true),
       normalizeAudio: readBoolean(env, 'NORMALIZE_AUDIO', true),
       maxBatchSize: readNumber(env, 'MAX_BATCH_SIZE', 1, { min: 1, max: 64, integer: true }),

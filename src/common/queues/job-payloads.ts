@@ -23,10 +23,18 @@ export interface SttJob {
   /** Target languages for the translation role (finals only). */
   targets: string[];
   interimTranslations: boolean;
+  /** Where the VAD heard speech begin and end (seconds from stream start), when known. */
+  speechStartSec?: number;
+  speechEndSec?: number;
   /** Epoch ms when the gateway enqueued the job; used for stage latencies. */
   enqueuedAt: number;
   /** Epoch ms when the utterance ended (last voiced frame + silence), for end-to-end latency. */
   utteranceEndedAt?: number;
+  /**
+   * A final started before the silence threshold passed: its result is written only once the
+   * gateway confirms it (SpeculationVerdictsService), and dropped when cancelled.
+   */
+  speculative?: boolean;
 }
 
 /** A transcript to translate into one or more languages. */

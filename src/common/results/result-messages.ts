@@ -24,6 +24,9 @@ export interface FinalResult {
   languageProbability?: number;
   start: number;
   end: number;
+  /** Where the VAD heard the speech begin and end (`start`/`end` include padding). */
+  speechStart?: number;
+  speechEnd?: number;
   words: WordTiming[];
   latency: StageLatencies;
   worker: string;
@@ -34,7 +37,12 @@ export interface InterimResult {
   utteranceId: string;
   index: number;
   revision: number;
+  /** committed + ' ' + tentative. */
   text: string;
+  /** Words two consecutive interims agreed on (LocalAgreement-2): they will not change. */
+  committed?: string;
+  /** The rest, which the next interim may still revise. */
+  tentative?: string;
   language: string;
   worker: string;
 }

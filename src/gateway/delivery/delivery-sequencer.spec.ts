@@ -125,6 +125,35 @@ describe('DeliverySequencer', () => {
     expect(seq.accept({ ...final(3), type: 'final' }, false)).toHaveLength(1);
   });
 
+  it('passes the committed and tentative parts of an interim on, and only when the worker sent them', () => {
+    const seq = new DeliverySequencer('s');
+    const [withParts] = seq.accept({
+      type: 'interim',
+      utteranceId: 's:1',
+      index: 1,
+      revision: 1,
+      text: 'and so my fellow',
+      committed: 'and so',
+      tentative: 'my fellow',
+      language: 'en',
+      worker: 'w',
+    });
+    expect(withParts).toMatchObject({
+      kind: 'send',
+      frame: { text: 'and so my fellow', committed: 'and so', tentative: 'my fellow' },
+    });
+    const [plain] = seq.accept({
+      type: 'interim',
+      utteranceId: 's:1',
+      index: 1,
+      revision: 2,
+      text: 'and so my fellow americans',
+      language: 'en',
+      worker: 'w',
+    });
+    expect(plain.kind === 'send' && 'committed' in plain.frame).toBe(false);
+  });
+
   it('gives up on a missing final after the limit when later ones are waiting', () => {
     let now = 0;
     const seq = new DeliverySequencer('s', 0, () => now);

@@ -46,6 +46,8 @@ export class DeliverySequencer {
   private interimIndex = 0;
   private interimRevision = -1;
   private interimText = '';
+  /** LocalAgreement-2 parts of the interim, when the worker sent them. */
+  private interimParts: { committed: string; tentative: string } | undefined;
   private interimTranslation = '';
   private interimLanguage = '';
   /** When the first utterance is known to be waiting behind a missing one (ms), else undefined. */
@@ -143,6 +145,10 @@ export class DeliverySequencer {
         this.interimIndex = message.index;
         this.interimRevision = message.revision;
         this.interimText = message.text;
+        this.interimParts =
+          message.committed !== undefined
+            ? { committed: message.committed, tentative: message.tentative ?? '' }
+            : undefined;
         this.interimLanguage = message.language;
         return [this.realtime(message.utteranceId, message.language)];
       case 'translation':
@@ -184,6 +190,7 @@ export class DeliverySequencer {
       this.lastIndex = index;
       if (index >= this.interimIndex) {
         this.interimText = '';
+        this.interimParts = undefined;
         this.interimTranslation = '';
       }
       actions.push(...this.settle(index, outcome));
@@ -227,6 +234,8 @@ export class DeliverySequencer {
         language: outcome.language,
         start: outcome.start,
         end: outcome.end,
+        ...(outcome.speechStart !== undefined ? { speech_start: outcome.speechStart } : {}),
+        ...(outcome.speechEnd !== undefined ? { speech_end: outcome.speechEnd } : {}),
         words: outcome.words,
         latency: outcome.latency,
         worker: outcome.worker,
@@ -279,6 +288,7 @@ export class DeliverySequencer {
         type: 'realtime',
         utterance_id: utteranceId,
         text: this.interimText,
+        ...(this.interimParts ?? {}),
         translation: this.interimTranslation,
         language,
       },

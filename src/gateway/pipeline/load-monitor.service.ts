@@ -4,16 +4,50 @@ import { QueueName } from '../../common/queues/queue-names';
 import { QueueService } from '../../common/queues/queue.service';
 
 const POLL_MS = 250;
+/** Finals delivered within this window decide whether finals are late. */
+const LATENCY_WINDOW_MS = 10_000;
 
 /**
- * Watches the stt queue depth (one poll per gateway, not per frame). Above MAX_QUEUE_DEPTH the
- * gateway is overloaded: interims are dropped and new sessions refused.
+ * Delays of recently delivered finals (end of utterance to delivery), over a sliding window; the
+ * median says whether the stt workers keep up, whatever the queue depth.
+ */
+export class RecentLatencies {
+  private readonly samples: { at: number; ms: number }[] = [];
+
+  constructor(
+    private readonly windowMs = LATENCY_WINDOW_MS,
+    private readonly maxSamples = 500,
+  ) {}
+
+  add(ms: number, now = Date.now()): void {
+    this.samples.push({ at: now, ms });
+    if (this.samples.length > this.maxSamples) this.samples.shift();
+  }
+
+  /** Median of the window, or undefined when no final was delivered in it. */
+  median(now = Date.now()): number | undefined {
+    while (this.samples.length > 0 && now - this.samples[0].at > this.windowMs) {
+      this.samples.shift();
+    }
+    if (this.samples.length === 0) return undefined;
+    const sorted = this.samples.map((s) => s.ms).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)];
+  }
+}
+
+/**
+ * Watches the stt queue depth (one poll per gateway, not per frame) and how late finals are. Above
+ * MAX_QUEUE_DEPTH, or when the median final of the last 10 s came more than
+ * OVERLOAD_FINAL_LATENCY_SECONDS after its utterance ended, the gateway is overloaded: interims
+ * are dropped and new sessions refused (interim backoff keeps the queue short, so depth alone
+ * no longer shows that finals are falling behind).
  */
 @Injectable()
 export class LoadMonitorService implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private depth = 0;
   private polling = false;
+  private readonly finalLatencies = new RecentLatencies();
 
   constructor(
     private readonly queues: QueueService,
@@ -43,11 +77,34 @@ export class LoadMonitorService implements OnModuleInit, OnApplicationShutdown {
     return this.depth;
   }
 
+  /** A final was delivered `ms` after its utterance ended (the silence threshold passed). */
+  recordFinalLatency(ms: number): void {
+    this.finalLatencies.add(ms);
+  }
+
   get overloaded(): boolean {
-    return this.depth > this.config.gateway.maxQueueDepth;
+    if (this.depth > this.config.gateway.maxQueueDepth) return true;
+    const limit = this.config.gateway.overloadFinalLatencySeconds;
+    const median = limit > 0 ? this.finalLatencies.median() : undefined;
+    return median !== undefined && median > limit * 1000;
+  }
+
+  /**
+   * Interims back off for every session together when the stt workers are busy: 1 (every
+   * snapshot) while at most INTERIM_BACKOFF_QUEUE_DEPTH jobs wait, then 2, 4, up to 8 times the
+   * interval as the queue doubles, so finals do not wait behind previews.
+   */
+  get interimIntervalFactor(): number {
+    return interimBackoff(this.depth, this.config.gateway.interimBackoffQueueDepth);
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.timer);
   }
+}
+
+/** See LoadMonitorService.interimIntervalFactor. */
+export function interimBackoff(depth: number, threshold: number, max = 8): number {
+  if (depth <= threshold) return 1;
+  return Math.min(max, 2 ** Math.ceil(Math.log2(depth / Math.max(1, threshold))));
 }

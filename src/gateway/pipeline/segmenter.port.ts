@@ -7,12 +7,29 @@ export type SegmenterEvent =
   | { type: 'speech-start'; utterance: number; atSec: number }
   | { type: 'interim'; utterance: number; audio: Int16Array; startSec: number; endSec: number }
   | {
+      /** The final's audio, offered early at the first silence (see UtterancePipeline). */
+      type: 'speculative';
+      utterance: number;
+      audio: Int16Array;
+      startSec: number;
+      endSec: number;
+      speechStartSec?: number;
+      speechEndSec?: number;
+    }
+  /** Speech came back: the last speculative event of the utterance is void. */
+  | { type: 'speculation-cancelled'; utterance: number }
+  | {
       type: 'final';
       utterance: number;
       audio: Int16Array;
       startSec: number;
       endSec: number;
       reason: string;
+      /** Where the VAD heard speech begin and end. */
+      speechStartSec?: number;
+      speechEndSec?: number;
+      /** The last speculative event of this utterance had exactly this audio. */
+      speculated?: boolean;
     };
 
 export interface Segmenter {

@@ -5,6 +5,7 @@ import { QueueName } from '../../common/queues/queue-names';
 import { QueueService } from '../../common/queues/queue.service';
 import { AudioStoreService } from '../../common/results/audio-store.service';
 import { ResultStreamService } from '../../common/results/result-stream.service';
+import { SpeculationVerdictsService } from '../../common/results/speculation-verdicts.service';
 import { UtteranceRevisionsService } from '../../common/results/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../protocol/server-messages';
@@ -12,6 +13,7 @@ import { SessionStoreService } from '../session/session-store.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from './load-monitor.service';
 import { Segmenter, SegmenterEvent } from './segmenter.port';
+import { SpeculationLimits, SpeculationTracker } from './speculation-tracker';
 
 export interface PipelineDeps {
   store: SessionStoreService;
@@ -21,6 +23,10 @@ export interface PipelineDeps {
   queues: QueueService;
   load: LoadMonitorService;
   metrics: GatewayMetrics;
+  verdicts: SpeculationVerdictsService;
+  speculation: SpeculationLimits;
+  /** STT_SEND_INTERVAL in ms (interims are spaced by it times the load's backoff factor). */
+  interimIntervalMs: number;
 }
 
 export interface PipelineHooks {
@@ -31,6 +37,8 @@ export interface PipelineHooks {
 }
 
 type InterimEvent = Extract<SegmenterEvent, { type: 'interim' }>;
+type SpeculativeEvent = Extract<SegmenterEvent, { type: 'speculative' }>;
+type FinalEvent = Extract<SegmenterEvent, { type: 'final' }>;
 
 interface OpenUtterance {
   index: number;
@@ -46,6 +54,12 @@ const WARNING_INTERVAL_MS = 5000;
 /**
  * One session's path from segmenter events to stt jobs: audio into Redis, the revision marked,
  * then the job enqueued (finals first in the queue). Finals are never dropped silently.
+ *
+ * Speculative finals: when the segmenter offers the final's audio early (first silence), it goes
+ * out as a final job marked `speculative`, unless the stt queue is too deep. When the threshold
+ * passes with that same audio, the speculation is confirmed (its result becomes the final; no
+ * second job); when speech comes back or the final has other audio, it is cancelled and never
+ * delivered (the stt worker holds its result until it learns which).
  */
 export class UtterancePipeline {
   private readonly logger = new Logger('UtterancePipeline');
@@ -53,6 +67,8 @@ export class UtterancePipeline {
   private lastWarning = 0;
   private jobs: Promise<void> = Promise.resolve();
   private waitingInterim: InterimEvent | undefined;
+  private lastInterimAt = 0;
+  private readonly speculations: SpeculationTracker;
   /** Utterance index -> epoch ms its final was enqueued (for delivery latency). */
   readonly endedAt = new Map<number, number>();
 
@@ -61,7 +77,9 @@ export class UtterancePipeline {
     private readonly segmenter: Segmenter,
     private readonly deps: PipelineDeps,
     private readonly hooks: PipelineHooks,
-  ) {}
+  ) {
+    this.speculations = new SpeculationTracker(deps.speculation);
+  }
 
   /**
    * Feeds audio through the segmenter. Resolves when the audio is segmented; the Redis work for
@@ -79,6 +97,12 @@ export class UtterancePipeline {
 
   dispose(): void {
     this.segmenter.dispose();
+    // Speculations of an utterance that will never end here: the workers drop them at once.
+    this.run(async () => {
+      for (const [utterance, revision] of this.speculations.drain()) {
+        await this.cancelSpeculation(revision, this.open.get(utterance)?.index);
+      }
+    });
   }
 
   private run(task: () => Promise<void>): void {
@@ -95,6 +119,19 @@ export class UtterancePipeline {
           break;
         case 'interim':
           this.scheduleInterim(event);
+          break;
+        case 'speculative':
+          this.waitingInterim = undefined;
+          this.run(() => this.speculate(event));
+          break;
+        case 'speculation-cancelled':
+          this.run(async () => {
+            const revision = this.speculations.cancelled(event.utterance);
+            if (revision === undefined) return;
+            this.deps.metrics.speculations.inc({ outcome: 'cancelled' });
+            const open = this.open.get(event.utterance);
+            if (open) await this.cancelSpeculation(revision, open.index);
+          });
           break;
         case 'final':
           // Snapshots of an utterance that has ended are worthless now.
@@ -124,6 +161,14 @@ export class UtterancePipeline {
       }
       return;
     }
+    // Global backoff: when the stt workers are busy every session spaces its interims out.
+    const factor = this.deps.load.interimIntervalFactor;
+    const now = Date.now();
+    if (factor > 1 && now - this.lastInterimAt < (factor - 0.5) * this.deps.interimIntervalMs) {
+      this.deps.metrics.interimsBackedOff.inc();
+      return;
+    }
+    this.lastInterimAt = now;
     const waiting = this.waitingInterim !== undefined;
     this.waitingInterim = event;
     if (waiting) return;
@@ -153,7 +198,37 @@ export class UtterancePipeline {
     }
   }
 
-  private async final(event: Extract<SegmenterEvent, { type: 'final' }>): Promise<void> {
+  private async speculate(event: SpeculativeEvent): Promise<void> {
+    if (!this.speculations.shouldStart(event.utterance, this.deps.load.queueDepth)) {
+      if (this.deps.speculation.enabled) {
+        this.deps.metrics.speculations.inc({ outcome: 'skipped_busy' });
+      }
+      return;
+    }
+    try {
+      const open = await this.utterance(event.utterance);
+      const revision = await this.enqueue('final', open, event, true);
+      this.speculations.started(event.utterance, revision);
+      this.deps.metrics.speculations.inc({ outcome: 'started' });
+    } catch (error) {
+      // Only a head start: the final is enqueued as usual when the threshold passes.
+      this.logger.warn(
+        `Speculation not enqueued for ${this.sessionId}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  /** Tells the workers never to deliver this speculation (best effort: it expires otherwise). */
+  private async cancelSpeculation(revision: number, index?: number): Promise<void> {
+    if (index === undefined) return;
+    try {
+      await this.deps.verdicts.decide(`${this.sessionId}:${index}`, revision, { kind: 'cancel' });
+    } catch (error) {
+      this.logger.warn(`Speculation not cancelled for ${this.sessionId}: ${String(error)}`);
+    }
+  }
+
+  private async final(event: FinalEvent): Promise<void> {
     let index: number | undefined;
     try {
       const open = await this.utterance(event.utterance);
@@ -164,6 +239,15 @@ export class UtterancePipeline {
       // bounded (oldest first) so it cannot grow with session length.
       if (this.endedAt.size > MAX_TRACKED_ENDS) {
         this.endedAt.delete(this.endedAt.keys().next().value!);
+      }
+      const plan = this.speculations.final(event.utterance, event.speculated === true);
+      if (plan.kind === 'confirm') {
+        await this.confirmSpeculation(open, plan.revision);
+        return;
+      }
+      if (plan.cancel !== undefined) {
+        this.deps.metrics.speculations.inc({ outcome: 'cancelled' });
+        await this.cancelSpeculation(plan.cancel, open.index);
       }
       await this.enqueue('final', open, event);
     } catch (error) {
@@ -188,24 +272,52 @@ export class UtterancePipeline {
     }
   }
 
+  /**
+   * The threshold passed with the speculation's audio: the final is owed from here on (delivery
+   * waits for it), and the worker holding the speculation writes it as the final.
+   */
+  private async confirmSpeculation(open: OpenUtterance, revision: number): Promise<void> {
+    const config = this.hooks.config();
+    await this.deps.store.expectFinal(this.sessionId, open.index);
+    this.hooks.expectFinal(open.index, config.targets);
+    const utteranceId = `${this.sessionId}:${open.index}`;
+    const verdict = await this.deps.verdicts.decide(utteranceId, revision, {
+      kind: 'confirm',
+      at: Date.now(),
+    });
+    if (verdict.kind !== 'confirm') {
+      throw new Error(`speculation ${utteranceId}:${revision} was already cancelled`);
+    }
+    this.deps.metrics.speculations.inc({ outcome: 'confirmed' });
+  }
+
+  /** Resolves with the revision enqueued. A speculative final is not owed yet: no expectFinal. */
   private async enqueue(
     kind: UtteranceKind,
     open: OpenUtterance,
-    event: { audio: Int16Array; startSec: number; endSec: number },
-  ): Promise<void> {
+    event: {
+      audio: Int16Array;
+      startSec: number;
+      endSec: number;
+      speechStartSec?: number;
+      speechEndSec?: number;
+    },
+    speculative = false,
+  ): Promise<number> {
     const config = this.hooks.config();
     const revision = ++open.revision;
     const utteranceId = `${this.sessionId}:${open.index}`;
     const audioKey = this.deps.audio.keyFor(utteranceId, revision);
     const { audio } = event;
+    const owed = kind === 'final' && !speculative;
     // All three must be in Redis before the job is; they do not depend on each other, so they
     // go out together (one round trip instead of three).
     await Promise.all([
       this.deps.audio.put(audioKey, Buffer.from(audio.buffer, audio.byteOffset, audio.byteLength)),
       this.deps.revisions.mark(utteranceId, revision),
-      kind === 'final' ? this.deps.store.expectFinal(this.sessionId, open.index) : undefined,
+      owed ? this.deps.store.expectFinal(this.sessionId, open.index) : undefined,
     ]);
-    if (kind === 'final') this.hooks.expectFinal(open.index, config.targets);
+    if (owed) this.hooks.expectFinal(open.index, config.targets);
     const now = Date.now();
     const job: SttJob = {
       sessionId: this.sessionId,
@@ -217,16 +329,21 @@ export class UtterancePipeline {
       sampleRate: 16000,
       startSec: event.startSec,
       endSec: event.endSec,
+      ...(kind === 'final' && event.speechStartSec !== undefined
+        ? { speechStartSec: event.speechStartSec, speechEndSec: event.speechEndSec }
+        : {}),
       language: config.source,
       task: config.task,
       targets: config.targets,
       interimTranslations: config.interim_translations,
       enqueuedAt: now,
-      utteranceEndedAt: kind === 'final' ? now : undefined,
+      utteranceEndedAt: owed ? now : undefined,
+      ...(speculative ? { speculative: true } : {}),
     };
     await this.deps.queues.add(QueueName.Stt, kind, job, {
       jobId: `${utteranceId}:${revision}`,
       priority: JOB_PRIORITY[kind],
     });
+    return revision;
   }
 }

@@ -15,7 +15,12 @@ export interface SessionFrame {
 export interface RealtimeFrame {
   type: 'realtime';
   utterance_id: string;
+  /** The whole interim: committed + ' ' + tentative. */
   text: string;
+  /** Words the stt workers will not change any more (LocalAgreement-2); a prefix of `text`. */
+  committed?: string;
+  /** The rest of `text`, which the next interim may still revise. */
+  tentative?: string;
   /** Latest interim translation into the first target, '' when there is none. */
   translation: string;
   language: string;
@@ -35,6 +40,9 @@ export interface FinalFrame {
   language: string;
   start: number;
   end: number;
+  /** Where the VAD heard the speech begin and end (`start`/`end` include padding). */
+  speech_start?: number;
+  speech_end?: number;
   words: WordTiming[];
   latency: StageLatencies;
   worker: string;

@@ -183,7 +183,9 @@ export class ClientConnection {
         const endedAt = this.pipeline?.endedAt.get(index);
         if (endedAt === undefined) return;
         this.pipeline?.endedAt.delete(index);
-        this.deps.metrics.deliveryLatency.observe((Date.now() - endedAt) / 1000);
+        const latencyMs = Date.now() - endedAt;
+        this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
+        this.deps.load.recordFinalLatency(latencyMs);
       },
       onResultDelivered: (stored) => this.deps.records.delivered(sessionId, this.keyId, stored),
     });

@@ -19,6 +19,7 @@ import { UtteranceRevisionsService } from '../../common/results/utterance-revisi
 import { ResultReaderService } from '../delivery/result-reader.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
+import { SpeculationVerdictsService } from '../../common/results/speculation-verdicts.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
 import { SessionRecordsService } from '../session/session-records.service';
 import { SessionStoreService } from '../session/session-store.service';
@@ -56,6 +57,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     load: LoadMonitorService,
     reader: ResultReaderService,
     records: SessionRecordsService,
+    verdicts: SpeculationVerdictsService,
     @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
     private readonly security: GatewaySecurityService,
   ) {
@@ -70,6 +72,12 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       segmenters,
       metrics,
       records,
+      verdicts,
+      speculation: {
+        enabled: config.vad.speculativeSilenceSeconds > 0,
+        maxQueueDepth: config.gateway.speculationMaxQueueDepth,
+      },
+      interimIntervalMs: config.vad.sttSendIntervalSeconds * 1000,
       defaultSampleRate: config.vad.sampleRate,
       sessionTtlSeconds: config.gateway.sessionTtlSeconds,
       instanceId: this.instanceId,

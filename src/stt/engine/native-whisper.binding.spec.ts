@@ -40,4 +40,24 @@ describe('native whisper.cpp addon (as npm ci built it)', () => {
       /could not load the model file/,
     );
   });
+
+  it('runs several contexts at once on one shared model, which lives until the last context is freed', async () => {
+    const model = new binding.WhisperModel(fixture('for-tests-ggml-tiny.en.bin'));
+    const contexts = [new binding.WhisperContext(model), new binding.WhisperContext(model)];
+    model.free(); // the contexts keep the weights
+    try {
+      const pcm = new Float32Array(16000);
+      const options = { language: 'en', threads: 1, audioCtx: 128 };
+      const results = await Promise.all(contexts.map((c) => c.transcribe(pcm, options)));
+      for (const result of results) {
+        expect(result.language).toBe('en');
+        expect(result.timings.encodeMs).toBeGreaterThan(0);
+      }
+      contexts[0].free();
+      await expect(contexts[1].transcribe(pcm, options)).resolves.toHaveProperty('language', 'en');
+    } finally {
+      for (const context of contexts) context.free();
+    }
+    expect(() => new binding.WhisperContext(model)).toThrow(/freed/);
+  });
 });

@@ -48,10 +48,24 @@ export interface NativeWhisperContext {
   free(): void;
 }
 
+export interface NativeModelOptions {
+  useGpu?: boolean;
+  flashAttn?: boolean;
+  gpuDevice?: number;
+}
+
+/** One copy of the weights; contexts created on it share them. */
+export interface NativeWhisperModel {
+  /** Drops this handle; the weights are freed with the last context that uses them. */
+  free(): void;
+}
+
 export interface NativeWhisperBinding {
+  WhisperModel: new (modelPath: string, options?: NativeModelOptions) => NativeWhisperModel;
+  /** A decoding state on a shared model, or on a model of its own when given a path. */
   WhisperContext: new (
-    modelPath: string,
-    options?: { useGpu?: boolean; flashAttn?: boolean; gpuDevice?: number },
+    model: string | NativeWhisperModel,
+    options?: NativeModelOptions,
   ) => NativeWhisperContext;
   systemInfo(): string;
   setVerbose(verbose: boolean): void;

@@ -7,9 +7,10 @@ import { loadNativeBinding, NativeWhisperContext } from './native-whisper.bindin
 import { EngineStatus, TranscribeRequest, TranscribeResult, WhisperEngine } from './whisper-engine';
 
 /**
- * whisper.cpp through our N-API addon: STT_POOL_SIZE model instances (one whisper context each,
- * WHISPER_THREADS threads each). The model is loaded at start-up from disk only; a missing file
- * leaves the engine not ready with the command that fetches it.
+ * whisper.cpp through our N-API addon: one copy of the weights and STT_POOL_SIZE decoding states
+ * on it (whisper.cpp's model/state split), WHISPER_THREADS threads each. The model is loaded at
+ * start-up from disk only; a missing file leaves the engine not ready with the command that
+ * fetches it.
  */
 @Injectable()
 export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnApplicationShutdown {
@@ -36,19 +37,26 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
         );
       }
       const started = Date.now();
+      const model = new binding.WhisperModel(this.modelPath, {
+        useGpu: this.config.stt.device === 'cuda',
+        flashAttn: this.config.stt.flashAttn,
+      });
       const contexts: NativeWhisperContext[] = [];
-      for (let i = 0; i < this.config.stt.poolSize; i++) {
-        contexts.push(
-          new binding.WhisperContext(this.modelPath, {
-            useGpu: this.config.stt.device === 'cuda',
-            flashAttn: this.config.stt.flashAttn,
-          }),
-        );
+      try {
+        for (let i = 0; i < this.config.stt.poolSize; i++) {
+          contexts.push(new binding.WhisperContext(model));
+        }
+      } catch (error) {
+        for (const context of contexts) context.free();
+        throw error;
+      } finally {
+        // The contexts hold the weights from here on; they go with the last one freed.
+        model.free();
       }
       this.pool = new InstancePool(contexts);
       this.notReadyReason = undefined;
       this.logger.log(
-        `Loaded ${this.modelPath} x${contexts.length} in ${Date.now() - started} ms (whisper.cpp ${binding.version}, ${this.config.stt.threads} threads each)`,
+        `Loaded ${this.modelPath} once for ${contexts.length} context(s) in ${Date.now() - started} ms (whisper.cpp ${binding.version}, ${this.config.stt.threads} threads each)`,
       );
     } catch (error) {
       this.notReadyReason = `could not load ${this.modelPath}: ${(error as Error).message}`;
