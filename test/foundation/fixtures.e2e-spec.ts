@@ -107,6 +107,15 @@ describe('test fixtures', () => {
         const tokens = result.segments.flatMap((s) => s.tokens).filter((t) => !t.special);
         expect(tokens.length).toBeGreaterThan(0);
         expect(result.timings.encodeMs).toBeGreaterThan(0);
+        // Language detection runs for real: a language and its probability.
+        const detected = await context.transcribe(pcm, {
+          language: 'auto',
+          threads: 2,
+          maxTokens: 1,
+        });
+        expect(detected.language).toMatch(/^[a-z]{2,3}$/);
+        expect(detected.languageProbability).toBeGreaterThan(0);
+        expect(detected.languageProbability).toBeLessThanOrEqual(1);
       } finally {
         context.free();
       }
