@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
@@ -24,6 +25,8 @@ import { SessionRecordsService } from '../session/session-records.service';
 import { SessionStoreService } from '../session/session-store.service';
 import { GatewaySecurityService } from '../../security/gateway-security.service';
 import { ClientConnection, ConnectionDeps } from './client-connection';
+import { LISTEN_PATH, RoomListenersService } from '../../rooms/room-listeners.service';
+import { RoomsService } from '../../rooms/rooms.service';
 
 /** Paths a client may connect to. */
 export const WS_PATHS = ['/', '/v1/listen'];
@@ -58,6 +61,8 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     records: SessionRecordsService,
     @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
     private readonly security: GatewaySecurityService,
+    @Optional() private readonly rooms?: RoomsService,
+    @Optional() private readonly roomListeners?: RoomListenersService,
   ) {
     this.deps = {
       store,
@@ -104,6 +109,11 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway');
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (this.roomListeners && LISTEN_PATH.test(path) && this.accepting) {
+      // Read-only room listeners (src/rooms): their own credentials, no audio.
+      await this.roomListeners.upgrade(request, socket, head);
+      return;
+    }
     if (!WS_PATHS.includes(path)) {
       this.metrics.reject('bad_path');
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -133,6 +143,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
         (done) => this.connections.delete(done),
         decision.principal.keyId,
         meter,
+        this.rooms?.speakerLink(request, decision.principal.keyId),
       );
       this.connections.add(connection);
     });
