@@ -88,15 +88,15 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
       });
       return;
     }
-    if (request) {
-      await this.link(request);
+    if (this.room) return;
+    // A resumed session keeps speaking in its room (a repeated `room=new` creates no other one).
+    const previous = await this.deps.store.speakerOf(sessionId);
+    if (previous) {
+      const room = await this.deps.store.get(previous.roomId);
+      if (room && !room.ended) await this.start(room, previous.label);
       return;
     }
-    // A resumed session keeps speaking in its room.
-    const previous = await this.deps.store.speakerOf(sessionId);
-    if (!previous) return;
-    const room = await this.deps.store.get(previous.roomId);
-    if (room && !room.ended) await this.start(room, previous.label);
+    if (request) await this.link(request);
   }
 
   async configure(value: unknown): Promise<void> {
