@@ -145,7 +145,7 @@ export class Speaker {
   readonly closed: Promise<number>;
 
   constructor(url: string, key: string) {
-    this.ws = new WebSocket(url, { headers: { authorization: `Bearer ${key}` } });
+    this.ws = new WebSocket(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('unexpected-response', (_req, res) =>
