@@ -10,6 +10,7 @@ import { AudioCapture, AudioInput, CaptureError, listMicrophones } from './audio
 import { CaptionShow, CaptionView } from './caption-view';
 import { fillLanguages } from './languages';
 import { ConnectionState, LiveStream } from './live-stream';
+import { RoomPanel } from './room-panel';
 
 type Mode = 'typing' | 'subtitle';
 
@@ -50,6 +51,7 @@ const STATE_WORDS: Record<ConnectionState, string> = {
   closed: 'Stopped',
 };
 
+const room = new RoomPanel((message) => showProblem(message));
 const model = new TranscriptModel();
 const typing = new TextAreaTyping();
 const captions = new CaptionView(ui.captions);
@@ -145,6 +147,9 @@ function onFrame(frame: ServerFrame): void {
     case 'error':
       // Shown by LiveStream in words.
       break;
+    case 'room':
+      room.show(frame);
+      break;
     default:
       break;
   }
@@ -180,6 +185,7 @@ async function start(next: Mode): Promise<void> {
       source: ui.source.value,
       targets: targets(),
       interimTranslations: targets().length > 0,
+      ...room.query(),
     },
     {
       state: setState,

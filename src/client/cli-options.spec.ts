@@ -68,3 +68,21 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(['a.wav', '--bogus'])).toThrow(UsageError);
   });
 });
+
+describe('room options', () => {
+  it('publishes a room or joins one as a speaker', () => {
+    expect(
+      parseCliOptions(['a.wav', '--room', '--room-passcode', '1234', '--speaker', 'Ana']),
+    ).toMatchObject({
+      room: 'new',
+      roomPasscode: '1234',
+      speaker: 'Ana',
+    });
+    expect(parseCliOptions(['a.wav', '--room-id', 'r_x', '--room-key', 'rsk_y'])).toMatchObject({
+      room: 'r_x',
+      roomKey: 'rsk_y',
+    });
+    expect(() => parseCliOptions(['a.wav', '--room-id', 'r_x'])).toThrow(/--room-key/);
+    expect(() => parseCliOptions(['a.wav', '--speaker', 'Ana'])).toThrow(/--room/);
+  });
+});

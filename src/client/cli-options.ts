@@ -29,6 +29,11 @@ export interface CliOptions {
   typeInterims: boolean;
   typeDelayMs: number;
   token?: string;
+  /** Live rooms: `new` publishes the session as a room; a room id joins one (with roomKey). */
+  room?: string;
+  roomKey?: string;
+  roomPasscode?: string;
+  speaker?: string;
   timeoutSeconds: number;
   help: boolean;
 }
@@ -52,6 +57,13 @@ Connection and languages:
   --no-interim            no interim results
   --interim-translations  translate interims too
   --token <token>         API token, when the gateway needs one
+
+Live room (docs/rooms.md):
+  --room                  publish the session as a live room: prints its code and join link
+  --room-passcode <code>  listeners need this passcode too (4+ characters)
+  --room-id <id>          speak in an existing room instead (with --room-key)
+  --room-key <key>        the room's speaker key (from the room's creator)
+  --speaker <label>       the name listeners see for this speaker
 
 Pace and output:
   --fast                  send the file as fast as possible (default: real time)
@@ -147,6 +159,11 @@ export function parseCliOptions(argv: string[]): CliOptions {
         'type-interims': { type: 'boolean' },
         'type-delay': { type: 'string' },
         token: { type: 'string' },
+        room: { type: 'boolean' },
+        'room-passcode': { type: 'string' },
+        'room-id': { type: 'string' },
+        'room-key': { type: 'string' },
+        speaker: { type: 'string' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -179,6 +196,10 @@ export function parseCliOptions(argv: string[]): CliOptions {
     typeInterims: v['type-interims'] ?? false,
     typeDelayMs: v['type-delay'] === undefined ? 12 : Number(v['type-delay']),
     token: v.token,
+    room: v['room-id'] ?? (v.room ? 'new' : undefined),
+    roomKey: v['room-key'],
+    roomPasscode: v['room-passcode'],
+    speaker: v.speaker,
     timeoutSeconds: positiveInt('timeout', v.timeout, 60),
     help: v.help ?? false,
   };
@@ -196,6 +217,12 @@ export function parseCliOptions(argv: string[]): CliOptions {
   }
   if (options.type && options.clients > 1) throw new UsageError('--type works with one client');
   if (options.typeInterims) options.type = true;
+  if (options.room !== undefined && options.room !== 'new' && !options.roomKey) {
+    throw new UsageError('--room-id needs --room-key');
+  }
+  if ((options.roomPasscode || options.speaker) && options.room === undefined) {
+    throw new UsageError('--room-passcode and --speaker need --room or --room-id');
+  }
   if (!Number.isFinite(options.typeDelayMs) || options.typeDelayMs < 0) {
     throw new UsageError('--type-delay must be a number of milliseconds');
   }

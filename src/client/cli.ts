@@ -24,6 +24,15 @@ function runOptions(options: CliOptions, index: number, signal: AbortSignal): Ru
     interim: options.interim,
     interimTranslations: options.interimTranslations || undefined,
     token: options.token,
+    // One room per run: with --clients, only the first client publishes it.
+    ...(index === 0
+      ? {
+          room: options.room,
+          roomKey: options.roomKey,
+          roomPasscode: options.roomPasscode,
+          speaker: options.speaker,
+        }
+      : {}),
     index,
     drainTimeoutMs: options.timeoutSeconds * 1000,
     signal,

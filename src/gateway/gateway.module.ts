@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PersistenceModule } from '../persistence/persistence.module';
+import { RoomsModule } from '../rooms/rooms.module';
 import { SecurityModule } from '../security/security.module';
 import { ResultReaderService } from './delivery/result-reader.service';
 import { GatewayMetrics } from './gateway-metrics.service';
@@ -14,7 +15,7 @@ import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
  * same (single) instance PersistenceApiModule imports: usage and archive batches are shared.
  */
 @Module({
-  imports: [VadModule, PersistenceModule, SecurityModule],
+  imports: [VadModule, PersistenceModule, SecurityModule, RoomsModule],
   providers: [
     GatewayMetrics,
     LoadMonitorService,

@@ -14,7 +14,10 @@ interface HeaderSink {
   setHeader(name: string, value: string): void;
 }
 
-/** The browser app: `/` (voice typing and live subtitles), `/subtitles` (overlay) and assets. */
+/**
+ * The browser app: `/` (voice typing and live subtitles), `/subtitles` (overlay), `/room` (live room
+ * listeners) and assets.
+ */
 @Controller()
 export class WebController {
   constructor(private readonly files: StaticFilesService) {}
@@ -29,6 +32,13 @@ export class WebController {
   @Header('cache-control', 'no-cache')
   subtitles(@Res({ passthrough: true }) res: HeaderSink): StreamableFile {
     return this.send('subtitles.html', res);
+  }
+
+  /** Live rooms: the listener page (`/room/<id>` from the share link, `/room` to type a code). */
+  @Get(['room', 'room/:id'])
+  @Header('cache-control', 'no-cache')
+  room(@Res({ passthrough: true }) res: HeaderSink): StreamableFile {
+    return this.send('room.html', res);
   }
 
   @Get('assets/*path')

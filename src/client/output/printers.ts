@@ -68,6 +68,22 @@ export class HumanPrinter implements RunObserver {
       case 'closed':
         this.clearInterim();
         break;
+      case 'room': {
+        this.clearInterim();
+        const listeners = Object.entries(frame.listeners)
+          .map(([language, n]) => `${language} ${n}`)
+          .join(', ');
+        if (frame.roomKey) {
+          this.err.write(
+            `${this.prefix(index)}room ${frame.code}${frame.passcode ? ' (passcode)' : ''}: ${frame.joinUrl}\n` +
+              `${this.prefix(index)}  speaker key (more speakers, end the room): ${frame.roomKey}\n`,
+          );
+        }
+        this.err.write(
+          `${this.prefix(index)}room ${frame.status}; listeners: ${listeners || 'none'}\n`,
+        );
+        break;
+      }
     }
   }
 

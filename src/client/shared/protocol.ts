@@ -96,8 +96,25 @@ export interface ClosedFrame {
   lastSeq?: number;
 }
 
+/** The session is published as a live room (docs/rooms.md). */
+export interface RoomFrame {
+  type: 'room';
+  roomId: string;
+  code: string;
+  joinUrl: string;
+  qrSvg: string;
+  /** Only to the connection that created the room: more speakers, and ending it. */
+  roomKey?: string;
+  speaker: string;
+  passcode: boolean;
+  status: 'live' | 'ended';
+  listeners: Record<string, number>;
+  languages: string[];
+}
+
 export type ServerFrame =
   | SessionFrame
+  | RoomFrame
   | RealtimeFrame
   | FinalFrame
   | TranslationFrame
@@ -238,6 +255,30 @@ export function parseServerFrame(data: string): ParseResult {
       };
     case 'closed':
       return { ok: true, frame: { type: 'closed', lastSeq: optNum(pick('last_seq', 'lastSeq')) } };
+    case 'room': {
+      const roomId = pick('room_id', 'roomId');
+      const joinUrl = pick('join_url', 'joinUrl');
+      if (!str(roomId) || !str(v.code) || !str(joinUrl)) return bad('room_id, code or join_url');
+      const listeners = isRecord(v.listeners) ? v.listeners : {};
+      return {
+        ok: true,
+        frame: {
+          type: 'room',
+          roomId,
+          code: v.code,
+          joinUrl,
+          qrSvg: optStr(pick('qr_svg', 'qrSvg')) ?? '',
+          roomKey: optStr(pick('room_key', 'roomKey')),
+          speaker: optStr(v.speaker) ?? '',
+          passcode: v.passcode === true,
+          status: v.status === 'ended' ? 'ended' : 'live',
+          listeners: Object.fromEntries(
+            Object.entries(listeners).filter((e): e is [string, number] => num(e[1])),
+          ),
+          languages: Array.isArray(v.languages) ? v.languages.filter(str) : [],
+        },
+      };
+    }
     default:
       return { ok: false, reason: `unknown frame type "${String(v.type)}"` };
   }

@@ -9,6 +9,11 @@ export interface StreamQuery {
   encoding?: string;
   interim?: boolean;
   interimTranslations?: boolean;
+  /** Live rooms: `new` publishes the session, or a room id (with `roomKey`) to speak in it. */
+  room?: string;
+  roomKey?: string;
+  roomPasscode?: string;
+  speaker?: string;
 }
 
 /** Subprotocol prefix that carries a session token (the server never echoes it). */
@@ -46,6 +51,10 @@ export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint
   // These clients read `final` and `translation` frames; the realtime echo of finals is for
   // clients that read only `realtime` ones.
   set('realtime_finals', 'false');
+  set('room', query.room);
+  set('room_key', query.roomKey);
+  set('room_passcode', query.roomPasscode);
+  set('speaker', query.speaker);
   if (resume) {
     set('resume', resume.resumeToken);
     set('last_seq', String(resume.lastSeq));

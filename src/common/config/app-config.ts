@@ -157,6 +157,8 @@ export interface AppConfig {
     readonly drainMs: number;
   };
   readonly security: SecurityConfig;
+  /** Live rooms (docs/rooms.md). */
+  readonly rooms: RoomsConfig;
   /** Values that must never appear in logs, errors or metrics. */
   readonly secrets: readonly string[];
 }
@@ -212,6 +214,21 @@ export interface SecurityConfig {
   readonly translateMaxItems: number;
   /** POST /translate: requests per minute per API key (per client address without auth). */
   readonly translateRequestsPerMinute: number;
+}
+
+export interface RoomsConfig {
+  /** Listeners connected to one room at once, across every gateway. */
+  readonly maxListeners: number;
+  /** Listeners of every room of one API key at once (anonymous rooms count under '-'). */
+  readonly maxListenersPerKey: number;
+  /** Join attempts (code or id, passcode right or wrong) per client address per minute. */
+  readonly joinsPerMinute: number;
+  /** A language stays translated this long after its last listener left. */
+  readonly languageGraceSeconds: number;
+  /** Lifetime of a room (and of its listener tokens) after its last activity. */
+  readonly ttlSeconds: number;
+  /** Entries kept in a room's stream (the transcript a joining listener gets, and resume). */
+  readonly streamMaxLen: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;

@@ -330,6 +330,38 @@ export function loadConfig(env: Env = process.env): AppConfig {
       drainMs: readNumber(env, 'WORKER_DRAIN_MS', 20_000, { min: 0, max: 25_000, integer: true }),
     },
     security,
+    rooms: {
+      maxListeners: readNumber(env, 'ROOM_MAX_LISTENERS', 2000, {
+        min: 1,
+        max: 1e6,
+        integer: true,
+      }),
+      maxListenersPerKey: readNumber(env, 'ROOM_MAX_LISTENERS_PER_KEY', 5000, {
+        min: 1,
+        max: 1e7,
+        integer: true,
+      }),
+      joinsPerMinute: readNumber(env, 'ROOM_JOINS_PER_MINUTE', 30, {
+        min: 1,
+        max: 1e6,
+        integer: true,
+      }),
+      languageGraceSeconds: readNumber(env, 'ROOM_LANGUAGE_GRACE_SECONDS', 30, {
+        min: 0,
+        max: 3600,
+        integer: true,
+      }),
+      ttlSeconds: readNumber(env, 'ROOM_TTL_SECONDS', 43_200, {
+        min: 60,
+        max: 604_800,
+        integer: true,
+      }),
+      streamMaxLen: readNumber(env, 'ROOM_STREAM_MAXLEN', 20_000, {
+        min: 100,
+        max: 1_000_000,
+        integer: true,
+      }),
+    },
     secrets,
   };
 }

@@ -82,8 +82,28 @@ export interface ClosedFrame {
   last_seq: number;
 }
 
+/** A session published as a live room (docs/rooms.md): sent to its speaker connection(s). */
+export interface RoomFrame {
+  type: 'room';
+  room_id: string;
+  code: string;
+  join_url: string;
+  /** The join link as an SVG QR code. */
+  qr_svg: string;
+  /** Lets more speakers join (`room=<id>&room_key=`) and ends the room; only to the creator. */
+  room_key?: string;
+  speaker: string;
+  passcode: boolean;
+  status: 'live' | 'ended';
+  /** Connected listeners per language (`original` = the spoken language). */
+  listeners: Record<string, number>;
+  /** Languages every final is translated into for listeners right now. */
+  languages: string[];
+}
+
 export type ServerFrame =
   | SessionFrame
+  | RoomFrame
   | RealtimeFrame
   | FinalFrame
   | TranslationFrame

@@ -152,7 +152,18 @@ export function applyConfig(current: SessionConfig, input: ConfigInput): Session
 }
 
 /** Query parameters that are not session config. */
-export const CONNECTION_PARAMS = ['resume', 'last_seq', 'last_id', 'token'] as const;
+export const CONNECTION_PARAMS = [
+  'resume',
+  'last_seq',
+  'last_id',
+  'token',
+  // Live rooms (src/rooms, docs/rooms.md).
+  'room',
+  'room_key',
+  'room_passcode',
+  'room_interims',
+  'speaker',
+] as const;
 
 /** Aliases accepted in the query string for convenience (`language` for `source`). */
 const QUERY_ALIASES: Record<string, keyof SessionConfig> = { language: 'source' };

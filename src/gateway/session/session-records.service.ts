@@ -1,7 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { StoredResult } from '../../common/results/result-stream.service';
 import { TranscriptArchiveService } from '../../persistence/transcripts/transcript-archive.service';
 import { UsageService } from '../../persistence/usage/usage.service';
+import { RoomPublisherService } from '../../rooms/room-publisher.service';
 
 /**
  * What the gateway reports to the store of record: session starts (usage per key; audio seconds
@@ -16,6 +17,8 @@ export class SessionRecordsService {
   constructor(
     private readonly usage: UsageService,
     private readonly archive: TranscriptArchiveService,
+    /** A session published as a live room also feeds the room's stream (src/rooms). */
+    @Optional() private readonly rooms?: RoomPublisherService,
   ) {}
 
   /** A new session was opened (not a resume). keyId null = anonymous (authentication off). */
@@ -32,5 +35,6 @@ export class SessionRecordsService {
     } catch (error) {
       this.logger.error(`Archiving a result of session ${sessionId} failed: ${String(error)}`);
     }
+    this.rooms?.delivered(sessionId, stored);
   }
 }

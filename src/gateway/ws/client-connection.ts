@@ -12,6 +12,7 @@ import { parseClientMessage } from '../protocol/client-messages';
 import { CloseCode, ProtocolError } from '../protocol/protocol-error';
 import { ServerFrame } from '../protocol/server-messages';
 import { RealtimeEcho } from '../protocol/realtime-echo';
+import { RoomSpeakerPort } from '../../rooms/room-speaker';
 import {
   applyConfig,
   ConfigInput,
@@ -100,6 +101,8 @@ export class ClientConnection {
     private readonly principalKeyId: string | null = null,
     /** Seconds of audio decoded in the session's own format, as each frame is decoded. */
     private readonly onAudioDecoded: (seconds: number) => void = () => undefined,
+    /** Live rooms: publishes the session when asked (`room=` / config `room`), see docs/rooms.md. */
+    private readonly room?: RoomSpeakerPort,
   ) {
     this.keyId = principalKeyId;
     this.owner = `${deps.instanceId}:${randomUUID()}`;
@@ -194,7 +197,7 @@ export class ClientConnection {
       this.deps.segmenters.create({ emitInterims: true }),
       this.deps,
       {
-        config: () => this.config,
+        config: () => this.room?.effective(this.config) ?? this.config,
         send: (frame) => this.send(frame),
         expectFinal: (index, targets) => this.delivery?.expect(index, targets),
       },
@@ -204,6 +207,7 @@ export class ClientConnection {
     const resumed = resume.token !== undefined;
     this.send(this.sessionFrame(resumed, state.seq));
     await this.delivery.start(resumed ? resume : undefined);
+    await this.room?.attach(this.sessionId, this.params, (frame) => this.send(frame));
   }
 
   /**
@@ -281,7 +285,12 @@ export class ClientConnection {
           await this.resumeFromConfig(message.config);
           return;
         }
-        const next = applyConfig(this.config, message.config);
+        const { room, ...fields } = message.config as ConfigInput & { room?: unknown };
+        if (room !== undefined) {
+          await this.room?.configure(room);
+          if (Object.keys(fields).length === 0) return;
+        }
+        const next = applyConfig(this.config, fields);
         if (
           next.sample_rate !== this.config.sample_rate ||
           next.encoding !== this.config.encoding
@@ -373,6 +382,7 @@ export class ClientConnection {
       this.deps.metrics.reject('slow_reader');
       return;
     }
+    if (frame.type === 'realtime') this.room?.interim(frame);
     this.ws.send(JSON.stringify(frame), (error) => {
       if (!error) sent?.();
     });
@@ -411,6 +421,7 @@ export class ClientConnection {
     }
     this.recordStart();
     clearInterval(this.keepAlive);
+    this.room?.stop();
     this.delivery?.stop();
     this.pipeline?.dispose();
     if (this.counted) this.deps.metrics.sessionsActive.dec();

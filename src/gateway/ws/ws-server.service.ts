@@ -4,6 +4,7 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnModuleDestroy,
+  Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
@@ -25,6 +26,8 @@ import { SessionRecordsService } from '../session/session-records.service';
 import { SessionStoreService } from '../session/session-store.service';
 import { GatewaySecurityService } from '../../security/gateway-security.service';
 import { ClientConnection, ConnectionDeps } from './client-connection';
+import { LISTEN_PATH, RoomListenersService } from '../../rooms/room-listeners.service';
+import { RoomsService } from '../../rooms/rooms.service';
 
 /** Paths a client may connect to. */
 export const WS_PATHS = ['/', '/v1/listen'];
@@ -60,6 +63,8 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     verdicts: SpeculationVerdictsService,
     @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
     private readonly security: GatewaySecurityService,
+    @Optional() private readonly rooms?: RoomsService,
+    @Optional() private readonly roomListeners?: RoomListenersService,
   ) {
     this.deps = {
       store,
@@ -112,6 +117,11 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://gateway');
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (this.roomListeners && LISTEN_PATH.test(path) && this.accepting) {
+      // Read-only room listeners (src/rooms): their own credentials, no audio.
+      await this.roomListeners.upgrade(request, socket, head);
+      return;
+    }
     if (!WS_PATHS.includes(path)) {
       this.metrics.reject('bad_path');
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -141,6 +151,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
         (done) => this.connections.delete(done),
         decision.principal.keyId,
         meter,
+        this.rooms?.speakerLink(request, decision.principal.keyId),
       );
       this.connections.add(connection);
     });

@@ -1,0 +1,204 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { RedisConnection, RedisConnectionFactory } from '../common/redis/redis-connection.factory';
+import { RedisClient } from '../common/redis/redis.module';
+import { ListenerSink, RoomFanout } from './room-fanout';
+import { parseEntry, RoomEntry, RoomInterim } from './room-frames';
+import { PRESENCE_REFRESH_MS, RoomStoreService } from './room-store.service';
+
+interface HubRoom {
+  roomId: string;
+  keyId: string | null;
+  fanout: RoomFanout;
+  /** Last stream id read live. */
+  cursor: string;
+  streamKey: string;
+}
+
+const BLOCK_MS = 5000;
+const BATCH = 500;
+
+/**
+ * The listeners of every room on this gateway: one XREAD BLOCK loop over the streams of the
+ * rooms that have listeners here (not one per listener), one pub/sub subscription per room for
+ * interim captions, and one presence refresh per room every few seconds.
+ */
+@Injectable()
+export class RoomHubService implements OnApplicationShutdown {
+  private readonly logger = new Logger('RoomHub');
+  private readonly rooms = new Map<string, HubRoom>();
+  private readonly byStream = new Map<string, HubRoom>();
+  private reader?: RedisConnection;
+  private subscriber?: RedisConnection;
+  private readerId?: number;
+  private running = false;
+  private loop?: Promise<void>;
+  private presenceTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly factory: RedisConnectionFactory,
+    private readonly client: RedisClient,
+    private readonly store: RoomStoreService,
+  ) {}
+
+  get listenerCount(): number {
+    let n = 0;
+    for (const room of this.rooms.values()) n += room.fanout.size;
+    return n;
+  }
+
+  /**
+   * Adds a listener who has seen the room up to `afterId` ('0': nothing, so the transcript so far
+   * is replayed): replay, then live, each entry once and in order.
+   */
+  async attach(
+    roomId: string,
+    keyId: string | null,
+    sink: ListenerSink,
+    afterId: string,
+  ): Promise<void> {
+    const room = await this.room(roomId, keyId);
+    room.fanout.add(sink, afterId);
+    try {
+      let from = afterId;
+      const replay: RoomEntry[] = [];
+      for (;;) {
+        const batch = await this.store.readAfter(roomId, from, 1000);
+        if (batch.length === 0) break;
+        replay.push(...batch);
+        from = batch[batch.length - 1].id;
+      }
+      room.fanout.replay(sink.id, replay);
+    } catch (error) {
+      this.detach(roomId, sink.id);
+      throw error;
+    }
+  }
+
+  /** Removes a listener; true when it was still attached (its presence is then released). */
+  detach(roomId: string, sinkId: string): boolean {
+    const room = this.rooms.get(roomId);
+    if (!room) return false;
+    const removed = room.fanout.remove(sinkId);
+    if (room.fanout.size === 0) {
+      this.rooms.delete(roomId);
+      this.byStream.delete(room.streamKey);
+      this.subscriber?.unsubscribe(this.store.liveChannel(roomId)).catch(() => undefined);
+    }
+    return removed;
+  }
+
+  private async room(roomId: string, keyId: string | null): Promise<HubRoom> {
+    const existing = this.rooms.get(roomId);
+    if (existing) return existing;
+    this.start();
+    const streamKey = this.store.streamKey(roomId);
+    const last = await this.client.redis.xrevrange(streamKey, '+', '-', 'COUNT', 1);
+    const raced = this.rooms.get(roomId);
+    if (raced) return raced;
+    const room: HubRoom = {
+      roomId,
+      keyId,
+      fanout: new RoomFanout(),
+      cursor: last[0]?.[0] ?? '0-0',
+      streamKey,
+    };
+    this.rooms.set(roomId, room);
+    this.byStream.set(streamKey, room);
+    await this.subscriber!.subscribe(this.store.liveChannel(roomId));
+    this.wake();
+    return room;
+  }
+
+  private start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.reader = this.factory.create('blocking', 'gateway-rooms');
+    this.reader.on('ready', () => (this.readerId = undefined));
+    this.subscriber = this.factory.create('blocking', 'gateway-room-interims');
+    this.subscriber.on('message', (channel: string, message: string) =>
+      this.onInterim(channel, message),
+    );
+    this.presenceTimer = setInterval(() => this.refreshPresence(), PRESENCE_REFRESH_MS);
+    this.presenceTimer.unref();
+    this.loop = this.run();
+  }
+
+  private wake(): void {
+    if (this.readerId === undefined) return;
+    this.client.redis.client('UNBLOCK', this.readerId).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const reader = this.reader!;
+    while (this.running) {
+      try {
+        this.readerId ??= await reader.client('ID');
+        const rooms = [...this.rooms.values()];
+        if (rooms.length === 0) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          continue;
+        }
+        const reply = await reader.xread(
+          'COUNT',
+          BATCH,
+          'BLOCK',
+          BLOCK_MS,
+          'STREAMS',
+          ...rooms.map((r) => r.streamKey),
+          ...rooms.map((r) => r.cursor),
+        );
+        for (const [streamKey, entries] of reply ?? []) this.dispatch(streamKey, entries);
+      } catch (error) {
+        if (!this.running) break;
+        this.logger.warn(`Reading room streams failed: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private dispatch(streamKey: string, raw: [string, string[]][]): void {
+    const room = this.byStream.get(streamKey);
+    if (!room || raw.length === 0) return;
+    room.cursor = raw[raw.length - 1][0];
+    const entries = raw.flatMap(([id, fields]) => parseEntry(id, fields) ?? []);
+    try {
+      room.fanout.dispatch(entries);
+    } catch (error) {
+      this.logger.error(`Room fan-out failed: ${(error as Error).message}`);
+    }
+    if (room.fanout.isEnded && room.fanout.size === 0) this.detach(room.roomId, '');
+  }
+
+  private onInterim(channel: string, message: string): void {
+    const roomId = channel.split(':').at(-2) ?? '';
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    try {
+      room.fanout.interim(JSON.parse(message) as RoomInterim);
+    } catch {
+      // A malformed preview is dropped: finals carry the text anyway.
+    }
+  }
+
+  private refreshPresence(): void {
+    for (const room of this.rooms.values()) {
+      const listeners = room.fanout.sinks().map((s) => ({ id: s.id, language: s.language }));
+      this.store.heartbeat(room.roomId, room.keyId, listeners).catch((error: unknown) => {
+        this.logger.warn(`Room presence not refreshed: ${(error as Error).message}`);
+      });
+    }
+  }
+
+  /** Stops reading (RoomListenersService closes the listeners first: they resume elsewhere). */
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    clearInterval(this.presenceTimer);
+    this.rooms.clear();
+    this.reader?.disconnect();
+    this.subscriber?.disconnect();
+    await Promise.race([
+      this.loop?.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+    ]);
+  }
+}

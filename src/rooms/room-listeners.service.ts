@@ -1,0 +1,293 @@
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, STATUS_CODES } from 'node:http';
+import { Duplex } from 'node:stream';
+import { RawData, WebSocket, WebSocketServer } from 'ws';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { presentedCredential, selectProtocol } from '../security/credentials';
+import { UpgradeAuthService } from '../security/upgrade-auth.service';
+import { RoomAccessError, RoomAccessService, listenerLanguage } from './room-access.service';
+import { ListenerSink } from './room-fanout';
+import { RoomHubService } from './room-hub.service';
+import { RoomMeta } from './room-store.service';
+
+/** WebSocket path of a room's listeners: `/v1/rooms/<room id>/listen`. */
+export const LISTEN_PATH = /^\/v1\/rooms\/([A-Za-z0-9_-]{1,64})\/listen$/;
+
+/** Close codes of listener sockets (docs/rooms.md). */
+export const ListenerClose = {
+  RoomEnded: 4020,
+  ReadOnly: 1008,
+  SlowReader: 4013,
+  RateLimited: 4029,
+  GoingAway: 1001,
+} as const;
+
+const STREAM_ID = /^\d{1,16}-\d{1,10}$/;
+const LISTENER_MESSAGES_PER_SECOND = 10;
+const SSE_KEEPALIVE_MS = 15_000;
+
+/** Where a listener starts: after `last_id` (or SSE's Last-Event-ID); '0' = the whole transcript. */
+export function listenerPosition(value: string | null | undefined): string {
+  if (value === undefined || value === null || value === '' || value === '0') return '0';
+  if (!STREAM_ID.test(value)) {
+    throw new RoomAccessError(400, 'invalid_resume', 'last_id must look like "1712345678901-0"');
+  }
+  return value;
+}
+
+export interface SseResponse {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: string): boolean;
+  end(): unknown;
+  destroy(): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  readonly writableLength: number;
+}
+
+/**
+ * Listener connections (WebSocket and Server-Sent Events): read-only, one room each, on any
+ * gateway. They hold a place under the listener caps from connect to close.
+ */
+@Injectable()
+export class RoomListenersService implements OnModuleDestroy {
+  private readonly logger = new Logger('RoomListeners');
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 4096,
+    perMessageDeflate: false,
+    handleProtocols: selectProtocol,
+  });
+  private readonly open = new Set<{ goAway(): void }>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly access: RoomAccessService,
+    private readonly hub: RoomHubService,
+    private readonly auth: UpgradeAuthService,
+  ) {}
+
+  get count(): number {
+    return this.open.size;
+  }
+
+  /** An upgrade on a listener path. Refusals are HTTP answers, before any socket opens. */
+  async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const url = new URL(request.url ?? '/', 'http://gateway');
+    const roomId = LISTEN_PATH.exec(url.pathname.replace(/\/+$/, ''))![1];
+    let meta: RoomMeta;
+    let language: string;
+    let after: string;
+    const listenerId = randomUUID();
+    try {
+      if (!this.auth.originAllowed(first(request.headers.origin))) {
+        throw new RoomAccessError(403, 'origin', 'origin not allowed');
+      }
+      const credential = presentedCredential(request);
+      const token = typeof credential === 'object' ? credential.value : undefined;
+      meta = await this.access.authorize(roomId, token);
+      language = listenerLanguage(url.searchParams.get('language'));
+      after = listenerPosition(url.searchParams.get('last_id'));
+      await this.access.admit(meta, listenerId, language);
+    } catch (error) {
+      reject(socket, error);
+      return;
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      this.listenWs(ws, meta, listenerId, language, after);
+    });
+  }
+
+  private listenWs(
+    ws: WebSocket,
+    meta: RoomMeta,
+    listenerId: string,
+    language: string,
+    after: string,
+  ): void {
+    const maxBuffered = this.config.security.maxBufferedBytes;
+    let closed = false;
+    const close = (code: number, reason: string): void => {
+      if (closed) return;
+      closed = true;
+      ws.close(code, reason);
+    };
+    const sink: ListenerSink & { goAway(): void } = {
+      id: listenerId,
+      language,
+      send: (frame) => {
+        if (closed || ws.readyState !== WebSocket.OPEN) return;
+        if (ws.bufferedAmount > maxBuffered) {
+          close(ListenerClose.SlowReader, 'slow reader: resume with last_id');
+          return;
+        }
+        ws.send(frame);
+      },
+      end: () => close(ListenerClose.RoomEnded, 'room ended'),
+      goAway: () => close(ListenerClose.GoingAway, 'server shutting down: reconnect'),
+    };
+    this.open.add(sink);
+    let windowStart = Date.now();
+    let messages = 0;
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        messages = 0;
+      }
+      if (++messages > LISTENER_MESSAGES_PER_SECOND) {
+        sink.send(error('rate_limited', 'too many messages'));
+        close(ListenerClose.RateLimited, 'rate limited');
+        return;
+      }
+      if (isBinary) {
+        sink.send(error('read_only', 'listeners can not send audio'));
+        close(ListenerClose.ReadOnly, 'listeners can not send audio');
+        return;
+      }
+      let type: unknown;
+      try {
+        type = (JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as { type?: unknown })
+          .type;
+      } catch {
+        type = undefined;
+      }
+      if (type !== 'keepalive')
+        sink.send(error('unknown_type', 'listeners may send keepalive only'));
+    });
+    let alive = true;
+    ws.on('pong', () => (alive = true));
+    const ping = setInterval(() => {
+      if (!alive) {
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, 30_000);
+    ping.unref();
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      closed = true;
+      clearInterval(ping);
+      this.open.delete(sink);
+      this.leave(meta, listenerId, language);
+    });
+    ws.send(joined(meta, listenerId, language, after));
+    this.hub.attach(meta.id, meta.keyId, sink, after).catch((err: unknown) => {
+      this.logger.warn(`Listener not attached: ${(err as Error).message}`);
+      close(1011, 'room unavailable: reconnect');
+    });
+  }
+
+  /**
+   * An SSE listener: `GET /v1/rooms/:id/events`. Resolves once the stream is open (or the
+   * refusal was thrown as a RoomAccessError for the controller to answer).
+   */
+  async listenSse(
+    roomId: string,
+    token: string | undefined,
+    languageParam: string | undefined,
+    lastId: string | undefined,
+    res: SseResponse,
+  ): Promise<void> {
+    const meta = await this.access.authorize(roomId, token);
+    const language = listenerLanguage(languageParam);
+    const after = listenerPosition(lastId);
+    const listenerId = randomUUID();
+    await this.access.admit(meta, listenerId, language);
+    const maxBuffered = this.config.security.maxBufferedBytes;
+    let closed = false;
+    const finish = (): void => {
+      if (closed) return;
+      closed = true;
+      res.end();
+    };
+    const sink: ListenerSink & { goAway(): void } = {
+      id: listenerId,
+      language,
+      send: (frame, id) => {
+        if (closed) return;
+        if (res.writableLength > maxBuffered) {
+          closed = true;
+          res.destroy();
+          return;
+        }
+        res.write(id ? `id: ${id}\ndata: ${frame}\n\n` : `data: ${frame}\n\n`);
+      },
+      end: finish,
+      goAway: finish,
+    };
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    res.write(`retry: 1000\ndata: ${joined(meta, listenerId, language, after)}\n\n`);
+    this.open.add(sink);
+    const keepalive = setInterval(() => {
+      if (!closed) res.write(': keepalive\n\n');
+    }, SSE_KEEPALIVE_MS);
+    keepalive.unref();
+    res.on('close', () => {
+      closed = true;
+      clearInterval(keepalive);
+      this.open.delete(sink);
+      this.leave(meta, listenerId, language);
+    });
+    try {
+      await this.hub.attach(meta.id, meta.keyId, sink, after);
+    } catch (err) {
+      this.logger.warn(`Listener not attached: ${(err as Error).message}`);
+      res.destroy();
+    }
+  }
+
+  private leave(meta: RoomMeta, listenerId: string, language: string): void {
+    this.hub.detach(meta.id, listenerId);
+    this.access.release(meta, listenerId, language);
+  }
+
+  onModuleDestroy(): void {
+    for (const sink of [...this.open]) sink.goAway();
+    this.wss.close();
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function error(code: string, message: string): string {
+  return JSON.stringify({ type: 'error', code, message });
+}
+
+function joined(meta: RoomMeta, listenerId: string, language: string, after: string): string {
+  return JSON.stringify({
+    type: 'joined',
+    room_id: meta.id,
+    listener_id: listenerId,
+    language,
+    resumed: after !== '0',
+    status: meta.ended ? 'ended' : 'live',
+  });
+}
+
+function reject(socket: Duplex, error: unknown): void {
+  const status = error instanceof RoomAccessError ? error.status : 503;
+  const code = error instanceof RoomAccessError ? error.code : 'unavailable';
+  const message = error instanceof RoomAccessError ? error.message : 'rooms are unavailable';
+  const body = JSON.stringify({ statusCode: status, code, message });
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+      'Connection: close',
+      'Content-Type: application/json',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}

@@ -1,0 +1,117 @@
+import { listenerLanguage } from './room-access.service';
+import { listenerPosition } from './room-listeners.service';
+import { toRoomEntry } from './room-publisher.service';
+import { roomRequestFromConfig, roomRequestFromQuery } from './room-request';
+import { roomTargets } from './room-speaker';
+import {
+  issueListenerToken,
+  JOIN_CODE,
+  newJoinCode,
+  newRoomId,
+  normalizeCode,
+  verifyListenerToken,
+} from './room-tokens';
+
+describe('room tokens', () => {
+  const room = newRoomId();
+  const other = newRoomId();
+
+  it('verifies for its room only, with its secret, until expiry', () => {
+    const token = issueListenerToken(room, 'secret-a', 2_000_000_000);
+    expect(verifyListenerToken(token, room, 'secret-a', 1_000)).toBe('ok');
+    expect(verifyListenerToken(token, other, 'secret-a', 1_000)).toBe('other_room');
+    expect(verifyListenerToken(token, room, 'secret-b', 1_000)).toBe('bad_signature');
+    expect(verifyListenerToken(token, room, 'secret-a', 3_000_000_000)).toBe('expired');
+    expect(verifyListenerToken('rtk_abc', room, 'secret-a')).toBe('malformed');
+  });
+
+  it('makes readable join codes and accepts them typed loosely', () => {
+    for (let i = 0; i < 50; i++) expect(newJoinCode()).toMatch(JOIN_CODE);
+    expect(normalizeCode('abc-def')).toBe('ABCDEF');
+  });
+});
+
+describe('room requests', () => {
+  it('reads the query and config forms', () => {
+    expect(roomRequestFromQuery(new URLSearchParams(''))).toBeUndefined();
+    expect(
+      roomRequestFromQuery(new URLSearchParams('room=new&speaker=Ana&room_passcode=1234')),
+    ).toEqual({
+      create: true,
+      id: undefined,
+      key: undefined,
+      speaker: 'Ana',
+      passcode: '1234',
+      interims: undefined,
+    });
+    expect(roomRequestFromConfig({ create: true, interims: false })).toMatchObject({
+      create: true,
+      interims: false,
+    });
+    expect(() => roomRequestFromConfig({ nope: 1 })).toThrow(/unknown room field/);
+    expect(() => roomRequestFromQuery(new URLSearchParams(`room=${newRoomId()}`))).toThrow(
+      /room_key/,
+    );
+    expect(() => roomRequestFromQuery(new URLSearchParams('room=new&speaker=<script>'))).toThrow(
+      /speaker/,
+    );
+  });
+});
+
+describe('room languages', () => {
+  it('adds every listener language except the spoken one to the speaker targets', () => {
+    expect(roomTargets(['de'], ['ca', 'en', 'es'], 'en')).toEqual(['de', 'ca', 'es']);
+    expect(roomTargets([], [], 'en')).toEqual([]);
+  });
+
+  it('parses listener languages and positions', () => {
+    expect(listenerLanguage(undefined)).toBe('original');
+    expect(listenerLanguage('pt-BR')).toBe('pt');
+    expect(() => listenerLanguage('../x')).toThrow();
+    expect(listenerPosition(null)).toBe('0');
+    expect(listenerPosition('17-3')).toBe('17-3');
+    expect(() => listenerPosition('x')).toThrow();
+  });
+});
+
+describe('room entries', () => {
+  it('copies finals with text and final translations, nothing else', () => {
+    const final = toRoomEntry('s', 'Ana', {
+      id: '1-0',
+      message: {
+        type: 'final',
+        utteranceId: 's:1',
+        index: 1,
+        text: 'Hi.',
+        language: 'en',
+        start: 0,
+        end: 1,
+        words: [],
+        latency: { queueMs: 0, sttMs: 0 },
+        worker: 'w',
+      },
+    });
+    expect(final).toMatchObject({
+      dedupe: 'f:s:1',
+      seqField: 's:1',
+      frame: { type: 'final', speaker: 'Ana' },
+    });
+    expect(
+      toRoomEntry('s', 'Ana', {
+        id: '1-1',
+        message: {
+          type: 'translation',
+          utteranceId: 's:1',
+          index: 1,
+          kind: 'interim',
+          language: 'es',
+          source: 'en',
+          text: 'Ho',
+          passthrough: false,
+          engine: 'e',
+          latencyMs: 0,
+        },
+      }),
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { SecurityModule } from '../security/security.module';
+import { RoomAccessService } from './room-access.service';
+import { RoomHubService } from './room-hub.service';
+import { RoomListenersService } from './room-listeners.service';
+import { RoomPublisherService } from './room-publisher.service';
+import { RoomStoreService } from './room-store.service';
+import { RoomsController } from './rooms.controller';
+import { RoomsService } from './rooms.service';
+
+const EXPORTED = [RoomsService, RoomPublisherService, RoomListenersService, RoomStoreService];
+
+/** Live rooms (docs/rooms.md): part of the gateway role. */
+@Module({
+  imports: [SecurityModule],
+  controllers: [RoomsController],
+  providers: [...EXPORTED, RoomAccessService, RoomHubService],
+  exports: EXPORTED,
+})
+export class RoomsModule {}
