@@ -260,4 +260,27 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
     },
     MAX_BODY_BYTES: { description: 'largest HTTP request body (413 above)' },
   },
+  'Live rooms': {
+    ROOM_MAX_LISTENERS: {
+      description:
+        'listeners of one room at once, across every gateway (more are refused with `room_full`)',
+    },
+    ROOM_MAX_LISTENERS_PER_KEY: {
+      description:
+        'listeners of all rooms of one API key at once (more are refused with `key_full`)',
+    },
+    ROOM_JOINS_PER_MINUTE: {
+      description: 'join attempts per client address per minute (code or id + passcode); 429 above',
+    },
+    ROOM_LANGUAGE_GRACE_SECONDS: {
+      description: 'seconds a room language stays translated after its last listener left',
+    },
+    ROOM_TTL_SECONDS: {
+      description: 'seconds a room (and its listener tokens) lives after its last activity',
+    },
+    ROOM_STREAM_MAXLEN: {
+      description:
+        "entries kept in a room's stream: the transcript so far a joining listener gets, and resume",
+    },
+  },
 };
