@@ -1,4 +1,12 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,15 +28,22 @@ export function createTestTempRoot(): string {
   return root;
 }
 
-/** Kills every process whose command line or environment names the run's folder, then removes it. */
+/** Kills every process that works in, or names, the run's folder; then removes the folder. */
 export function removeTestTempRoot(root: string): number {
   let killed = 0;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     if (Number(pid) === process.pid) continue;
     try {
+      // redis-server rewrites its command line and environment with its title; its working
+      // folder (its --dir) still tells.
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
-      if (cmdline.includes(root) || environ.includes(`RT_TEST_TMP=${root}`)) {
+      if (
+        cwd.startsWith(root) ||
+        cmdline.includes(root) ||
+        environ.includes(`RT_TEST_TMP=${root}`)
+      ) {
         process.kill(Number(pid), 'SIGKILL');
         killed++;
       }
