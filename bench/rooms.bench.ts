@@ -18,6 +18,7 @@ import { loadConfig } from 'src/common/config/load-config';
 import { RoomStoreService } from 'src/rooms/room-store.service';
 import { freePort } from '../test/helpers/ports';
 import { percentile } from './stats';
+import { SseReader } from '../test/helpers/sse';
 
 const ROOT = resolve(__dirname, '..');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -116,17 +117,10 @@ function sseListener(
     const url = `${base}/v1/rooms/${roomId}/events?language=${language}&token=${encodeURIComponent(token)}`;
     const req = httpRequest(url, { agent: false }, (res) => {
       const listener: Listener = { finals: new Map(), close: () => req.destroy() };
-      let buffer = '';
+      const sse = new SseReader();
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const event = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const at = event.indexOf('data: ');
-          if (at >= 0) onFrame(listener, event.slice(at + 6));
-        }
+        for (const data of sse.push(chunk)) onFrame(listener, data);
       });
       res.on('error', () => undefined);
       resolveOpen(listener);

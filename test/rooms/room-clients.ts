@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { WebSocket } from 'ws';
+import { SseReader } from '../helpers/sse';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- frames are checked by the tests
 export type RoomFrame = Record<string, any> & { type: string };
@@ -114,21 +115,10 @@ export class SseListener extends Recorder {
         { headers: options.lastId ? { 'last-event-id': options.lastId } : {} },
         (res) => {
           resolve(res.statusCode ?? 0);
-          let buffer = '';
+          const sse = new SseReader();
           res.setEncoding('utf8');
           res.on('data', (chunk: string) => {
-            buffer += chunk;
-            let end: number;
-            while ((end = buffer.indexOf('\n\n')) >= 0) {
-              const event = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const data = event
-                .split('\n')
-                .filter((line) => line.startsWith('data: '))
-                .map((line) => line.slice(6))
-                .join('\n');
-              if (data) this.record(JSON.parse(data) as RoomFrame);
-            }
+            for (const data of sse.push(chunk)) this.record(JSON.parse(data) as RoomFrame);
           });
           res.on('close', () => {
             this.closeCode = 0;
