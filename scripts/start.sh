@@ -25,7 +25,8 @@ redis_pid=""
 if [ -z "${REDIS_URL:-}" ] && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   echo "==> Starting redis-server on 127.0.0.1:6379 for this run (data in .cache/redis)"
   mkdir -p .cache/redis
-  redis-server --bind 127.0.0.1 --port 6379 --dir .cache/redis --appendonly yes \
+  # Its own session: Ctrl-C must not stop Redis before the service has drained into it.
+  setsid redis-server --bind 127.0.0.1 --port 6379 --dir .cache/redis --appendonly yes \
     --maxmemory-policy noeviction --logfile redis.log &
   redis_pid=$!
   for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -33,8 +34,9 @@ if [ -z "${REDIS_URL:-}" ] && ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2
 fi
 
 if [ -z "$redis_pid" ]; then exec node dist/main.js; fi
-# Our own Redis stops with the service.
-node dist/main.js &
+# Our own Redis stops after the service. The service runs in its own session too, so that Ctrl-C
+# reaches it once, as the SIGTERM below, and it drains before Redis goes.
+setsid node dist/main.js &
 service_pid=$!
 trap 'kill -TERM "$service_pid" 2>/dev/null || true' INT TERM
 status=0
