@@ -16,7 +16,6 @@ import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { ConfigModule } from 'src/common/config/config.module';
 import { loadConfig } from 'src/common/config/load-config';
-import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
 import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
@@ -26,6 +25,7 @@ import { ResultsModule } from 'src/common/results/results.module';
 import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
 import { ADDON_PATH } from 'src/stt/engine/native-whisper.binding';
 import { freePort } from '../test/helpers/ports';
+import { enqueueSttJob } from './stt-jobs';
 import { ROOT, ServiceProcess } from '../test/helpers/processes';
 
 export interface RssOptions {
@@ -117,35 +117,13 @@ async function processPeak(opts: RssOptions, poolSize: number): Promise<number> 
     const jobs = 3 * poolSize;
     for (let s = 0; s < jobs; s++) {
       const sessionId = `rss${s}`;
-      const utteranceId = `${sessionId}:1`;
       for (const [revision, kind] of [
         [1, 'interim'],
         [2, 'final'],
       ] as const) {
-        const audioKey = audio.keyFor(utteranceId, revision);
-        await audio.put(audioKey, opts.pcm16);
-        await revisions.mark(utteranceId, revision);
-        const now = Date.now();
-        await queue.add(
-          kind,
-          {
-            sessionId,
-            utteranceId,
-            index: 1,
-            kind,
-            revision,
-            audioKey,
-            sampleRate: 16000,
-            startSec: 0,
-            endSec: opts.pcm16.length / 32000,
-            language: 'en',
-            task: 'transcribe',
-            targets: [],
-            interimTranslations: false,
-            enqueuedAt: now,
-            utteranceEndedAt: now,
-          },
-          { jobId: `${utteranceId}:${revision}`, priority: JOB_PRIORITY[kind] },
+        await enqueueSttJob(
+          { queue, audio, revisions },
+          { sessionId, index: 1, revision, kind, pcm16: opts.pcm16 },
         );
       }
     }

@@ -22,7 +22,6 @@ import { Queue } from 'bullmq';
 import { RunningApp, startApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { loadConfig } from 'src/common/config/load-config';
-import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
 import { RedisClient } from 'src/common/redis/redis.module';
@@ -38,6 +37,7 @@ import { TranscribeRequest, TranscribeResult } from 'src/stt/engine/whisper-engi
 import { SttMetrics } from 'src/stt/stt.metrics';
 import { fixture, randomWeightsModel } from '../test/helpers/fixtures';
 import { freePort } from '../test/helpers/ports';
+import { enqueueSttJob } from './stt-jobs';
 import { rssBench } from './stt-rss';
 
 const ROOT = resolve(__dirname, '..');
@@ -296,31 +296,9 @@ async function load(): Promise<void> {
     kind: 'interim' | 'final',
     bytes: number,
   ): Promise<void> => {
-    const utteranceId = `${sessionId}:${index}`;
-    const audioKey = audio.keyFor(utteranceId, revision);
-    await audio.put(audioKey, pcm.subarray(0, bytes));
-    await revisions.mark(utteranceId, revision);
-    const now = Date.now();
-    await queue.add(
-      kind,
-      {
-        sessionId,
-        utteranceId,
-        index,
-        kind,
-        revision,
-        audioKey,
-        sampleRate: 16000,
-        startSec: 0,
-        endSec: bytes / 32000,
-        language: 'en',
-        task: 'transcribe',
-        targets: [],
-        interimTranslations: false,
-        enqueuedAt: now,
-        utteranceEndedAt: now,
-      },
-      { jobId: `${utteranceId}:${revision}`, priority: JOB_PRIORITY[kind] },
+    await enqueueSttJob(
+      { queue, audio, revisions },
+      { sessionId, index, revision, kind, pcm16: pcm.subarray(0, bytes) },
     );
   };
 
