@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { RedisConnection, RedisConnectionFactory } from '../common/redis/redis-connection.factory';
 import { RedisClient } from '../common/redis/redis.module';
+import { subscribeWhenReady } from '../common/redis/subscribe-when-ready';
 import { ListenerSink, RoomFanout } from './room-fanout';
 import { parseEntry, RoomEntry, RoomInterim } from './room-frames';
 import { PRESENCE_REFRESH_MS, RoomStoreService } from './room-store.service';
@@ -104,7 +105,7 @@ export class RoomHubService implements OnApplicationShutdown {
     };
     this.rooms.set(roomId, room);
     this.byStream.set(streamKey, room);
-    await this.subscriber!.subscribe(this.store.liveChannel(roomId));
+    await subscribeWhenReady(this.subscriber!, this.store.liveChannel(roomId));
     this.wake();
     return room;
   }

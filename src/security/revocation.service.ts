@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { RedisConnection, RedisConnectionFactory } from '../common/redis/redis-connection.factory';
+import { subscribeWhenReady } from '../common/redis/subscribe-when-ready';
 import { ApiKeyService } from '../persistence/api-keys/api-key.service';
 import { SecurityStoreService } from './security-store.service';
 
@@ -34,7 +35,7 @@ export class RevocationService implements OnModuleInit, OnModuleDestroy {
       if (channel === this.apiKeys.revokedChannel) this.revoked(keyId);
     });
     // Not awaited: boot must not wait for Redis; ioredis subscribes (again) once connected.
-    this.subscriber.subscribe(this.apiKeys.revokedChannel).catch((error: unknown) => {
+    subscribeWhenReady(this.subscriber, this.apiKeys.revokedChannel).catch((error: unknown) => {
       this.logger.warn(`Revocation channel not subscribed yet: ${(error as Error).message}`);
     });
   }

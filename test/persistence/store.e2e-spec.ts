@@ -12,6 +12,7 @@ import { TranscriptRepository } from 'src/persistence/transcripts/transcript.rep
 import { TranscriptEntry } from 'src/persistence/transcripts/transcript.types';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { createTestDatabase, ENGINES, persistenceContext, TestDatabase } from '../helpers/database';
+import { subscribeWhenReady } from 'src/common/redis/subscribe-when-ready';
 import { cleanupPrefix, REDIS_URL, testConfig, waitFor } from '../helpers/test-env';
 
 const HOUR = 3_600_000;
@@ -90,7 +91,7 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
 
       const revocations: string[] = [];
       expect(keys.revokedChannel).toBe(`${config.redis.prefix}:apikey-revoked`);
-      await subscriber.subscribe(keys.revokedChannel);
+      await subscribeWhenReady(subscriber, keys.revokedChannel);
       subscriber.on('message', (_channel, id: string) => revocations.push(id));
 
       const other = await keys.create({ name: 'other' });

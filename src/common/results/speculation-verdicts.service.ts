@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { RedisClient } from '../redis/redis.module';
+import { subscribeWhenReady } from '../redis/subscribe-when-ready';
 
 /**
  * What the gateway decided about a speculative final (the final's inference started before the
@@ -113,7 +114,7 @@ export class SpeculationVerdictsService {
           () => undefined,
         );
       });
-      this.subscribed = subscriber.subscribe(this.channel).then(() => undefined);
+      this.subscribed = subscribeWhenReady(subscriber, this.channel);
     }
     return this.subscribed;
   }
