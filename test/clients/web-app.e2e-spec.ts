@@ -1,13 +1,12 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshotDir } from '../helpers/browser';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
-import { ROOT, writeClip } from './cli-helpers';
+import { writeClip } from './cli-helpers';
 
-const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 const PHRASES = ['Good morning and welcome.', 'Every sentence becomes text.'];
 /** The double "hears" a phrase per utterance, in the language the session asked for. */
 const heard = (index: number): string => PHRASES[(index - 1) % PHRASES.length];
@@ -20,7 +19,10 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
   let http: string;
   const sockets: string[] = [];
 
+  let screenshots: string;
+
   beforeAll(async () => {
+    screenshots = screenshotDir();
     gateway = await startGateway();
     stt = sttDouble(gateway, { translate: true, finalText: (job) => heard(job.index) });
     http = `http://127.0.0.1:${gateway.config.gateway.port}`;
@@ -31,7 +33,6 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     browser = await launchChromium(path);
     page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
     page.on('websocket', (ws) => sockets.push(ws.url()));
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -81,7 +82,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
     expect(txt.suggestedFilename()).toBe('transcript.txt');
     expect(readFileSync(await txt.path(), 'utf8')).toContain(`${PHRASES[0]} ${PHRASES[1]}`);
     await page.click('details.log > summary');
-    await page.screenshot({ path: join(SCREENSHOTS, 'voice-typing.png') });
+    await page.screenshot({ path: join(screenshots, 'voice-typing.png') });
   });
 
   it('switches languages mid-stream with a config frame, without reconnecting', async () => {
@@ -131,7 +132,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       "getComputedStyle(document.querySelector('[data-testid=captions]')).backgroundColor",
     );
     expect(background).toBe('rgba(0, 0, 0, 0.6)');
-    await page.screenshot({ path: join(SCREENSHOTS, 'live-subtitle.png') });
+    await page.screenshot({ path: join(screenshots, 'live-subtitle.png') });
     // Still one session and no reconnect: switching modes keeps the stream.
     expect(sockets).toHaveLength(2);
 
@@ -202,7 +203,7 @@ describe('web app in a real browser (chromium, fake microphone playing speech)',
       'rgba(0, 0, 0, 0)',
     );
     await overlay.screenshot({
-      path: join(SCREENSHOTS, 'subtitles-overlay.png'),
+      path: join(screenshots, 'subtitles-overlay.png'),
       omitBackground: true,
     });
     await overlay.close();

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Browser, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -28,4 +29,17 @@ export async function launchChromium(wav: string): Promise<Browser> {
       `--use-file-for-fake-audio-capture=${wav}`,
     ],
   });
+}
+
+/**
+ * Where browser e2e specs save their screenshots: test/.artifacts/screenshots, so a test run never
+ * changes tracked files; UPDATE_SCREENSHOTS=1 writes docs/screenshots instead, to refresh the docs.
+ */
+export function screenshotDir(): string {
+  const dir = join(
+    resolve(__dirname, '../..'),
+    process.env.UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test/.artifacts/screenshots',
+  );
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

@@ -1,14 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { QueueService } from 'src/common/queues/queue.service';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, screenshotDir } from '../helpers/browser';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
-import { ROOT, writeClip } from '../clients/cli-helpers';
+import { writeClip } from '../clients/cli-helpers';
 
-const SCREENSHOTS = join(ROOT, 'docs/screenshots');
 const PHRASES = ['The cat is black.', 'The house is red.', 'We are in the city.'];
 
 describe('live room in a real browser: speaker page and two phone listener pages', () => {
@@ -16,8 +14,10 @@ describe('live room in a real browser: speaker page and two phone listener pages
   let stt: SttWorkerDouble;
   let browser: Browser;
   let http: string;
+  let screenshots: string;
 
   beforeAll(async () => {
+    screenshots = screenshotDir();
     // The gateway and the real translation role (Apertium) in one process; the stt double hears PHRASES.
     gateway = await startGateway({ ROLE: 'gateway,translation' });
     stt = sttDouble(gateway, {
@@ -27,7 +27,6 @@ describe('live room in a real browser: speaker page and two phone listener pages
     http = `http://127.0.0.1:${gateway.config.gateway.port}`;
     const { path } = writeClip(PHRASES.map((text) => ({ language: 'en', text })));
     browser = await launchChromium(path);
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -107,9 +106,9 @@ describe('live room in a real browser: speaker page and two phone listener pages
     const [esLast, caLast] = [await last(es), await last(ca)];
     if (esLast.seq === caLast.seq) expect(esLast.text).not.toBe(caLast.text);
 
-    await speaker.screenshot({ path: join(SCREENSHOTS, 'room-speaker.png') });
-    await es.screenshot({ path: join(SCREENSHOTS, 'room-listener-es.png') });
-    await ca.screenshot({ path: join(SCREENSHOTS, 'room-listener-ca.png') });
+    await speaker.screenshot({ path: join(screenshots, 'room-speaker.png') });
+    await es.screenshot({ path: join(screenshots, 'room-listener-es.png') });
+    await ca.screenshot({ path: join(screenshots, 'room-listener-ca.png') });
     // Side by side, as the three people see them.
     const shots = await Promise.all(
       [speaker, es, ca].map(async (p) => (await p.screenshot()).toString('base64')),
@@ -120,7 +119,7 @@ describe('live room in a real browser: speaker page and two phone listener pages
         .map((s) => `<img src="data:image/png;base64,${s}" style="height:760px">`)
         .join('')}</body>`,
     );
-    await board.screenshot({ path: join(SCREENSHOTS, 'room-side-by-side.png') });
+    await board.screenshot({ path: join(screenshots, 'room-side-by-side.png') });
 
     // The speaker ends the room: both phones say so.
     await speaker.click('[data-testid=room-end]');
@@ -128,6 +127,6 @@ describe('live room in a real browser: speaker page and two phone listener pages
       await page.waitForSelector('[data-testid=ended]:not([hidden])', { timeout: 15_000 });
       expect(await page.textContent('[data-testid=status]')).toBe('Ended');
     }
-    await es.screenshot({ path: join(SCREENSHOTS, 'room-ended.png') });
+    await es.screenshot({ path: join(screenshots, 'room-ended.png') });
   }, 150_000);
 });
