@@ -1,79 +1,47 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { counter, gauge, histogram } from '../common/metrics/registered-metrics';
 
-function getOrCreate<T>(name: string, create: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? create();
-}
-
-/** Gateway metrics (get-or-create: several apps may share one process in tests). */
+/** Gateway metrics on /metrics. */
 @Injectable()
 export class GatewayMetrics {
-  readonly sessionsActive = getOrCreate(
-    'rt_gateway_sessions_active',
-    () => new Gauge({ name: 'rt_gateway_sessions_active', help: 'Open WebSocket sessions' }),
-  );
-  readonly audioSeconds = getOrCreate(
-    'rt_gateway_audio_seconds_total',
-    () =>
-      new Counter({
-        name: 'rt_gateway_audio_seconds_total',
-        help: 'Seconds of client audio received',
-      }),
-  );
-  readonly framesRejected = getOrCreate(
-    'rt_gateway_frames_rejected_total',
-    () =>
-      new Counter({
-        name: 'rt_gateway_frames_rejected_total',
-        help: 'Client frames or connections rejected, by reason',
-        labelNames: ['reason'],
-      }),
-  );
-  readonly interimsDropped = getOrCreate(
-    'rt_gateway_interims_dropped_total',
-    () =>
-      new Counter({
-        name: 'rt_gateway_interims_dropped_total',
-        help: 'Interim snapshots not enqueued because the stt queue was too deep',
-      }),
-  );
-  readonly interimsBackedOff = getOrCreate(
-    'rt_gateway_interims_backed_off_total',
-    () =>
-      new Counter({
-        name: 'rt_gateway_interims_backed_off_total',
-        help: 'Interim snapshots not enqueued because busy stt workers slowed interims down',
-      }),
-  );
-  readonly speculations = getOrCreate(
-    'rt_gateway_speculations_total',
-    () =>
-      new Counter({
-        name: 'rt_gateway_speculations_total',
-        help: 'Speculative finals: started, skipped_busy (stt queue too deep), confirmed, cancelled (wasted or withdrawn)',
-        labelNames: ['outcome'],
-      }),
-  );
-  readonly deliveryLatency = getOrCreate(
-    'rt_gateway_delivery_latency_seconds',
-    () =>
-      new Histogram({
-        name: 'rt_gateway_delivery_latency_seconds',
-        help: 'Final of an utterance enqueued (the VAD ended it) to the final sent to the client',
-        buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-      }),
-  );
+  readonly sessionsActive = gauge({
+    name: 'rt_gateway_sessions_active',
+    help: 'Open WebSocket sessions',
+  });
+  readonly audioSeconds = counter({
+    name: 'rt_gateway_audio_seconds_total',
+    help: 'Seconds of client audio received',
+  });
+  readonly framesRejected = counter({
+    name: 'rt_gateway_frames_rejected_total',
+    help: 'Client frames or connections rejected, by reason',
+    labelNames: ['reason'],
+  });
+  readonly interimsDropped = counter({
+    name: 'rt_gateway_interims_dropped_total',
+    help: 'Interim snapshots not enqueued because the stt queue was too deep',
+  });
+  readonly interimsBackedOff = counter({
+    name: 'rt_gateway_interims_backed_off_total',
+    help: 'Interim snapshots not enqueued because busy stt workers slowed interims down',
+  });
+  readonly speculations = counter({
+    name: 'rt_gateway_speculations_total',
+    help: 'Speculative finals: started, skipped_busy (stt queue too deep), confirmed, cancelled (wasted or withdrawn)',
+    labelNames: ['outcome'],
+  });
+  readonly deliveryLatency = histogram({
+    name: 'rt_gateway_delivery_latency_seconds',
+    help: 'Final of an utterance enqueued (the VAD ended it) to the final sent to the client',
+    buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  });
 
   /** A histogram, not a summary: it is observed for every audio frame, and must stay cheap. */
-  readonly audioLag = getOrCreate(
-    'rt_gateway_audio_processing_lag_seconds',
-    () =>
-      new Histogram({
-        name: 'rt_gateway_audio_processing_lag_seconds',
-        help: 'Audio frame received to decoded, resampled, segmented and its jobs enqueued',
-        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      }),
-  );
+  readonly audioLag = histogram({
+    name: 'rt_gateway_audio_processing_lag_seconds',
+    help: 'Audio frame received to decoded, resampled, segmented and its jobs enqueued',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  });
 
   reject(reason: string): void {
     this.framesRejected.inc({ reason });

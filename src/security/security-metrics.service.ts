@@ -1,25 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
-
-function counter(name: string, help: string): Counter<'outcome'> {
-  return (
-    (register.getSingleMetric(name) as Counter<'outcome'> | undefined) ??
-    new Counter({ name, help, labelNames: ['outcome'] })
-  );
-}
+import { counter } from '../common/metrics/registered-metrics';
 
 /** Bounded labels only: outcomes and reasons, never a key, token or address. */
 @Injectable()
 export class SecurityMetrics {
-  private readonly upgrades = counter(
-    'rt_security_upgrades_total',
-    'WebSocket upgrades by outcome (api_key, token, anonymous, or the HTTP status refused)',
-  );
-  private readonly closes = counter(
-    'rt_security_closes_total',
-    'Connections closed by a security limit, by reason',
-  );
-  private readonly tokens = counter('rt_security_tokens_total', 'Session tokens issued, by path');
+  private readonly upgrades = counter({
+    name: 'rt_security_upgrades_total',
+    help: 'WebSocket upgrades by outcome (api_key, token, anonymous, or the HTTP status refused)',
+    labelNames: ['outcome'],
+  });
+  private readonly closes = counter({
+    name: 'rt_security_closes_total',
+    help: 'Connections closed by a security limit, by reason',
+    labelNames: ['outcome'],
+  });
+  private readonly tokens = counter({
+    name: 'rt_security_tokens_total',
+    help: 'Session tokens issued, by path',
+    labelNames: ['outcome'],
+  });
 
   upgrade(outcome: string): void {
     this.upgrades.inc({ outcome });

@@ -1,19 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, register } from 'prom-client';
-
-function counter(name: string, help: string, labelNames: string[]): Counter {
-  return (
-    (register.getSingleMetric(name) as Counter | undefined) ??
-    new Counter({ name, help, labelNames })
-  );
-}
-
-function histogram(name: string, help: string, labelNames: string[], buckets: number[]): Histogram {
-  return (
-    (register.getSingleMetric(name) as Histogram | undefined) ??
-    new Histogram({ name, help, labelNames, buckets })
-  );
-}
+import { counter, histogram } from '../common/metrics/registered-metrics';
 
 const SECONDS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20];
 
@@ -31,28 +17,33 @@ export type SpeculationOutcome = 'confirmed' | 'cancelled_before_start' | 'waste
  */
 @Injectable()
 export class SttMetrics {
-  private readonly jobs = counter('rt_stt_jobs_total', 'stt jobs by kind and outcome', [
-    'kind',
-    'outcome',
-  ]);
-  private readonly inferences = counter('rt_stt_inferences_total', 'whisper runs', ['kind']);
-  private readonly inferenceSeconds = histogram(
-    'rt_stt_inference_seconds',
-    'whisper inference time per segment',
-    ['kind'],
-    SECONDS,
-  );
-  private readonly finalLatency = histogram(
-    'rt_stt_final_latency_seconds',
-    'utterance end (or enqueue) to final written',
-    [],
-    SECONDS,
-  );
-  private readonly speculations = counter(
-    'rt_stt_speculations_total',
-    'speculative finals by outcome (wasted = computed, then cancelled)',
-    ['outcome'],
-  );
+  private readonly jobs = counter({
+    name: 'rt_stt_jobs_total',
+    help: 'stt jobs by kind and outcome',
+    labelNames: ['kind', 'outcome'],
+  });
+  private readonly inferences = counter({
+    name: 'rt_stt_inferences_total',
+    help: 'whisper runs',
+    labelNames: ['kind'],
+  });
+  private readonly inferenceSeconds = histogram({
+    name: 'rt_stt_inference_seconds',
+    help: 'whisper inference time per segment',
+    labelNames: ['kind'],
+    buckets: SECONDS,
+  });
+  private readonly finalLatency = histogram({
+    name: 'rt_stt_final_latency_seconds',
+    help: 'utterance end (or enqueue) to final written',
+    labelNames: [],
+    buckets: SECONDS,
+  });
+  private readonly speculations = counter({
+    name: 'rt_stt_speculations_total',
+    help: 'speculative finals by outcome (wasted = computed, then cancelled)',
+    labelNames: ['outcome'],
+  });
   readonly counts = {
     inferences: 0,
     interimsComputed: 0,

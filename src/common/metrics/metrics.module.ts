@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Gauge, register } from 'prom-client';
+import { gauge } from './registered-metrics';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { QueueService } from '../queues/queue.service';
 import { QueueName } from '../queues/queue-names';
@@ -14,9 +15,11 @@ export class CoreMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const info =
-      (register.getSingleMetric('rt_process_info') as Gauge | undefined) ??
-      new Gauge({ name: 'rt_process_info', help: 'Roles this process runs', labelNames: ['role'] });
+    const info = gauge({
+      name: 'rt_process_info',
+      help: 'Roles this process runs',
+      labelNames: ['role'],
+    });
     for (const role of this.config.roles) info.set({ role }, 1);
 
     register.removeSingleMetric('rt_queue_depth');

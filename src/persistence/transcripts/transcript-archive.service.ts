@@ -5,7 +5,7 @@ import {
   Logger,
   OnModuleInit,
 } from '@nestjs/common';
-import { Counter, Gauge, register } from 'prom-client';
+import { counter, gauge } from '../../common/metrics/registered-metrics';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { ResultMessage } from '../../common/results/result-messages';
 import { ResultStreamService } from '../../common/results/result-stream.service';
@@ -47,10 +47,6 @@ const ORPHAN_SCAN_EVERY_FLUSHES = 10;
 const ORPHAN_AFTER_FLUSHES = 30;
 const DELETED_MEMORY_MS = 3_600_000;
 
-function metric<T>(name: string, create: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? create();
-}
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -80,32 +76,20 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
   private lastOrphanScan = Date.now();
   private stopped = false;
 
-  private readonly rowsWritten = metric(
-    'rt_archive_rows_written_total',
-    () =>
-      new Counter({
-        name: 'rt_archive_rows_written_total',
-        help: 'Transcript lines written to the database (including re-reads after outages)',
-      }),
-  );
-  private readonly failures = metric(
-    'rt_archive_write_failures_total',
-    () =>
-      new Counter({
-        name: 'rt_archive_write_failures_total',
-        help: 'Transcript batches the database refused; their sessions are re-read later',
-      }),
-  );
+  private readonly rowsWritten = counter({
+    name: 'rt_archive_rows_written_total',
+    help: 'Transcript lines written to the database (including re-reads after outages)',
+  });
+  private readonly failures = counter({
+    name: 'rt_archive_write_failures_total',
+    help: 'Transcript batches the database refused; their sessions are re-read later',
+  });
 
-  private readonly backlogGauge = metric(
-    'rt_archive_backlog',
-    () =>
-      new Gauge({
-        name: 'rt_archive_backlog',
-        help: 'Transcript archive backlog after the last flush: items in memory, sessions to re-read',
-        labelNames: ['kind'],
-      }),
-  );
+  private readonly backlogGauge = gauge({
+    name: 'rt_archive_backlog',
+    help: 'Transcript archive backlog after the last flush: items in memory, sessions to re-read',
+    labelNames: ['kind'],
+  });
 
   constructor(
     private readonly repository: TranscriptRepository,
