@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { decodeJwt, errors, JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { JwtKey } from '../common/config/app-config';
 
 /** Claims of a session token. `sub` is the API key id; `lim` its limits at issue time. */
@@ -31,28 +32,7 @@ export class TokenError extends Error {
 
 const CLOCK_SKEW_SECONDS = 5;
 const MAX_TOKEN_LENGTH = 4096;
-
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-function decodeJson(part: string): Record<string, unknown> {
-  if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new TokenError('malformed');
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  } catch {
-    throw new TokenError('malformed');
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TokenError('malformed');
-  }
-  return value as Record<string, unknown>;
-}
-
-function sign(input: string, secret: string): Buffer {
-  return createHmac('sha256', secret).update(input).digest();
-}
+const ALGORITHM = 'HS256';
 
 /** A JWT looks like three base64url parts (an API key never does). */
 export function looksLikeJwt(value: string): boolean {
@@ -62,40 +42,57 @@ export function looksLikeJwt(value: string): boolean {
 /** The unverified `sub` of a token, for rate-limiting failures per key; undefined if unreadable. */
 export function unverifiedSubject(token: string): string | undefined {
   try {
-    const sub = decodeJson(token.split('.')[1] ?? '').sub;
+    const sub = decodeJwt(token).sub;
     return typeof sub === 'string' && sub.length <= 64 ? sub : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** Why jose refused a token, in our terms (clients see the reason). */
+function failureOf(error: unknown): TokenFailure | undefined {
+  if (error instanceof TokenError) return error.reason;
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'exp') return 'expired';
+    if (error.claim === 'nbf') return 'not_yet_valid';
+    if (error.claim === 'iss') return 'wrong_issuer';
+    if (error.claim === 'aud') return 'wrong_audience';
+    return 'malformed';
+  }
+  if (error instanceof errors.JOSEError) return 'malformed';
+  return undefined;
+}
+
 /**
- * HS256 JSON Web Tokens (RFC 7519) with a `kid` header so signing keys can rotate: the first key
- * signs, every configured key verifies. Only `alg: HS256` is accepted (no `none`, no algorithm
- * confusion); the signature is compared in constant time before any claim is trusted.
+ * HS256 JSON Web Tokens (RFC 7519, through jose) with a `kid` header so signing keys can rotate:
+ * the first key signs, every configured key verifies. Only HS256 is accepted (no `none`, no
+ * algorithm confusion), and no claim is trusted before the signature is checked.
  */
 export class JwtCodec {
-  private readonly byKid: Map<string, string>;
+  private readonly byKid: Map<string, Uint8Array>;
 
   constructor(
     private readonly keys: readonly JwtKey[],
     private readonly issuer: string,
     private readonly audience: string,
   ) {
-    this.byKid = new Map(keys.map((key) => [key.kid, key.secret]));
+    const encoder = new TextEncoder();
+    this.byKid = new Map(keys.map((key) => [key.kid, encoder.encode(key.secret)]));
   }
 
   get canSign(): boolean {
     return this.keys.length > 0;
   }
 
-  issue(
+  async issue(
     subject: string,
     scope: string,
     ttlSeconds: number,
     now = Date.now(),
     limits?: Record<string, number | null>,
-  ): { token: string; claims: SessionClaims } {
+  ): Promise<{ token: string; claims: SessionClaims }> {
     const key = this.keys[0];
     if (!key) throw new Error('no signing key configured (JWT_SECRET, JWT_KEYS or JWT_JWKS_FILE)');
     const iat = Math.floor(now / 1000);
@@ -109,52 +106,57 @@ export class JwtCodec {
       scope,
       ...(limits ? { lim: limits } : {}),
     };
-    const input = `${encode({ alg: 'HS256', typ: 'JWT', kid: key.kid })}.${encode(claims)}`;
-    return { token: `${input}.${sign(input, key.secret).toString('base64url')}`, claims };
+    const token = await new SignJWT({ ...claims })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: key.kid })
+      .sign(this.byKid.get(key.kid)!);
+    return { token, claims };
   }
 
   /** The token's claims, or a TokenError saying why it is not acceptable. */
-  verify(token: string, now = Date.now()): SessionClaims {
+  async verify(token: string, now = Date.now()): Promise<SessionClaims> {
     if (token.length > MAX_TOKEN_LENGTH || !looksLikeJwt(token)) throw new TokenError('malformed');
-    const [headerPart, payloadPart, signaturePart] = token.split('.');
-    const header = decodeJson(headerPart);
-    if (header.alg !== 'HS256' || (header.typ !== undefined && header.typ !== 'JWT')) {
-      throw new TokenError('malformed');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(
+        token,
+        (header) => {
+          if (header.typ !== undefined && header.typ !== 'JWT') throw new TokenError('malformed');
+          const secret = header.kid === undefined ? undefined : this.byKid.get(header.kid);
+          if (secret === undefined) throw new TokenError('unknown_kid');
+          return secret;
+        },
+        {
+          algorithms: [ALGORITHM],
+          issuer: this.issuer,
+          audience: this.audience,
+          requiredClaims: ['exp'],
+          clockTolerance: CLOCK_SKEW_SECONDS,
+          currentDate: new Date(now),
+        },
+      ));
+    } catch (error) {
+      const reason = failureOf(error);
+      if (reason === undefined) throw error;
+      throw new TokenError(reason);
     }
-    const secret = typeof header.kid === 'string' ? this.byKid.get(header.kid) : undefined;
-    if (secret === undefined) throw new TokenError('unknown_kid');
-    const expected = sign(`${headerPart}.${payloadPart}`, secret);
-    const given = Buffer.from(signaturePart, 'base64url');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw new TokenError('bad_signature');
-    }
-    const claims = decodeJson(payloadPart);
-    const seconds = now / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp + CLOCK_SKEW_SECONDS <= seconds) {
-      throw new TokenError('expired');
-    }
-    if (typeof claims.nbf === 'number' && claims.nbf - CLOCK_SKEW_SECONDS > seconds) {
+    // jose checks iat only against a maximum age; a token issued in the future is not valid yet.
+    if (typeof payload.iat === 'number' && payload.iat - CLOCK_SKEW_SECONDS > now / 1000) {
       throw new TokenError('not_yet_valid');
     }
-    if (typeof claims.iat === 'number' && claims.iat - CLOCK_SKEW_SECONDS > seconds) {
-      throw new TokenError('not_yet_valid');
-    }
-    if (claims.iss !== this.issuer) throw new TokenError('wrong_issuer');
-    const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-    if (!audiences.includes(this.audience)) throw new TokenError('wrong_audience');
-    if (typeof claims.sub !== 'string' || typeof claims.jti !== 'string') {
+    if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string') {
       throw new TokenError('malformed');
     }
+    const lim = payload.lim;
     return {
-      iss: claims.iss,
+      iss: this.issuer,
       aud: this.audience,
-      sub: claims.sub,
-      iat: typeof claims.iat === 'number' ? claims.iat : 0,
-      exp: claims.exp,
-      jti: claims.jti,
-      scope: typeof claims.scope === 'string' ? claims.scope : '',
-      ...(typeof claims.lim === 'object' && claims.lim !== null && !Array.isArray(claims.lim)
-        ? { lim: claims.lim as Record<string, number | null> }
+      sub: payload.sub,
+      iat: payload.iat ?? 0,
+      exp: payload.exp!,
+      jti: payload.jti,
+      scope: typeof payload.scope === 'string' ? payload.scope : '',
+      ...(typeof lim === 'object' && lim !== null && !Array.isArray(lim)
+        ? { lim: lim as Record<string, number | null> }
         : {}),
     };
   }

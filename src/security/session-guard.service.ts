@@ -199,24 +199,24 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     // Never mint a token for a key that is no longer active, whatever this process heard.
-    this.keyActive(keyId).then(
-      (active) => {
+    this.keyActive(keyId)
+      .then(async (active) => {
         if (entry.ended) return;
         if (!active) {
           this.closeKey(keyId);
           return;
         }
-        this.send(entry, { type: 'token', ...this.issuer.issue(entry.principal, 'refresh') });
-      },
-      (error: unknown) => {
+        const issued = await this.issuer.issue(entry.principal, 'refresh');
+        if (!entry.ended) this.send(entry, { type: 'token', ...issued });
+      })
+      .catch((error: unknown) => {
         this.logger.warn(`Refresh check failed for key ${keyId}: ${(error as Error).message}`);
         this.send(entry, {
           type: 'error',
           code: 'refresh_unavailable',
           message: 'the key cannot be checked right now: try again later',
         });
-      },
-    );
+      });
   }
 
   /** The key is neither revoked (marker) nor inactive (cache, database on a miss). */

@@ -32,10 +32,10 @@ export class TokenIssuerService {
     return this.codec.canSign;
   }
 
-  issue(principal: Principal, path: 'http' | 'refresh'): IssuedToken {
+  async issue(principal: Principal, path: 'http' | 'refresh'): Promise<IssuedToken> {
     if (!this.codec.canSign || principal.keyId === null) throw new TokenSigningUnavailable();
     const ttl = this.config.security.tokenTtlSeconds;
-    const { token, claims } = this.codec.issue(
+    const { token, claims } = await this.codec.issue(
       principal.keyId,
       principal.scopes.join(' '),
       ttl,

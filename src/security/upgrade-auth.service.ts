@@ -190,7 +190,7 @@ export class UpgradeAuthService {
     const fail = (reason: string): Check => ({ ok: false, status: 401, reason });
     let claims;
     try {
-      claims = this.codec.verify(token);
+      claims = await this.codec.verify(token);
     } catch (error) {
       if (error instanceof TokenError) return fail(`token ${error.reason.replace(/_/g, ' ')}`);
       throw error;

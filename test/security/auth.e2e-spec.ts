@@ -89,7 +89,7 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
     expect(ok.headers.get('cache-control')).toBe('no-store');
     const body = (await ok.json()) as { token: string; token_type: string };
     expect(body.token_type).toBe('Bearer');
-    const claims = new JwtCodec(
+    const claims = await new JwtCodec(
       [{ kid: 'k1', secret: SECRET }],
       gw.config.security.jwtIssuer,
       gw.config.security.jwtAudience,
@@ -114,17 +114,17 @@ describe('authenticated upgrades (real HTTP upgrade, Redis, SQLite key store)', 
   it('refuses missing, expired, forged, foreign-audience, reused and malformed credentials with 401 and no upgrade', async () => {
     const { jwtIssuer, jwtAudience } = gw.config.security;
     const own = new JwtCodec([{ kid: 'k1', secret: SECRET }], jwtIssuer, jwtAudience);
-    const expired = own.issue(keyId, 'stream', 60, Date.now() - 3600_000).token;
-    const forged = new JwtCodec(
+    const expired = (await own.issue(keyId, 'stream', 60, Date.now() - 3600_000)).token;
+    const { token: forged } = await new JwtCodec(
       [{ kid: 'k1', secret: 'f'.repeat(40) }],
       jwtIssuer,
       jwtAudience,
-    ).issue(keyId, 'stream', 60).token;
-    const foreignAudience = new JwtCodec(
+    ).issue(keyId, 'stream', 60);
+    const { token: foreignAudience } = await new JwtCodec(
       [{ kid: 'k1', secret: SECRET }],
       jwtIssuer,
       'another-service',
-    ).issue(keyId, 'stream', 60).token;
+    ).issue(keyId, 'stream', 60);
     const used = await token();
     await opened(`${gw.url}/?token=${used}`);
 
