@@ -26,6 +26,20 @@ describe('presentedCredential', () => {
     expect(presentedCredential(request('/'))).toBeUndefined();
   });
 
+  it("reads Deepgram's credentials: Authorization: Token and a `token, <key>` subprotocol pair", () => {
+    expect(presentedCredential(request('/v1/listen', { authorization: 'Token rtk_a' }))).toEqual({
+      value: 'rtk_a',
+      source: 'authorization',
+    });
+    expect(
+      presentedCredential(request('/v1/listen', { 'sec-websocket-protocol': 'token, rtk_a' })),
+    ).toEqual({ value: 'rtk_a', source: 'protocol' });
+    expect(
+      presentedCredential(request('/v1/listen', { 'sec-websocket-protocol': 'bearer, a.b.c' })),
+    ).toEqual({ value: 'a.b.c', source: 'protocol' });
+    expect(presentedCredential(request('/', { 'sec-websocket-protocol': 'rt' }))).toBeUndefined();
+  });
+
   it('refuses two different credentials, empty and non-Bearer ones', () => {
     expect(presentedCredential(request('/?token=a', { authorization: 'Bearer b' }))).toBe(
       'conflict',
@@ -43,6 +57,8 @@ describe('selectProtocol', () => {
   it('answers the first non-credential subprotocol and never a token', () => {
     expect(selectProtocol(new Set(['bearer.x.y.z', 'rt']))).toBe('rt');
     expect(selectProtocol(new Set(['bearer.x.y.z']))).toBe(false);
+    expect(selectProtocol(new Set(['token', 'rtk_secret']))).toBe('token');
+    expect(selectProtocol(new Set(['rt', 'token', 'rtk_secret']))).toBe('rt');
   });
 });
 

@@ -11,6 +11,11 @@ export interface PresentedCredential {
 
 /** Subprotocol prefix carrying a token: `Sec-WebSocket-Protocol: rt, bearer.<token>`. */
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+/**
+ * Subprotocols announcing that the next one is a credential, as Deepgram's browser SDK sends
+ * them: `Sec-WebSocket-Protocol: token, <API key>` (or `bearer, <token>`).
+ */
+const CREDENTIAL_MARKERS = new Set(['token', 'bearer']);
 const MAX_CREDENTIAL_LENGTH = 4096;
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -22,9 +27,24 @@ function protocols(request: IncomingMessage): string[] {
   return header ? header.split(',').map((item) => item.trim()) : [];
 }
 
+/** Subprotocols offered, each marked as a credential or not. */
+function classifiedProtocols(
+  offered: Iterable<string>,
+): { protocol: string; credential: boolean }[] {
+  const out: { protocol: string; credential: boolean }[] = [];
+  let markerSeen = false;
+  for (const protocol of offered) {
+    const lower = protocol.toLowerCase();
+    out.push({ protocol, credential: markerSeen || lower.startsWith(BEARER_PROTOCOL_PREFIX) });
+    markerSeen = !markerSeen && CREDENTIAL_MARKERS.has(lower);
+  }
+  return out;
+}
+
 /**
- * The credential of an upgrade request: `Authorization: Bearer`, a `bearer.<token>` subprotocol or
- * `?token=`. More than one (different) credential is ambiguous and refused (`conflict`).
+ * The credential of an upgrade request: `Authorization: Bearer` (or Deepgram's `Token`), a
+ * `bearer.<token>` subprotocol or a `token, <key>` pair of them, or `?token=`. More than one
+ * (different) credential is ambiguous and refused (`conflict`).
  */
 export function presentedCredential(
   request: IncomingMessage,
@@ -32,14 +52,17 @@ export function presentedCredential(
   const found: PresentedCredential[] = [];
   const authorization = first(request.headers.authorization);
   if (authorization !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization);
     if (!match) return 'malformed';
     found.push({ value: match[1], source: 'authorization' });
   }
-  for (const protocol of protocols(request)) {
-    if (protocol.toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX)) {
-      found.push({ value: protocol.slice(BEARER_PROTOCOL_PREFIX.length), source: 'protocol' });
-    }
+  for (const { protocol, credential } of classifiedProtocols(protocols(request))) {
+    if (!credential) continue;
+    const prefixed = protocol.toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX);
+    found.push({
+      value: prefixed ? protocol.slice(BEARER_PROTOCOL_PREFIX.length) : protocol,
+      source: 'protocol',
+    });
   }
   const query = new URL(request.url ?? '/', 'http://gateway').searchParams.getAll('token');
   for (const value of query) found.push({ value, source: 'query' });
@@ -54,10 +77,7 @@ export function presentedCredential(
  * token offered as a subprotocol is never echoed back (it would land in proxies' logs).
  */
 export function selectProtocol(offered: Set<string>): string | false {
-  for (const protocol of offered) {
-    if (!protocol.toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX)) return protocol;
-  }
-  return false;
+  return classifiedProtocols(offered).find((item) => !item.credential)?.protocol ?? false;
 }
 
 /** `::ffff:10.0.0.1` (an IPv4 peer of a dual-stack socket) is `10.0.0.1`. */
