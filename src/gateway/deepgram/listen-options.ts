@@ -1,9 +1,11 @@
+import { RawAudioEncoding } from '../audio/telephony-audio-decoder';
+
 /**
  * The query string of Deepgram's live endpoint (`/v1/listen`), as Deepgram's SDKs send it, read
  * into what our session needs. Formatting and model options (model, smart_format, punctuate,
  * diarize, ...) are accepted and have no effect: whisper punctuates and there is one model.
  */
-export type ListenEncoding = 'linear16' | 'mulaw' | 'alaw';
+export type ListenEncoding = RawAudioEncoding;
 
 export interface ListenOptions {
   encoding: ListenEncoding;

@@ -1,18 +1,20 @@
-import { PcmDecoder } from '../audio/pcm-decoder';
-import { decodeG711 } from '../audio/g711';
-import { ListenEncoding } from './listen-options';
+import { decodeG711, G711Law } from './g711';
+import { PcmDecoder } from './pcm-decoder';
+
+/** Raw audio as telephony and voice-agent APIs send it (Deepgram live, OpenAI Realtime). */
+export type RawAudioEncoding = 'linear16' | G711Law;
 
 /**
- * Deepgram-style raw audio (linear16, mu-law or A-law; interleaved channels) to 16 kHz mono
- * PCM16: expanded, mixed down to one channel, then resampled by the native PcmDecoder.
+ * Raw linear16, mu-law or A-law audio with interleaved channels to 16 kHz mono PCM16: expanded,
+ * mixed down to one channel, then resampled by the native PcmDecoder.
  */
-export class ListenAudioDecoder {
+export class TelephonyAudioDecoder {
   private carry = Buffer.alloc(0);
   private readonly bytesPerFrame: number;
   private readonly pcm: PcmDecoder;
 
   constructor(
-    private readonly encoding: ListenEncoding,
+    private readonly encoding: RawAudioEncoding,
     sampleRate: number,
     private readonly channels: number,
   ) {

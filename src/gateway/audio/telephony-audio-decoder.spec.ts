@@ -1,4 +1,4 @@
-import { ListenAudioDecoder } from './listen-audio-decoder';
+import { TelephonyAudioDecoder } from './telephony-audio-decoder';
 
 function pcm16(...samples: number[]): Buffer {
   const out = Buffer.alloc(samples.length * 2);
@@ -6,9 +6,9 @@ function pcm16(...samples: number[]): Buffer {
   return out;
 }
 
-describe('ListenAudioDecoder', () => {
+describe('TelephonyAudioDecoder', () => {
   it('passes 16 kHz mono linear16 through, whatever the frame boundaries', () => {
-    const decoder = new ListenAudioDecoder('linear16', 16000, 1);
+    const decoder = new TelephonyAudioDecoder('linear16', 16000, 1);
     const bytes = pcm16(100, -200, 300, -400);
     const out = [...decoder.push(bytes.subarray(0, 3)), ...decoder.push(bytes.subarray(3))];
     expect(out).toEqual([100, -200, 300, -400]);
@@ -16,12 +16,12 @@ describe('ListenAudioDecoder', () => {
   });
 
   it('mixes interleaved channels down to their mean', () => {
-    const decoder = new ListenAudioDecoder('linear16', 16000, 2);
+    const decoder = new TelephonyAudioDecoder('linear16', 16000, 2);
     expect([...decoder.push(pcm16(1000, 3000, -500, 500))]).toEqual([2000, 0]);
   });
 
   it('expands mu-law and resamples 8 kHz telephony to 16 kHz', () => {
-    const decoder = new ListenAudioDecoder('mulaw', 8000, 1);
+    const decoder = new TelephonyAudioDecoder('mulaw', 8000, 1);
     const out = [...decoder.push(Buffer.alloc(800, 0xff)), ...decoder.flush()];
     expect(out.length).toBeGreaterThanOrEqual(1590);
     expect(out.length).toBeLessThanOrEqual(1610);
