@@ -1,8 +1,5 @@
 import { Redis } from 'ioredis';
-import {
-  RedisConnection,
-  RedisConnectionFactory,
-} from 'src/common/redis/redis-connection.factory';
+import { RedisConnection, RedisConnectionFactory } from 'src/common/redis/redis-connection.factory';
 import { subscribeWhenReady } from 'src/common/redis/subscribe-when-ready';
 import { REDIS_URL, testConfig, uniquePrefix, waitFor } from '../helpers/test-env';
 
