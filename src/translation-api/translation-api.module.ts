@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { MulterModule } from '@nestjs/platform-express';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { SecurityModule } from '../security/security.module';
 import { TranslationDirectory } from '../translation/translation-directory.service';
 import { ReplyWaiter } from './reply-waiter.service';
@@ -6,11 +8,26 @@ import { TranslationApiController } from './translation-api.controller';
 import { TranslationApiService } from './translation-api.service';
 
 /**
- * LibreTranslate-compatible HTTP API (POST /translate, GET /languages) on the gateway's public
- * port. It runs no engine: requests go through the translation queue to the translation role.
+ * LibreTranslate-compatible HTTP API (POST /translate, POST /detect, GET /languages, GET
+ * /frontend/settings) on the gateway's public port. It runs no engine: requests go through the
+ * translation queue to the translation role.
  */
 @Module({
-  imports: [SecurityModule],
+  imports: [
+    SecurityModule,
+    // Multipart bodies: fields only, each at most MAX_BODY_BYTES, and only as many fields as a
+    // request of TRANSLATE_MAX_ITEMS texts plus its named fields needs.
+    MulterModule.registerAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({
+        limits: {
+          files: 0,
+          fieldSize: config.security.maxBodyBytes,
+          fields: config.security.translateMaxItems + 8,
+        },
+      }),
+    }),
+  ],
   controllers: [TranslationApiController],
   providers: [TranslationDirectory, ReplyWaiter, TranslationApiService],
 })
