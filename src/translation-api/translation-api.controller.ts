@@ -7,6 +7,7 @@ import {
   Post,
   Req,
   UseFilters,
+  UseGuards,
   UseInterceptors,
 } from '@nestjs/common';
 import { NoFilesInterceptor } from '@nestjs/platform-express';
@@ -14,6 +15,7 @@ import { IncomingMessage } from 'node:http';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
 import { DetectedLanguage } from './language-detection';
 import { LibreErrorFilter } from './libre-error.filter';
+import { MultipartSizeGuard } from './multipart-size.guard';
 import { BadTranslateRequest, LanguageEntry } from './translate-request';
 import {
   FrontendSettings,
@@ -49,6 +51,7 @@ export class TranslationApiController {
 
   @Post('translate')
   @HttpCode(200)
+  @UseGuards(MultipartSizeGuard)
   @UseInterceptors(NoFilesInterceptor())
   async translate(
     @Req() request: IncomingMessage,
@@ -60,6 +63,7 @@ export class TranslationApiController {
 
   @Post('detect')
   @HttpCode(200)
+  @UseGuards(MultipartSizeGuard)
   @UseInterceptors(NoFilesInterceptor())
   async detect(
     @Req() request: IncomingMessage,

@@ -3,6 +3,7 @@ import { MulterModule } from '@nestjs/platform-express';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { SecurityModule } from '../security/security.module';
 import { TranslationDirectory } from '../translation/translation-directory.service';
+import { MultipartSizeGuard } from './multipart-size.guard';
 import { ReplyWaiter } from './reply-waiter.service';
 import { TranslationApiController } from './translation-api.controller';
 import { TranslationApiService } from './translation-api.service';
@@ -15,8 +16,8 @@ import { TranslationApiService } from './translation-api.service';
 @Module({
   imports: [
     SecurityModule,
-    // Multipart bodies: fields only, each at most MAX_BODY_BYTES, and only as many fields as a
-    // request of TRANSLATE_MAX_ITEMS texts plus its named fields needs.
+    // Multipart bodies: fields only, only as many as a request of TRANSLATE_MAX_ITEMS texts plus
+    // its named fields needs (MultipartSizeGuard holds the whole body to MAX_BODY_BYTES).
     MulterModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
@@ -29,6 +30,6 @@ import { TranslationApiService } from './translation-api.service';
     }),
   ],
   controllers: [TranslationApiController],
-  providers: [TranslationDirectory, ReplyWaiter, TranslationApiService],
+  providers: [TranslationDirectory, ReplyWaiter, TranslationApiService, MultipartSizeGuard],
 })
 export class TranslationApiModule {}

@@ -253,6 +253,14 @@ describe('LibreTranslate API: detection, html, api_key, forms', () => {
     const refused = await fetch(`${base}/translate`, { method: 'POST', body: withFile });
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({ error: expect.any(String) });
+    const large = new FormData();
+    large.append('q', 'x'.repeat(config.security.maxBodyBytes));
+    large.append('api_key', key);
+    const tooLarge = await fetch(`${base}/detect`, { method: 'POST', body: large });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toEqual({
+      error: `Request body larger than ${config.security.maxBodyBytes} bytes`,
+    });
   });
 
   it('answers GET /frontend/settings without a credential', async () => {
