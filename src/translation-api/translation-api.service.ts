@@ -162,6 +162,7 @@ export class TranslationApiService {
     const keyRequired = this.config.security.authRequired;
     return {
       charLimit: this.config.translation.maxChars,
+      // LibreTranslate's default: how long its web page waits after typing before translating.
       frontendTimeout: 500,
       apiKeys: keyRequired,
       keyRequired,
