@@ -23,6 +23,7 @@ const shaped = fc.record(
     target: fc.constantFrom('es', 'en', 'ca', 'zz', null),
     format: fc.constantFrom('text', 'html', undefined),
     api_key: fc.option(fc.string(), { nil: undefined }),
+    alternatives: fc.oneof(fc.constant(undefined), fc.integer({ min: -2, max: 5 }), fc.string()),
   },
   { requiredKeys: [] },
 );

@@ -1,13 +1,21 @@
 import { languageName, normalizeLanguage } from '../translation/languages/language-table';
 import { LanguagePair } from '../translation/engines/translation-engine';
+import { TextFormat } from '../translation/formats/html-segments';
+
+/** `source: "auto"`: each text's language is detected. */
+export const AUTO_SOURCE = 'auto';
 
 /** A LibreTranslate-style request, checked. */
 export interface TranslateRequest {
   texts: string[];
   /** True when q was a list: the answer is a list too. */
   batch: boolean;
+  /** An ISO 639-1 code, or AUTO_SOURCE. */
   source: string;
   target: string;
+  format: TextFormat;
+  /** Alternative translations asked for; above 0 the answer carries `alternatives`. */
+  alternatives: number;
 }
 
 /** A client mistake: answered 400 with LibreTranslate's `{error}` body. */
@@ -18,13 +26,40 @@ function field(body: Record<string, unknown>, name: string): unknown {
   return value === '' ? undefined : value;
 }
 
+function objectBody(body: unknown): Record<string, unknown> {
+  return (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+}
+
+/** A list of texts, or the total length over the limit: LibreTranslate's messages. */
+function checkTexts(texts: unknown[], maxChars: number): asserts texts is string[] {
+  if (texts.length === 0 || !texts.every((text) => typeof text === 'string')) {
+    throw new BadTranslateRequest('Invalid request: q must be a string or a list of strings');
+  }
+  const size = texts.reduce((sum, text) => sum + text.length, 0);
+  if (size > maxChars) {
+    throw new BadTranslateRequest(
+      `Invalid request: request (${size}) exceeds text limit (${maxChars})`,
+    );
+  }
+}
+
+/** `alternatives` as JSON sends it (a number) or a form does (a string of digits). */
+function alternativesField(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  const count = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
+    throw new BadTranslateRequest('Invalid request: alternatives must be a non-negative integer');
+  }
+  return count;
+}
+
 /**
  * Checks a POST /translate body the way LibreTranslate does (same messages where it has them):
- * q, source and target present, q a string or a list of strings, languages known, the total
- * length under the limit, and only the `text` format.
+ * q, source and target present, q a string or a list of strings, languages known (or source
+ * `auto`), the total length under the limit, format `text` or `html`.
  */
 export function parseTranslateRequest(body: unknown, maxChars: number): TranslateRequest {
-  const data = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const data = objectBody(body);
   const q = field(data, 'q');
   const source = field(data, 'source');
   const target = field(data, 'target');
@@ -37,31 +72,36 @@ export function parseTranslateRequest(body: unknown, maxChars: number): Translat
     throw new BadTranslateRequest('Invalid request: missing target parameter');
   const batch = Array.isArray(q);
   const texts: unknown[] = batch ? q : [q];
-  if (texts.length === 0 || !texts.every((text) => typeof text === 'string')) {
-    throw new BadTranslateRequest('Invalid request: q must be a string or a list of strings');
-  }
+  checkTexts(texts, maxChars);
   if (typeof source !== 'string' || typeof target !== 'string') {
     throw new BadTranslateRequest('Invalid request: source and target must be language codes');
   }
-  if (format !== 'text') {
+  if (format !== 'text' && format !== 'html') {
     throw new BadTranslateRequest(
-      `Invalid request: format ${typeof format === 'string' ? format : typeof format} is not supported (use text)`,
+      `${typeof format === 'string' ? format : typeof format} format is not supported`,
     );
   }
-  if (source.trim().toLowerCase() === 'auto') {
-    throw new BadTranslateRequest('Language detection is not supported: name the source language');
-  }
-  const sourceCode = normalizeLanguage(source);
+  const auto = source.trim().toLowerCase() === AUTO_SOURCE;
+  const sourceCode = auto ? AUTO_SOURCE : normalizeLanguage(source);
   if (!sourceCode) throw new BadTranslateRequest(`${source} is not supported`);
   const targetCode = normalizeLanguage(target);
   if (!targetCode) throw new BadTranslateRequest(`${target} is not supported`);
-  const size = texts.reduce((sum, text) => sum + text.length, 0);
-  if (size > maxChars) {
-    throw new BadTranslateRequest(
-      `Invalid request: request (${size}) exceeds text limit (${maxChars})`,
-    );
+  const alternatives = alternativesField(field(data, 'alternatives'));
+  return { texts, batch, source: sourceCode, target: targetCode, format, alternatives };
+}
+
+/**
+ * Checks a POST /detect body: q a text (or a list of texts, detected together), under the
+ * length limit.
+ */
+export function parseDetectRequest(body: unknown, maxChars: number): string {
+  const q = field(objectBody(body), 'q');
+  if (q === undefined || q === null) {
+    throw new BadTranslateRequest('Invalid request: missing q parameter');
   }
-  return { texts: texts, batch, source: sourceCode, target: targetCode };
+  const texts: unknown[] = Array.isArray(q) ? q : [q];
+  checkTexts(texts, maxChars);
+  return texts.join('\n');
 }
 
 export interface TranslatePlan {
@@ -76,7 +116,7 @@ export interface TranslatePlan {
  * source and target are the same needs no job at all.
  */
 export function planTranslation(body: unknown, maxChars: number, maxItems: number): TranslatePlan {
-  const data = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const data = objectBody(body);
   if (Array.isArray(data.q) && data.q.length > maxItems) {
     throw new BadTranslateRequest(
       `Invalid request: ${data.q.length} texts exceed the limit of ${maxItems} per request`,

@@ -6,12 +6,18 @@ import { QueueName } from '../common/queues/queue-names';
 import { RedisClient } from '../common/redis/redis.module';
 import { LanguagePair, pairKey } from '../translation/engines/translation-engine';
 import { TranslationDirectory } from '../translation/translation-directory.service';
+import { htmlSegments } from '../translation/formats/html-segments';
+import { languageName } from '../translation/languages/language-table';
+import { DetectedLanguage, detectSources, rankLanguages } from './language-detection';
 import { ReplyWaiter, TooManyPending } from './reply-waiter.service';
 import {
+  AUTO_SOURCE,
   BadTranslateRequest,
   LanguageEntry,
   languageList,
+  parseDetectRequest,
   planTranslation,
+  TranslateRequest,
 } from './translate-request';
 
 /** HTTP jobs sit between live finals (1) and interims (10): a live caption is more urgent. */
@@ -30,7 +36,29 @@ export class TranslationRejected extends Error {
   }
 }
 
-export type TranslateAnswer = { translatedText: string } | { translatedText: string[] };
+/** LibreTranslate's answer: lists for a list of texts, single values for one text. */
+export interface TranslateAnswer {
+  translatedText: string | string[];
+  /** Only for `source: "auto"`. */
+  detectedLanguage?: DetectedLanguage | DetectedLanguage[];
+  /** Only when alternatives were asked for; no engine here offers any, so they are empty. */
+  alternatives?: string[] | string[][];
+}
+
+/** LibreTranslate's GET /frontend/settings, which its web page and some clients read first. */
+export interface FrontendSettings {
+  charLimit: number;
+  frontendTimeout: number;
+  apiKeys: boolean;
+  keyRequired: boolean;
+  suggestions: boolean;
+  filesTranslation: boolean;
+  supportedFilesFormat: string[];
+  language: {
+    source: { code: string; name: string };
+    target: { code: string; name: string };
+  };
+}
 
 /**
  * LibreTranslate-compatible translation for the gateway: checks the request (at most
@@ -95,16 +123,90 @@ export class TranslationApiService {
       this.config.security.translateMaxItems,
     );
     await this.countRequest(caller);
-    const answer = (texts: string[]): TranslateAnswer =>
-      request.batch ? { translatedText: texts } : { translatedText: texts[0] };
-    if (jobs.length === 0) return answer(request.texts);
+    const auto = request.source === AUTO_SOURCE;
+    const pairs = auto || jobs.length > 0 ? await this.workerPairs() : [];
+    const detected = auto ? this.detectSources(request, pairs) : undefined;
+    const sources = detected?.map((d) => d.language) ?? request.texts.map(() => request.source);
+    // A text detected in the target language needs no translation.
+    const work = jobs.filter(({ index }) => sources[index] !== request.target);
+    if (!auto && work.length > 0) {
+      if (!pairs.some((p) => p.source === request.source && p.target === request.target)) {
+        throw new BadTranslateRequest(
+          `Translation from ${request.source} to ${request.target} is not supported`,
+        );
+      }
+    }
+    const texts = work.length === 0 ? [...request.texts] : await this.run(request, work, sources);
+    const answer: TranslateAnswer = {
+      translatedText: request.batch ? texts : texts[0],
+    };
+    if (detected) answer.detectedLanguage = request.batch ? detected : detected[0];
+    if (request.alternatives > 0) {
+      answer.alternatives = request.batch ? texts.map((): string[] => []) : [];
+    }
+    return answer;
+  }
+
+  /** POST /detect: the languages translation workers can translate from, most likely first. */
+  async detect(body: unknown, caller: string): Promise<DetectedLanguage[]> {
+    const text = parseDetectRequest(body, this.config.translation.maxChars);
+    await this.countRequest(caller);
+    const candidates = sourceLanguages(await this.workerPairs());
+    const ranked = rankLanguages(text, candidates);
+    return ranked.length > 0 ? ranked : [{ language: candidates[0], confidence: 0 }];
+  }
+
+  async frontendSettings(): Promise<FrontendSettings> {
+    const targets = new Set((await this.livePairs()).map((pair) => pair.target));
+    const target = targets.has('en') ? 'en' : ([...targets].sort()[0] ?? 'en');
+    const keyRequired = this.config.security.authRequired;
+    return {
+      charLimit: this.config.translation.maxChars,
+      // LibreTranslate's default: how long its web page waits after typing before translating.
+      frontendTimeout: 500,
+      apiKeys: keyRequired,
+      keyRequired,
+      suggestions: false,
+      filesTranslation: false,
+      supportedFilesFormat: [],
+      language: {
+        source: { code: AUTO_SOURCE, name: 'Auto Detect' },
+        target: { code: target, name: languageName(target) },
+      },
+    };
+  }
+
+  /** The pairs of running workers; 503 when there is none. */
+  private async workerPairs(): Promise<LanguagePair[]> {
     const pairs = await this.livePairs();
     if (pairs.length === 0) throw new TranslationUnavailable('No translation worker is running');
-    if (!pairs.some((p) => p.source === request.source && p.target === request.target)) {
-      throw new BadTranslateRequest(
-        `Translation from ${request.source} to ${request.target} is not supported`,
-      );
+    return pairs;
+  }
+
+  /** Each text's language among those that translate into the target (markup not counted). */
+  private detectSources(request: TranslateRequest, pairs: LanguagePair[]): DetectedLanguage[] {
+    const candidates = sourceLanguages(pairs.filter((pair) => pair.target === request.target));
+    if (candidates.length === 0) {
+      throw new BadTranslateRequest(`No language can be translated to ${request.target}`);
     }
+    const prose =
+      request.format === 'html'
+        ? request.texts.map((text) =>
+            htmlSegments(text)
+              .filter((segment) => segment.kind === 'text')
+              .map((segment) => segment.value)
+              .join(' '),
+          )
+        : request.texts;
+    return detectSources(prose, candidates);
+  }
+
+  /** Queues one job per text and waits for every reply; the texts, translated where needed. */
+  private async run(
+    request: TranslateRequest,
+    jobs: { index: number; text: string }[],
+    sources: string[],
+  ): Promise<string[]> {
     // The whole batch counts: a request may not push the queue past its limit.
     const depth = await this.queues.depth(QueueName.Translation).catch(() => Infinity);
     if (depth + jobs.length > this.config.gateway.maxQueueDepth) {
@@ -134,10 +236,11 @@ export class TranslationApiService {
               kind: 'final',
               revision: 0,
               text,
-              source: request.source,
+              source: sources[index],
               targets: [request.target],
               enqueuedAt: now,
               replyKey,
+              format: request.format,
             },
             { priority: HTTP_JOB_PRIORITY, attempts: 1 },
           ),
@@ -154,14 +257,19 @@ export class TranslationApiService {
         const reply = replies.get(index);
         if (!reply)
           throw new TranslationUnavailable(
-            `No translation within the time limit (${pairKey(request.source, request.target)})`,
+            `No translation within the time limit (${pairKey(sources[index], request.target)})`,
           );
         if (!reply.ok) throw new TranslationRejected(reply.error, reply.status);
         texts[index] = reply.text;
       }
-      return answer(texts);
+      return texts;
     } finally {
       this.waiter.release(connection);
     }
   }
+}
+
+/** The distinct source languages of some pairs, sorted. */
+function sourceLanguages(pairs: LanguagePair[]): string[] {
+  return [...new Set(pairs.map((pair) => pair.source))].sort();
 }

@@ -5,6 +5,7 @@ import { ResultStreamService } from '../common/results/result-stream.service';
 import { RedisClient } from '../common/redis/redis.module';
 import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
 import { EngineUnavailableError, pairKey, TranslationEngine } from './engines/translation-engine';
+import { translateHtmlSegments } from './formats/html-segments';
 import { normalizeLanguage } from './languages/language-table';
 import { TranslationEngines } from './translation-engines.service';
 import { TranslationMetrics } from './translation-metrics';
@@ -114,12 +115,19 @@ export class TranslationService {
     const engine = plan.engine;
     const started = performance.now();
     try {
-      const text = await engine.translate({
+      const request = {
         text: job.text,
         source,
         target,
-        priority: job.kind === 'final' ? 'final' : 'interim',
-      });
+        priority: job.kind === 'final' ? ('final' as const) : ('interim' as const),
+        format: job.format ?? 'text',
+      };
+      const text =
+        request.format === 'html' && !engine.handlesHtml
+          ? await translateHtmlSegments(job.text, (prose) =>
+              engine.translate({ ...request, text: prose, format: 'text' }),
+            )
+          : await engine.translate(request);
       const ms = performance.now() - started;
       this.metrics.latency.observe({ engine: engine.name, pair }, ms / 1000);
       this.metrics.translations.inc({

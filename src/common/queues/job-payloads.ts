@@ -51,6 +51,8 @@ export interface TranslationJob {
   enqueuedAt: number;
   /** Set for LibreTranslate-compatible HTTP requests, whose answer goes to a reply key instead. */
   replyKey?: string;
+  /** `html` (HTTP requests only): keep the markup, translate the prose. Plain text when absent. */
+  format?: 'text' | 'html';
 }
 
 export interface JobPayloads {

@@ -1,3 +1,5 @@
+import { TextFormat } from '../formats/html-segments';
+
 /** A source and target language, both ISO 639-1. */
 export interface LanguagePair {
   source: string;
@@ -14,6 +16,8 @@ export interface TranslateRequest {
   target: string;
   /** Finals go before interims wherever an engine queues work. */
   priority: 'final' | 'interim';
+  /** `html`: markup is kept and only the prose is translated. Plain text when absent. */
+  format?: TextFormat;
 }
 
 export interface EngineStatus {
@@ -29,6 +33,11 @@ export interface EngineStatus {
  */
 export interface TranslationEngine {
   readonly name: string;
+  /**
+   * True when translate() keeps HTML markup itself; for other engines the translation service
+   * translates the prose between the tags piece by piece.
+   */
+  readonly handlesHtml?: boolean;
   /** Discovers pairs, checks files; must not throw for a missing optional resource. */
   init(): Promise<void>;
   supports(source: string, target: string): boolean;

@@ -1,5 +1,10 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { fromApertiumStream, toApertiumStream } from './apertium-stream-format';
+import { TextFormat } from '../../formats/html-segments';
+import {
+  fromApertiumStream,
+  toApertiumHtmlStream,
+  toApertiumStream,
+} from './apertium-stream-format';
 
 /** The pipeline died or stalled; the request may be retried on a fresh pipeline. */
 export class PipelineFailure extends Error {}
@@ -12,6 +17,7 @@ export interface PipelineResult {
 interface Pending {
   id: number;
   text: string;
+  format: TextFormat;
   priority: number;
   resolve(result: PipelineResult): void;
   reject(error: Error): void;
@@ -78,7 +84,11 @@ export class ApertiumPipeline {
     return this.waiting.length + this.inFlight.length;
   }
 
-  translate(text: string, priority: 'final' | 'interim' = 'final'): Promise<PipelineResult> {
+  translate(
+    text: string,
+    priority: 'final' | 'interim' = 'final',
+    format: TextFormat = 'text',
+  ): Promise<PipelineResult> {
     if (this.deadReason !== undefined) {
       return Promise.reject(new PipelineFailure(this.describe(this.deadReason)));
     }
@@ -86,6 +96,7 @@ export class ApertiumPipeline {
       const request: Pending = {
         id: this.nextId++,
         text,
+        format,
         priority: priority === 'final' ? 0 : 1,
         resolve,
         reject,
@@ -115,7 +126,8 @@ export class ApertiumPipeline {
         () => this.fail(`no answer within ${this.options.timeoutMs} ms`),
         this.options.timeoutMs,
       );
-      this.child.stdin.write(toApertiumStream(request.text, request.id));
+      const encode = request.format === 'html' ? toApertiumHtmlStream : toApertiumStream;
+      this.child.stdin.write(encode(request.text, request.id));
     }
   }
 

@@ -1,4 +1,8 @@
-import { fromApertiumStream, toApertiumStream } from './apertium-stream-format';
+import {
+  fromApertiumStream,
+  toApertiumHtmlStream,
+  toApertiumStream,
+} from './apertium-stream-format';
 
 describe('Apertium stream format', () => {
   it('frames a request: id superblank, escapes, inserted period, NUL', () => {
@@ -46,5 +50,19 @@ describe('Apertium stream format', () => {
     const stream = toApertiumStream(text, 42);
     const output = fromApertiumStream(stream.slice(0, -1));
     expect(output).toMatchObject({ id: 42, text });
+  });
+});
+
+describe('Apertium stream format for HTML', () => {
+  it('puts markup into escaped superblanks and escapes the prose', () => {
+    expect(toApertiumHtmlStream('<p title="a/b">Tom &amp; Jerry&#39;s <b>cat</b></p>', 4)).toBe(
+      `[tr4][\\<p title="a\\/b"\\>]Tom [&amp;] Jerry's [\\<b\\>]cat[\\<\\/b\\>\\<\\/p\\>].[]\0`,
+    );
+  });
+
+  it('reads the markup back untouched from the superblanks', () => {
+    expect(
+      fromApertiumStream('[tr4][\\<p title="a\\/b"\\>]Tom [&amp;] Jerry[\\<\\/p\\>].[]').text,
+    ).toBe('<p title="a/b">Tom &amp; Jerry</p>');
   });
 });

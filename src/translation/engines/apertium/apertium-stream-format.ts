@@ -1,3 +1,5 @@
+import { htmlSegments } from '../../formats/html-segments';
+
 /**
  * Apertium's stream format for plain text, done in-process instead of through apertium-destxt /
  * apertium-retxt (those do not keep the NUL that frames each request in null-flush mode).
@@ -17,14 +19,40 @@ const MARKS = new Set(['*', '#', '@']);
 const ID_BLANK = /^tr(\d+)$/;
 
 export function toApertiumStream(text: string, id: number): string {
+  return `[tr${id}]${escapeText(text)}.[]\0`;
+}
+
+/**
+ * HTML in Apertium's stream format, as apertium-deshtml would give it: markup (tags with their
+ * attributes, comments, script and style, non-letter entities) goes into superblanks, which every
+ * stage passes through in place, and the prose between them is translated as one text.
+ */
+export function toApertiumHtmlStream(html: string, id: number): string {
   let out = `[tr${id}]`;
+  for (const segment of htmlSegments(html)) {
+    out += segment.kind === 'text' ? escapeText(segment.value) : `[${escapeBlank(segment.value)}]`;
+  }
+  return `${out}.[]\0`;
+}
+
+function escapeText(text: string): string {
+  let out = '';
   for (const ch of text) {
     if (ch === '\0') continue;
     if (RESERVED.has(ch)) out += `\\${ch}`;
     else if (SUPERBLANK.has(ch)) out += `[${ch}]`;
     else out += ch;
   }
-  return `${out}.[]\0`;
+  return out;
+}
+
+function escapeBlank(markup: string): string {
+  let out = '';
+  for (const ch of markup) {
+    if (ch === '\0') continue;
+    out += RESERVED.has(ch) ? `\\${ch}` : ch;
+  }
+  return out;
 }
 
 export interface ApertiumOutput {

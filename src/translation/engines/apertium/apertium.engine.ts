@@ -28,6 +28,7 @@ export interface ApertiumEngineOptions {
  */
 export class ApertiumEngine implements TranslationEngine {
   readonly name = 'apertium';
+  readonly handlesHtml = true;
   private readonly logger = new Logger('Apertium');
   private modes = new Map<string, ApertiumMode>();
   private readonly pipelines = new Map<string, ApertiumPipeline>();
@@ -96,7 +97,11 @@ export class ApertiumEngine implements TranslationEngine {
       this.lastUsed.set(key, Date.now());
       const pipeline = await this.pipeline(key, mode);
       try {
-        const result = await pipeline.translate(request.text, request.priority);
+        const result = await pipeline.translate(
+          request.text,
+          request.priority,
+          request.format ?? 'text',
+        );
         this.lastUsed.set(key, Date.now());
         return result.text;
       } catch (error) {

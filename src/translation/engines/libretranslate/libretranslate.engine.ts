@@ -16,6 +16,7 @@ interface LibreLanguage {
 /** A LibreTranslate server the user already runs (TRANSLATION_URL). */
 export class LibreTranslateEngine implements TranslationEngine {
   readonly name = 'libretranslate';
+  readonly handlesHtml = true;
   private pairList: LanguagePair[] = [];
   private lastError: string | undefined;
 
@@ -65,7 +66,7 @@ export class LibreTranslateEngine implements TranslationEngine {
           q: request.text,
           source: request.source,
           target: request.target,
-          format: 'text',
+          format: request.format ?? 'text',
         }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
