@@ -23,6 +23,24 @@ export default tseslint.config(
     },
   },
   {
+    // The translation role's public surface is src/translation/index.ts.
+    files: ['src/**/*.ts'],
+    ignores: ['src/translation/**', 'src/main.ts', 'src/app.module.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+translation/',
+              message: "Import the translation role's public surface: '../translation' (src/translation/index.ts).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/common/config/load-config.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -1,5 +1,5 @@
 import franc from 'franc';
-import { languageInfo } from '../translation/languages/language-table';
+import { languageInfo } from '../translation';
 
 /*
  * Detection uses franc 5 (trigram profiles for 400+ languages, pure JavaScript, CommonJS, no

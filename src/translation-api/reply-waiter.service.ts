@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { RedisConnection } from '../common/redis/redis-connection.factory';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { RedisConnectionFactory } from '../common/redis/redis-connection.factory';
-import { TranslationReply } from '../translation/translation-reply';
+import { TranslationReply } from '../translation';
 
 /** Too many HTTP translations are in flight: answer 503. */
 export class TooManyPending extends Error {}

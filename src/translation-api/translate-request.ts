@@ -1,6 +1,4 @@
-import { languageName, normalizeLanguage } from '../translation/languages/language-table';
-import { LanguagePair } from '../translation/engines/translation-engine';
-import { TextFormat } from '../translation/formats/html-segments';
+import { languageName, LanguagePair, normalizeLanguage, TextFormat } from '../translation';
 
 /** `source: "auto"`: each text's language is detected. */
 export const AUTO_SOURCE = 'auto';

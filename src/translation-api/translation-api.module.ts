@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { SecurityModule } from '../security/security.module';
-import { TranslationDirectory } from '../translation/translation-directory.service';
+import { TranslationDirectoryModule } from '../translation';
 import { MultipartSizeGuard } from './multipart-size.guard';
 import { ReplyWaiter } from './reply-waiter.service';
 import { TranslationApiController } from './translation-api.controller';
@@ -16,6 +16,7 @@ import { TranslationApiService } from './translation-api.service';
 @Module({
   imports: [
     SecurityModule,
+    TranslationDirectoryModule,
     // Multipart bodies: fields only, only as many as a request of TRANSLATE_MAX_ITEMS texts plus
     // its named fields needs (MultipartSizeGuard holds the whole body to MAX_BODY_BYTES).
     MulterModule.registerAsync({
@@ -30,6 +31,6 @@ import { TranslationApiService } from './translation-api.service';
     }),
   ],
   controllers: [TranslationApiController],
-  providers: [TranslationDirectory, ReplyWaiter, TranslationApiService, MultipartSizeGuard],
+  providers: [ReplyWaiter, TranslationApiService, MultipartSizeGuard],
 })
 export class TranslationApiModule {}

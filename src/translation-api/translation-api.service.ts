@@ -4,10 +4,13 @@ import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { QueueService } from '../common/queues/queue.service';
 import { QueueName } from '../common/queues/queue-names';
 import { RedisClient } from '../common/redis/redis.module';
-import { LanguagePair, pairKey } from '../translation/engines/translation-engine';
-import { TranslationDirectory } from '../translation/translation-directory.service';
-import { htmlSegments } from '../translation/formats/html-segments';
-import { languageName } from '../translation/languages/language-table';
+import {
+  htmlSegments,
+  languageName,
+  LanguagePair,
+  pairKey,
+  TranslationDirectory,
+} from '../translation';
 import { DetectedLanguage, detectSources, rankLanguages } from './language-detection';
 import { ReplyWaiter, TooManyPending } from './reply-waiter.service';
 import {

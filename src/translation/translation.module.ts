@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../common/config/app-config';
-import { TranslationDirectory } from './translation-directory.service';
+import { TranslationDirectoryModule } from './translation-directory.module';
 import {
   defaultModelLoader,
   MODEL_LOADER,
@@ -12,11 +12,11 @@ import { TranslationWorker } from './translation.worker';
 
 /** Translation workers consuming the translation queue. */
 @Module({
+  imports: [TranslationDirectoryModule],
   providers: [
     TranslationMetrics,
     { provide: MODEL_LOADER, inject: [APP_CONFIG], useFactory: defaultModelLoader },
     TranslationEngines,
-    TranslationDirectory,
     TranslationService,
     TranslationWorker,
   ],
