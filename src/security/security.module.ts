@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { GatewaySecurityService } from './gateway-security.service';
 import { RevocationService } from './revocation.service';
-import { SecurityMetrics } from './security-metrics.service';
+import { SecurityMetrics } from './security.metrics';
 import { SecurityStoreService } from './security-store.service';
 import { SessionGuardService } from './session-guard.service';
 import { TOKEN_CODEC_PROVIDER } from './token-codec.provider';

@@ -12,7 +12,7 @@ import {
 } from './connection-policy';
 import { Principal } from './principal';
 import { RevocationService } from './revocation.service';
-import { SecurityMetrics } from './security-metrics.service';
+import { SecurityMetrics } from './security.metrics';
 import { SecurityStoreService } from './security-store.service';
 import { TokenIssuerService } from './token-issuer.service';
 

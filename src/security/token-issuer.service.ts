@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { JwtCodec } from './jwt';
 import { Principal } from './principal';
-import { SecurityMetrics } from './security-metrics.service';
+import { SecurityMetrics } from './security.metrics';
 import { TOKEN_CODEC } from './token-codec.provider';
 
 /** What POST /v1/tokens answers and the `token` frame carries. */

@@ -10,7 +10,7 @@ import { JwtCodec, looksLikeJwt, TokenError } from './jwt';
 import { ANONYMOUS, AuthDecision, limitsFromClaim, Principal } from './principal';
 import { RevocationService } from './revocation.service';
 import { credentialLabel, SecurityStoreService } from './security-store.service';
-import { SecurityMetrics } from './security-metrics.service';
+import { SecurityMetrics } from './security.metrics';
 import { TOKEN_CODEC } from './token-codec.provider';
 
 /**

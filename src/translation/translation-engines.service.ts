@@ -5,7 +5,7 @@ import { createEngines, routeEngine } from './engines/engine-factory';
 import { ModelLoader, ModelManager } from './engines/neural/model-manager';
 import { Seq2SeqTranslator, transformersLoader } from './engines/neural/seq2seq-model';
 import { LanguagePair, pairKey, TranslationEngine } from './engines/translation-engine';
-import { TranslationMetrics } from './translation-metrics';
+import { TranslationMetrics } from './translation.metrics';
 
 /** How neural models load; tests replace it through Nest's provider override. */
 export const MODEL_LOADER = Symbol('MODEL_LOADER');

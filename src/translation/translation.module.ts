@@ -6,9 +6,9 @@ import {
   MODEL_LOADER,
   TranslationEngines,
 } from './translation-engines.service';
-import { TranslationMetrics } from './translation-metrics';
+import { TranslationMetrics } from './translation.metrics';
 import { TranslationService } from './translation.service';
-import { TranslationWorker } from './translation.worker';
+import { TranslationProcessor } from './translation.processor';
 
 /** Translation workers consuming the translation queue. */
 @Module({
@@ -18,7 +18,7 @@ import { TranslationWorker } from './translation.worker';
     { provide: MODEL_LOADER, inject: [APP_CONFIG], useFactory: defaultModelLoader },
     TranslationEngines,
     TranslationService,
-    TranslationWorker,
+    TranslationProcessor,
   ],
   exports: [TranslationEngines],
 })

@@ -8,7 +8,7 @@ import { EngineUnavailableError, pairKey, TranslationEngine } from './engines/tr
 import { translateHtmlSegments } from './formats/html-segments';
 import { normalizeLanguage } from './languages/language-table';
 import { TranslationEngines } from './translation-engines.service';
-import { TranslationMetrics } from './translation-metrics';
+import { TranslationMetrics } from './translation.metrics';
 import { REPLY_TTL_SECONDS, TranslationReply } from './translation-reply';
 
 export type TargetPlan =

@@ -21,10 +21,10 @@ import { TranslationService } from './translation.service';
  * engines are initialised and advertises the pairs it serves to gateways.
  */
 @Injectable()
-export class TranslationWorker
+export class TranslationProcessor
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  private readonly logger = new Logger('TranslationWorker');
+  private readonly logger = new Logger('TranslationProcessor');
   private refresh?: NodeJS.Timeout;
   private worker?: Worker<TranslationJob>;
   private stopped = false;
