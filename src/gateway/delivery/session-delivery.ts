@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { StoredResult } from '../../common/results/result-stream.service';
-import { ReplayableFrame, ServerFrame } from '../protocol/server-messages';
+import { ReplayableFrame, ServerFrame } from '../../contracts/stream-frames';
 import { DeliverOutcome, SessionStoreService } from '../session/session-store.service';
 import { DeliveredSources } from './delivered-sources';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';

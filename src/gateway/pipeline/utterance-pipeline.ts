@@ -8,7 +8,7 @@ import { ResultStreamService } from '../../common/results/result-stream.service'
 import { SpeculationVerdictsService } from '../../common/results/speculation-verdicts.service';
 import { UtteranceRevisionsService } from '../../common/results/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
-import { ServerFrame } from '../protocol/server-messages';
+import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionStoreService } from '../session/session-store.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from './load-monitor.service';

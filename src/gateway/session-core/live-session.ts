@@ -4,7 +4,7 @@ import { PcmDecoder } from '../audio/pcm-decoder';
 import { SessionDelivery } from '../delivery/session-delivery';
 import { UtterancePipeline } from '../pipeline/utterance-pipeline';
 import { CloseCode, ProtocolError } from '../protocol/protocol-error';
-import { ServerFrame } from '../protocol/server-messages';
+import { ServerFrame } from '../../contracts/stream-frames';
 import {
   applyConfig,
   ConfigInput,
@@ -64,6 +64,8 @@ export class LiveSession {
   private counted = false;
   private released = false;
   private keepAlive?: NodeJS.Timeout;
+  /** The connection's query, for the room parameters (also when a config resumes). */
+  private roomQuery = new URLSearchParams();
   /** Utterance indices a finalize() request ended. */
   private readonly finalized = new Set<number>();
 
@@ -201,7 +203,8 @@ export class LiveSession {
       this.output.close(CloseCode.TryAgainLater, 'overloaded: try again later');
       return;
     }
-    await this.attach(resume ?? {}, request.config, request.roomQuery);
+    if (request.roomQuery) this.roomQuery = request.roomQuery;
+    await this.attach(resume ?? {}, request.config);
     if (!this.apply('attached')) return;
     this.counted = true;
     this.deps.metrics.sessionsActive.inc();
@@ -214,11 +217,7 @@ export class LiveSession {
   }
 
   /** Binds this session object to a new or resumed session and starts its delivery. */
-  private async attach(
-    resume: ResumeRequest,
-    input: ConfigInput,
-    roomQuery = new URLSearchParams(),
-  ): Promise<void> {
+  private async attach(resume: ResumeRequest, input: ConfigInput): Promise<void> {
     let config: SessionConfig;
     if (resume.token) {
       const state = await this.deps.store.resume(
@@ -282,7 +281,7 @@ export class LiveSession {
     const resumed = resume.token !== undefined;
     this.send(this.sessionFrame(resumed, state.seq));
     await this.delivery.start(resumed ? resume : undefined);
-    await this.options.room?.attach(this.sessionId, roomQuery, (frame) => this.send(frame));
+    await this.options.room?.attach(this.sessionId, this.roomQuery, (frame) => this.send(frame));
   }
 
   private createDecoder(config: SessionConfig): AudioDecoder {

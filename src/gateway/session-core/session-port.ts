@@ -2,7 +2,7 @@ import { ResultReaderService } from '../delivery/result-reader.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { PipelineDeps } from '../pipeline/utterance-pipeline';
 import { SegmenterFactory } from '../pipeline/segmenter.port';
-import { ServerFrame } from '../protocol/server-messages';
+import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionConfig } from '../protocol/session-config';
 import { SessionRecordsService } from '../session/session-records.service';
 import { RoomSpeakerPort } from '../../rooms/room-speaker';
@@ -55,7 +55,7 @@ export interface UtteranceEnded {
 
 /**
  * What a protocol adapter gives its session: the way out to its client. Results are frames of
- * the native vocabulary (src/gateway/protocol/server-messages.ts), which an adapter translates
+ * the native vocabulary (src/contracts/stream-frames.ts), which an adapter translates
  * to its own protocol; the optional hooks carry what the native protocol does not send.
  */
 export interface SessionOutput {

@@ -2,7 +2,7 @@ import { RawData, WebSocket } from 'ws';
 import { parseClientMessage } from '../protocol/client-messages';
 import { ProtocolError } from '../protocol/protocol-error';
 import { RealtimeEcho } from '../protocol/realtime-echo';
-import { ServerFrame } from '../protocol/server-messages';
+import { ServerFrame } from '../../contracts/stream-frames';
 import { configFromQuery } from '../protocol/session-config';
 import { LiveSession } from '../session-core/live-session';
 import { parseResume } from '../session-core/resume-request';
