@@ -27,16 +27,9 @@ import { SessionStoreService } from '../session/session-store.service';
 import { GatewaySecurityService } from '../../security/gateway-security.service';
 import { LiveSession } from '../session-core/live-session';
 import { SessionDeps } from '../session-core/session-port';
-import { nativeStreamAdapter } from './native-stream.adapter';
-import { StreamAdapterRegistry } from './stream-adapter';
+import { streamRoutes } from './stream-routes';
 import { LISTEN_PATH, RoomListenersService } from '../../rooms/room-listeners.service';
 import { RoomsService } from '../../rooms/rooms.service';
-
-/**
- * Where the native protocol is served: `/v1/stream`, and `/` for existing clients. `/v1/listen`
- * is its old name, kept until a Deepgram-compatible adapter takes that path over.
- */
-export const NATIVE_STREAM_PATHS = ['/v1/stream', '/', '/v1/listen'];
 
 /**
  * The WebSocket endpoints on the gateway's HTTP server (GATEWAY_PORT). Upgrades are handled here
@@ -48,10 +41,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger('Gateway');
   private readonly instanceId = randomUUID().slice(0, 8);
   private readonly sessions = new Set<LiveSession>();
-  private readonly adapters = new StreamAdapterRegistry().register(
-    NATIVE_STREAM_PATHS,
-    nativeStreamAdapter,
-  );
+  private readonly adapters = streamRoutes();
   private wss?: WebSocketServer;
   private server?: Server;
   private accepting = false;
