@@ -51,7 +51,7 @@ Audio (one of):
   --device <name>         capture device for --mic/--monitor
 
 Connection and languages:
-  --url <ws-url>          gateway (default ws://localhost:5026)
+  --url <ws-url>          gateway (default ws://localhost:5026; streams on /v1/stream)
   --source <lang|auto>    spoken language (default auto)
   --targets <l1,l2>       translate into these languages
   --no-interim            no interim results

@@ -9,6 +9,10 @@ export const SEGMENTER_PROVIDER: Provider = {
   provide: SEGMENTER_FACTORY,
   inject: [VadService],
   useFactory: (vad: VadService): SegmenterFactory => ({
-    create: (options) => vad.createSegmenter({ emitInterims: options.emitInterims }),
+    create: (options) =>
+      vad.createSegmenter({
+        emitInterims: options.emitInterims,
+        silenceThresholdSeconds: options.silenceThresholdSeconds,
+      }),
   }),
 };

@@ -1,4 +1,4 @@
-import { compareStreamIds } from '../gateway/delivery/stream-id';
+import { compareStreamIds } from '../common/stream-id';
 import { entryLanguage, ORIGINAL, RoomEntry, RoomInterim, wireFrame } from './room-frames';
 
 /** One listener socket (WebSocket or SSE) as the fan-out sees it. */

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ProtocolError } from '../gateway/protocol/protocol-error';
-import { RealtimeFrame, RoomFrame, ServerFrame } from '../gateway/protocol/server-messages';
+import { RealtimeFrame, RoomFrame, ServerFrame } from '../contracts/stream-frames';
 import { SessionConfig } from '../gateway/protocol/session-config';
 import { RoomPublisherService } from './room-publisher.service';
 import { RoomRequest, roomRequestFromConfig, roomRequestFromQuery } from './room-request';
@@ -24,7 +24,7 @@ export function roomTargets(own: string[], active: string[], source: string): st
   return targets;
 }
 
-/** What ClientConnection calls (src/gateway/ws/client-connection.ts); all of it is optional. */
+/** What LiveSession calls (src/gateway/session-core/live-session.ts); all of it is optional. */
 export interface RoomSpeakerPort {
   /** After the socket's session is opened or resumed: publishes or rejoins per the query. */
   attach(

@@ -9,7 +9,7 @@ import { ResultStreamService } from 'src/common/results/result-stream.service';
 import { ResultReaderService } from 'src/gateway/delivery/result-reader.service';
 import { SessionDelivery } from 'src/gateway/delivery/session-delivery';
 import { defaultSessionConfig } from 'src/gateway/protocol/session-config';
-import { ServerFrame } from 'src/gateway/protocol/server-messages';
+import { ServerFrame } from 'src/contracts/stream-frames';
 import { SessionStoreService } from 'src/gateway/session/session-store.service';
 import { freePort } from '../helpers/ports';
 import { TestRedisServer } from '../helpers/redis-server';

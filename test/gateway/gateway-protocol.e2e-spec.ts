@@ -91,6 +91,15 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
     expect(quiet.of('realtime').filter((f) => f.final === true)).toHaveLength(0);
   });
 
+  it('serves the native protocol on /v1/stream, as on its aliases / and /v1/listen', async () => {
+    for (const path of ['/v1/stream', '/v1/stream/', '/', '/v1/listen']) {
+      const client = await connect('source=en&interim_results=false', path);
+      client.sendPcm(phrases(PHRASE_A));
+      await client.waitCount('final', 1);
+      expect(client.of('session')[0].config).toMatchObject({ source: 'en' });
+    }
+  });
+
   it('takes config from the query on /v1/listen; translations follow their final', async () => {
     const client = await connect('source=en&targets=es,de&interim_results=false', '/v1/listen');
     client.sendPcm(phrases(PHRASE_A, PHRASE_B));

@@ -1,25 +1,18 @@
 /**
  * The gateway's WebSocket protocol as the clients see it (docs/protocol.md). Shared by the CLI
  * (Node) and the web app (browser): no Node or DOM APIs here, and no runtime imports.
+ *
+ * The frames on the wire are defined once, in src/contracts/stream-frames.ts (the gateway writes
+ * them from there); parseServerFrame reads them by those field names and turns each into the
+ * camelCase view below, lenient about fields older servers did not send.
  */
+import type * as Wire from '../../contracts/stream-frames';
 
-export interface WordTiming {
-  word: string;
-  start: number;
-  end: number;
-  probability?: number;
-}
+export type { WordTiming } from '../../contracts/stream-frames';
+type WordTiming = Wire.WordTiming;
 
 /** The session's configuration as the gateway echoes it (snake_case, as on the wire). */
-export interface EffectiveConfig {
-  source?: string;
-  targets?: string[];
-  sample_rate?: number;
-  encoding?: string;
-  interim_results?: boolean;
-  interim_translations?: boolean;
-  [key: string]: unknown;
-}
+export type EffectiveConfig = Partial<Wire.SessionConfig> & { [key: string]: unknown };
 
 export interface SessionFrame {
   type: 'session';
@@ -158,16 +151,18 @@ export function parseServerFrame(data: string): ParseResult {
   }
   if (!isRecord(value) || !str(value.type)) return { ok: false, reason: 'no type field' };
   const v = value;
-  const pick = (snake: string, camel: string): unknown => v[snake] ?? v[camel];
+  /** A field by its wire name (checked against the contract), or its camelCase spelling. */
+  const pick = <F extends Wire.ServerFrame>(snake: keyof F & string, camel: string): unknown =>
+    v[snake] ?? v[camel];
   const bad = (what: string): ParseResult => ({
     ok: false,
     reason: `${String(v.type)} frame without ${what}`,
   });
-  const utteranceId = pick('utterance_id', 'utteranceId');
+  const utteranceId = pick<Wire.FinalFrame>('utterance_id', 'utteranceId');
   switch (v.type) {
     case 'session': {
-      const sessionId = pick('session_id', 'sessionId');
-      const resumeToken = pick('resume_token', 'resumeToken');
+      const sessionId = pick<Wire.SessionFrame>('session_id', 'sessionId');
+      const resumeToken = pick<Wire.SessionFrame>('resume_token', 'resumeToken');
       if (!str(sessionId)) return bad('session_id');
       if (!str(resumeToken)) return bad('resume_token');
       return {
@@ -178,7 +173,7 @@ export function parseServerFrame(data: string): ParseResult {
           resumeToken,
           config: isRecord(v.config) ? v.config : {},
           resumed: v.resumed === true,
-          lastSeq: optNum(pick('last_seq', 'lastSeq')) ?? 0,
+          lastSeq: optNum(pick<Wire.SessionFrame>('last_seq', 'lastSeq')) ?? 0,
         },
       };
     }
@@ -212,8 +207,12 @@ export function parseServerFrame(data: string): ParseResult {
           language: optStr(v.language) ?? '',
           start: optNum(v.start) ?? 0,
           end: optNum(v.end) ?? 0,
-          ...(optNum(v.speech_start) !== undefined ? { speechStart: optNum(v.speech_start) } : {}),
-          ...(optNum(v.speech_end) !== undefined ? { speechEnd: optNum(v.speech_end) } : {}),
+          ...(optNum(pick<Wire.FinalFrame>('speech_start', 'speechStart')) !== undefined
+            ? { speechStart: optNum(pick<Wire.FinalFrame>('speech_start', 'speechStart')) }
+            : {}),
+          ...(optNum(pick<Wire.FinalFrame>('speech_end', 'speechEnd')) !== undefined
+            ? { speechEnd: optNum(pick<Wire.FinalFrame>('speech_end', 'speechEnd')) }
+            : {}),
           words: Array.isArray(v.words) ? (v.words as WordTiming[]) : undefined,
           latency: isRecord(v.latency)
             ? (v.latency as Record<string, number | undefined>)
@@ -254,10 +253,13 @@ export function parseServerFrame(data: string): ParseResult {
         },
       };
     case 'closed':
-      return { ok: true, frame: { type: 'closed', lastSeq: optNum(pick('last_seq', 'lastSeq')) } };
+      return {
+        ok: true,
+        frame: { type: 'closed', lastSeq: optNum(pick<Wire.ClosedFrame>('last_seq', 'lastSeq')) },
+      };
     case 'room': {
-      const roomId = pick('room_id', 'roomId');
-      const joinUrl = pick('join_url', 'joinUrl');
+      const roomId = pick<Wire.RoomFrame>('room_id', 'roomId');
+      const joinUrl = pick<Wire.RoomFrame>('join_url', 'joinUrl');
       if (!str(roomId) || !str(v.code) || !str(joinUrl)) return bad('room_id, code or join_url');
       const listeners = isRecord(v.listeners) ? v.listeners : {};
       return {
@@ -267,8 +269,8 @@ export function parseServerFrame(data: string): ParseResult {
           roomId,
           code: v.code,
           joinUrl,
-          qrSvg: optStr(pick('qr_svg', 'qrSvg')) ?? '',
-          roomKey: optStr(pick('room_key', 'roomKey')),
+          qrSvg: optStr(pick<Wire.RoomFrame>('qr_svg', 'qrSvg')) ?? '',
+          roomKey: optStr(pick<Wire.RoomFrame>('room_key', 'roomKey')),
           speaker: optStr(v.speaker) ?? '',
           passcode: v.passcode === true,
           status: v.status === 'ended' ? 'ended' : 'live',
@@ -294,8 +296,10 @@ export interface ConfigOptions {
   interimTranslations?: boolean;
 }
 
+const clientFrame = (frame: Wire.ClientFrame): string => JSON.stringify(frame);
+
 export function configFrame(options: ConfigOptions): string {
-  const frame: Record<string, unknown> = { type: 'config' };
+  const frame: Wire.ConfigFrame = { type: 'config' };
   if (options.source !== undefined) frame.source = options.source;
   if (options.targets !== undefined) frame.targets = options.targets;
   if (options.sampleRate !== undefined) frame.sample_rate = options.sampleRate;
@@ -304,12 +308,12 @@ export function configFrame(options: ConfigOptions): string {
   if (options.interimTranslations !== undefined) {
     frame.interim_translations = options.interimTranslations;
   }
-  return JSON.stringify(frame);
+  return clientFrame(frame);
 }
 
-export const finalizeFrame = (): string => JSON.stringify({ type: 'finalize' });
-export const keepaliveFrame = (): string => JSON.stringify({ type: 'keepalive' });
-export const closeFrame = (): string => JSON.stringify({ type: 'close' });
+export const finalizeFrame = (): string => clientFrame({ type: 'finalize' });
+export const keepaliveFrame = (): string => clientFrame({ type: 'keepalive' });
+export const closeFrame = (): string => clientFrame({ type: 'close' });
 
 /**
  * What a typing client types for an interim: only its committed part (words the server will not

@@ -4,12 +4,12 @@ describe('streamUrl', () => {
   it('puts the configuration and the resume point in the query string', () => {
     const url = new URL(
       streamUrl(
-        'ws://localhost:5026/v1/listen',
+        'ws://localhost:5026/v1/stream',
         { source: 'en', targets: ['es', 'de'], sampleRate: 16000, interim: true },
         { resumeToken: 'tok', lastSeq: 3, lastId: '17-0' },
       ),
     );
-    expect(url.pathname).toBe('/v1/listen');
+    expect(url.pathname).toBe('/v1/stream');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       source: 'en',
       targets: 'es,de',
@@ -23,12 +23,20 @@ describe('streamUrl', () => {
   });
 
   it('leaves empty options out, and always turns the realtime echo of finals off', () => {
-    expect(streamUrl('ws://h:1/', { targets: [] })).toBe('ws://h:1/?realtime_finals=false');
+    expect(streamUrl('ws://h:1/v1/stream', { targets: [] })).toBe(
+      'ws://h:1/v1/stream?realtime_finals=false',
+    );
+  });
+
+  it('streams on /v1/stream when the base has no path', () => {
+    expect(new URL(streamUrl('ws://h:1', {})).pathname).toBe('/v1/stream');
+    expect(new URL(streamUrl('ws://h:1/', {})).pathname).toBe('/v1/stream');
+    expect(new URL(streamUrl('ws://h:1/v1/listen', {})).pathname).toBe('/v1/listen');
   });
 
   it('derives the socket URL from the page URL', () => {
-    expect(wsUrlFromPage('http://h:5026/?x=1')).toBe('ws://h:5026/v1/listen');
-    expect(wsUrlFromPage('https://h/subtitles')).toBe('wss://h/v1/listen');
+    expect(wsUrlFromPage('http://h:5026/?x=1')).toBe('ws://h:5026/v1/stream');
+    expect(wsUrlFromPage('https://h/subtitles')).toBe('wss://h/v1/stream');
   });
 });
 

@@ -16,6 +16,9 @@ export interface StreamQuery {
   speaker?: string;
 }
 
+/** Where the gateway serves this protocol (`/` is an alias for older servers and clients). */
+export const STREAM_PATH = '/v1/stream';
+
 /** Subprotocol prefix that carries a session token (the server never echoes it). */
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
 
@@ -34,8 +37,10 @@ export interface ResumePoint {
   lastId?: string;
 }
 
+/** A base without a path (`ws://host:5026`) streams on STREAM_PATH. */
 export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint): string {
   const url = new URL(base);
+  if (url.pathname === '/') url.pathname = STREAM_PATH;
   const set = (name: string, value: string | undefined): void => {
     if (value !== undefined && value !== '') url.searchParams.set(name, value);
   };
@@ -64,7 +69,7 @@ export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint
 }
 
 /** Turns http(s)://host into ws(s)://host (the web app derives its socket URL from the page). */
-export function wsUrlFromPage(pageUrl: string, path = '/v1/listen'): string {
+export function wsUrlFromPage(pageUrl: string, path = STREAM_PATH): string {
   const url = new URL(pageUrl);
   const scheme = url.protocol === 'https:' ? 'wss:' : 'ws:';
   return `${scheme}//${url.host}${path}`;

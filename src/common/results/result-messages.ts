@@ -1,19 +1,7 @@
 /** Messages that workers write to a session's result stream and gateways forward to the client. */
-export interface WordTiming {
-  word: string;
-  start: number;
-  end: number;
-  probability?: number;
-}
-
-export interface StageLatencies {
-  /** Gateway enqueue to worker pick-up. */
-  queueMs: number;
-  /** Inference time. */
-  sttMs: number;
-  /** Utterance end to result written, when the utterance end time is known. */
-  totalMs?: number;
-}
+// The same shapes go out to clients in `final` frames: they are defined with the frames.
+import type { StageLatencies, WordTiming } from '../../contracts/stream-frames';
+export type { StageLatencies, WordTiming };
 
 export interface FinalResult {
   type: 'final';

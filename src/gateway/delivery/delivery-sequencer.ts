@@ -4,7 +4,12 @@ import {
   ResultMessage,
   TranslationResult,
 } from '../../common/results/result-messages';
-import { ErrorFrame, FinalFrame, ServerFrame, TranslationFrame } from '../protocol/server-messages';
+import {
+  ErrorFrame,
+  FinalFrame,
+  ServerFrame,
+  TranslationFrame,
+} from '../../contracts/stream-frames';
 
 /**
  * What the sequencer asks its runner to do:

@@ -1,11 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { StoredResult } from '../../common/results/result-stream.service';
-import { ReplayableFrame, ServerFrame } from '../protocol/server-messages';
+import { ReplayableFrame, ServerFrame } from '../../contracts/stream-frames';
 import { DeliverOutcome, SessionStoreService } from '../session/session-store.service';
 import { DeliveredSources } from './delivered-sources';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
 import { ResultReaderService } from './result-reader.service';
-import { compareStreamIds, replayStart } from './stream-id';
+import { compareStreamIds } from '../../common/stream-id';
+import { replayStart } from './stream-id';
 
 /** How long delivery waits for a missing final while later ones are done (its job failed). */
 const MISSING_FINAL_MS = 60_000;

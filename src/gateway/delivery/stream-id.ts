@@ -1,10 +1,4 @@
-/** Redis stream ids ("ms-seq") compared numerically. */
-export function compareStreamIds(a: string, b: string): number {
-  const [aMajor, aMinor = '0'] = a.split('-');
-  const [bMajor, bMinor = '0'] = b.split('-');
-  const major = Number(aMajor) - Number(bMajor);
-  return major !== 0 ? Math.sign(major) : Math.sign(Number(aMinor) - Number(bMinor));
-}
+import { compareStreamIds } from '../../common/stream-id';
 
 /**
  * Where replay starts for a resuming client. Outbox ids are `${seq}-${n}`: a final is `seq-0`, the

@@ -39,7 +39,8 @@ export interface Segmenter {
 }
 
 export interface SegmenterFactory {
-  create(options: { emitInterims: boolean }): Segmenter;
+  /** `silenceThresholdSeconds` overrides SILENCE_THRESHOLD_SECONDS for this stream. */
+  create(options: { emitInterims: boolean; silenceThresholdSeconds?: number }): Segmenter;
 }
 
 export const SEGMENTER_FACTORY = Symbol('SEGMENTER_FACTORY');

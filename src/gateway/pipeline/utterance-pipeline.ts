@@ -8,7 +8,7 @@ import { ResultStreamService } from '../../common/results/result-stream.service'
 import { SpeculationVerdictsService } from '../../common/results/speculation-verdicts.service';
 import { UtteranceRevisionsService } from '../../common/results/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
-import { ServerFrame } from '../protocol/server-messages';
+import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionStoreService } from '../session/session-store.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from './load-monitor.service';
@@ -34,6 +34,18 @@ export interface PipelineHooks {
   send(frame: ServerFrame): void;
   /** The final of `index` is about to be enqueued (delivery must wait for it). */
   expectFinal(index: number, targets: string[]): void;
+  /** The segmenter heard speech begin (called as the audio is segmented). */
+  speechStarted?(event: { utterance: number; atSec: number }): void;
+  /** An utterance ended and has its index: its final is being enqueued. */
+  utteranceEnded?(event: {
+    utterance: number;
+    index: number;
+    reason: string;
+    startSec: number;
+    endSec: number;
+    speechStartSec?: number;
+    speechEndSec?: number;
+  }): void;
 }
 
 type InterimEvent = Extract<SegmenterEvent, { type: 'interim' }>;
@@ -115,6 +127,7 @@ export class UtterancePipeline {
     for (const event of events) {
       switch (event.type) {
         case 'speech-start':
+          this.hooks.speechStarted?.({ utterance: event.utterance, atSec: event.atSec });
           this.run(async () => void (await this.utterance(event.utterance)));
           break;
         case 'interim':
@@ -234,6 +247,15 @@ export class UtterancePipeline {
       const open = await this.utterance(event.utterance);
       index = open.index;
       this.open.delete(event.utterance);
+      this.hooks.utteranceEnded?.({
+        utterance: event.utterance,
+        index,
+        reason: event.reason,
+        startSec: event.startSec,
+        endSec: event.endSec,
+        speechStartSec: event.speechStartSec,
+        speechEndSec: event.speechEndSec,
+      });
       this.endedAt.set(open.index, Date.now());
       // Utterances without speech or with an error are never delivered as finals: keep the map
       // bounded (oldest first) so it cannot grow with session length.

@@ -1,4 +1,4 @@
-import { RealtimeFrame, ServerFrame } from './server-messages';
+import { RealtimeFrame, ServerFrame } from '../../contracts/stream-frames';
 
 /** Finals remembered for the translations that follow them. */
 const REMEMBERED = 64;

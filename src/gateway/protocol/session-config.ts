@@ -1,26 +1,14 @@
+import type { AudioEncoding, SessionConfig } from '../../contracts/stream-frames';
 import { ProtocolError, CloseCode } from './protocol-error';
 
-export const ENCODINGS = ['pcm_s16le', 'pcm_f32le'] as const;
-export type AudioEncoding = (typeof ENCODINGS)[number];
+export type { AudioEncoding, SessionConfig };
+
+export const ENCODINGS: readonly AudioEncoding[] = ['pcm_s16le', 'pcm_f32le'];
 
 export const MIN_SAMPLE_RATE = 8000;
 export const MAX_SAMPLE_RATE = 48000;
 const MAX_TARGETS = 8;
 const LANGUAGE = /^[a-z]{2,3}$/;
-
-/** What a client chose for its session; stored in Redis and echoed in the `session` frame. */
-export interface SessionConfig {
-  /** ISO 639-1 code of the speech, or 'auto'. */
-  source: string;
-  targets: string[];
-  sample_rate: number;
-  encoding: AudioEncoding;
-  interim_results: boolean;
-  interim_translations: boolean;
-  /** Echo finals and translations as `realtime` frames too (for clients that read only those). */
-  realtime_finals: boolean;
-  task: 'transcribe' | 'translate';
-}
 
 /** Keys a client may set, by query string or in a `config` frame. */
 export type ConfigInput = Partial<Record<keyof SessionConfig, unknown>>;

@@ -25,27 +25,27 @@ import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port'
 import { SessionRecordsService } from '../session/session-records.service';
 import { SessionStoreService } from '../session/session-store.service';
 import { GatewaySecurityService } from '../../security/gateway-security.service';
-import { ClientConnection, ConnectionDeps } from './client-connection';
+import { LiveSession } from '../session-core/live-session';
+import { SessionDeps } from '../session-core/session-port';
+import { streamRoutes } from './stream-routes';
 import { LISTEN_PATH, RoomListenersService } from '../../rooms/room-listeners.service';
 import { RoomsService } from '../../rooms/rooms.service';
 
-/** Paths a client may connect to. */
-export const WS_PATHS = ['/', '/v1/listen'];
-
 /**
- * The WebSocket endpoint on the gateway's HTTP server (GATEWAY_PORT). Upgrades are handled here
- * (ws `noServer`), so requests can be checked before a socket opens; each socket becomes a
- * ClientConnection.
+ * The WebSocket endpoints on the gateway's HTTP server (GATEWAY_PORT). Upgrades are handled here
+ * (ws `noServer`), so requests are checked before a socket opens; the adapter registered for the
+ * path then turns the socket into a LiveSession.
  */
 @Injectable()
 export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Gateway');
   private readonly instanceId = randomUUID().slice(0, 8);
-  private readonly connections = new Set<ClientConnection>();
+  private readonly sessions = new Set<LiveSession>();
+  private readonly adapters = streamRoutes();
   private wss?: WebSocketServer;
   private server?: Server;
   private accepting = false;
-  private readonly deps: ConnectionDeps;
+  private readonly deps: SessionDeps;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -106,12 +106,12 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     this.accepting = true;
     this.readiness.register('gateway', () => ({
       ready: this.accepting && this.server?.listening === true,
-      details: { connections: this.connections.size },
+      details: { connections: this.sessions.size },
     }));
   }
 
   get connectionCount(): number {
-    return this.connections.size;
+    return this.sessions.size;
   }
 
   private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -122,7 +122,8 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       await this.roomListeners.upgrade(request, socket, head);
       return;
     }
-    if (!WS_PATHS.includes(path)) {
+    const adapter = this.adapters.find(path);
+    if (!adapter) {
       this.metrics.reject('bad_path');
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
@@ -144,25 +145,27 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
       // The guard listens first: its limits see each frame before the session handles it.
       const meter = this.security.attach(ws, decision.principal);
-      const connection = new ClientConnection(
+      const session: LiveSession = adapter.connect({
         ws,
-        url.searchParams,
-        this.deps,
-        (done) => this.connections.delete(done),
-        decision.principal.keyId,
-        meter,
-        this.rooms?.speakerLink(request, decision.principal.keyId),
-      );
-      this.connections.add(connection);
+        query: url.searchParams,
+        deps: this.deps,
+        options: {
+          principalKeyId: decision.principal.keyId,
+          onAudioDecoded: meter,
+          room: this.rooms?.speakerLink(request, decision.principal.keyId),
+          onEnded: () => this.sessions.delete(session),
+        },
+      });
+      this.sessions.add(session);
     });
   }
 
   /** Shutdown: no new sockets; open ones queue what was spoken and are told to resume. */
   async onModuleDestroy(): Promise<void> {
     this.accepting = false;
-    const open = [...this.connections];
+    const open = [...this.sessions];
     if (open.length > 0) this.logger.log(`Closing ${open.length} WebSocket session(s)`);
-    await Promise.all(open.map((connection) => connection.shutdown()));
+    await Promise.all(open.map((session) => session.shutdown()));
     this.wss?.close();
   }
 }

@@ -11,7 +11,7 @@ import { ResultMessage } from '../../common/results/result-messages';
 import { ResultStreamService } from '../../common/results/result-stream.service';
 import { ANONYMOUS_KEY_ID } from '../usage/usage.service';
 import { ArchiveStateStore, RecoveryEntry } from './archive-state.store';
-import { compareStreamIds, isStreamId, minStreamId, streamIdBefore } from './stream-id';
+import { compareStreamIds, isStreamId, minStreamId, streamIdBefore } from '../../common/stream-id';
 import { TranscriptRepository } from './transcript.repository';
 import { toTranscriptEntry, TranscriptEntry } from './transcript.types';
 import { SerialFlusher } from '../shared/serial-flusher';

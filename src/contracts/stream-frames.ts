@@ -1,7 +1,44 @@
-import { StageLatencies, WordTiming } from '../../common/results/result-messages';
-import { SessionConfig } from './session-config';
+/**
+ * The native streaming protocol's WebSocket frames exactly as they are on the wire
+ * (docs/protocol.md): the one definition the gateway writes, and the CLI client and web app read
+ * (src/client/shared/protocol.ts checks incoming frames against it). Types only, no imports, no
+ * runtime code: the web app compiles this file for the browser.
+ */
 
-/** Frames the gateway sends. docs/protocol.md describes each with examples. */
+export interface WordTiming {
+  word: string;
+  start: number;
+  end: number;
+  probability?: number;
+}
+
+export interface StageLatencies {
+  /** Gateway enqueue to worker pick-up. */
+  queueMs: number;
+  /** Inference time. */
+  sttMs: number;
+  /** Utterance end to result written, when the utterance end time is known. */
+  totalMs?: number;
+}
+
+export type AudioEncoding = 'pcm_s16le' | 'pcm_f32le';
+
+/** What a client chose for its session; stored in Redis and echoed in the `session` frame. */
+export interface SessionConfig {
+  /** ISO 639-1 code of the speech, or 'auto'. */
+  source: string;
+  targets: string[];
+  sample_rate: number;
+  encoding: AudioEncoding;
+  interim_results: boolean;
+  interim_translations: boolean;
+  /** Echo finals and translations as `realtime` frames too (for clients that read only those). */
+  realtime_finals: boolean;
+  task: 'transcribe' | 'translate';
+}
+
+// ---- Server frames ----
+
 export interface SessionFrame {
   type: 'session';
   session_id: string;
@@ -113,3 +150,20 @@ export type ServerFrame =
 
 /** Frames that are written to the session outbox and replayed on resume. */
 export type ReplayableFrame = FinalFrame | TranslationFrame | ErrorFrame;
+
+// ---- Client frames (binary frames are audio) ----
+
+/** Configuration a client may send: any subset of SessionConfig, plus resume and room fields. */
+export type ConfigFrame = { type: 'config' } & Partial<SessionConfig> & {
+    resume?: string;
+    last_seq?: number;
+    last_id?: string;
+    room?: unknown;
+  };
+
+export type ClientFrame =
+  | ConfigFrame
+  | { type: 'finalize' }
+  | { type: 'keepalive' }
+  | { type: 'refresh' }
+  | { type: 'close' };

@@ -1,4 +1,7 @@
-/** Redis stream ids ("<ms>-<seq>") compared and stepped exactly (seq may exceed 2^53). */
+/**
+ * Redis stream ids ("<ms>-<seq>") compared and stepped exactly (seq may exceed 2^53). The one
+ * comparison for result streams, session outboxes (`<seq>-<n>`), room streams and the archive.
+ */
 const STREAM_ID = /^(\d+)-(\d+)$/;
 const MAX_SEQ = 18446744073709551615n;
 

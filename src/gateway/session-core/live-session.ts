@@ -1,0 +1,444 @@
+import { Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { PcmDecoder } from '../audio/pcm-decoder';
+import { SessionDelivery } from '../delivery/session-delivery';
+import { UtterancePipeline } from '../pipeline/utterance-pipeline';
+import { CloseCode, ProtocolError } from '../protocol/protocol-error';
+import { ServerFrame } from '../../contracts/stream-frames';
+import {
+  applyConfig,
+  ConfigInput,
+  defaultSessionConfig,
+  SessionConfig,
+} from '../protocol/session-config';
+import { ResumeRequest } from './resume-request';
+import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './session-port';
+import { SessionInput, SessionState, SessionStateMachine } from './session-state';
+
+const TOUCH_INTERVAL_MS = 5000;
+/** Indices of finalize-ended utterances remembered (the oldest are forgotten first). */
+const MAX_FINALIZED = 64;
+
+export interface SessionStart {
+  /** Resume this session instead of creating one. */
+  resume?: ResumeRequest;
+  /** Configuration chosen when connecting (e.g. the query string). */
+  config: ConfigInput;
+  /** The connection's query, for the room parameters (docs/rooms.md). */
+  roomQuery?: URLSearchParams;
+}
+
+/**
+ * One live transcription session, whatever protocol carries it. It owns the VAD segmenter and
+ * utterance pipeline, delivery (replay on resume, then live results), limits and usage hooks, and
+ * an explicit lifecycle (session-state.ts). Protocol adapters (src/gateway/ws/) decode their
+ * transport's frames into these calls and translate what comes out of `SessionOutput`:
+ *
+ * - `start({ resume, config, roomQuery })` once, right after the transport opened;
+ * - `audio(bytes)` raw audio, decoded by `SessionOptions.decoder` (default PcmDecoder);
+ * - `configure(input)` / `resumeInstead(resume, input)` mid-session configuration;
+ * - `finalize()` ends the current utterance now; its final is sent with `fromFinalize`;
+ * - `drain()` transcribes and delivers everything, sends `closed` and closes 1000;
+ * - `keepalive()`, `reject(error)` (a frame the adapter could not parse);
+ * - `transportClosed()` when the transport is gone, `shutdown()` on server shutdown.
+ *
+ * Every input is handled in arrival order on one promise chain; none of them throws.
+ */
+export class LiveSession {
+  private readonly logger = new Logger('LiveSession');
+  private readonly owner: string;
+  private readonly lifecycle = new SessionStateMachine();
+  private chain: Promise<void> = Promise.resolve();
+  private config!: SessionConfig;
+  private sessionId = '';
+  private token = '';
+  /** The API key owning the session (usage and transcripts are counted under it); null = none. */
+  private keyId: string | null;
+  /** A session created here is counted on first use (a config-frame resume may replace it). */
+  private startPending = false;
+  private decoder!: AudioDecoder;
+  private pipeline?: UtterancePipeline;
+  private delivery?: SessionDelivery;
+  private lastTouch = 0;
+  /** Counted in the sessions-active gauge. */
+  private counted = false;
+  private released = false;
+  private keepAlive?: NodeJS.Timeout;
+  /** The connection's query, for the room parameters (also when a config resumes). */
+  private roomQuery = new URLSearchParams();
+  /** Utterance indices a finalize() request ended. */
+  private readonly finalized = new Set<number>();
+
+  constructor(
+    private readonly deps: SessionDeps,
+    private readonly output: SessionOutput,
+    private readonly options: SessionOptions = {},
+  ) {
+    this.keyId = options.principalKeyId ?? null;
+    this.owner = `${deps.instanceId}:${randomUUID()}`;
+  }
+
+  get id(): string {
+    return this.sessionId;
+  }
+
+  get state(): SessionState {
+    return this.lifecycle.state;
+  }
+
+  /** The effective configuration (undefined until the session is opened). */
+  get currentConfig(): SessionConfig | undefined {
+    return this.config;
+  }
+
+  start(request: SessionStart): void {
+    this.enqueue(() =>
+      this.open(request).catch((error: unknown) => {
+        if (error instanceof ProtocolError) throw error;
+        // Redis unreachable while opening: nothing was lost, the client may simply retry.
+        this.logger.warn(`Opening a session failed: ${(error as Error).message}`);
+        throw new ProtocolError(
+          'unavailable',
+          'sessions are unavailable right now: try again later',
+          CloseCode.TryAgainLater,
+        );
+      }),
+    );
+  }
+
+  audio(bytes: Buffer): void {
+    if (!this.acceptsInput) return;
+    const received = performance.now();
+    this.enqueue(() => this.onAudio(bytes, received));
+  }
+
+  configure(input: ConfigInput): void {
+    this.enqueue(() => this.onConfig(input));
+  }
+
+  /**
+   * Drops the session opened for this connection (it has nothing yet) and resumes the named one
+   * instead; refused once audio went into the session.
+   */
+  resumeInstead(resume: ResumeRequest, input: ConfigInput): void {
+    this.enqueue(() => this.onResume(resume, input));
+  }
+
+  finalize(): void {
+    this.enqueue(async () => {
+      if (!this.apply('finalize')) return;
+      this.touch();
+      await this.pipeline!.finalize('finalize');
+    });
+  }
+
+  drain(): void {
+    this.enqueue(() => this.onDrain());
+  }
+
+  keepalive(): void {
+    this.enqueue(() => Promise.resolve(this.touch()));
+  }
+
+  /**
+   * A client frame the adapter could not use: an error frame in arrival order (and a close, when
+   * the error has a close code).
+   */
+  reject(error: ProtocolError): void {
+    this.enqueue(() => Promise.reject(error));
+  }
+
+  /** Server shutdown: queue what was spoken, then ask the client to resume elsewhere. */
+  async shutdown(): Promise<void> {
+    this.apply('shutdown');
+    try {
+      await this.chain;
+      await this.pipeline?.finalize('close');
+    } catch {
+      // Best effort: the client resumes and gets whatever was queued.
+    }
+    this.output.close(CloseCode.GoingAway, 'server shutting down: resume on another instance');
+  }
+
+  /** The transport is gone: finishes what was spoken (for a resume) and releases everything. */
+  async transportClosed(): Promise<void> {
+    const before = this.lifecycle.state;
+    const step = this.lifecycle.apply('transport_closed');
+    const wasLive = before === 'opening' || before === 'ready' || before === 'streaming';
+    // A drain (or takeover) in progress has nobody left to deliver to: stop waiting for it.
+    if (!wasLive) this.delivery?.stop();
+    try {
+      await this.chain;
+      // Speech cut off by a dropped connection is still transcribed, for the resumed session.
+      if (step.accepted && wasLive) await this.pipeline?.finalize('close');
+    } catch (error) {
+      this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
+    }
+    this.release();
+  }
+
+  private get acceptsInput(): boolean {
+    const state = this.lifecycle.state;
+    return state === 'opening' || this.lifecycle.live;
+  }
+
+  private apply(input: SessionInput): boolean {
+    const step = this.lifecycle.apply(input);
+    if (step.accepted || step.outcome === 'ignored') return step.accepted;
+    throw new ProtocolError(
+      'invalid_resume',
+      'resume in a config frame must come before any audio (or use ?resume= when connecting)',
+    );
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.chain = this.chain.then(task).catch((error: unknown) => this.fail(error));
+  }
+
+  private async open(request: SessionStart): Promise<void> {
+    const { resume } = request;
+    if (!resume?.token && this.deps.load.overloaded) {
+      this.deps.metrics.reject('overloaded');
+      this.lifecycle.apply('fail');
+      this.output.close(CloseCode.TryAgainLater, 'overloaded: try again later');
+      return;
+    }
+    if (request.roomQuery) this.roomQuery = request.roomQuery;
+    await this.attach(resume ?? {}, request.config);
+    if (!this.apply('attached')) return;
+    this.counted = true;
+    this.deps.metrics.sessionsActive.inc();
+    // A connected session is not idle even when the client is silent: keep its keys alive.
+    const refreshMs = Math.min(60, this.deps.sessionTtlSeconds / 3) * 1000;
+    this.keepAlive = setInterval(() => {
+      this.deps.store.touch(this.sessionId).catch(() => undefined);
+    }, refreshMs);
+    this.keepAlive.unref();
+  }
+
+  /** Binds this session object to a new or resumed session and starts its delivery. */
+  private async attach(resume: ResumeRequest, input: ConfigInput): Promise<void> {
+    let config: SessionConfig;
+    if (resume.token) {
+      const state = await this.deps.store.resume(
+        resume.token,
+        this.owner,
+        this.options.principalKeyId ?? null,
+      );
+      config = applyConfig(state.config, input);
+      this.sessionId = state.sessionId;
+      this.token = resume.token;
+      this.startPending = false;
+      await this.deps.store.saveConfig(this.sessionId, config);
+    } else {
+      config = applyConfig(defaultSessionConfig(this.deps.defaultSampleRate), input);
+      ({ sessionId: this.sessionId, token: this.token } = await this.deps.store.create(
+        config,
+        this.owner,
+        this.keyId,
+      ));
+      this.startPending = true;
+    }
+    const sessionId = this.sessionId;
+    this.config = config;
+    this.decoder = this.createDecoder(config);
+    this.finalized.clear();
+    this.delivery = new SessionDelivery(this.sessionId, this.owner, {
+      store: this.deps.store,
+      reader: this.deps.reader,
+      send: (frame, sent) => this.send(frame, sent),
+      onTakenOver: () => this.takenOver(),
+      onFinalDelivered: (index) => {
+        const endedAt = this.pipeline?.endedAt.get(index);
+        if (endedAt === undefined) return;
+        this.pipeline?.endedAt.delete(index);
+        const latencyMs = Date.now() - endedAt;
+        this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
+        this.deps.load.recordFinalLatency(latencyMs);
+      },
+      onResultDelivered: (stored) => this.deps.records.delivered(sessionId, this.keyId, stored),
+    });
+    this.pipeline = new UtterancePipeline(
+      this.sessionId,
+      this.deps.segmenters.create({
+        emitInterims: true,
+        silenceThresholdSeconds: this.options.silenceThresholdSeconds,
+      }),
+      this.deps,
+      {
+        config: () => this.options.room?.effective(this.config) ?? this.config,
+        send: (frame) => this.send(frame),
+        expectFinal: (index, targets) => this.delivery?.expect(index, targets),
+        speechStarted: (event) => this.output.speechStarted?.(event),
+        utteranceEnded: (event) => {
+          if (event.reason === 'finalize') this.rememberFinalized(event.index);
+          this.output.utteranceEnded?.(event);
+        },
+      },
+    );
+    const state = await this.deps.store.load(this.sessionId);
+    this.keyId = state.keyId;
+    const resumed = resume.token !== undefined;
+    this.send(this.sessionFrame(resumed, state.seq));
+    await this.delivery.start(resumed ? resume : undefined);
+    await this.options.room?.attach(this.sessionId, this.roomQuery, (frame) => this.send(frame));
+  }
+
+  private createDecoder(config: SessionConfig): AudioDecoder {
+    return this.options.decoder?.(config) ?? new PcmDecoder(config.encoding, config.sample_rate);
+  }
+
+  private async onResume(resume: ResumeRequest, input: ConfigInput): Promise<void> {
+    if (!this.apply('resume')) return;
+    this.delivery?.stop();
+    this.pipeline?.dispose();
+    await this.deps.store.discard(this.sessionId).catch(() => undefined);
+    await this.attach(resume, input);
+  }
+
+  private async onAudio(frame: Buffer, received: number): Promise<void> {
+    if (!this.apply('audio')) return;
+    this.recordStart();
+    const before = this.decoder.secondsIn;
+    const pcm = this.decoder.push(frame);
+    const seconds = this.decoder.secondsIn - before;
+    this.deps.metrics.audioSeconds.inc(seconds);
+    this.options.onAudioDecoded?.(seconds);
+    this.touch();
+    if (pcm.length > 0) await this.pipeline!.push(pcm);
+    this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
+  }
+
+  private async onConfig(input: ConfigInput): Promise<void> {
+    if (!this.apply('config')) return;
+    this.touch();
+    const { room, ...fields } = input as ConfigInput & { room?: unknown };
+    if (room !== undefined) {
+      await this.options.room?.configure(room);
+      if (Object.keys(fields).length === 0) return;
+    }
+    const next = applyConfig(this.config, fields);
+    if (next.sample_rate !== this.config.sample_rate || next.encoding !== this.config.encoding) {
+      const tail = this.decoder.flush();
+      if (tail.length > 0) await this.pipeline!.push(tail);
+      this.decoder = this.createDecoder(next);
+    }
+    this.config = next;
+    await this.deps.store.saveConfig(this.sessionId, next);
+    this.send(this.sessionFrame(false, this.delivery?.seq ?? 0));
+  }
+
+  /** Transcribes and delivers everything already spoken, then `closed` and close 1000. */
+  private async onDrain(): Promise<void> {
+    if (!this.apply('drain')) return;
+    this.touch();
+    const tail = this.decoder.flush();
+    if (tail.length > 0) await this.pipeline!.push(tail);
+    await this.pipeline!.finalize('close');
+    const complete = await this.delivery!.drained();
+    // Taken over (or the transport closed) while draining: nobody to tell.
+    if (!this.apply('drained')) return;
+    if (!complete) {
+      this.send({
+        type: 'error',
+        code: 'drain_timeout',
+        message: 'some utterances are still being transcribed: resume the session later for them',
+        retryable: true,
+      });
+    }
+    this.send({ type: 'closed', last_seq: this.delivery!.seq });
+    this.output.close(CloseCode.Normal, 'closed');
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof ProtocolError) {
+      this.send({ type: 'error', code: error.code, message: error.message });
+      if (error.closeCode !== undefined) {
+        this.deps.metrics.reject(error.code);
+        this.lifecycle.apply('fail');
+        this.output.close(error.closeCode, error.message.slice(0, 120));
+      }
+      return;
+    }
+    this.logger.error(
+      `Session ${this.sessionId || '(new)'} failed: ${(error as Error).stack ?? String(error)}`,
+    );
+    this.send({ type: 'error', code: 'internal', message: 'internal error; resume to continue' });
+    // No state change: the trailing speech is still finalized when the transport closes.
+    this.output.close(CloseCode.Internal, 'internal error');
+  }
+
+  private takenOver(): void {
+    if (!this.lifecycle.apply('takeover').accepted) return;
+    this.send({
+      type: 'error',
+      code: 'session_taken_over',
+      message: 'this session was resumed on another connection',
+    });
+    this.output.close(CloseCode.SessionTakenOver, 'session resumed on another connection');
+  }
+
+  private send(frame: ServerFrame, sent?: () => void): void {
+    if (frame.type === 'realtime') this.options.room?.interim(frame);
+    const fromFinalize = this.isFromFinalize(frame);
+    this.output.send(frame, fromFinalize ? { sent, fromFinalize } : { sent });
+  }
+
+  private rememberFinalized(index: number): void {
+    this.finalized.add(index);
+    while (this.finalized.size > MAX_FINALIZED) {
+      this.finalized.delete(this.finalized.values().next().value!);
+    }
+  }
+
+  private isFromFinalize(frame: ServerFrame): boolean {
+    if (this.finalized.size === 0) return false;
+    const utteranceId =
+      frame.type === 'final' || frame.type === 'translation' || frame.type === 'error'
+        ? frame.utterance_id
+        : undefined;
+    if (!utteranceId) return false;
+    const index = Number(utteranceId.slice(utteranceId.lastIndexOf(':') + 1));
+    return this.finalized.has(index);
+  }
+
+  private sessionFrame(resumed: boolean, lastSeq: number): ServerFrame {
+    return {
+      type: 'session',
+      session_id: this.sessionId,
+      resume_token: this.token,
+      resumed,
+      last_seq: lastSeq,
+      config: this.config,
+    };
+  }
+
+  private recordStart(): void {
+    if (!this.startPending) return;
+    this.startPending = false;
+    this.deps.records.sessionStarted(this.keyId);
+  }
+
+  private touch(): void {
+    const now = Date.now();
+    if (now - this.lastTouch < TOUCH_INTERVAL_MS || !this.sessionId) return;
+    this.lastTouch = now;
+    this.deps.store.touch(this.sessionId).catch(() => undefined);
+  }
+
+  private release(): void {
+    if (this.released) {
+      this.options.onEnded?.();
+      return;
+    }
+    this.released = true;
+    this.recordStart();
+    clearInterval(this.keepAlive);
+    this.options.room?.stop();
+    this.delivery?.stop();
+    this.pipeline?.dispose();
+    if (this.counted) this.deps.metrics.sessionsActive.dec();
+    if (this.sessionId) this.deps.store.touch(this.sessionId).catch(() => undefined);
+    this.options.onEnded?.();
+  }
+}

@@ -1,0 +1,83 @@
+import { ResultReaderService } from '../delivery/result-reader.service';
+import { GatewayMetrics } from '../gateway-metrics.service';
+import { PipelineDeps } from '../pipeline/utterance-pipeline';
+import { SegmenterFactory } from '../pipeline/segmenter.port';
+import { ServerFrame } from '../../contracts/stream-frames';
+import { SessionConfig } from '../protocol/session-config';
+import { SessionRecordsService } from '../session/session-records.service';
+import { RoomSpeakerPort } from '../../rooms/room-speaker';
+
+/** Services every live session uses (one set per gateway, built by WsServerService). */
+export interface SessionDeps extends PipelineDeps {
+  reader: ResultReaderService;
+  segmenters: SegmenterFactory;
+  metrics: GatewayMetrics;
+  records: SessionRecordsService;
+  defaultSampleRate: number;
+  sessionTtlSeconds: number;
+  /** This gateway instance (owners are `${instance}:${session object}`). */
+  instanceId: string;
+}
+
+/** Turns a transport's audio bytes into 16 kHz mono PCM16 (PcmDecoder is the native one). */
+export interface AudioDecoder {
+  push(bytes: Buffer): Int16Array;
+  /** The held-back tail, at the end of the stream or before the format changes. */
+  flush(): Int16Array;
+  /** Seconds of input audio decoded so far, in the input's own format (usage is charged by it). */
+  readonly secondsIn: number;
+}
+
+export interface FrameContext {
+  /** Call once the frame is written to the transport (delivery records what the client got). */
+  sent?: () => void;
+  /** A final (or its error/translation) of an utterance that a `finalize()` request ended. */
+  fromFinalize?: boolean;
+}
+
+/** Segmenter timing, in seconds of session audio. */
+export interface SpeechStarted {
+  utterance: number;
+  atSec: number;
+}
+
+export interface UtteranceEnded {
+  utterance: number;
+  /** The utterance's index in the session (utterance ids are `${sessionId}:${index}`). */
+  index: number;
+  /** silence | finalize | max-length | close */
+  reason: string;
+  startSec: number;
+  endSec: number;
+  speechStartSec?: number;
+  speechEndSec?: number;
+}
+
+/**
+ * What a protocol adapter gives its session: the way out to its client. Results are frames of
+ * the native vocabulary (src/contracts/stream-frames.ts), which an adapter translates
+ * to its own protocol; the optional hooks carry what the native protocol does not send.
+ */
+export interface SessionOutput {
+  send(frame: ServerFrame, context: FrameContext): void;
+  /** Ends the transport with this close code; the adapter then calls `transportClosed()`. */
+  close(code: number, reason: string): void;
+  speechStarted?(event: SpeechStarted): void;
+  utteranceEnded?(event: UtteranceEnded): void;
+}
+
+/** Per-connection choices of the adapter and the upgrade (all optional). */
+export interface SessionOptions {
+  /** The authenticated API key (null: anonymous); only its own sessions can be resumed. */
+  principalKeyId?: string | null;
+  /** Seconds of audio decoded in the session's own format, as each frame is decoded. */
+  onAudioDecoded?: (seconds: number) => void;
+  /** Live rooms: publishes the session when asked (`room=` / config `room`), see docs/rooms.md. */
+  room?: RoomSpeakerPort;
+  /** The adapter's own audio format; default: PcmDecoder for the config's encoding and rate. */
+  decoder?: (config: SessionConfig) => AudioDecoder;
+  /** Silence that ends an utterance, for this session only (default: SILENCE_THRESHOLD_SECONDS). */
+  silenceThresholdSeconds?: number;
+  /** Called once the session released everything after its transport closed. */
+  onEnded?: () => void;
+}
