@@ -91,8 +91,8 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
     expect(quiet.of('realtime').filter((f) => f.final === true)).toHaveLength(0);
   });
 
-  it('serves the native protocol on /v1/stream, as on its aliases / and /v1/listen', async () => {
-    for (const path of ['/v1/stream', '/v1/stream/', '/', '/v1/listen']) {
+  it('serves the native protocol on /v1/stream, as on its alias /', async () => {
+    for (const path of ['/v1/stream', '/v1/stream/', '/']) {
       const client = await connect('source=en&interim_results=false', path);
       client.sendPcm(phrases(PHRASE_A));
       await client.waitCount('final', 1);
@@ -100,8 +100,8 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
     }
   });
 
-  it('takes config from the query on /v1/listen; translations follow their final', async () => {
-    const client = await connect('source=en&targets=es,de&interim_results=false', '/v1/listen');
+  it('takes config from the query on /v1/stream; translations follow their final', async () => {
+    const client = await connect('source=en&targets=es,de&interim_results=false', '/v1/stream');
     client.sendPcm(phrases(PHRASE_A, PHRASE_B));
     await client.waitCount('translation', 4);
     const session = client.of('session')[0];

@@ -5,7 +5,7 @@ import { QueueName } from 'src/common/queues/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { ResultStreamService } from 'src/common/results/result-stream.service';
 import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { FinalResult, ResultMessage } from 'src/common/results/result-messages';
+import { FinalResult, ResultMessage, WordTiming } from 'src/common/results/result-messages';
 import { parseVerdict } from 'src/common/results/speculation-verdicts.service';
 import { REDIS_URL } from './test-env';
 
@@ -14,6 +14,8 @@ export interface SttWorkerDoubleOptions {
   finalText?: (job: SttJob) => string;
   /** Delay before the result is written (ms). */
   delayMs?: (job: SttJob) => number;
+  /** Give finals word timings: the text's words spread evenly over the speech, probability 0.9. */
+  words?: boolean;
   /** Replace the final with an ErrorResult. */
   failFinal?: (job: SttJob) => boolean;
   /** Also write a final translation per target (`<lang>: <text>`), as the translation role would. */
@@ -24,6 +26,17 @@ export interface SttWorkerDoubleOptions {
    */
   translationQueue?: QueueService;
   concurrency?: number;
+}
+
+function spreadWords(text: string, start: number, end: number): WordTiming[] {
+  const words = text.split(/\s+/).filter((word) => word !== '');
+  const step = (end - start) / Math.max(1, words.length);
+  return words.map((word, i) => ({
+    word: ` ${word}`,
+    start: start + i * step,
+    end: start + (i + 1) * step,
+    probability: 0.9,
+  }));
 }
 
 /**
@@ -140,7 +153,9 @@ export class SttWorkerDouble {
       end: data.endSec,
       ...(data.speechStartSec !== undefined ? { speechStart: data.speechStartSec } : {}),
       ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
-      words: [],
+      words: this.options.words
+        ? spreadWords(text, data.speechStartSec ?? data.startSec, data.speechEndSec ?? data.endSec)
+        : [],
       latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
       worker: 'stt-double',
     };

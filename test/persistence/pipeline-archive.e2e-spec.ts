@@ -48,7 +48,7 @@ async function streamSession(
   gw: GatewayApp,
   texts: string[],
 ): Promise<{ client: TestClient; sessionId: string; seconds: number }> {
-  const client = await TestClient.connect(`${gw.url}/v1/listen?source=en&targets=es`);
+  const client = await TestClient.connect(`${gw.url}/v1/stream?source=en&targets=es`);
   const audio = phrases(...texts);
   client.sendPcm(audio);
   await client.waitCount('translation', texts.length, 60_000);
@@ -145,7 +145,7 @@ describe.each(ENGINES)('gateway feeds the transcript archive and usage on %s', (
         }
       ).totals;
     const sessionsBefore = (await anonymousTotals()).sessions;
-    const opened = await TestClient.connect(`${pipeline.gw.url}/v1/listen?source=en&targets=es`);
+    const opened = await TestClient.connect(`${pipeline.gw.url}/v1/stream?source=en&targets=es`);
     const session = await opened.next((f) => f.type === 'session', { what: 'session' });
     opened.ws.terminate();
     await opened.closed;
@@ -154,7 +154,7 @@ describe.each(ENGINES)('gateway feeds the transcript archive and usage on %s', (
     });
 
     // Resumed by a config frame: the session opened for this connection is dropped, uncounted.
-    const client = await TestClient.connect(`${pipeline.gw.url}/v1/listen`);
+    const client = await TestClient.connect(`${pipeline.gw.url}/v1/stream`);
     await client.next((f) => f.type === 'session', { what: 'first session frame' });
     client.sendJson({ type: 'config', resume: session.resume_token });
     await client.next((f) => f.type === 'session' && f.resumed === true, { what: 'resumed' });
@@ -188,7 +188,7 @@ describe('gateway archive while PostgreSQL is unreachable', () => {
     const pipeline = await startPipeline(lockable.database.url);
     const archive = pipeline.gw.running.app.get(TranscriptArchiveService, { strict: false });
     try {
-      const first = await TestClient.connect(`${pipeline.gw.url}/v1/listen?source=en&targets=es`);
+      const first = await TestClient.connect(`${pipeline.gw.url}/v1/stream?source=en&targets=es`);
       const audioA = phrases(PHRASE_A);
       first.sendPcm(audioA);
       await first.waitCount('translation', 1, 60_000);

@@ -55,7 +55,7 @@ describe('live rooms: one speaker, 50 listeners in 3 languages on two gateway pr
   it('delivers every final once, in order, in each listener language; translates once per language; resumes; refuses listener tokens elsewhere; ends', async () => {
     // The speaker publishes its session as a room on gateway A.
     const speaker = new Speaker(
-      `${a.base.replace('http', 'ws')}/v1/listen?source=en&room=new&speaker=Ana&room_passcode=${PASSCODE}`,
+      `${a.base.replace('http', 'ws')}/v1/stream?source=en&room=new&speaker=Ana&room_passcode=${PASSCODE}`,
       cluster.key,
     );
     await speaker.opened;
@@ -192,7 +192,7 @@ describe('live rooms: one speaker, 50 listeners in 3 languages on two gateway pr
     expect(finalsTranslated).toBe(n * 2);
 
     // A listener token is read-only and for one room.
-    const audioWithToken = new WebSocket(`${b.base.replace('http', 'ws')}/v1/listen`, [
+    const audioWithToken = new WebSocket(`${b.base.replace('http', 'ws')}/v1/stream`, [
       'rt',
       `bearer.${token}`,
     ]);

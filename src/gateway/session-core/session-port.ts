@@ -17,6 +17,8 @@ export interface SessionDeps extends PipelineDeps {
   sessionTtlSeconds: number;
   /** This gateway instance (owners are `${instance}:${session object}`). */
   instanceId: string;
+  /** The speech model's name as protocols report it (for example `whisper-tiny`). */
+  modelName: string;
 }
 
 /** Turns a transport's audio bytes into 16 kHz mono PCM16 (PcmDecoder is the native one). */

@@ -24,8 +24,9 @@ describe('StreamAdapterRegistry', () => {
   });
 
   it('serves the native protocol on /v1/stream and its aliases', () => {
-    expect(NATIVE_STREAM_PATHS).toEqual(['/v1/stream', '/', '/v1/listen']);
-    expect(streamRoutes().paths).toEqual(NATIVE_STREAM_PATHS);
+    expect(NATIVE_STREAM_PATHS).toEqual(['/v1/stream', '/']);
+    expect(streamRoutes().paths).toEqual([...NATIVE_STREAM_PATHS, '/v1/listen']);
     expect(streamRoutes().find('/v1/stream')?.name).toBe('native');
+    expect(streamRoutes().find('/v1/listen')?.name).toBe('deepgram');
   });
 });

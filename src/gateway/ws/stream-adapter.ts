@@ -20,6 +20,8 @@ export interface StreamConnection {
 export interface StreamAdapter {
   /** For logs and metrics. */
   readonly name: string;
+  /** Why the upgrade's query cannot open a session (answered 400 before the socket opens). */
+  refuse?(query: URLSearchParams): string | undefined;
   connect(connection: StreamConnection): LiveSession;
 }
 

@@ -1,13 +1,15 @@
+import { listenAdapter } from '../deepgram/listen.adapter';
 import { nativeStreamAdapter } from './native-stream.adapter';
 import { StreamAdapterRegistry } from './stream-adapter';
 
-/**
- * Where the native protocol is served: `/v1/stream`, and `/` for existing clients. `/v1/listen`
- * is its old name, kept until a Deepgram-compatible adapter takes that path over.
- */
-export const NATIVE_STREAM_PATHS = ['/v1/stream', '/', '/v1/listen'];
+/** Where the native protocol is served: `/v1/stream`, and `/` for existing clients. */
+export const NATIVE_STREAM_PATHS = ['/v1/stream', '/'];
+/** Deepgram's live API. */
+export const DEEPGRAM_LISTEN_PATHS = ['/v1/listen'];
 
 /** Every streaming protocol the gateway serves, by path: a new adapter is one more line. */
 export function streamRoutes(): StreamAdapterRegistry {
-  return new StreamAdapterRegistry().register(NATIVE_STREAM_PATHS, nativeStreamAdapter);
+  return new StreamAdapterRegistry()
+    .register(NATIVE_STREAM_PATHS, nativeStreamAdapter)
+    .register(DEEPGRAM_LISTEN_PATHS, listenAdapter);
 }

@@ -86,6 +86,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       defaultSampleRate: config.vad.sampleRate,
       sessionTtlSeconds: config.gateway.sessionTtlSeconds,
       instanceId: this.instanceId,
+      modelName: `whisper-${config.stt.modelSize}`,
     };
   }
 
@@ -134,8 +135,14 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       );
       return;
     }
-    // Authentication, Origin and failed-auth limits before the socket opens (src/security).
     socket.on('error', () => undefined);
+    const refusal = adapter.refuse?.(url.searchParams);
+    if (refusal !== undefined) {
+      this.metrics.reject('bad_query');
+      this.security.reject(socket, 400, refusal);
+      return;
+    }
+    // Authentication, Origin and failed-auth limits before the socket opens (src/security).
     const decision = await this.security.authorize(request);
     if (!decision.ok) {
       this.metrics.reject(`auth_${decision.status}`);
