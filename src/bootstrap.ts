@@ -7,6 +7,7 @@ import { AppConfig } from './common/config/app-config';
 import { ReadinessRegistry } from './common/health/readiness.registry';
 import { AppLogger } from './common/logging/app-logger';
 import { applyHttpSecurity, httpsOptions, watchCertificates } from './security/http-security';
+import { serveApiDocs } from './api-docs/api-docs';
 
 /** Paths the separate health port answers; everything else there is 404. */
 const OPS_PATHS = /^\/(health(\/.*)?|metrics)(\?.*)?$/;
@@ -86,6 +87,7 @@ export async function listenApp(
   if (config.roles.includes('gateway')) {
     const fromOpsPort = new WeakSet<object>();
     app.use(publicOpsFilter(fromOpsPort));
+    serveApiDocs(app);
     await app.listen(config.gateway.port, config.http.host);
     if (tls) stopWatching = watchCertificates(app.getHttpServer() as HttpsServer, config);
     const handler = app.getHttpAdapter().getInstance() as (req: unknown, res: unknown) => void;
