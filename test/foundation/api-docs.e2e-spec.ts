@@ -16,7 +16,8 @@ function servedRoutes(gw: GatewayApp): string[] {
       ? Object.keys(layer.route.methods)
           .filter((method) => method !== '_all')
           .map(
-            (method) => `${method.toUpperCase()} ${layer.route!.path.replace(/[:*](\w+)/g, '{$1}')}`,
+            (method) =>
+              `${method.toUpperCase()} ${layer.route!.path.replace(/[:*](\w+)/g, '{$1}')}`,
           )
       : [],
   );
