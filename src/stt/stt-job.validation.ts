@@ -33,5 +33,9 @@ export function invalidSttJob(data: unknown): string | undefined {
     return 'targets must be an array of language codes';
   }
   if (!number('enqueuedAt')) return 'enqueuedAt must be an epoch ms number';
+  if (job.prompt !== undefined && typeof job.prompt !== 'string') return 'prompt must be a string';
+  for (const key of ['wordTimings', 'segmentDetail'] as const) {
+    if (job[key] !== undefined && typeof job[key] !== 'boolean') return `${key} must be a boolean`;
+  }
   return undefined;
 }

@@ -26,6 +26,8 @@ export interface TranscribeRequest {
 
 export interface EngineToken {
   text: string;
+  /** Whisper's vocabulary id (the native engine always sets it). */
+  id?: number;
   /** Seconds from the start of the audio. */
   start: number;
   end: number;
