@@ -17,6 +17,8 @@ import { FileTranscript, TranscribedPiece } from './transcript-formats';
 import { SAMPLE_RATE } from './audio-decoder';
 
 export interface FileTranscriptionRequest {
+  /** Names the upload's result stream and its archived transcript (`file-<uuid>`). */
+  sessionId: string;
   task: AudioTask;
   /** ISO 639-1 code or 'auto'. */
   language: string;
@@ -51,6 +53,11 @@ export class FileTranscriptionService {
     private readonly archive: TranscriptArchiveService,
   ) {}
 
+  /** A fresh id for an upload: never a live session's (those are bare UUIDs). */
+  static newSessionId(): string {
+    return `file-${randomUUID()}`;
+  }
+
   /**
    * Resolves with every piece in order; `onPiece` sees each as soon as the ones before it are
    * done. Aborting (the client went away) stops queueing and withdraws jobs not yet started.
@@ -61,7 +68,7 @@ export class FileTranscriptionService {
     onPiece: (piece: TranscribedPiece) => void = () => undefined,
     signal?: AbortSignal,
   ): Promise<FileTranscript> {
-    const sessionId = `file-${randomUUID()}`;
+    const { sessionId } = request;
     const waiters = new Map<number, Waiter>();
     this.reader.subscribe(sessionId, '0', (results) =>
       this.deliver(sessionId, request.keyId, results, waiters),
