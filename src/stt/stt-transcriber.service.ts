@@ -103,7 +103,9 @@ export class SttTranscriber {
       language: input.task === 'translate' ? 'en' : result.language || fixedLanguage || 'und',
       languageProbability: fixedLanguage ? undefined : result.languageProbability,
       words,
-      ...(input.segmentDetail ? { segments: segmentDetails(kept, input.offsetSec) } : {}),
+      ...(input.segmentDetail
+        ? { segments: segmentDetails(kept, input.offsetSec, durationSeconds(input.samples)) }
+        : {}),
       inferred: true,
       sttMs,
     };

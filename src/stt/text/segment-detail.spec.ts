@@ -27,7 +27,7 @@ function segment(text: string, probabilities: number[], noSpeechProb = 0.01): En
 describe('segmentDetails', () => {
   it('gives the kept segments stream times, text token ids and mean log probability', () => {
     const kept = filterSegments([segment(' ask not what your', [0.9, 0.8, 0.7, 0.6])]);
-    const [detail] = segmentDetails(kept, 10);
+    const [detail] = segmentDetails(kept, 10, 5);
     expect(detail.start).toBe(10.5);
     expect(detail.end).toBe(12.5);
     expect(detail.text).toBe('ask not what your');
@@ -38,8 +38,14 @@ describe('segmentDetails', () => {
     expect(detail.compressionRatio).toBeCloseTo(compressionRatio('ask not what your'), 3);
   });
 
+  it('keeps times within the audio when whisper points past its end', () => {
+    const [detail] = segmentDetails(filterSegments([segment(' too long', [0.9, 0.9])]), 10, 1.5);
+    expect(detail.start).toBe(10.5);
+    expect(detail.end).toBe(11.5);
+  });
+
   it('keeps a zero probability finite', () => {
-    const [detail] = segmentDetails(filterSegments([segment(' hello there', [0, 1])]), 0);
+    const [detail] = segmentDetails(filterSegments([segment(' hello there', [0, 1])]), 0, 5);
     expect(Number.isFinite(detail.avgLogprob)).toBe(true);
   });
 });

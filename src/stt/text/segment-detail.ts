@@ -19,18 +19,24 @@ export function compressionRatio(text: string): number {
 
 /**
  * OpenAI's per-segment fields from the segments the hallucination filter kept, times shifted by
- * `offsetSec` (the segment's place in the stream). Only text tokens count: timestamps and other
+ * `offsetSec` (the segment's place in the stream) and kept within the audio's `durationSec`
+ * (whisper's timestamp tokens can point past the end of a short input). Only text tokens count: timestamps and other
  * special tokens carry no word and no meaningful probability.
  */
-export function segmentDetails(kept: FilteredSegment[], offsetSec: number): SegmentDetail[] {
+export function segmentDetails(
+  kept: FilteredSegment[],
+  offsetSec: number,
+  durationSec: number,
+): SegmentDetail[] {
+  const within = (seconds: number): number => Math.min(Math.max(seconds, 0), durationSec);
   return kept.map(({ segment, text }) => {
     const textTokens = segment.tokens.filter((token) => !token.special);
     const logprobs = textTokens.map((token) =>
       Math.log(Math.max(token.probability, MIN_PROBABILITY)),
     );
     return {
-      start: round(offsetSec + segment.start),
-      end: round(offsetSec + Math.max(segment.start, segment.end)),
+      start: round(offsetSec + within(segment.start)),
+      end: round(offsetSec + within(Math.max(segment.start, segment.end))),
       text,
       tokens: textTokens.flatMap((token) => (token.id === undefined ? [] : [token.id])),
       avgLogprob: logprobs.length
