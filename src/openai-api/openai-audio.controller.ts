@@ -116,7 +116,7 @@ export class OpenAiAudioController {
     this.usage.recordSessionStart(caller.keyId);
     this.usage.recordAudio(caller.keyId, seconds);
     const sessionId = FileTranscriptionService.newSessionId();
-    // The archived transcript is the session's: GET /v1/sessions/{id} with a transcripts key.
+    // The archived transcript is the session's: GET /v1/sessions/{id}/transcript.
     response.setHeader('X-Session-Id', sessionId);
     const options = {
       sessionId,
