@@ -1,12 +1,19 @@
 /**
  * File transcription throughput of the OpenAI audio API (npm run bench -- openai-file): audio
  * seconds per wall second for one upload through our whole path (HTTP, VAD, the stt queue, ONE
- * stt worker with one whisper context, result stream, reassembly) against whisper.cpp's own
- * command-line tool (whisper-cli, built from the same sources by `scripts/build-whisper.sh
- * --whisper-cli`) on the same file, model and threads, both greedy without temperature fallback.
+ * stt worker with one whisper context, result stream, reassembly) against whisper.cpp on the same
+ * file, model and threads, greedy, without temperature fallback, at most BENCH_MAX_TOKENS tokens
+ * per segment:
+ * - whisper.cpp's own command-line tool (whisper-cli, `scripts/build-whisper.sh --whisper-cli`,
+ *   same sources and flags as our addon). It has no max-tokens option, and it cannot run the
+ *   random-weights model (its vocabulary has no " " token, which whisper-cli always suppresses):
+ *   with that model the row says why it is missing.
+ * - the native C++ driver on our whisper.cpp build (`scripts/build-whisper.sh --tools`):
+ *   whisper_full over the whole file, its 30 s windows one after another, as whisper-cli does.
  *
  * BENCH_MODEL (default: the random-weights tiny model), BENCH_RUNS (default 3), BENCH_REPEATS
- * (jfk.wav copies in the file, 1 s apart; default 4) and BENCH_SEGMENTS_IN_FLIGHT change the setup.
+ * (jfk.wav copies in the file, 1 s apart; default 4), BENCH_MAX_TOKENS (default 32) and
+ * BENCH_SEGMENTS_IN_FLIGHT (default 4) change the setup.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +31,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 4);
 const IN_FLIGHT = process.env.BENCH_SEGMENTS_IN_FLIGHT ?? '4';
 const THREADS = 2;
+const MAX_TOKENS = process.env.BENCH_MAX_TOKENS ?? '32';
+const DRIVER = resolve(ROOT, 'native/whisper-addon/build/rt-whisper-bench-driver');
 const WHISPER_CLI = resolve(ROOT, 'native/whisper-addon/build-cli/bin/whisper-cli');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -33,7 +42,7 @@ const median = (values: number[]): number => {
 };
 
 /** jfk.wav REPEATS times with a second of silence after each: a file the VAD cuts REPEATS ways. */
-function benchFile(): { path: string; seconds: number } {
+function benchFile(): { path: string; pcmPath: string; seconds: number } {
   const wav = readFileSync(fixture('jfk.wav'));
   const data = wav.subarray(wav.indexOf('data') + 8);
   const speech = new Int16Array(data.buffer, data.byteOffset, Math.floor(data.length / 2));
@@ -42,7 +51,9 @@ function benchFile(): { path: string; seconds: number } {
   for (let i = 0; i < REPEATS; i++) pcm.set(speech, i * (speech.length + pause.length));
   const path = join(mkdtempSync(join(tmpdir(), 'rt-bench-openai-')), 'file.wav');
   writeFileSync(path, encodeWav(pcm, 16000));
-  return { path, seconds: pcm.length / 16000 };
+  const pcmPath = `${path}.pcm`;
+  writeFileSync(pcmPath, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+  return { path, pcmPath, seconds: pcm.length / 16000 };
 }
 
 async function ourPath(file: { path: string; seconds: number }): Promise<number[]> {
@@ -60,6 +71,7 @@ async function ourPath(file: { path: string; seconds: number }): Promise<number[
     WHISPER_THREADS: String(THREADS),
     STT_POOL_SIZE: '1',
     BEAM_SIZE: '1',
+    STT_MAX_TOKENS: MAX_TOKENS,
     TEMPERATURE_FALLBACK: 'false',
     OPENAI_MAX_FILE_BYTES: String(512 * 1024 * 1024),
     OPENAI_SEGMENTS_IN_FLIGHT: IN_FLIGHT,
@@ -88,36 +100,65 @@ async function ourPath(file: { path: string; seconds: number }): Promise<number[
   }
 }
 
-function whisperCli(file: { path: string }): number[] {
+/** Wall seconds per run, or why whisper-cli cannot run this model. */
+function whisperCli(file: { path: string }): number[] | string {
   if (!existsSync(WHISPER_CLI)) {
     execFileSync('bash', [resolve(ROOT, 'scripts/build-whisper.sh'), '--whisper-cli'], {
       stdio: 'inherit',
     });
   }
   const args = ['-m', MODEL, '-f', file.path, '-t', String(THREADS), '-bs', '1', '-bo', '1'];
-  const once = (): number => {
+  const once = (): number | string => {
     const started = performance.now();
     const run = spawnSync(WHISPER_CLI, [...args, '-nf', '-l', 'en', '-np', '-nt'], {
       encoding: 'utf8',
     });
-    if (run.status !== 0) throw new Error(`whisper-cli failed: ${run.stderr}`);
+    if (run.status !== 0) {
+      const lines = run.stderr.trim().split('\n');
+      return `whisper-cli failed (${run.signal ?? `exit ${run.status}`}): ${lines[lines.length - 1]}`;
+    }
     return (performance.now() - started) / 1000;
   };
-  once();
-  return Array.from({ length: RUNS }, once);
+  const warm = once();
+  if (typeof warm === 'string') return warm;
+  const walls: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const wall = once();
+    if (typeof wall === 'string') return wall;
+    walls.push(wall);
+  }
+  return walls;
+}
+
+/** whisper_full over the whole file in plain C++ (no Node.js), first run as warm-up. */
+function nativeDriver(file: { pcmPath: string }): number[] {
+  if (!existsSync(DRIVER)) {
+    execFileSync('bash', [resolve(ROOT, 'scripts/build-whisper.sh'), '--tools'], {
+      stdio: 'inherit',
+    });
+  }
+  const out = execFileSync(
+    DRIVER,
+    [MODEL, file.pcmPath, String(THREADS), MAX_TOKENS, '0', String(RUNS + 1), '1'],
+    { encoding: 'utf8' },
+  );
+  const { runsMs } = JSON.parse(out) as { runsMs: number[] };
+  return runsMs.slice(1).map((ms) => ms / 1000);
 }
 
 export default async function run(): Promise<void> {
   const file = benchFile();
   console.log(
-    `openai-file: ${file.seconds.toFixed(1)} s file (jfk.wav x${REPEATS}), model ${MODEL}, ${THREADS} threads, greedy, no fallback, ${RUNS} runs`,
+    `openai-file: ${file.seconds.toFixed(1)} s file (jfk.wav x${REPEATS}), model ${MODEL}, ${THREADS} threads, greedy, no fallback, max ${MAX_TOKENS} tokens per segment, ${RUNS} runs`,
   );
   const ours = await ourPath(file);
   const cli = whisperCli(file);
   const rows = [
     { path: `our API, 1 stt worker (${IN_FLIGHT} segments in flight)`, walls: ours },
-    { path: 'whisper-cli (same whisper.cpp sources)', walls: cli },
+    { path: 'native driver, whisper_full on the whole file', walls: nativeDriver(file) },
   ];
+  if (typeof cli === 'string') console.log(`whisper-cli: not measured, ${cli}`);
+  else rows.push({ path: 'whisper-cli (no max-tokens option)', walls: cli });
   for (const row of rows) {
     const wall = median(row.walls);
     console.log(
