@@ -24,6 +24,8 @@ export interface FileTranscriptionRequest {
   language: string;
   prompt?: string;
   wordTimings: boolean;
+  /** Sampling temperature of the first decode (0: greedy, whisper's fallback as configured). */
+  temperature: number;
   /** The API key the transcript is archived under (null: authentication off). */
   keyId: string | null;
 }
@@ -88,6 +90,7 @@ export class FileTranscriptionService {
         task: request.task,
         duration: pcm.length / SAMPLE_RATE,
         requestedLanguage: request.language,
+        temperature: request.temperature,
         pieces,
       };
     } finally {
@@ -153,6 +156,7 @@ export class FileTranscriptionService {
       prompt: request.prompt ?? '',
       wordTimings: request.wordTimings,
       segmentDetail: true,
+      ...(request.temperature > 0 ? { temperature: request.temperature } : {}),
     };
     const jobId = `${utteranceId}:1`;
     await this.queues.add(QueueName.Stt, 'final', job, { jobId, priority: JOB_PRIORITY.file });

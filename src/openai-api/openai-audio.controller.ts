@@ -124,6 +124,7 @@ export class OpenAiAudioController {
       language: audioRequest.language,
       ...(audioRequest.prompt ? { prompt: audioRequest.prompt } : {}),
       wordTimings: audioRequest.granularities.includes('word'),
+      temperature: audioRequest.temperature,
       keyId: caller.keyId,
     };
     if (audioRequest.stream) {

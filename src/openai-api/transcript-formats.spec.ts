@@ -4,6 +4,7 @@ const transcript: FileTranscript = {
   task: 'transcribe',
   duration: 3725.4,
   requestedLanguage: 'auto',
+  temperature: 0,
   pieces: [
     {
       start: 0.5,

@@ -19,6 +19,8 @@ export interface FileTranscript {
   duration: number;
   /** ISO 639-1 code asked for, or 'auto'. */
   requestedLanguage: string;
+  /** Temperature the decoding started at. */
+  temperature: number;
   pieces: TranscribedPiece[];
 }
 
@@ -133,7 +135,7 @@ export function toVerboseJson(
       end: round(segment.end),
       text: segment.text.startsWith(' ') ? segment.text : ` ${segment.text}`,
       tokens: segment.tokens,
-      temperature: 0,
+      temperature: transcript.temperature,
       avg_logprob: segment.avgLogprob,
       compression_ratio: segment.compressionRatio,
       no_speech_prob: segment.noSpeechProb,

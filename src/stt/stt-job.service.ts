@@ -130,6 +130,7 @@ export class SttJobService {
           offsetSec: data.startSec,
           ...(data.wordTimings ? { wordTimings: true } : {}),
           ...(data.segmentDetail ? { segmentDetail: true } : {}),
+          ...(data.temperature ? { temperature: data.temperature } : {}),
         });
       }
     } catch (error) {

@@ -22,6 +22,8 @@ export interface TranscriptionInput {
   wordTimings?: boolean;
   /** Per-segment detail (tokens, log probability, compression ratio) in the result. */
   segmentDetail?: boolean;
+  /** Sampling temperature of the first decode (uploads may ask; live speech decodes at 0). */
+  temperature?: number;
 }
 
 export interface Transcription {
@@ -73,6 +75,7 @@ export class SttTranscriber {
         initialPrompt: buildPrompt(input.previousText) || undefined,
         audioCtx: audioCtxFor(durationSeconds(samples), stt.audioCtx),
         maxTokens: stt.maxTokens,
+        ...(input.temperature ? { temperature: input.temperature } : {}),
         temperatureFallback: final && stt.temperatureFallback,
         noSpeechThreshold: stt.noSpeechThreshold,
         wordTimestamps: timings,

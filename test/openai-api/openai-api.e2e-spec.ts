@@ -170,15 +170,20 @@ describe('OpenAI audio API (official openai client, real gateway + stt role, eng
     expect(result.text).toBe('alpha beta gamma alpha beta gamma alpha beta gamma');
   });
 
-  it('passes the prompt to whisper', async () => {
+  it('passes the prompt and the temperature to whisper', async () => {
     const before = engine.calls.length;
-    await client.audio.transcriptions.create({
+    const result = await client.audio.transcriptions.create({
       file: await upload(wav),
       model: 'whisper-1',
       prompt: 'Glossary: Zyxel',
+      temperature: 0.3,
+      response_format: 'verbose_json',
     });
-    const prompts = engine.calls.slice(before).map((call) => call.initialPrompt);
-    expect(prompts.every((prompt) => prompt?.includes('Glossary: Zyxel'))).toBe(true);
+    const calls = engine.calls.slice(before);
+    expect(calls).toHaveLength(3);
+    expect(calls.every((call) => call.initialPrompt?.includes('Glossary: Zyxel'))).toBe(true);
+    expect(calls.every((call) => call.temperature === 0.3)).toBe(true);
+    expect(result.segments!.every((segment) => segment.temperature === 0.3)).toBe(true);
   });
 
   it("lists models in OpenAI's shape", async () => {

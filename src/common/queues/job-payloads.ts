@@ -44,6 +44,8 @@ export interface SttJob {
   wordTimings?: boolean;
   /** Per-segment detail (tokens, log probability, ...) in the final (FinalResult.segments). */
   segmentDetail?: boolean;
+  /** Sampling temperature of the first decode, 0 to 1 (uploads; default 0). */
+  temperature?: number;
 }
 
 /** A transcript to translate into one or more languages. */
