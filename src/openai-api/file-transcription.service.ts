@@ -76,13 +76,18 @@ export class FileTranscriptionService {
       this.deliver(sessionId, request.keyId, results, waiters),
     );
     const queued = new Set<string>();
-    const withdraw = (): void => void this.withdraw(queued);
+    // The client is gone: its waiting jobs leave the queue and nothing waits for their results.
+    const withdraw = (): void => {
+      void this.withdraw(queued);
+      for (const waiter of waiters.values()) waiter.reject(new Error('the client went away'));
+      waiters.clear();
+    };
     signal?.addEventListener('abort', withdraw, { once: true });
     try {
       const pieces = await runInOrder(
         fileSegments(this.vad.createSegmenter({ emitInterims: false }), pcm),
         this.config.openaiApi.segmentsInFlight,
-        (segment) => this.transcribeSegment(sessionId, segment, request, waiters, queued),
+        (segment) => this.transcribeSegment(sessionId, segment, request, waiters, queued, signal),
         onPiece,
         signal,
       );
@@ -106,6 +111,7 @@ export class FileTranscriptionService {
     request: FileTranscriptionRequest,
     waiters: Map<number, Waiter>,
     queued: Set<string>,
+    signal?: AbortSignal,
   ): Promise<TranscribedPiece> {
     // 1-based like the utterances of a live session.
     const index = segment.number + 1;
@@ -161,6 +167,8 @@ export class FileTranscriptionService {
     const jobId = `${utteranceId}:1`;
     await this.queues.add(QueueName.Stt, 'final', job, { jobId, priority: JOB_PRIORITY.file });
     queued.add(jobId);
+    // Queued while the abort was being handled: withdraw it too.
+    if (signal?.aborted) await this.withdraw(new Set([jobId]));
     try {
       return await result;
     } finally {

@@ -1,5 +1,7 @@
 import OpenAI, { toFile } from 'openai';
 import { SttJob } from 'src/common/queues/job-payloads';
+import { QueueName } from 'src/common/queues/queue-names';
+import { QueueService } from 'src/common/queues/queue.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { concatPcm, espeak, silence } from '../helpers/audio';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
@@ -95,5 +97,38 @@ describe('OpenAI uploads below live speech (one stt worker double, real queue)',
     expect(transcript.segments!.map((segment) => segment.text.trim())).toEqual(
       FILE_PHRASES.map((_, i) => `piece ${i + 1}`),
     );
+  });
+
+  it('withdraws the waiting segments of an upload whose client went away', async () => {
+    const created = await gw.running.app.get(ApiKeyService).create({ name: 'abort' });
+    const client = new OpenAI({
+      apiKey: created.key,
+      baseURL: `http://127.0.0.1:${gw.config.gateway.port}/v1`,
+      maxRetries: 0,
+    });
+    const before = pickups.filter(isFile).length;
+    const aborted = new AbortController();
+    const upload = client.audio.transcriptions
+      .create(
+        { file: await toFile(wavFile(spokenFile(FILE_PHRASES)), 'gone.wav'), model: 'whisper-1' },
+        { signal: aborted.signal },
+      )
+      .catch((error: unknown) => error);
+    await waitFor(() => pickups.filter(isFile).length > before, { what: 'upload picked up' });
+    aborted.abort();
+    expect(await upload).toBeInstanceOf(OpenAI.APIUserAbortError);
+    const queues = gw.running.app.get(QueueService);
+    await waitFor(async () => (await queues.depth(QueueName.Stt)) === 0, {
+      what: 'queue emptied',
+    });
+    // A live final after the abort is the next job the worker takes: nothing of the file is left.
+    const live = await TestClient.connect(gw.url);
+    live.sendPcm(concatPcm(espeak('after the upload'), silence(1.5)));
+    await live.next((frame) => frame.type === 'final', { what: 'live final' });
+    live.ws.terminate();
+    const fileJobsOfUpload = pickups.filter(isFile).length - before;
+    expect(fileJobsOfUpload).toBeLessThan(FILE_PHRASES.length);
+    const lastPickup = pickups[pickups.length - 1];
+    expect(isFile(lastPickup)).toBe(false);
   });
 });
