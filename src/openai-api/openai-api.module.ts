@@ -5,6 +5,7 @@ import { SecurityModule } from '../security/security.module';
 import { VadModule } from '../vad';
 import { AudioDecoder } from './audio-decoder';
 import { FileTranscriptionService } from './file-transcription.service';
+import { OpenAiCallers } from './openai-callers.service';
 import { OpenAiAudioController } from './openai-audio.controller';
 
 /**
@@ -15,6 +16,6 @@ import { OpenAiAudioController } from './openai-audio.controller';
 @Module({
   imports: [VadModule, PersistenceModule, SecurityModule],
   controllers: [OpenAiAudioController],
-  providers: [AudioDecoder, ResultReaderService, FileTranscriptionService],
+  providers: [AudioDecoder, ResultReaderService, FileTranscriptionService, OpenAiCallers],
 })
 export class OpenAiApiModule {}

@@ -2,22 +2,16 @@ import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
-import { UsageService } from '../persistence/usage/usage.service';
-import { UpgradeAuthService } from '../security/upgrade-auth.service';
-import { AudioRequest, AudioTask, parseAudioRequest } from './audio-request';
+import { AudioTask, parseAudioRequest } from './audio-request';
 import { AudioDecoder, SAMPLE_RATE } from './audio-decoder';
 import { FileTranscriptionService } from './file-transcription.service';
 import { readUpload } from './multipart-upload';
+import { OpenAiCallers } from './openai-callers.service';
 import { OpenAiError } from './openai-error';
-import { FileTranscript, toSrt, toVerboseJson, toVtt, transcriptText } from './transcript-formats';
+import { renderTranscript, transcriptText } from './transcript-formats';
 
 /** Room for the multipart envelope and form fields around the file. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
-
-interface Caller {
-  keyId: string | null;
-  audioSecondsPerHour: number | null;
-}
 
 /**
  * OpenAI's audio API on the gateway: `POST /v1/audio/transcriptions`, `POST
@@ -30,10 +24,9 @@ export class OpenAiAudioController {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly auth: UpgradeAuthService,
+    private readonly callers: OpenAiCallers,
     private readonly decoder: AudioDecoder,
     private readonly files: FileTranscriptionService,
-    private readonly usage: UsageService,
   ) {}
 
   /** Every `model` name is served by the model the stt workers load; this is its name. */
@@ -57,7 +50,7 @@ export class OpenAiAudioController {
     @Res() response: ServerResponse,
   ): Promise<void> {
     await this.answer(request, response, async () => {
-      await this.authorize(request);
+      await this.callers.authorize(request);
       sendJson(response, 200, { object: 'list', data: this.models() });
     });
   }
@@ -69,7 +62,7 @@ export class OpenAiAudioController {
     @Param('id') id: string,
   ): Promise<void> {
     await this.answer(request, response, async () => {
-      await this.authorize(request);
+      await this.callers.authorize(request);
       const model = this.models().find((entry) => entry.id === id);
       if (!model)
         throw new OpenAiError(404, `the model '${id}' does not exist`, 'model', 'model_not_found');
@@ -92,7 +85,7 @@ export class OpenAiAudioController {
     response: ServerResponse,
     task: AudioTask,
   ): Promise<void> {
-    const caller = await this.authorize(request);
+    const caller = await this.callers.authorize(request);
     const maxBytes = this.config.openaiApi.maxFileBytes;
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes + FORM_OVERHEAD_BYTES) {
@@ -107,14 +100,13 @@ export class OpenAiAudioController {
     const audioRequest = parseAudioRequest(upload.fields, task);
     const pcm = await this.decoder.decode(upload.file.data);
     const seconds = pcm.length / SAMPLE_RATE;
-    await this.checkQuota(caller, seconds);
+    await this.callers.checkQuota(caller, seconds);
 
     const aborted = new AbortController();
     response.on('close', () => {
       if (!response.writableFinished) aborted.abort(new Error('client went away'));
     });
-    this.usage.recordSessionStart(caller.keyId);
-    this.usage.recordAudio(caller.keyId, seconds);
+    this.callers.recordUpload(caller, seconds);
     const sessionId = FileTranscriptionService.newSessionId();
     // The archived transcript is the session's: GET /v1/sessions/{id}/transcript.
     response.setHeader('X-Session-Id', sessionId);
@@ -153,53 +145,9 @@ export class OpenAiAudioController {
       return;
     }
     const transcript = await this.files.transcribe(pcm, options, undefined, aborted.signal);
-    this.send(response, transcript, audioRequest);
-  }
-
-  private send(response: ServerResponse, transcript: FileTranscript, request: AudioRequest): void {
-    switch (request.responseFormat) {
-      case 'json':
-        return sendJson(response, 200, {
-          text: transcriptText(transcript.pieces),
-          usage: { type: 'duration', seconds: Math.ceil(transcript.duration) },
-        });
-      case 'verbose_json':
-        return sendJson(response, 200, toVerboseJson(transcript, request.granularities));
-      case 'text':
-        return sendText(response, 'text/plain', `${transcriptText(transcript.pieces)}\n`);
-      case 'srt':
-        return sendText(response, 'application/x-subrip', toSrt(transcript.pieces));
-      case 'vtt':
-        return sendText(response, 'text/vtt', toVtt(transcript.pieces));
-    }
-  }
-
-  private async authorize(request: IncomingMessage): Promise<Caller> {
-    const decision = await this.auth.authorize(request, {
-      mode: 'http',
-      scope: 'stream',
-      anonymousWhenAuthOff: true,
-    });
-    if (!decision.ok) {
-      throw new OpenAiError(decision.status, decision.reason, null, 'invalid_api_key');
-    }
-    return {
-      keyId: decision.principal.keyId ?? null,
-      audioSecondsPerHour: decision.principal.limits?.audioSecondsPerHour ?? null,
-    };
-  }
-
-  private async checkQuota(caller: Caller, seconds: number): Promise<void> {
-    if (caller.keyId === null || caller.audioSecondsPerHour === null) return;
-    const used = await this.usage.audioSecondsThisHour(caller.keyId);
-    if (used + seconds > caller.audioSecondsPerHour) {
-      throw new OpenAiError(
-        429,
-        `this file (${Math.ceil(seconds)} s) would exceed the key's ${caller.audioSecondsPerHour} audio seconds per hour`,
-        null,
-        'quota_exceeded',
-      );
-    }
+    const rendered = renderTranscript(transcript, audioRequest);
+    response.writeHead(200, { 'Content-Type': `${rendered.contentType}; charset=utf-8` });
+    response.end(rendered.body);
   }
 
   /** Runs a handler and answers its failure in OpenAI's shape (or ends a started stream). */
@@ -233,11 +181,6 @@ export class OpenAiAudioController {
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
   response.end(JSON.stringify(body));
-}
-
-function sendText(response: ServerResponse, type: string, body: string): void {
-  response.writeHead(200, { 'Content-Type': `${type}; charset=utf-8` });
-  response.end(body);
 }
 
 function sendEvent(response: ServerResponse, event: unknown): void {

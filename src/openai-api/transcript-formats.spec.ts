@@ -1,4 +1,11 @@
-import { FileTranscript, toSrt, toVerboseJson, toVtt, transcriptText } from './transcript-formats';
+import {
+  FileTranscript,
+  renderTranscript,
+  toSrt,
+  toVerboseJson,
+  toVtt,
+  transcriptText,
+} from './transcript-formats';
 
 const transcript: FileTranscript = {
   task: 'transcribe',
@@ -87,5 +94,18 @@ describe('transcript formats', () => {
     expect(toVerboseJson({ ...transcript, requestedLanguage: 'de' }, ['segment']).language).toBe(
       'german',
     );
+  });
+
+  it('renders each response format with its content type', () => {
+    const render = (responseFormat: 'json' | 'text' | 'srt' | 'vtt' | 'verbose_json') =>
+      renderTranscript(transcript, { responseFormat, granularities: ['segment'] });
+    expect(JSON.parse(render('json').body)).toEqual({
+      text: 'hello world bye now',
+      usage: { type: 'duration', seconds: 3726 },
+    });
+    expect(render('text')).toEqual({ contentType: 'text/plain', body: 'hello world bye now\n' });
+    expect(render('srt').contentType).toBe('application/x-subrip');
+    expect(render('vtt').contentType).toBe('text/vtt');
+    expect(render('verbose_json').contentType).toBe('application/json');
   });
 });

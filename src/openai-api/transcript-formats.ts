@@ -1,5 +1,5 @@
 import { SegmentDetail, WordTiming } from '../common/results/result-messages';
-import { AudioTask, Granularity } from './audio-request';
+import { AudioRequest, AudioTask, Granularity } from './audio-request';
 
 /** One VAD segment of an upload, transcribed: what the stt worker's final said about it. */
 export interface TranscribedPiece {
@@ -173,4 +173,30 @@ export function toVtt(pieces: readonly TranscribedPiece[]): string {
       `${clock(segment.start, '.')} --> ${clock(segment.end, '.')}\n${segment.text.trim()}\n`,
   );
   return ['WEBVTT\n', ...cues].join('\n');
+}
+
+/** The response body of a finished transcript in the format the request asked for. */
+export function renderTranscript(
+  transcript: FileTranscript,
+  request: Pick<AudioRequest, 'responseFormat' | 'granularities'>,
+): { contentType: string; body: string } {
+  const json = (value: unknown) => ({
+    contentType: 'application/json',
+    body: JSON.stringify(value),
+  });
+  switch (request.responseFormat) {
+    case 'json':
+      return json({
+        text: transcriptText(transcript.pieces),
+        usage: { type: 'duration', seconds: billedSeconds(transcript.duration) },
+      });
+    case 'verbose_json':
+      return json(toVerboseJson(transcript, request.granularities));
+    case 'text':
+      return { contentType: 'text/plain', body: `${transcriptText(transcript.pieces)}\n` };
+    case 'srt':
+      return { contentType: 'application/x-subrip', body: toSrt(transcript.pieces) };
+    case 'vtt':
+      return { contentType: 'text/vtt', body: toVtt(transcript.pieces) };
+  }
 }
