@@ -10,6 +10,8 @@
 #   WHISPER_OPENMP=0  ggml's own thread pool instead of OpenMP (steadier on a crowded CPU)
 #   WHISPER_FLASH     flash attention is a runtime option (WHISPER_FLASH_ATTN), nothing to build
 #   --tools           also build the native C++ benchmark driver (the bench's baseline)
+#   --whisper-cli     also build whisper.cpp's own whisper-cli from the same sources, same flags
+#                     (baseline of npm run bench -- openai-file), in native/whisper-addon/build-cli
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -70,6 +72,12 @@ configure "$ADDON_DIR" "$BUILD_DIR" -DWHISPER_SRC="$WHISPER_SRC" \
 cmake --build "$BUILD_DIR" --target rt_whisper -j "$JOBS"
 node -e "const b = require('./${BUILD_DIR}/rt_whisper.node'); console.log('build-whisper: whisper.cpp ' + b.version + ': ' + b.systemInfo().trim())"
 
+if [ "${1:-}" = "--whisper-cli" ]; then
+  configure "$WHISPER_SRC" "${ADDON_DIR}/build-cli" -DBUILD_SHARED_LIBS=OFF -DWHISPER_BUILD_EXAMPLES=ON \
+    -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_SERVER=OFF -DWHISPER_SDL2=OFF
+  cmake --build "${ADDON_DIR}/build-cli" --target whisper-cli -j "$JOBS"
+  echo "build-whisper: whisper-cli in ${ADDON_DIR}/build-cli/bin/whisper-cli"
+fi
 if [ "${1:-}" = "--tools" ]; then
   cmake --build "$BUILD_DIR" --target rt-whisper-bench-driver -j "$JOBS"
   echo "build-whisper: native benchmark driver in ${BUILD_DIR}/rt-whisper-bench-driver"

@@ -16,6 +16,7 @@ PACKAGES=(
   "apertium-eng-cat:English-Catalan pairs for apertium"
   "espeak-ng:speech for the VAD and client tests"
   "sox:audio conversion for the tests"
+  "ffmpeg:decodes FLAC/MP3/OGG/WebM/M4A uploads of the OpenAI audio API (WAV needs none)"
   "openssl:generating secrets (scripts/generate-env.sh, deploy/k8s/create-secrets.sh)"
   "python3:node-gyp, to build the native addons"
   "make:building the whisper.cpp addon"

@@ -114,7 +114,7 @@ export class SttJobService {
       throw new UnrecoverableError(`bad audio in ${data.utteranceId}: ${error.message}`);
     }
 
-    const previousText = await this.context.previousText(data.sessionId);
+    const previousText = data.prompt ?? (await this.context.previousText(data.sessionId));
     let transcription: Transcription;
     let agreed: AgreementState | undefined;
     try {
@@ -128,6 +128,9 @@ export class SttJobService {
           task: data.task,
           previousText,
           offsetSec: data.startSec,
+          ...(data.wordTimings ? { wordTimings: true } : {}),
+          ...(data.segmentDetail ? { segmentDetail: true } : {}),
+          ...(data.temperature ? { temperature: data.temperature } : {}),
         });
       }
     } catch (error) {
@@ -188,6 +191,7 @@ export class SttJobService {
       ...(data.speechStartSec !== undefined ? { speechStart: data.speechStartSec } : {}),
       ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
       words: t.words,
+      ...(t.segments ? { segments: t.segments } : {}),
       latency: {
         queueMs: Math.max(0, pickedAt - data.enqueuedAt),
         sttMs: Math.round(t.sttMs),

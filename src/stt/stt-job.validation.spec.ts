@@ -19,6 +19,14 @@ const good: SttJob = {
 };
 
 describe('invalidSttJob', () => {
+  it("checks an upload's optional fields: prompt, word timings, segment detail, temperature", () => {
+    const upload = { ...good, prompt: 'Names', wordTimings: true, segmentDetail: true };
+    expect(invalidSttJob({ ...upload, temperature: 0.4 })).toBeUndefined();
+    expect(invalidSttJob({ ...upload, temperature: 1.5 })).toMatch(/temperature/);
+    expect(invalidSttJob({ ...upload, prompt: 3 })).toMatch(/prompt/);
+    expect(invalidSttJob({ ...upload, segmentDetail: 'yes' })).toMatch(/segmentDetail/);
+  });
+
   it('accepts a well-formed job', () => {
     expect(invalidSttJob(good)).toBeUndefined();
     expect(

@@ -33,5 +33,15 @@ export function invalidSttJob(data: unknown): string | undefined {
     return 'targets must be an array of language codes';
   }
   if (!number('enqueuedAt')) return 'enqueuedAt must be an epoch ms number';
+  if (job.prompt !== undefined && typeof job.prompt !== 'string') return 'prompt must be a string';
+  if (
+    job.temperature !== undefined &&
+    !(number('temperature') && (job.temperature as number) >= 0 && (job.temperature as number) <= 1)
+  ) {
+    return 'temperature must be a number from 0 to 1';
+  }
+  for (const key of ['wordTimings', 'segmentDetail'] as const) {
+    if (job[key] !== undefined && typeof job[key] !== 'boolean') return `${key} must be a boolean`;
+  }
   return undefined;
 }

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
-import { WordTiming } from '../common/results/result-messages';
+import { SegmentDetail, WordTiming } from '../common/results/result-messages';
 import { audioCtxFor } from './audio/audio-ctx';
 import { durationSeconds, normalizePeak } from './audio/pcm';
 import { analyseSpeech } from './audio/speech-detector';
 import { WHISPER_ENGINE, WhisperEngine } from './engine/whisper-engine';
 import { DEFAULT_FILTER, filterSegments } from './text/hallucination-filter';
 import { buildPrompt } from './text/prompt-builder';
+import { segmentDetails } from './text/segment-detail';
 import { tokensToWords } from './text/words';
 
 export interface TranscriptionInput {
@@ -19,6 +20,10 @@ export interface TranscriptionInput {
   offsetSec: number;
   /** Word timings even when WORD_TIMESTAMPS is off (interims need them to cut their audio). */
   wordTimings?: boolean;
+  /** Per-segment detail (tokens, log probability, compression ratio) in the result. */
+  segmentDetail?: boolean;
+  /** Sampling temperature of the first decode (uploads may ask; live speech decodes at 0). */
+  temperature?: number;
 }
 
 export interface Transcription {
@@ -26,6 +31,8 @@ export interface Transcription {
   language: string;
   languageProbability?: number;
   words: WordTiming[];
+  /** Set when the input asked for segmentDetail (empty when whisper was not run). */
+  segments?: SegmentDetail[];
   /** False when the audio had no speech and whisper was not run. */
   inferred: boolean;
   sttMs: number;
@@ -49,6 +56,7 @@ export class SttTranscriber {
       text: '',
       language: fixedLanguage ?? 'und',
       words: [],
+      ...(input.segmentDetail ? { segments: [] } : {}),
       inferred: false,
       sttMs: 0,
     };
@@ -67,6 +75,7 @@ export class SttTranscriber {
         initialPrompt: buildPrompt(input.previousText) || undefined,
         audioCtx: audioCtxFor(durationSeconds(samples), stt.audioCtx),
         maxTokens: stt.maxTokens,
+        ...(input.temperature ? { temperature: input.temperature } : {}),
         temperatureFallback: final && stt.temperatureFallback,
         noSpeechThreshold: stt.noSpeechThreshold,
         wordTimestamps: timings,
@@ -97,6 +106,9 @@ export class SttTranscriber {
       language: input.task === 'translate' ? 'en' : result.language || fixedLanguage || 'und',
       languageProbability: fixedLanguage ? undefined : result.languageProbability,
       words,
+      ...(input.segmentDetail
+        ? { segments: segmentDetails(kept, input.offsetSec, durationSeconds(input.samples)) }
+        : {}),
       inferred: true,
       sttMs,
     };

@@ -134,6 +134,15 @@ export interface AppConfig {
     /** HTTP translations the gateway waits for at once; more get 503. */
     readonly apiMaxPending: number;
   };
+  /** OpenAI-compatible audio API of the gateway (src/openai-api). */
+  readonly openaiApi: {
+    /** Largest upload `POST /v1/audio/*` accepts (413 above). */
+    readonly maxFileBytes: number;
+    /** Segments of one file queued or in transcription at once (the rest wait in the gateway). */
+    readonly segmentsInFlight: number;
+    /** Longest one segment may take, queue wait included, before its request fails. */
+    readonly segmentTimeoutMs: number;
+  };
   readonly persistence: {
     /** `sqlite:<file>` (or `sqlite::memory:`) or `postgres://...` (optional `?schema=`). */
     readonly databaseUrl: string;

@@ -160,6 +160,19 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
     },
     TRANSLATION_BEAM_SIZE: { description: 'beam size of the neural translation engines' },
   },
+  'OpenAI audio API': {
+    OPENAI_MAX_FILE_BYTES: {
+      description:
+        'largest upload `POST /v1/audio/transcriptions|translations` accepts (413 above)',
+    },
+    OPENAI_SEGMENTS_IN_FLIGHT: {
+      description:
+        "segments of one uploaded file in the stt queue at once (below live speech's priority); bounds how much a long file takes of the workers",
+    },
+    OPENAI_SEGMENT_TIMEOUT_MS: {
+      description: 'longest one segment of an upload may take, queue wait included (then 504)',
+    },
+  },
   'Store of record': {
     DATABASE_URL: {
       description:

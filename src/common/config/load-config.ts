@@ -277,6 +277,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
         integer: true,
       }),
     },
+    openaiApi: {
+      maxFileBytes: readNumber(env, 'OPENAI_MAX_FILE_BYTES', 25 * 1024 * 1024, {
+        min: 1024,
+        max: 4 * 1024 * 1024 * 1024,
+        integer: true,
+      }),
+      segmentsInFlight: readNumber(env, 'OPENAI_SEGMENTS_IN_FLIGHT', 4, {
+        min: 1,
+        max: 256,
+        integer: true,
+      }),
+      segmentTimeoutMs: readNumber(env, 'OPENAI_SEGMENT_TIMEOUT_MS', 300_000, {
+        min: 1000,
+        max: 3_600_000,
+        integer: true,
+      }),
+    },
     persistence: {
       databaseUrl,
       migrateOnStart: readBoolean(env, 'DATABASE_MIGRATE_ON_START', true),

@@ -35,6 +35,17 @@ export interface SttJob {
    * gateway confirms it (SpeculationVerdictsService), and dropped when cancelled.
    */
   speculative?: boolean;
+  /**
+   * Uploaded files (src/openai-api): the caller's prompt replaces the session's previous text,
+   * so segments transcribed in parallel do not depend on each other's order.
+   */
+  prompt?: string;
+  /** Word timings in the final even when WORD_TIMESTAMPS is off. */
+  wordTimings?: boolean;
+  /** Per-segment detail (tokens, log probability, ...) in the final (FinalResult.segments). */
+  segmentDetail?: boolean;
+  /** Sampling temperature of the first decode, 0 to 1 (uploads; default 0). */
+  temperature?: number;
 }
 
 /** A transcript to translate into one or more languages. */

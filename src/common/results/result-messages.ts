@@ -3,6 +3,21 @@
 import type { StageLatencies, WordTiming } from '../../contracts/stream-frames';
 export type { StageLatencies, WordTiming };
 
+/** One whisper segment of a final, as OpenAI's verbose_json describes segments. */
+export interface SegmentDetail {
+  /** Seconds from stream start. */
+  start: number;
+  end: number;
+  text: string;
+  /** Vocabulary ids of the segment's text tokens. */
+  tokens: number[];
+  /** Mean natural log of the text tokens' probabilities. */
+  avgLogprob: number;
+  /** UTF-8 length of the text over its zlib-compressed length (whisper's repetition check). */
+  compressionRatio: number;
+  noSpeechProb: number;
+}
+
 export interface FinalResult {
   type: 'final';
   utteranceId: string;
@@ -16,6 +31,8 @@ export interface FinalResult {
   speechStart?: number;
   speechEnd?: number;
   words: WordTiming[];
+  /** Per whisper segment, only when the job asked for it (SttJob.segmentDetail). */
+  segments?: SegmentDetail[];
   latency: StageLatencies;
   worker: string;
 }

@@ -87,7 +87,7 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
         beamSize: request.beamSize,
         threads: this.config.stt.threads,
         maxTokens: request.maxTokens,
-        temperature: 0,
+        temperature: request.temperature ?? 0,
         temperatureInc: request.temperatureFallback ? 0.2 : 0,
         noSpeechThreshold: request.noSpeechThreshold,
         audioCtx: request.audioCtx,

@@ -18,6 +18,8 @@ export interface TranscribeRequest {
   audioCtx: number;
   /** Tokens per segment (0 = no limit). */
   maxTokens: number;
+  /** Sampling temperature of the first decode (default 0: greedy/beam search). */
+  temperature?: number;
   /** Retry at higher temperatures when decoding fails whisper's entropy/logprob checks. */
   temperatureFallback: boolean;
   noSpeechThreshold: number;
@@ -26,6 +28,8 @@ export interface TranscribeRequest {
 
 export interface EngineToken {
   text: string;
+  /** Whisper's vocabulary id (the native engine always sets it). */
+  id?: number;
   /** Seconds from the start of the audio. */
   start: number;
   end: number;

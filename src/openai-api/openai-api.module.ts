@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ResultReaderService } from '../gateway/delivery/result-reader.service';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { SecurityModule } from '../security/security.module';
+import { VadModule } from '../vad';
+import { AudioDecoder } from './audio-decoder';
+import { FileTranscriptionService } from './file-transcription.service';
+import { OpenAiCallers } from './openai-callers.service';
+import { OpenAiAudioController } from './openai-audio.controller';
+
+/**
+ * OpenAI-compatible audio API (docs/openai-api.md) on the gateway's port. It runs no engine: the
+ * VAD cuts uploads into utterances that go through the stt queue below live speech. Its own
+ * ResultReaderService instance reads the uploads' result streams beside the sessions' one.
+ */
+@Module({
+  imports: [VadModule, PersistenceModule, SecurityModule],
+  controllers: [OpenAiAudioController],
+  providers: [AudioDecoder, ResultReaderService, FileTranscriptionService, OpenAiCallers],
+})
+export class OpenAiApiModule {}
