@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { basename } from 'node:path';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { speechModelName } from '../common/config/speech-model-name';
 import { AudioTask, parseAudioRequest } from './audio-request';
 import { AudioDecoder, SAMPLE_RATE } from './audio-decoder';
 import { FileTranscriptionService } from './file-transcription.service';
@@ -31,8 +31,7 @@ export class OpenAiAudioController {
 
   /** Every `model` name is served by the model the stt workers load; this is its name. */
   private get modelId(): string {
-    const { modelPath, modelSize } = this.config.stt;
-    return modelPath ? basename(modelPath).replace(/\.bin$/, '') : `whisper-${modelSize}`;
+    return speechModelName(this.config.stt);
   }
 
   private models(): { id: string; object: 'model'; created: number; owned_by: string }[] {

@@ -12,6 +12,7 @@ import { IncomingMessage, Server } from 'node:http';
 import { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { speechModelName } from '../../common/config/speech-model-name';
 import { ReadinessRegistry } from '../../common/health/readiness.registry';
 import { QueueService } from '../../common/queues/queue.service';
 import { AudioStoreService } from '../../common/results/audio-store.service';
@@ -86,7 +87,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       defaultSampleRate: config.vad.sampleRate,
       sessionTtlSeconds: config.gateway.sessionTtlSeconds,
       instanceId: this.instanceId,
-      modelName: `whisper-${config.stt.modelSize}`,
+      modelName: speechModelName(config.stt),
     };
   }
 
