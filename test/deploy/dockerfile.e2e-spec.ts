@@ -152,6 +152,13 @@ describe('docker/Dockerfile specifics', () => {
     expect(instructions(final, 'RUN').join(' ')).toContain('${APERTIUM_PACKAGES}');
   });
 
+  it('installs ffmpeg, which the OpenAI audio API needs for every upload format but WAV', () => {
+    expect(keyValues(instructions(final, 'ARG')).FFMPEG_PACKAGE).toBe('ffmpeg');
+    expect(instructions(final, 'RUN').join(' ')).toMatch(
+      /apt-get install[^&]*\$\{FFMPEG_PACKAGE\}/,
+    );
+  });
+
   it('exposes the WebSocket port and every role health port', () => {
     expect(instructions(final, 'EXPOSE').join(' ').split(' ').sort()).toEqual([
       '5026',
