@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { RawData, WebSocket } from 'ws';
+import { rawDataBuffer } from '../ws/raw-data';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { TelephonyAudioDecoder } from '../audio/telephony-audio-decoder';
 import { ProtocolError } from '../protocol/protocol-error';
@@ -179,11 +180,7 @@ class ListenSocket implements SessionOutput {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    const buffer = Buffer.isBuffer(data)
-      ? data
-      : Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.from(data);
+    const buffer = rawDataBuffer(data);
     if (isBinary) {
       this.audioHash.update(buffer);
       this.session.audio(buffer);

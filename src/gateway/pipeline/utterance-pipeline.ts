@@ -29,23 +29,33 @@ export interface PipelineDeps {
   interimIntervalMs: number;
 }
 
+/** Segmenter timing, in seconds of session audio. */
+export interface SpeechStarted {
+  utterance: number;
+  atSec: number;
+}
+
+export interface UtteranceEnded {
+  utterance: number;
+  /** The utterance's index in the session (utterance ids are `${sessionId}:${index}`). */
+  index: number;
+  /** silence | finalize | max-length | close */
+  reason: string;
+  startSec: number;
+  endSec: number;
+  speechStartSec?: number;
+  speechEndSec?: number;
+}
+
 export interface PipelineHooks {
   config(): SessionConfig;
   send(frame: ServerFrame): void;
   /** The final of `index` is about to be enqueued (delivery must wait for it). */
   expectFinal(index: number, targets: string[]): void;
   /** The segmenter heard speech begin (called as the audio is segmented). */
-  speechStarted?(event: { utterance: number; atSec: number }): void;
+  speechStarted?(event: SpeechStarted): void;
   /** An utterance ended and has its index: its final is being enqueued. */
-  utteranceEnded?(event: {
-    utterance: number;
-    index: number;
-    reason: string;
-    startSec: number;
-    endSec: number;
-    speechStartSec?: number;
-    speechEndSec?: number;
-  }): void;
+  utteranceEnded?(event: UtteranceEnded): void;
 }
 
 type InterimEvent = Extract<SegmenterEvent, { type: 'interim' }>;

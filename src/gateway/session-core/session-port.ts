@@ -1,6 +1,8 @@
 import { ResultReaderService } from '../delivery/result-reader.service';
 import { GatewayMetrics } from '../gateway-metrics.service';
-import { PipelineDeps } from '../pipeline/utterance-pipeline';
+import { PipelineDeps, SpeechStarted, UtteranceEnded } from '../pipeline/utterance-pipeline';
+
+export type { SpeechStarted, UtteranceEnded };
 import { SegmenterFactory } from '../pipeline/segmenter.port';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionConfig } from '../protocol/session-config';
@@ -35,24 +37,6 @@ export interface FrameContext {
   sent?: () => void;
   /** A final (or its error/translation) of an utterance that a `finalize()` request ended. */
   fromFinalize?: boolean;
-}
-
-/** Segmenter timing, in seconds of session audio. */
-export interface SpeechStarted {
-  utterance: number;
-  atSec: number;
-}
-
-export interface UtteranceEnded {
-  utterance: number;
-  /** The utterance's index in the session (utterance ids are `${sessionId}:${index}`). */
-  index: number;
-  /** silence | finalize | max-length | close */
-  reason: string;
-  startSec: number;
-  endSec: number;
-  speechStartSec?: number;
-  speechEndSec?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { RawData, WebSocket } from 'ws';
+import { rawDataBuffer } from './raw-data';
 import { parseClientMessage } from '../protocol/client-messages';
 import { ProtocolError } from '../protocol/protocol-error';
 import { RealtimeEcho } from '../protocol/realtime-echo';
@@ -73,11 +74,7 @@ class NativeStreamSocket implements SessionOutput {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    const buffer = Buffer.isBuffer(data)
-      ? data
-      : Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.from(data);
+    const buffer = rawDataBuffer(data);
     if (isBinary) {
       this.session.audio(buffer);
       return;
