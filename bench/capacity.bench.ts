@@ -9,7 +9,9 @@
  * would not), SILENCE_THRESHOLD_SECONDS=0.6. Variants: `on` = speculative finals at 0.2 s of
  * silence (the default), `off` = SPECULATIVE_SILENCE_SECONDS=0 (finals start at the threshold, as
  * before speculation), `before` = off plus the defaults from before issue 18 (one context of 2
- * threads, interims never back off), run one after the other in the same invocation.
+ * threads, interims never back off), `upload` = on, while a 10-minute file goes through the
+ * OpenAI audio API of the same gateway (its segments share the stt workers at a lower priority),
+ * run one after the other in the same invocation.
  *
  * Prints one table row per variant and speaker count and writes every report as JSON
  * (BENCH_OUT, default a file in the temp folder). BENCH_MODEL overrides the model; every
@@ -22,10 +24,11 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pacedChunks } from 'src/client/audio/audio-source';
 import { buildClip } from 'src/client/audio/demo-audio';
+import { encodeWav } from 'src/client/audio/wav';
 import { LoadTestReport, runLoadTest } from 'src/client/load-test';
 import { freePort } from '../test/helpers/ports';
 import { ROOT, ServiceProcess } from '../test/helpers/processes';
-import { cleanupPrefix, fixture } from '../test/helpers/test-env';
+import { cleanupPrefix, randomWeightsModel } from '../test/helpers/test-env';
 
 const TALK = [
   'Good morning everyone, and thank you for coming to this short talk about live captions.',
@@ -45,6 +48,41 @@ interface Row {
   speakers: number;
   report: LoadTestReport;
   speculations: Record<string, number>;
+  /** The `upload` variant: the file's length, and whether (and when) its transcript came back. */
+  upload?: { audioSeconds: number; status: number | 'pending'; seconds: number };
+}
+
+/** Seconds of audio in the `upload` variant's file. */
+const UPLOAD_SECONDS = 600;
+
+/** The talk repeated to UPLOAD_SECONDS, as a WAV file. */
+function uploadFile(talk: Int16Array): Buffer {
+  const total = UPLOAD_SECONDS * 16000;
+  const pcm = new Int16Array(total);
+  for (let at = 0; at < total; at += talk.length) pcm.set(talk.subarray(0, total - at), at);
+  return encodeWav(pcm, 16000);
+}
+
+/** Posts the file; resolves with the status and the seconds it took once the answer is in. */
+function startUpload(
+  port: number,
+  wav: Buffer,
+  signal: AbortSignal,
+): { done: Promise<{ status: number; seconds: number }> } {
+  const started = performance.now();
+  const form = new FormData();
+  form.append('file', new Blob([wav], { type: 'audio/wav' }), 'lecture.wav');
+  form.append('model', 'whisper-1');
+  form.append('response_format', 'text');
+  const done = fetch(`http://127.0.0.1:${port}/v1/audio/transcriptions`, {
+    method: 'POST',
+    body: form,
+    signal,
+  }).then(async (response) => {
+    await response.text();
+    return { status: response.status, seconds: (performance.now() - started) / 1000 };
+  });
+  return { done };
 }
 
 function serviceOverrides(): Record<string, string> {
@@ -102,7 +140,7 @@ async function runOne(
     DATABASE_URL: 'sqlite::memory:',
     AUTH_REQUIRED: 'false',
     SILENCE_THRESHOLD_SECONDS: String(THRESHOLD),
-    SPECULATIVE_SILENCE_SECONDS: variant === 'on' ? '0.2' : '0',
+    SPECULATIVE_SILENCE_SECONDS: variant === 'on' || variant === 'upload' ? '0.2' : '0',
     ...(variant === 'before'
       ? { STT_POOL_SIZE: '1', WHISPER_THREADS: '2', INTERIM_BACKOFF_QUEUE_DEPTH: '1000000' }
       : {}),
@@ -121,6 +159,16 @@ async function runOne(
   try {
     await waitReady(sttHealth, stt, 'stt process');
     await waitReady(gatewayHealth, gateway, 'gateway process');
+    const abort = new AbortController();
+    let upload: Row['upload'];
+    const uploading =
+      variant === 'upload'
+        ? startUpload(gatewayPort, uploadFile(talk.pcm), abort.signal).done.then(
+            (result) => (upload = { audioSeconds: UPLOAD_SECONDS, ...result }),
+            () => undefined,
+          )
+        : undefined;
+    if (uploading) await new Promise((r) => setTimeout(r, 2000)); // its segments are queued
     const report = await runLoadTest({
       clients: speakers,
       batches: 1,
@@ -138,10 +186,15 @@ async function runOne(
       }),
       source: (pcm) => pacedChunks(pcm, { chunkMs: 100 }),
     });
+    if (uploading && upload === undefined) {
+      upload = { audioSeconds: UPLOAD_SECONDS, status: 'pending', seconds: 0 };
+      abort.abort();
+    }
+    await uploading;
     const speculations = await outcomes(sttHealth, 'rt_stt_speculations_total');
     const gatewaySide = await outcomes(gatewayHealth, 'rt_gateway_speculations_total');
     if (gatewaySide.skipped_busy) speculations.skipped_busy = gatewaySide.skipped_busy;
-    return { variant, speakers, report, speculations };
+    return { variant, speakers, report, speculations, upload };
   } finally {
     gateway.kill();
     stt.kill();
@@ -174,7 +227,7 @@ function printTable(rows: Row[]): void {
       `${ms(r.speechEndToFinalOverThresholdMs.p50)} / ${ms(r.speechEndToFinalOverThresholdMs.p95)}`,
       `${ms(r.firstInterimMs.p50)} / ${ms(r.firstInterimMs.p95)}`,
       r.interimsPerSecond.toFixed(1),
-      variant !== 'on'
+      variant !== 'on' && variant !== 'upload'
         ? '-'
         : `${s.confirmed ?? 0}/${(s.wasted ?? 0) + (s.cancelled_before_start ?? 0)}/${s.skipped_busy ?? 0}`,
     ]),
@@ -186,7 +239,7 @@ function printTable(rows: Row[]): void {
 export default async function capacity(args: string[]): Promise<void> {
   const speakers = (args[0] ?? '1,4,8,12,16,24').split(',').map(Number);
   const variants = (args[1] ?? 'on,off').split(',');
-  const model = process.env.BENCH_MODEL ?? fixture('random-weights-tiny.bin');
+  const model = process.env.BENCH_MODEL ?? randomWeightsModel();
   if (!existsSync(resolve(ROOT, 'dist/main.js'))) {
     execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   }
@@ -213,6 +266,12 @@ export default async function capacity(args: string[]): Promise<void> {
     }
   }
   printTable(rows);
+  for (const row of rows.filter((r) => r.upload)) {
+    const { status, seconds } = row.upload!;
+    console.log(
+      `upload x${row.speakers}: ${UPLOAD_SECONDS} s file ${status === 'pending' ? 'still in progress when the speakers finished (aborted)' : `answered ${status} after ${seconds.toFixed(1)} s`}`,
+    );
+  }
   const out =
     process.env.BENCH_OUT ?? join(mkdtempSync(join(tmpdir(), 'rt-capacity-')), 'capacity.json');
   writeFileSync(out, `${JSON.stringify({ talkSeconds: clip.duration, model, rows }, null, 2)}\n`);
