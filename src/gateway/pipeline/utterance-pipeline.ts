@@ -107,6 +107,24 @@ export class UtterancePipeline {
     await this.jobs;
   }
 
+  /** Drops the open utterance: no final; its index is never used again. */
+  async discard(): Promise<void> {
+    const utterance = await this.segmenter.discard();
+    this.waitingInterim = undefined;
+    if (utterance === undefined) return;
+    this.run(async () => {
+      const revision = this.speculations.cancelled(utterance);
+      const index = this.open.get(utterance)?.index;
+      this.open.delete(utterance);
+      if (revision !== undefined) await this.cancelSpeculation(revision, index);
+    });
+    await this.jobs;
+  }
+
+  setSilenceThreshold(seconds: number): void {
+    this.segmenter.setSilenceThreshold(seconds);
+  }
+
   dispose(): void {
     this.segmenter.dispose();
     // Speculations of an utterance that will never end here: the workers drop them at once.
