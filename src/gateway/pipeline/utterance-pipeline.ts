@@ -107,18 +107,23 @@ export class UtterancePipeline {
     await this.jobs;
   }
 
-  /** Drops the open utterance: no final; its index is never used again. */
-  async discard(): Promise<void> {
+  /**
+   * Drops the open utterance: no final; its index is never used again. Resolves with that index
+   * (undefined when no utterance was open or it had none yet).
+   */
+  async discard(): Promise<number | undefined> {
     const utterance = await this.segmenter.discard();
     this.waitingInterim = undefined;
-    if (utterance === undefined) return;
+    if (utterance === undefined) return undefined;
+    let index: number | undefined;
     this.run(async () => {
       const revision = this.speculations.cancelled(utterance);
-      const index = this.open.get(utterance)?.index;
+      index = this.open.get(utterance)?.index;
       this.open.delete(utterance);
       if (revision !== undefined) await this.cancelSpeculation(revision, index);
     });
     await this.jobs;
+    return index;
   }
 
   setSilenceThreshold(seconds: number): void {

@@ -273,15 +273,15 @@ describe('LiveSession', () => {
 
   it('discards the open utterance: no final is enqueued, later speech goes on', async () => {
     const h = harness();
-    let discarded = 0;
+    const discarded: (number | undefined)[] = [];
     h.session.start({ config: {} });
     h.willEmit([{ type: 'speech-start', utterance: 1, atSec: 0.5 }]);
     h.session.audio(pcm(160));
     h.willDiscard(1);
-    h.session.discard(() => discarded++);
+    h.session.discard((index) => discarded.push(index));
     h.session.audio(pcm(160));
     await settle();
-    expect(discarded).toBe(1);
+    expect(discarded).toEqual([1]);
     expect(h.segmenterCalls).toEqual(['push 160', 'discard', 'push 160']);
     expect(h.events).toEqual(['speech-started 0.5']);
     expect(h.types()).toEqual(['session']);

@@ -146,15 +146,17 @@ export class LiveSession {
 
   /**
    * Drops the utterance in progress: no final, no error; interims already sent for it are all
-   * the client gets. Audio after it is segmented afresh.
+   * the client gets. Audio after it is segmented afresh. `done(index)` gets the dropped
+   * utterance's index, when it had one.
    */
-  discard(done?: () => void): void {
+  discard(done?: (index: number | undefined) => void): void {
     this.enqueue(async () => {
+      let index: number | undefined;
       if (this.apply('discard')) {
         this.touch();
-        await this.pipeline!.discard();
+        index = await this.pipeline!.discard();
       }
-      done?.();
+      done?.(index);
     });
   }
 

@@ -1,3 +1,4 @@
+import { openAiRealtimeAdapter } from '../openai-realtime/realtime-stream.adapter';
 import { nativeStreamAdapter } from './native-stream.adapter';
 import { StreamAdapterRegistry } from './stream-adapter';
 
@@ -9,5 +10,7 @@ export const NATIVE_STREAM_PATHS = ['/v1/stream', '/', '/v1/listen'];
 
 /** Every streaming protocol the gateway serves, by path: a new adapter is one more line. */
 export function streamRoutes(): StreamAdapterRegistry {
-  return new StreamAdapterRegistry().register(NATIVE_STREAM_PATHS, nativeStreamAdapter);
+  return new StreamAdapterRegistry()
+    .register(NATIVE_STREAM_PATHS, nativeStreamAdapter)
+    .register(['/v1/realtime'], openAiRealtimeAdapter);
 }
