@@ -21,6 +21,7 @@ function prefixedCredential(protocol: string): string | undefined {
   const prefix = CREDENTIAL_PREFIXES.find((item) => lower.startsWith(item));
   return prefix === undefined ? undefined : protocol.slice(prefix.length);
 }
+
 /**
  * Subprotocols announcing that the next one is a credential, as Deepgram's browser SDK sends
  * them: `Sec-WebSocket-Protocol: token, <API key>` (or `bearer, <token>`).
