@@ -77,6 +77,8 @@ describe('OpenAI Realtime transcription on /v1/realtime (official SDK, real Redi
   let dir: string;
   let ca: Buffer;
   let key: string;
+  /** The stt double fails every final while set. */
+  let failing = false;
   const sockets: { close(): void }[] = [];
 
   const httpsBase = () => `https://127.0.0.1:${gw.config.gateway.port}`;
@@ -128,11 +130,13 @@ describe('OpenAI Realtime transcription on /v1/realtime (official SDK, real Redi
     key = (await gw.running.app.get(ApiKeyService).create({ name: 'realtime-e2e' })).key;
     stt = sttDouble(gw, {
       committedInterims: true,
+      failFinal: () => failing,
       finalText: (job) => `realtime words for utterance ${job.index}`,
     });
   });
 
   afterEach(() => {
+    failing = false;
     for (const socket of sockets.splice(0)) socket.close();
   });
 
@@ -293,6 +297,25 @@ describe('OpenAI Realtime transcription on /v1/realtime (official SDK, real Redi
     for (const event of deltas.filter((e) => log.events.indexOf(e) < clearedAt)) {
       expect(event.item_id).not.toBe(committed.item_id);
     }
+  });
+
+  it('an utterance the stt workers fail is reported as transcription failed for its item', async () => {
+    failing = true;
+    const { ws, log, send } = await betaClient();
+    send({ type: 'transcription_session.update', session: { turn_detection: null } });
+    for (const event of appends(jfk(RATE))) send(event);
+    send({ type: 'input_audio_buffer.commit' });
+    await log.waitFor(
+      'failed',
+      (l) => l.of('conversation.item.input_audio_transcription.failed').length === 1,
+    );
+    const [committed] = log.of('input_audio_buffer.committed');
+    expect(log.of('conversation.item.input_audio_transcription.failed')[0]).toMatchObject({
+      item_id: committed.item_id,
+      error: { type: 'transcription_error', code: 'stt_failed' },
+    });
+    expect(log.of('conversation.item.input_audio_transcription.completed')).toEqual([]);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
   });
 
   it('answers bad events with an error event in OpenAI shape and keeps the socket open', async () => {
