@@ -174,6 +174,11 @@ describe('OpenAI Realtime server events', () => {
         event_id: 'e9',
       },
     });
+    const unavailable = errorEvent(
+      new RealtimeEventError('later', null, undefined, 'x'),
+      'server_error',
+    );
+    expect(unavailable.error).toMatchObject({ type: 'server_error', code: 'x', event_id: null });
     const done = transcriptionCompleted('item_1', 'Hello.', 1.23456);
     expect(done).toMatchObject({
       item_id: 'item_1',

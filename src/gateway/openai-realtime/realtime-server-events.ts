@@ -118,10 +118,14 @@ export const transcriptionFailed = (
     error: { type: 'transcription_error', code, message, param: null },
   });
 
-export function errorEvent(error: RealtimeEventError): RealtimeServerEvent {
+/** `server_error`: the server could not serve a valid request (unavailable, overloaded, …). */
+export function errorEvent(
+  error: RealtimeEventError,
+  type: 'invalid_request_error' | 'server_error' = 'invalid_request_error',
+): RealtimeServerEvent {
   return event('error', {
     error: {
-      type: 'invalid_request_error',
+      type,
       code: error.code,
       message: error.message,
       param: error.param,

@@ -144,7 +144,9 @@ class OpenAiRealtimeSocket implements SessionOutput {
 
   private onError(frame: ErrorFrame, sent?: () => void): void {
     if (frame.utterance_id === undefined) {
-      this.emit(errorEvent(new RealtimeEventError(frame.message, null, undefined, frame.code)));
+      // Session-level errors (unavailable, overloaded, internal, enqueue failures) are ours.
+      const error = new RealtimeEventError(frame.message, null, undefined, frame.code);
+      this.emit(errorEvent(error, 'server_error'));
       return;
     }
     const { itemId, silent } = this.items.finished(utteranceIndex(frame.utterance_id));
@@ -230,12 +232,18 @@ class OpenAiRealtimeSocket implements SessionOutput {
   }
 
   private refuse(error: unknown): void {
-    const refused =
-      error instanceof RealtimeEventError
-        ? error
-        : new RealtimeEventError('the event could not be handled', null, undefined, 'server_error');
-    this.connection.deps.metrics.reject(`openai_${refused.code}`);
-    this.emit(errorEvent(refused));
+    if (error instanceof RealtimeEventError) {
+      this.connection.deps.metrics.reject(`openai_${error.code}`);
+      this.emit(errorEvent(error));
+      return;
+    }
+    const internal = new RealtimeEventError(
+      'the event could not be handled',
+      null,
+      undefined,
+      'internal',
+    );
+    this.emit(errorEvent(internal, 'server_error'));
   }
 
   /** `sent` once the event is written (delivery records what the client got). */
