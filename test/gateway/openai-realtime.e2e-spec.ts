@@ -250,6 +250,9 @@ describe('OpenAI Realtime transcription on /v1/realtime (official SDK, real Redi
     );
     const [committed] = log.of('input_audio_buffer.committed');
     expect(committed.previous_item_id).toBeNull();
+    expect(log.of('conversation.item.created')).toMatchObject([
+      { previous_item_id: null, item: { id: committed.item_id, role: 'user' } },
+    ]);
     expect(log.of('conversation.item.input_audio_transcription.completed')[0]).toMatchObject({
       item_id: committed.item_id,
       transcript: expect.stringMatching(/^realtime words for utterance \d+$/),

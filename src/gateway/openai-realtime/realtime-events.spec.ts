@@ -1,6 +1,7 @@
 import { parseRealtimeClientEvent, RealtimeEventError } from './realtime-client-events';
 import {
   errorEvent,
+  itemCreated,
   sessionEvent,
   TranscriptDeltas,
   transcriptionCompleted,
@@ -160,6 +161,19 @@ describe('OpenAI Realtime server events', () => {
         type: 'transcription',
         audio: { input: { format: { type: 'audio/pcm', rate: 24000 }, turn_detection: null } },
       },
+    });
+  });
+
+  it('names the committed item as the dialect does', () => {
+    expect(itemCreated('beta', 'item_2', 'item_1')).toMatchObject({
+      type: 'conversation.item.created',
+      previous_item_id: 'item_1',
+      item: { id: 'item_2', type: 'message', role: 'user', content: [{ type: 'input_audio' }] },
+    });
+    expect(itemCreated('ga', 'item_1', null)).toMatchObject({
+      type: 'conversation.item.added',
+      previous_item_id: null,
+      item: { id: 'item_1' },
     });
   });
 

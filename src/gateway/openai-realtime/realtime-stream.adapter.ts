@@ -19,6 +19,7 @@ import {
   cleared,
   committed,
   errorEvent,
+  itemCreated,
   newSessionId,
   RealtimeServerEvent,
   sessionEvent,
@@ -113,6 +114,7 @@ class OpenAiRealtimeSocket implements SessionOutput {
       this.emit(speechStopped(item.itemId, (event.speechEndSec ?? event.endSec) * 1000));
     }
     this.emit(committed(item.itemId, item.previousItemId));
+    this.emit(itemCreated(this.settings.view.dialect, item.itemId, item.previousItemId));
   }
 
   private onInterim(frame: RealtimeFrame): void {
