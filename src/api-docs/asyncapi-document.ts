@@ -56,6 +56,31 @@ export const STREAM_PROTOCOLS: Record<string, ProtocolDescription> = {
       Error: 'A lost utterance or a refused message; the stream stays open',
     },
   },
+  'openai-realtime': {
+    title: "OpenAI's Realtime API, transcription sessions",
+    description:
+      'OpenAI Realtime transcription (beta and GA dialects): base64 audio in JSON events, server VAD turns or manual commits.',
+    docs: 'docs/openai-realtime.md',
+    send: {
+      'session.update':
+        'transcription_session.update or session.update: format, language, turn detection',
+      'input_audio_buffer.append': 'Base64 pcm16 at 24 kHz, or G.711 at 8 kHz',
+      'input_audio_buffer.commit': 'End the current turn now',
+      'input_audio_buffer.clear': 'Drop the unfinished turn',
+    },
+    receive: {
+      'session.created': 'transcription_session.created or session.created',
+      'session.updated': 'transcription_session.updated or session.updated',
+      'input_audio_buffer.speech_started': 'Speech began (server VAD)',
+      'input_audio_buffer.speech_stopped': 'Speech ended (server VAD)',
+      'input_audio_buffer.committed': 'A turn became a conversation item',
+      'input_audio_buffer.cleared': 'The unfinished turn was dropped',
+      'conversation.item.input_audio_transcription.delta': 'Words that will not change any more',
+      'conversation.item.input_audio_transcription.completed': 'The final transcript of an item',
+      'conversation.item.input_audio_transcription.failed': 'The transcription of an item failed',
+      error: 'A refused event; the socket stays open',
+    },
+  },
 };
 
 /**

@@ -82,6 +82,8 @@ describe('fileSegments', () => {
         );
       },
       finalize: () => Promise.resolve([final(2)]),
+      discard: () => Promise.resolve(undefined),
+      setSilenceThreshold: () => undefined,
       dispose: () => (disposed = true),
     };
     const out = [];

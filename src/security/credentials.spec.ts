@@ -40,6 +40,16 @@ describe('presentedCredential', () => {
     expect(presentedCredential(request('/', { 'sec-websocket-protocol': 'rt' }))).toBeUndefined();
   });
 
+  it("reads OpenAI's browser Realtime credential: an openai-insecure-api-key.<key> subprotocol", () => {
+    const headers = {
+      'sec-websocket-protocol': 'realtime, openai-insecure-api-key.rtk_a, openai-beta.realtime-v1',
+    };
+    expect(presentedCredential(request('/v1/realtime?intent=transcription', headers))).toEqual({
+      value: 'rtk_a',
+      source: 'protocol',
+    });
+  });
+
   it('refuses two different credentials, empty and non-Bearer ones', () => {
     expect(presentedCredential(request('/?token=a', { authorization: 'Bearer b' }))).toBe(
       'conflict',
@@ -59,6 +69,10 @@ describe('selectProtocol', () => {
     expect(selectProtocol(new Set(['bearer.x.y.z']))).toBe(false);
     expect(selectProtocol(new Set(['token', 'rtk_secret']))).toBe('token');
     expect(selectProtocol(new Set(['rt', 'token', 'rtk_secret']))).toBe('rt');
+    expect(selectProtocol(new Set(['openai-insecure-api-key.rtk_secret', 'realtime']))).toBe(
+      'realtime',
+    );
+    expect(selectProtocol(new Set(['openai-insecure-api-key.rtk_secret']))).toBe(false);
   });
 });
 

@@ -11,6 +11,17 @@ export interface PresentedCredential {
 
 /** Subprotocol prefix carrying a token: `Sec-WebSocket-Protocol: rt, bearer.<token>`. */
 export const BEARER_PROTOCOL_PREFIX = 'bearer.';
+/** OpenAI's browser Realtime clients: `Sec-WebSocket-Protocol: realtime, openai-insecure-api-key.<key>`. */
+export const OPENAI_KEY_PROTOCOL_PREFIX = 'openai-insecure-api-key.';
+const CREDENTIAL_PREFIXES = [BEARER_PROTOCOL_PREFIX, OPENAI_KEY_PROTOCOL_PREFIX];
+
+/** The credential in a prefixed subprotocol, or undefined when it has no credential prefix. */
+function prefixedCredential(protocol: string): string | undefined {
+  const lower = protocol.toLowerCase();
+  const prefix = CREDENTIAL_PREFIXES.find((item) => lower.startsWith(item));
+  return prefix === undefined ? undefined : protocol.slice(prefix.length);
+}
+
 /**
  * Subprotocols announcing that the next one is a credential, as Deepgram's browser SDK sends
  * them: `Sec-WebSocket-Protocol: token, <API key>` (or `bearer, <token>`).
@@ -35,7 +46,7 @@ function classifiedProtocols(
   let markerSeen = false;
   for (const protocol of offered) {
     const lower = protocol.toLowerCase();
-    out.push({ protocol, credential: markerSeen || lower.startsWith(BEARER_PROTOCOL_PREFIX) });
+    out.push({ protocol, credential: markerSeen || prefixedCredential(protocol) !== undefined });
     markerSeen = !markerSeen && CREDENTIAL_MARKERS.has(lower);
   }
   return out;
@@ -43,7 +54,8 @@ function classifiedProtocols(
 
 /**
  * The credential of an upgrade request: `Authorization: Bearer` (or Deepgram's `Token`), a
- * `bearer.<token>` subprotocol or a `token, <key>` pair of them, or `?token=`. More than one
+ * `bearer.<token>` or `openai-insecure-api-key.<key>` subprotocol or a `token, <key>` pair of
+ * them, or `?token=`. More than one
  * (different) credential is ambiguous and refused (`conflict`).
  */
 export function presentedCredential(
@@ -58,11 +70,7 @@ export function presentedCredential(
   }
   for (const { protocol, credential } of classifiedProtocols(protocols(request))) {
     if (!credential) continue;
-    const prefixed = protocol.toLowerCase().startsWith(BEARER_PROTOCOL_PREFIX);
-    found.push({
-      value: prefixed ? protocol.slice(BEARER_PROTOCOL_PREFIX.length) : protocol,
-      source: 'protocol',
-    });
+    found.push({ value: prefixedCredential(protocol) ?? protocol, source: 'protocol' });
   }
   const query = new URL(request.url ?? '/', 'http://gateway').searchParams.getAll('token');
   for (const value of query) found.push({ value, source: 'query' });

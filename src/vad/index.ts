@@ -21,7 +21,8 @@
  * - Input is 16 kHz mono PCM16 (resample first). Times are seconds from stream start.
  * - push()/finalize() calls run one after another in call order (no need to await between them);
  *   each resolves with the events it produced, in stream order.
- * - Every `speech-start` is followed by exactly one `final` with the same `utterance` number.
+ * - Every `speech-start` is followed by exactly one `final` with the same `utterance` number
+ *   (unless `discard()` drops the utterance).
  */
 export { VadModule } from './vad.module';
 export { VadService } from './vad.service';

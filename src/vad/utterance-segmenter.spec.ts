@@ -286,6 +286,48 @@ describe('UtteranceSegmenter', () => {
     expect(events.filter((e) => e.type === 'speech-start')).toHaveLength(fs.length + 1);
   });
 
+  it('discard() drops the open utterance without a final; later speech starts a new one', async () => {
+    const { seg } = make({ emitInterims: false });
+    const started = await seg.push(
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+      ]),
+    );
+    expect(started.map((e) => e.type)).toEqual(['speech-start']);
+    expect(await seg.discard()).toBe(0);
+    expect(await seg.discard()).toBeUndefined();
+    expect(await seg.finalize()).toEqual([]);
+    const more = await pushAll(
+      seg,
+      signal([
+        ['silence', 5],
+        ['speech', 20],
+        ['silence', 20],
+      ]),
+    );
+    expect(more.map((e) => e.type)).toEqual(['speech-start', 'final']);
+    expect(finals(more)[0]).toMatchObject({ utterance: 1, reason: 'silence' });
+  });
+
+  it('setSilenceThreshold() changes the silence that ends an utterance', async () => {
+    const { seg } = make({ emitInterims: false });
+    seg.setSilenceThreshold(3);
+    const long = await pushAll(
+      seg,
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+        ['silence', 30],
+      ]),
+    );
+    expect(long.map((e) => e.type)).toEqual(['speech-start']);
+    seg.setSilenceThreshold(0.3);
+    const ended = await pushAll(seg, signal([['silence', 1]]));
+    expect(finals(ended)).toMatchObject([{ utterance: 0, reason: 'silence' }]);
+    expect(() => seg.setSilenceThreshold(0)).toThrow(RangeError);
+  });
+
   it('finalize() ends the open utterance with everything received, then starts afresh', async () => {
     const pcm = signal([
       ['silence', 10],

@@ -7,7 +7,8 @@ export type FinalReason = 'silence' | 'finalize' | 'max-length' | 'close';
 /**
  * Times are seconds from stream start (samples pushed / 16000). `utterance` numbers the
  * utterances of one segmenter from 0; every `speech-start` is followed by exactly one `final`
- * with the same number (unless the segmenter is disposed first), interims in between.
+ * with the same number (unless the segmenter is disposed or `discard()` drops the utterance
+ * first), interims in between.
  * `startSec`/`endSec` bound `audio` (which includes the pre-speech buffer and a short tail);
  * `speechStartSec`/`speechEndSec` are where the detector heard speech begin and end.
  *
@@ -84,9 +85,9 @@ export class UtteranceSegmenter {
   /** Per-frame log over the ring's span: speech flag and mean energy (for choosing split points). */
   private readonly frameSpeech: Uint8Array;
   private readonly frameEnergy: Float32Array;
-  private readonly silenceFramesToEnd: number;
+  private silenceFramesToEnd = 0;
   /** Silent frames before a speculative event (0 = no speculation). */
-  private readonly silenceFramesToSpeculate: number;
+  private silenceFramesToSpeculate = 0;
   private readonly maxSamples: number;
   private readonly preSamples: number;
   private readonly postSamples: number;
@@ -119,14 +120,7 @@ export class UtteranceSegmenter {
     this.postSamples = Math.round(options.postSpeechPadSeconds * sr);
     this.intervalSamples = Math.round(options.sttSendIntervalSeconds * sr);
     this.splitSearchSamples = Math.round(options.splitSearchSeconds * sr);
-    this.silenceFramesToEnd = Math.max(1, Math.ceil((options.silenceThresholdSeconds * sr) / f));
-    const speculate = Math.max(
-      Math.ceil((options.speculativeSilenceSeconds * sr) / f),
-      Math.ceil(this.postSamples / f),
-      1,
-    );
-    this.silenceFramesToSpeculate =
-      options.speculativeSilenceSeconds > 0 && speculate < this.silenceFramesToEnd ? speculate : 0;
+    this.applySilenceThreshold(options.silenceThresholdSeconds);
     const idleNeed = this.preSamples + (options.onsetWindowFrames + 2) * f + MAX_SLICE_SAMPLES + f;
     this.maxCapacity = this.maxSamples + idleNeed;
     this.ring = new PcmRingBuffer(Math.min(this.maxCapacity, idleNeed + GROWTH_MARGIN_SAMPLES));
@@ -178,12 +172,55 @@ export class UtteranceSegmenter {
     });
   }
 
+  /**
+   * Changes the silence that ends an utterance, from the next frame on (an utterance already in
+   * its silence ends as soon as the new threshold is reached).
+   */
+  setSilenceThreshold(seconds: number): void {
+    if (!(seconds > 0) || !Number.isFinite(seconds)) {
+      throw new RangeError(`silence threshold must be a positive number of seconds: ${seconds}`);
+    }
+    this.applySilenceThreshold(seconds);
+  }
+
+  /**
+   * Drops the utterance in progress without a final (the client threw its audio away). Resolves
+   * with its number, or undefined when none was open. Speech already in the buffer never starts
+   * a new utterance; only audio pushed afterwards can.
+   */
+  discard(): Promise<number | undefined> {
+    let discarded: number | undefined;
+    return this.enqueue(() => {
+      const end = this.ring.end;
+      discarded = this.current?.index;
+      this.current = undefined;
+      this.previousSpeechEnd = end;
+      this.onsetFloorFrame = Math.ceil(end / this.frameSamples);
+      return Promise.resolve([]);
+    }).then(() => discarded);
+  }
+
   /** Stops the segmenter and releases its detector once any running push has finished. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.current = undefined;
     void this.chain.finally(() => this.detector.dispose());
+  }
+
+  private applySilenceThreshold(seconds: number): void {
+    const sr = VAD_SAMPLE_RATE;
+    const f = this.frameSamples;
+    this.silenceFramesToEnd = Math.max(1, Math.ceil((seconds * sr) / f));
+    const speculate = Math.max(
+      Math.ceil((this.options.speculativeSilenceSeconds * sr) / f),
+      Math.ceil(this.postSamples / f),
+      1,
+    );
+    this.silenceFramesToSpeculate =
+      this.options.speculativeSilenceSeconds > 0 && speculate < this.silenceFramesToEnd
+        ? speculate
+        : 0;
   }
 
   private enqueue(task: () => Promise<SegmenterEvent[]>): Promise<SegmenterEvent[]> {

@@ -26,6 +26,20 @@ export interface SttWorkerDoubleOptions {
    */
   translationQueue?: QueueService;
   concurrency?: number;
+  /**
+   * Interims as LocalAgreement-2 workers write them: the final's text with its first `revision`
+   * words committed (never its last word), the rest tentative.
+   */
+  committedInterims?: boolean;
+}
+
+/** An interim of `text` at `revision`: its settled first words and the rest. */
+function agreedInterim(text: string, revision: number) {
+  const words = text.split(' ');
+  const settled = Math.min(revision, words.length - 1);
+  const committed = words.slice(0, settled).join(' ');
+  const tentative = words.slice(settled).join(' ');
+  return { text: [committed, tentative].filter(Boolean).join(' '), committed, tentative };
 }
 
 function spreadWords(text: string, start: number, end: number): WordTiming[] {
@@ -108,7 +122,9 @@ export class SttWorkerDouble {
         utteranceId: data.utteranceId,
         index: data.index,
         revision: data.revision,
-        text: `${text} (interim ${data.revision})`,
+        ...(this.options.committedInterims
+          ? agreedInterim(text, data.revision)
+          : { text: `${text} (interim ${data.revision})` }),
         language,
         worker: 'stt-double',
       });

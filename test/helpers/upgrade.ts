@@ -1,5 +1,5 @@
 import { ClientRequestArgs } from 'node:http';
-import { WebSocket } from 'ws';
+import { ClientOptions, WebSocket } from 'ws';
 
 export type UpgradeOutcome =
   | { status: 101; ws: WebSocket; protocol: string }
@@ -8,7 +8,8 @@ export type UpgradeOutcome =
 /** One real HTTP upgrade: 101 with the open socket, or the refusal's status and body. */
 export function upgrade(
   url: string,
-  options: { protocols?: string[]; headers?: Record<string, string> } & ClientRequestArgs = {},
+  options: { protocols?: string[]; headers?: Record<string, string> } & ClientRequestArgs &
+    Pick<ClientOptions, 'ca'> = {},
 ): Promise<UpgradeOutcome> {
   const { protocols, ...rest } = options;
   return new Promise((resolve, reject) => {

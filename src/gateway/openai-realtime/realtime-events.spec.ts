@@ -1,6 +1,7 @@
 import { parseRealtimeClientEvent, RealtimeEventError } from './realtime-client-events';
 import {
   errorEvent,
+  itemCreated,
   sessionEvent,
   TranscriptDeltas,
   transcriptionCompleted,
@@ -163,6 +164,19 @@ describe('OpenAI Realtime server events', () => {
     });
   });
 
+  it('names the committed item as the dialect does', () => {
+    expect(itemCreated('beta', 'item_2', 'item_1')).toMatchObject({
+      type: 'conversation.item.created',
+      previous_item_id: 'item_1',
+      item: { id: 'item_2', type: 'message', role: 'user', content: [{ type: 'input_audio' }] },
+    });
+    expect(itemCreated('ga', 'item_1', null)).toMatchObject({
+      type: 'conversation.item.added',
+      previous_item_id: null,
+      item: { id: 'item_1' },
+    });
+  });
+
   it('errors and completions have OpenAI fields and unique event ids', () => {
     const error = errorEvent(new RealtimeEventError('bad', 'audio', 'e9'));
     expect(error).toMatchObject({
@@ -174,6 +188,11 @@ describe('OpenAI Realtime server events', () => {
         event_id: 'e9',
       },
     });
+    const unavailable = errorEvent(
+      new RealtimeEventError('later', null, undefined, 'x'),
+      'server_error',
+    );
+    expect(unavailable.error).toMatchObject({ type: 'server_error', code: 'x', event_id: null });
     const done = transcriptionCompleted('item_1', 'Hello.', 1.23456);
     expect(done).toMatchObject({
       item_id: 'item_1',

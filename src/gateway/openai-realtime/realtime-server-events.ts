@@ -86,6 +86,27 @@ export const speechStopped = (itemId: string, audioEndMs: number): RealtimeServe
 export const committed = (itemId: string, previousItemId: string | null): RealtimeServerEvent =>
   event('input_audio_buffer.committed', { item_id: itemId, previous_item_id: previousItemId });
 
+/**
+ * The user item a committed turn becomes (`conversation.item.created` in beta,
+ * `conversation.item.added` in GA); its transcript follows in the transcription events.
+ */
+export const itemCreated = (
+  dialect: RealtimeSessionView['dialect'],
+  itemId: string,
+  previousItemId: string | null,
+): RealtimeServerEvent =>
+  event(dialect === 'beta' ? 'conversation.item.created' : 'conversation.item.added', {
+    previous_item_id: previousItemId,
+    item: {
+      id: itemId,
+      object: 'realtime.item',
+      type: 'message',
+      status: 'completed',
+      role: 'user',
+      content: [{ type: 'input_audio', transcript: null }],
+    },
+  });
+
 export const cleared = (): RealtimeServerEvent => event('input_audio_buffer.cleared', {});
 
 export const transcriptionDelta = (itemId: string, delta: string): RealtimeServerEvent =>
@@ -118,10 +139,14 @@ export const transcriptionFailed = (
     error: { type: 'transcription_error', code, message, param: null },
   });
 
-export function errorEvent(error: RealtimeEventError): RealtimeServerEvent {
+/** `server_error`: the server could not serve a valid request (unavailable, overloaded, …). */
+export function errorEvent(
+  error: RealtimeEventError,
+  type: 'invalid_request_error' | 'server_error' = 'invalid_request_error',
+): RealtimeServerEvent {
   return event('error', {
     error: {
-      type: 'invalid_request_error',
+      type,
       code: error.code,
       message: error.message,
       param: error.param,

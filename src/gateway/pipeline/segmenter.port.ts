@@ -35,6 +35,10 @@ export type SegmenterEvent =
 export interface Segmenter {
   push(pcm16k: Int16Array): Promise<SegmenterEvent[]>;
   finalize(reason?: 'finalize' | 'close'): Promise<SegmenterEvent[]>;
+  /** Drops the open utterance without a final; resolves with its number (undefined: none). */
+  discard(): Promise<number | undefined>;
+  /** Changes the silence that ends an utterance, for this stream. */
+  setSilenceThreshold(seconds: number): void;
   dispose(): void;
 }
 

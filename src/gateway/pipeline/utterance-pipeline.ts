@@ -117,6 +117,29 @@ export class UtterancePipeline {
     await this.jobs;
   }
 
+  /**
+   * Drops the open utterance: no final; its index is never used again. Resolves with that index
+   * (undefined when no utterance was open or it had none yet).
+   */
+  async discard(): Promise<number | undefined> {
+    const utterance = await this.segmenter.discard();
+    this.waitingInterim = undefined;
+    if (utterance === undefined) return undefined;
+    let index: number | undefined;
+    this.run(async () => {
+      const revision = this.speculations.cancelled(utterance);
+      index = this.open.get(utterance)?.index;
+      this.open.delete(utterance);
+      if (revision !== undefined) await this.cancelSpeculation(revision, index);
+    });
+    await this.jobs;
+    return index;
+  }
+
+  setSilenceThreshold(seconds: number): void {
+    this.segmenter.setSilenceThreshold(seconds);
+  }
+
   dispose(): void {
     this.segmenter.dispose();
     // Speculations of an utterance that will never end here: the workers drop them at once.

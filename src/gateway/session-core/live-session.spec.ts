@@ -23,8 +23,15 @@ function harness(options: { deliverOutcome?: 'ok' | 'owner' } = {}) {
       nextEvents = [];
       return Promise.resolve(events);
     },
+    discard: () => {
+      segmenterCalls.push('discard');
+      return Promise.resolve(openUtterance);
+    },
+    setSilenceThreshold: (seconds) => segmenterCalls.push(`silence ${seconds}`),
     dispose: () => segmenterCalls.push('dispose'),
   };
+  /** What the fake segmenter's discard() reports as dropped. */
+  let openUtterance: number | undefined;
   let subscriber: ((results: StoredResult[]) => void) | undefined;
   let index = 0;
   let seq = 0;
@@ -106,6 +113,7 @@ function harness(options: { deliverOutcome?: 'ok' | 'owner' } = {}) {
     gauge,
     ended: () => ended,
     willEmit: (events: SegmenterEvent[]) => (nextEvents = events),
+    willDiscard: (utterance: number | undefined) => (openUtterance = utterance),
     /** Results as the stt and translation workers would write them. */
     results: (messages: ResultMessage[]) =>
       subscriber!(messages.map((message, i) => ({ id: `${100 + i}-0`, message }))),
@@ -247,5 +255,45 @@ describe('LiveSession', () => {
     const final = h.frames.find((f) => f.frame.type === 'final');
     expect(final?.context.fromFinalize).toBe(true);
     expect(final?.frame).toMatchObject({ utterance_id: 'sid:1', seq: 1 });
+  });
+
+  it('tells a finalize() whether it ended an utterance', async () => {
+    const h = harness();
+    const outcomes: boolean[] = [];
+    h.session.start({ config: {} });
+    h.session.finalize((ended) => outcomes.push(ended));
+    h.willEmit([{ type: 'speech-start', utterance: 1, atSec: 0.5 }]);
+    h.session.audio(pcm(160));
+    await settle();
+    h.willEmit([finalEvent(1, 'finalize')]);
+    h.session.finalize((ended) => outcomes.push(ended));
+    await settle();
+    expect(outcomes).toEqual([false, true]);
+  });
+
+  it('discards the open utterance: no final is enqueued, later speech goes on', async () => {
+    const h = harness();
+    const discarded: (number | undefined)[] = [];
+    h.session.start({ config: {} });
+    h.willEmit([{ type: 'speech-start', utterance: 1, atSec: 0.5 }]);
+    h.session.audio(pcm(160));
+    h.willDiscard(1);
+    h.session.discard((index) => discarded.push(index));
+    h.session.audio(pcm(160));
+    await settle();
+    expect(discarded).toEqual([1]);
+    expect(h.segmenterCalls).toEqual(['push 160', 'discard', 'push 160']);
+    expect(h.events).toEqual(['speech-started 0.5']);
+    expect(h.types()).toEqual(['session']);
+    expect(h.session.state).toBe('streaming');
+  });
+
+  it('changes the silence threshold of the running segmenter', async () => {
+    const h = harness();
+    h.session.start({ config: {} });
+    h.session.silenceThreshold(1.2);
+    h.session.audio(pcm(160));
+    await settle();
+    expect(h.segmenterCalls).toEqual(['silence 1.2', 'push 160']);
   });
 });

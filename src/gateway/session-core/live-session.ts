@@ -38,6 +38,8 @@ export interface SessionStart {
  * - `audio(bytes)` raw audio, decoded by `SessionOptions.decoder` (default PcmDecoder);
  * - `configure(input)` / `resumeInstead(resume, input)` mid-session configuration;
  * - `finalize()` ends the current utterance now; its final is sent with `fromFinalize`;
+ * - `discard()` drops the current utterance without a final (audio the client threw away);
+ * - `silenceThreshold(seconds)` changes the silence that ends an utterance from now on;
  * - `drain()` transcribes and delivers everything, sends `closed` and closes 1000;
  * - `keepalive()`, `reject(error)` (a frame the adapter could not parse);
  * - `transportClosed()` when the transport is gone, `shutdown()` on server shutdown.
@@ -68,6 +70,10 @@ export class LiveSession {
   private roomQuery = new URLSearchParams();
   /** Utterance indices a finalize() request ended. */
   private readonly finalized = new Set<number>();
+  /** Utterances a finalize() request ended so far (tells a finalize whether it ended one). */
+  private finalizeEnded = 0;
+  /** Set by silenceThreshold(): overrides SessionOptions.silenceThresholdSeconds. */
+  private silenceSeconds?: number;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -124,11 +130,42 @@ export class LiveSession {
     this.enqueue(() => this.onResume(resume, input));
   }
 
-  finalize(): void {
+  /** `done(ended)`, in order, tells whether an utterance was open (and is now ended). */
+  finalize(done?: (ended: boolean) => void): void {
     this.enqueue(async () => {
-      if (!this.apply('finalize')) return;
+      if (!this.apply('finalize')) {
+        done?.(false);
+        return;
+      }
       this.touch();
+      const before = this.finalizeEnded;
       await this.pipeline!.finalize('finalize');
+      done?.(this.finalizeEnded > before);
+    });
+  }
+
+  /**
+   * Drops the utterance in progress: no final, no error; interims already sent for it are all
+   * the client gets. Audio after it is segmented afresh. `done(index)` gets the dropped
+   * utterance's index, when it had one.
+   */
+  discard(done?: (index: number | undefined) => void): void {
+    this.enqueue(async () => {
+      let index: number | undefined;
+      if (this.apply('discard')) {
+        this.touch();
+        index = await this.pipeline!.discard();
+      }
+      done?.(index);
+    });
+  }
+
+  /** The silence that ends an utterance, from the next audio on (kept across a resume). */
+  silenceThreshold(seconds: number): void {
+    this.enqueue(() => {
+      this.silenceSeconds = seconds;
+      if (this.apply('config')) this.pipeline!.setSilenceThreshold(seconds);
+      return Promise.resolve();
     });
   }
 
@@ -262,7 +299,7 @@ export class LiveSession {
       this.sessionId,
       this.deps.segmenters.create({
         emitInterims: true,
-        silenceThresholdSeconds: this.options.silenceThresholdSeconds,
+        silenceThresholdSeconds: this.silenceSeconds ?? this.options.silenceThresholdSeconds,
       }),
       this.deps,
       {
@@ -271,7 +308,10 @@ export class LiveSession {
         expectFinal: (index, targets) => this.delivery?.expect(index, targets),
         speechStarted: (event) => this.output.speechStarted?.(event),
         utteranceEnded: (event) => {
-          if (event.reason === 'finalize') this.rememberFinalized(event.index);
+          if (event.reason === 'finalize') {
+            this.finalizeEnded++;
+            this.rememberFinalized(event.index);
+          }
           this.output.utteranceEnded?.(event);
         },
       },

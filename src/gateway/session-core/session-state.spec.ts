@@ -51,6 +51,14 @@ const TABLE: Record<SessionInput, Record<SessionState, SessionState | 'ignored' 
     closed: 'ignored',
     taken_over: 'ignored',
   },
+  discard: {
+    opening: 'ignored',
+    ready: 'ready',
+    streaming: 'streaming',
+    draining: 'ignored',
+    closed: 'ignored',
+    taken_over: 'ignored',
+  },
   drain: {
     opening: 'ignored',
     ready: 'draining',

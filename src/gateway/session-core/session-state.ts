@@ -29,6 +29,8 @@ export type SessionInput =
   /** A config that resumes another session instead of the one opened here. */
   | 'resume'
   | 'finalize'
+  /** Drop the utterance in progress without a final (the client threw its audio away). */
+  | 'discard'
   /** The client asked to end: transcribe and deliver everything, then close normally. */
   | 'drain'
   /** The drain finished (or gave up waiting). */
@@ -63,6 +65,7 @@ function target(state: SessionState, input: SessionInput): SessionState | 'ignor
       return live ? 'streaming' : 'ignored';
     case 'config':
     case 'finalize':
+    case 'discard':
       return live ? state : 'ignored';
     case 'resume':
       if (state === 'ready') return 'ready';
@@ -100,7 +103,7 @@ export class SessionStateMachine {
     return this.current;
   }
 
-  /** Audio, config and finalize are handled only here. */
+  /** Audio, config, finalize and discard are handled only here. */
   get live(): boolean {
     return LIVE.includes(this.current);
   }

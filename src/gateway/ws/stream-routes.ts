@@ -1,4 +1,5 @@
 import { listenAdapter } from '../deepgram/listen.adapter';
+import { openAiRealtimeAdapter } from '../openai-realtime/realtime-stream.adapter';
 import { nativeStreamAdapter } from './native-stream.adapter';
 import { StreamAdapterRegistry } from './stream-adapter';
 
@@ -6,10 +7,13 @@ import { StreamAdapterRegistry } from './stream-adapter';
 export const NATIVE_STREAM_PATHS = ['/v1/stream', '/'];
 /** Deepgram's live API. */
 export const DEEPGRAM_LISTEN_PATHS = ['/v1/listen'];
+/** OpenAI's Realtime API, transcription sessions. */
+export const OPENAI_REALTIME_PATHS = ['/v1/realtime'];
 
 /** Every streaming protocol the gateway serves, by path: a new adapter is one more line. */
 export function streamRoutes(): StreamAdapterRegistry {
   return new StreamAdapterRegistry()
     .register(NATIVE_STREAM_PATHS, nativeStreamAdapter)
-    .register(DEEPGRAM_LISTEN_PATHS, listenAdapter);
+    .register(DEEPGRAM_LISTEN_PATHS, listenAdapter)
+    .register(OPENAI_REALTIME_PATHS, openAiRealtimeAdapter);
 }

@@ -1,0 +1,135 @@
+import {
+  PCM16_RATE,
+  RealtimeAudioFormat,
+  RealtimeEventError,
+  RealtimeSessionUpdate,
+} from './realtime-client-events';
+import { RealtimeSessionView } from './realtime-server-events';
+
+/** OpenAI's server_vad defaults; a session starts with them until the client says otherwise. */
+export const DEFAULT_TURN_DETECTION = {
+  threshold: 0.5,
+  prefixPaddingMs: 300,
+  silenceDurationMs: 500,
+};
+/**
+ * turn_detection null: the client commits. The VAD still runs (it finds the speech to send), but
+ * silence never ends an utterance; only MAX_UTTERANCE_SECONDS still splits very long speech.
+ */
+export const MANUAL_TURN_SILENCE_SECONDS = 3600;
+/** The model named when the client names none (any name is accepted: the loaded model serves). */
+export const DEFAULT_MODEL = 'whisper-1';
+const LANGUAGE = /^[a-z]{2,3}$/;
+
+/** What the live session must change after an update (absent: unchanged). */
+export interface SessionChanges {
+  /** The native `source`: a language code or 'auto'. */
+  source?: string;
+  silenceSeconds?: number;
+}
+
+const FORMAT_NAMES: Record<string, RealtimeSessionView['format']> = {
+  linear16: 'pcm16',
+  mulaw: 'g711_ulaw',
+  alaw: 'g711_alaw',
+};
+
+/** The silence that ends an utterance under a turn detection (null: manual commits). */
+export function silenceSecondsOf(turnDetection: RealtimeSessionView['turnDetection']): number {
+  return turnDetection === null
+    ? MANUAL_TURN_SILENCE_SECONDS
+    : turnDetection.silenceDurationMs / 1000;
+}
+
+/**
+ * One Realtime session's settings as the client sees them (echoed in session events) and the
+ * audio format its appends are in. Pure: the adapter applies the returned changes.
+ */
+export class RealtimeSessionSettings {
+  private current: RealtimeSessionView;
+  private audioFormat: RealtimeAudioFormat = { encoding: 'linear16', sampleRate: PCM16_RATE };
+
+  constructor(id: string, dialect: RealtimeSessionView['dialect'], model = DEFAULT_MODEL) {
+    this.current = {
+      id,
+      dialect,
+      format: 'pcm16',
+      model,
+      language: null,
+      prompt: '',
+      turnDetection: { ...DEFAULT_TURN_DETECTION },
+    };
+  }
+
+  get view(): RealtimeSessionView {
+    return this.current;
+  }
+
+  get format(): RealtimeAudioFormat {
+    return this.audioFormat;
+  }
+
+  get manualTurns(): boolean {
+    return this.current.turnDetection === null;
+  }
+
+  /**
+   * Applies an update as a whole or not at all (a RealtimeEventError names the refused field).
+   * The audio format is fixed once audio has been appended.
+   */
+  apply(update: RealtimeSessionUpdate, audioStarted: boolean, eventId?: string): SessionChanges {
+    const next: RealtimeSessionView = { ...this.current, dialect: update.dialect };
+    const changes: SessionChanges = {};
+    if (update.format) {
+      const name = FORMAT_NAMES[update.format.encoding];
+      if (audioStarted && name !== this.current.format) {
+        throw new RealtimeEventError(
+          'the input audio format cannot change once audio was appended',
+          update.dialect === 'beta' ? 'session.input_audio_format' : 'session.audio.input.format',
+          eventId,
+        );
+      }
+      next.format = name;
+    }
+    if (update.language !== undefined) {
+      if (!LANGUAGE.test(update.language)) {
+        throw new RealtimeEventError(
+          `language ${JSON.stringify(update.language)} is not an ISO-639-1 code like "en"`,
+          update.dialect === 'beta'
+            ? 'session.input_audio_transcription.language'
+            : 'session.audio.input.transcription.language',
+          eventId,
+        );
+      }
+    }
+    if (
+      update.model !== undefined ||
+      update.language !== undefined ||
+      update.prompt !== undefined
+    ) {
+      // A transcription object replaces the previous one: a missing language means "detect".
+      next.model = update.model ?? next.model;
+      next.language = update.language ?? null;
+      next.prompt = update.prompt ?? '';
+      if (next.language !== this.current.language) changes.source = next.language ?? 'auto';
+    }
+    if (update.turnDetection !== undefined) {
+      next.turnDetection =
+        update.turnDetection === null
+          ? null
+          : {
+              threshold: update.turnDetection.threshold ?? DEFAULT_TURN_DETECTION.threshold,
+              prefixPaddingMs:
+                update.turnDetection.prefixPaddingMs ?? DEFAULT_TURN_DETECTION.prefixPaddingMs,
+              silenceDurationMs:
+                update.turnDetection.silenceDurationMs ?? DEFAULT_TURN_DETECTION.silenceDurationMs,
+            };
+      const silence = silenceSecondsOf(next.turnDetection);
+      if (silence !== silenceSecondsOf(this.current.turnDetection))
+        changes.silenceSeconds = silence;
+    }
+    if (update.format) this.audioFormat = update.format;
+    this.current = next;
+    return changes;
+  }
+}
