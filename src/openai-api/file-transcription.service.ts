@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
-import { JOB_PRIORITY } from '../common/queues/job-defaults';
 import { SttJob } from '../common/queues/job-payloads';
 import { QueueName } from '../common/queues/queue-names';
 import { QueueService } from '../common/queues/queue.service';
@@ -37,9 +36,9 @@ interface Waiter {
 
 /**
  * Transcribes an uploaded file with the live-speech machinery: the VAD cuts it into utterances,
- * each goes to the SAME stt queue as a final job, at JOB_PRIORITY.file (below live finals and
- * interims, so live sessions always go first), at most OPENAI_SEGMENTS_IN_FLIGHT at once (so a
- * long file holds only that many workers even when they are idle). Results come back through
+ * each goes to the stt role's upload queue (QueueName.SttUpload) as a final job, at most
+ * OPENAI_SEGMENTS_IN_FLIGHT at once. The stt role takes uploads with at most STT_POOL_SIZE - 1
+ * whisper contexts and after any live job waiting for one, so live sessions always go first. Results come back through
  * the file's own result stream and are put back in order. Each upload is archived as a session.
  */
 @Injectable()
@@ -163,9 +162,10 @@ export class FileTranscriptionService {
       wordTimings: request.wordTimings,
       segmentDetail: true,
       ...(request.temperature > 0 ? { temperature: request.temperature } : {}),
+      upload: true,
     };
     const jobId = `${utteranceId}:1`;
-    await this.queues.add(QueueName.Stt, 'final', job, { jobId, priority: JOB_PRIORITY.file });
+    await this.queues.add(QueueName.SttUpload, 'final', job, { jobId });
     queued.add(jobId);
     // Queued while the abort was being handled: withdraw it too.
     if (signal?.aborted) await this.withdraw(new Set([jobId]));
@@ -208,7 +208,7 @@ export class FileTranscriptionService {
 
   /** Jobs still waiting in the queue are removed (best effort: a started one finishes). */
   private async withdraw(jobIds: Set<string>): Promise<void> {
-    const queue = this.queues.queue(QueueName.Stt);
+    const queue = this.queues.queue(QueueName.SttUpload);
     for (const jobId of [...jobIds]) {
       try {
         await queue.remove(jobId);

@@ -131,6 +131,7 @@ export class SttJobService {
           ...(data.wordTimings ? { wordTimings: true } : {}),
           ...(data.segmentDetail ? { segmentDetail: true } : {}),
           ...(data.temperature ? { temperature: data.temperature } : {}),
+          ...(data.upload ? { background: true } : {}),
         });
       }
     } catch (error) {

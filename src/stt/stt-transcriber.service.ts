@@ -24,6 +24,8 @@ export interface TranscriptionInput {
   segmentDetail?: boolean;
   /** Sampling temperature of the first decode (uploads may ask; live speech decodes at 0). */
   temperature?: number;
+  /** Uploaded files: served after live speech that waits for a whisper context. */
+  background?: boolean;
 }
 
 export interface Transcription {
@@ -80,7 +82,7 @@ export class SttTranscriber {
         noSpeechThreshold: stt.noSpeechThreshold,
         wordTimestamps: timings,
       },
-      input.kind,
+      input.background ? 'background' : input.kind,
     );
     const sttMs = performance.now() - started;
 

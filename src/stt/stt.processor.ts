@@ -26,7 +26,8 @@ export class SttProcessor implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     this.readiness.register('stt', () => {
       const status = this.engine.status();
-      const worker = this.workers.isRunning(QueueName.Stt);
+      const worker =
+        this.workers.isRunning(QueueName.Stt) && this.workers.isRunning(QueueName.SttUpload);
       return { ready: status.ready && worker, details: { ...status, worker } };
     });
     const status = this.engine.status();
@@ -39,6 +40,11 @@ export class SttProcessor implements OnApplicationBootstrap {
     const waiting = this.config.vad.speculativeSilenceSeconds > 0 ? this.config.stt.poolSize : 0;
     this.workers.start(QueueName.Stt, (job) => this.jobs.handle(job), {
       concurrency: this.config.stt.poolSize * this.config.stt.maxBatchSize + waiting,
+    });
+    // Uploaded files take what live speech leaves: never every context (with more than one),
+    // and never a worker slot of the live queue.
+    this.workers.start(QueueName.SttUpload, (job) => this.jobs.handle(job), {
+      concurrency: Math.max(1, this.config.stt.poolSize - 1),
     });
   }
 }

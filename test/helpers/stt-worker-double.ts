@@ -26,6 +26,8 @@ export interface SttWorkerDoubleOptions {
    */
   translationQueue?: QueueService;
   concurrency?: number;
+  /** Jobs of uploaded files in hand at once (the stt role's upload queue); default 1. */
+  uploadConcurrency?: number;
   /**
    * Interims as LocalAgreement-2 workers write them: the final's text with its first `revision`
    * words committed (never its last word), the rest tentative.
@@ -67,6 +69,7 @@ export class SttWorkerDouble {
   private readonly redis: Redis;
   readonly audioSeconds = new Map<string, number>();
   private readonly worker: Worker<SttJob>;
+  private readonly uploadWorker: Worker<SttJob>;
 
   constructor(
     prefix: string,
@@ -77,14 +80,20 @@ export class SttWorkerDouble {
     this.redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     this.verdictPrefix = `${prefix}:speculation`;
     const url = new URL(REDIS_URL);
+    const connection = {
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      maxRetriesPerRequest: null,
+    };
     this.worker = new Worker<SttJob>(QueueName.Stt, (job) => this.handle(job), {
-      connection: {
-        host: url.hostname,
-        port: Number(url.port || 6379),
-        maxRetriesPerRequest: null,
-      },
+      connection,
       prefix,
       concurrency: options.concurrency ?? 8,
+    });
+    this.uploadWorker = new Worker<SttJob>(QueueName.SttUpload, (job) => this.handle(job), {
+      connection,
+      prefix,
+      concurrency: options.uploadConcurrency ?? 1,
     });
   }
 
@@ -220,7 +229,7 @@ export class SttWorkerDouble {
   }
 
   async close(): Promise<void> {
-    await this.worker.close();
+    await Promise.all([this.worker.close(), this.uploadWorker.close()]);
     this.redis.disconnect();
   }
 }

@@ -11,8 +11,5 @@ export function defaultJobOptions(config: AppConfig): JobsOptions {
   };
 }
 
-/**
- * Lower numbers run first in BullMQ: finals beat interims, and both beat the segments of uploaded
- * files (src/openai-api), which only take workers live speech leaves idle.
- */
-export const JOB_PRIORITY = { final: 1, interim: 10, file: 100 } as const;
+/** Lower numbers run first in BullMQ: finals beat interims. */
+export const JOB_PRIORITY = { final: 1, interim: 10 } as const;

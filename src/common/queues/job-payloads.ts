@@ -46,6 +46,8 @@ export interface SttJob {
   segmentDetail?: boolean;
   /** Sampling temperature of the first decode, 0 to 1 (uploads; default 0). */
   temperature?: number;
+  /** A segment of an uploaded file: it waits behind live speech for a whisper context. */
+  upload?: boolean;
 }
 
 /** A transcript to translate into one or more languages. */
@@ -68,5 +70,6 @@ export interface TranslationJob {
 
 export interface JobPayloads {
   [QueueName.Stt]: SttJob;
+  [QueueName.SttUpload]: SttJob;
   [QueueName.Translation]: TranslationJob;
 }

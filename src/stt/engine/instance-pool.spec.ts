@@ -22,6 +22,24 @@ describe('InstancePool', () => {
     expect(order).toEqual(['final-1', 'final-2', 'interim-1', 'interim-2']);
   });
 
+  it('serves background work (uploads) only after every waiting live job', async () => {
+    const pool = new InstancePool(['a']);
+    const first = await pool.acquire('background');
+    const order: string[] = [];
+    const waits = [
+      pool.acquire('background').then(() => order.push('upload')),
+      pool.acquire('interim').then(() => order.push('interim')),
+      pool.acquire('final').then(() => order.push('final')),
+    ];
+    pool.release(first);
+    for (let i = 0; i < 2; i++) {
+      await new Promise((r) => setImmediate(r));
+      pool.release('a');
+    }
+    await Promise.all(waits);
+    expect(order).toEqual(['final', 'interim', 'upload']);
+  });
+
   it('use() releases the instance even when the work throws', async () => {
     const pool = new InstancePool([1, 2]);
     await expect(pool.use('final', () => Promise.reject(new Error('boom')))).rejects.toThrow(

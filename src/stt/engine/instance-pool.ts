@@ -1,4 +1,7 @@
-export type PoolPriority = 'final' | 'interim';
+/** Who is served first: finals, then interims, then background work (uploaded files). */
+export type PoolPriority = 'final' | 'interim' | 'background';
+
+const RANK: Record<PoolPriority, number> = { final: 0, interim: 1, background: 2 };
 
 interface Waiter<T> {
   priority: PoolPriority;
@@ -8,7 +11,8 @@ interface Waiter<T> {
 
 /**
  * A fixed set of model instances, each used by one transcription at a time. Waiters are served
- * finals first, then in arrival order, so an interim never delays a final that is waiting.
+ * finals first, then interims, then background work, each in arrival order, so an interim never
+ * delays a waiting final and an upload never delays live speech that waits.
  */
 export class InstancePool<T> {
   private readonly free: T[];
@@ -45,7 +49,7 @@ export class InstancePool<T> {
       const a = this.waiters[i];
       const b = this.waiters[best];
       if (
-        (a.priority === 'final' && b.priority !== 'final') ||
+        RANK[a.priority] < RANK[b.priority] ||
         (a.priority === b.priority && a.order < b.order)
       ) {
         best = i;

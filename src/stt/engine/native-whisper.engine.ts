@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { existsSync } from 'node:fs';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { fetchCommand, resolveModelPath } from '../model/model-catalog';
-import { InstancePool } from './instance-pool';
+import { InstancePool, PoolPriority } from './instance-pool';
 import { loadNativeBinding, NativeWhisperContext } from './native-whisper.binding';
 import { EngineStatus, TranscribeRequest, TranscribeResult, WhisperEngine } from './whisper-engine';
 
@@ -76,7 +76,7 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
 
   async transcribe(
     request: TranscribeRequest,
-    priority: 'final' | 'interim',
+    priority: PoolPriority,
   ): Promise<TranscribeResult> {
     const pool = this.pool;
     if (!pool) throw new Error(`STT engine not ready: ${this.notReadyReason ?? 'unknown'}`);

@@ -1,3 +1,4 @@
+import { PoolPriority } from './instance-pool';
 /**
  * The injectable that turns 16 kHz mono PCM into timed text. Production binds WHISPER_ENGINE to
  * NativeWhisperEngine (whisper.cpp); tests that need words replace only this provider
@@ -66,6 +67,6 @@ export interface EngineStatus {
 
 export interface WhisperEngine {
   /** Runs when it can: waits for a free model instance (finals before interims). */
-  transcribe(request: TranscribeRequest, priority: 'final' | 'interim'): Promise<TranscribeResult>;
+  transcribe(request: TranscribeRequest, priority: PoolPriority): Promise<TranscribeResult>;
   status(): EngineStatus;
 }
