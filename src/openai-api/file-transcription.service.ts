@@ -14,6 +14,7 @@ import { FileSegment, fileSegments, runInOrder } from './file-segments';
 import { OpenAiError } from './openai-error';
 import { FileTranscript, TranscribedPiece } from './transcript-formats';
 import { SAMPLE_RATE } from './audio-decoder';
+import { sttJobId, utteranceId as utteranceIdOf } from '../contracts/utterance-ids';
 
 export interface FileTranscriptionRequest {
   /** Names the upload's result stream and its archived transcript (`file-<uuid>`). */
@@ -114,7 +115,7 @@ export class FileTranscriptionService {
   ): Promise<TranscribedPiece> {
     // 1-based like the utterances of a live session.
     const index = segment.number + 1;
-    const utteranceId = `${sessionId}:${index}`;
+    const utteranceId = utteranceIdOf(sessionId, index);
     const audioKey = this.audio.keyFor(utteranceId, 1);
     const result = new Promise<TranscribedPiece>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -164,7 +165,7 @@ export class FileTranscriptionService {
       ...(request.temperature > 0 ? { temperature: request.temperature } : {}),
       upload: true,
     };
-    const jobId = `${utteranceId}:1`;
+    const jobId = sttJobId(utteranceId, 1);
     await this.queues.add(QueueName.SttUpload, 'final', job, { jobId });
     queued.add(jobId);
     // Queued while the abort was being handled: withdraw it too.

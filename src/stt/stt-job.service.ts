@@ -25,6 +25,7 @@ import {
   tailStart,
   wordsText,
 } from './text/local-agreement';
+import { finalResultId, interimResultId, translationJobId } from '../contracts/utterance-ids';
 
 export type SttJobOutcome =
   | { status: 'skipped_stale' }
@@ -200,7 +201,7 @@ export class SttJobService {
       },
       worker: this.config.stt.workerId,
     };
-    const id = await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    const id = await this.results.append(data.sessionId, message, finalResultId(data.utteranceId));
     await this.agreement.forget(data.utteranceId);
     if (id !== null)
       this.metrics.final(message.latency.totalMs ?? 0, t.text ? 'text' : 'no_speech');
@@ -267,7 +268,7 @@ export class SttJobService {
     const id = await this.results.append(
       data.sessionId,
       message,
-      `interim:${data.utteranceId}:${data.revision}`,
+      interimResultId(data.utteranceId, data.revision),
     );
     if (t.text && data.interimTranslations && data.targets.length > 0) {
       await this.enqueueTranslation(data, t, 'interim');
@@ -297,9 +298,10 @@ export class SttJobService {
         targets: data.targets,
         enqueuedAt: Date.now(),
       },
-      kind === 'final'
-        ? { jobId: `${data.utteranceId}:final`, priority: JOB_PRIORITY.final }
-        : { jobId: `${data.utteranceId}:interim-${data.revision}`, priority: JOB_PRIORITY.interim },
+      {
+        jobId: translationJobId(data.utteranceId, kind, data.revision),
+        priority: JOB_PRIORITY[kind],
+      },
     );
   }
 
@@ -312,7 +314,7 @@ export class SttJobService {
       index: data.index,
       retryable: false,
     };
-    await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    await this.results.append(data.sessionId, message, finalResultId(data.utteranceId));
     await this.audio.delete(data.audioKey);
   }
 
@@ -328,6 +330,6 @@ export class SttJobService {
       ...(typeof data.index === 'number' ? { index: data.index } : {}),
       retryable: false,
     };
-    await this.results.append(data.sessionId, message, `final:${data.utteranceId}`);
+    await this.results.append(data.sessionId, message, finalResultId(data.utteranceId));
   }
 }

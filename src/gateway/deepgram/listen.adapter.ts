@@ -17,6 +17,7 @@ import {
   parseListenControl,
 } from './listen-messages';
 import { ListenOptions, ListenOptionsError, parseListenOptions } from './listen-options';
+import { utteranceIndex } from '../../contracts/utterance-ids';
 
 /** With `endpointing=false` only Finalize, CloseStream or the maximum utterance length end one. */
 const NO_ENDPOINTING_SECONDS = 3600;
@@ -152,7 +153,7 @@ class ListenSocket implements SessionOutput {
   }
 
   private sendFinal(frame: Extract<ServerFrame, { type: 'final' }>, context: FrameContext): void {
-    const index = Number(frame.utterance_id.slice(frame.utterance_id.lastIndexOf(':') + 1));
+    const index = utteranceIndex(frame.utterance_id);
     const ended = this.endReasons.get(index);
     this.endReasons.delete(index);
     const fromFinalize = context.fromFinalize === true;

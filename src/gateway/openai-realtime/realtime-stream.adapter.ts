@@ -31,6 +31,7 @@ import {
   transcriptionFailed,
 } from './realtime-server-events';
 import { RealtimeSessionSettings, silenceSecondsOf } from './realtime-session-settings';
+import { utteranceIndex } from '../../contracts/utterance-ids';
 
 /**
  * OpenAI's Realtime API in transcription mode on `/v1/realtime` (docs/openai-realtime.md):
@@ -44,9 +45,6 @@ export const openAiRealtimeAdapter: StreamAdapter = {
     return new OpenAiRealtimeSocket(connection).session;
   },
 };
-
-const utteranceIndex = (utteranceId: string): number =>
-  Number(utteranceId.slice(utteranceId.lastIndexOf(':') + 1));
 
 class OpenAiRealtimeSocket implements SessionOutput {
   readonly session: LiveSession;

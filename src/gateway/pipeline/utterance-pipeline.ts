@@ -14,6 +14,11 @@ import { GatewayMetrics } from '../gateway-metrics.service';
 import { LoadMonitorService } from './load-monitor.service';
 import { Segmenter, SegmenterEvent } from './segmenter.port';
 import { SpeculationLimits, SpeculationTracker } from './speculation-tracker';
+import {
+  finalResultId,
+  sttJobId,
+  utteranceId as utteranceIdOf,
+} from '../../contracts/utterance-ids';
 
 export interface PipelineDeps {
   store: SessionStoreService;
@@ -310,13 +315,13 @@ export class UtterancePipeline {
       const message = `could not queue the utterance ${event.startSec.toFixed(2)}-${event.endSec.toFixed(2)} s for transcription; resend it`;
       if (index !== undefined) {
         // In the result stream it takes the final's place in order (and survives a resume).
-        const utteranceId = `${this.sessionId}:${index}`;
+        const utteranceId = utteranceIdOf(this.sessionId, index);
         try {
           await this.deps.results.append(
             this.sessionId,
             { type: 'error', code: 'enqueue_failed', message, utteranceId, index, retryable: true },
             // The stt worker's dedupe id: if the job did get queued, only one outcome is written.
-            `final:${utteranceId}`,
+            finalResultId(utteranceId),
           );
           return;
         } catch {
@@ -335,7 +340,7 @@ export class UtterancePipeline {
     const config = this.hooks.config();
     await this.deps.store.expectFinal(this.sessionId, open.index);
     this.hooks.expectFinal(open.index, config.targets);
-    const utteranceId = `${this.sessionId}:${open.index}`;
+    const utteranceId = utteranceIdOf(this.sessionId, open.index);
     const verdict = await this.deps.verdicts.decide(utteranceId, revision, {
       kind: 'confirm',
       at: Date.now(),
@@ -361,7 +366,7 @@ export class UtterancePipeline {
   ): Promise<number> {
     const config = this.hooks.config();
     const revision = ++open.revision;
-    const utteranceId = `${this.sessionId}:${open.index}`;
+    const utteranceId = utteranceIdOf(this.sessionId, open.index);
     const audioKey = this.deps.audio.keyFor(utteranceId, revision);
     const { audio } = event;
     const owed = kind === 'final' && !speculative;
@@ -396,7 +401,7 @@ export class UtterancePipeline {
       ...(speculative ? { speculative: true } : {}),
     };
     await this.deps.queues.add(QueueName.Stt, kind, job, {
-      jobId: `${utteranceId}:${revision}`,
+      jobId: sttJobId(utteranceId, revision),
       priority: JOB_PRIORITY[kind],
     });
     return revision;

@@ -14,6 +14,7 @@ import {
 import { ResumeRequest } from './resume-request';
 import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './session-port';
 import { SessionInput, SessionState, SessionStateMachine } from './session-state';
+import { utteranceIndex } from '../../contracts/utterance-ids';
 
 const TOUCH_INTERVAL_MS = 5000;
 /** Indices of finalize-ended utterances remembered (the oldest are forgotten first). */
@@ -438,7 +439,7 @@ export class LiveSession {
         ? frame.utterance_id
         : undefined;
     if (!utteranceId) return false;
-    const index = Number(utteranceId.slice(utteranceId.lastIndexOf(':') + 1));
+    const index = utteranceIndex(utteranceId);
     return this.finalized.has(index);
   }
 

@@ -48,10 +48,7 @@ export class InstancePool<T> {
     for (let i = 1; i < this.waiters.length; i++) {
       const a = this.waiters[i];
       const b = this.waiters[best];
-      if (
-        RANK[a.priority] < RANK[b.priority] ||
-        (a.priority === b.priority && a.order < b.order)
-      ) {
+      if (RANK[a.priority] < RANK[b.priority] || (a.priority === b.priority && a.order < b.order)) {
         best = i;
       }
     }

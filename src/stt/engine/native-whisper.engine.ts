@@ -74,10 +74,7 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
     };
   }
 
-  async transcribe(
-    request: TranscribeRequest,
-    priority: PoolPriority,
-  ): Promise<TranscribeResult> {
+  async transcribe(request: TranscribeRequest, priority: PoolPriority): Promise<TranscribeResult> {
     const pool = this.pool;
     if (!pool) throw new Error(`STT engine not ready: ${this.notReadyReason ?? 'unknown'}`);
     return pool.use(priority, async (context) => {
