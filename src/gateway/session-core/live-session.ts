@@ -11,6 +11,7 @@ import {
   defaultSessionConfig,
   SessionConfig,
 } from '../protocol/session-config';
+import { SessionNotFoundError } from '../session/session-store.service';
 import { ResumeRequest } from './resume-request';
 import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './session-port';
 import { SessionInput, SessionState, SessionStateMachine } from './session-state';
@@ -101,7 +102,7 @@ export class LiveSession {
   start(request: SessionStart): void {
     this.enqueue(() =>
       this.open(request).catch((error: unknown) => {
-        if (error instanceof ProtocolError) throw error;
+        if (error instanceof ProtocolError || error instanceof SessionNotFoundError) throw error;
         // Redis unreachable while opening: nothing was lost, the client may simply retry.
         this.logger.warn(`Opening a session failed: ${(error as Error).message}`);
         throw new ProtocolError(
@@ -391,7 +392,11 @@ export class LiveSession {
     this.output.close(CloseCode.Normal, 'closed');
   }
 
-  private fail(error: unknown): void {
+  private fail(caught: unknown): void {
+    const error =
+      caught instanceof SessionNotFoundError
+        ? new ProtocolError('session_not_found', caught.message, CloseCode.SessionNotFound)
+        : caught;
     if (error instanceof ProtocolError) {
       this.send({ type: 'error', code: error.code, message: error.message });
       if (error.closeCode !== undefined) {

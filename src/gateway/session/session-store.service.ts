@@ -3,7 +3,6 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { RedisClient } from '../../common/redis/redis.module';
 import { ResultStreamService, StoredResult } from '../../common/results/result-stream.service';
-import { ProtocolError, CloseCode } from '../protocol/protocol-error';
 import { SessionConfig } from '../protocol/session-config';
 
 export interface SessionState {
@@ -70,6 +69,9 @@ export interface OutboxEntry {
   id: string;
   frame: Record<string, unknown> & { type: string };
 }
+
+/** No session for this id or resume token (expired, unknown, or another key's). */
+export class SessionNotFoundError extends Error {}
 
 /**
  * Sessions in Redis, so any gateway can serve any session: config, counters, the resume token's
@@ -139,12 +141,7 @@ export class SessionStoreService {
    * does not hand a session to another key. A token of the wrong shape never reaches Redis.
    */
   async resume(token: string, owner: string, keyId: string | null = null): Promise<SessionState> {
-    const notFound = () =>
-      new ProtocolError(
-        'session_not_found',
-        'unknown or expired resume token',
-        CloseCode.SessionNotFound,
-      );
+    const notFound = () => new SessionNotFoundError('unknown or expired resume token');
     if (!RESUME_TOKEN.test(token)) throw notFound();
     const sessionId = token.slice(0, token.indexOf('.'));
     const state = this.key(sessionId, 'state');
@@ -160,7 +157,7 @@ export class SessionStoreService {
   async load(sessionId: string): Promise<SessionState> {
     const hash = await this.client.redis.hgetall(this.key(sessionId, 'state'));
     if (!hash.config) {
-      throw new ProtocolError('session_not_found', 'session expired', CloseCode.SessionNotFound);
+      throw new SessionNotFoundError('session expired');
     }
     return {
       sessionId,
