@@ -51,7 +51,10 @@ export class SessionDelivery {
   private readonly targetsByIndex = new Map<number, string[]>();
   private lastSentId = '0';
   private readonly sources = new DeliveredSources();
-  private idle: (() => void)[] = [];
+  /** Waiting for every expected final to be delivered. */
+  private readonly idle: (() => void)[] = [];
+  /** Waiting for the awaited translations (drain). */
+  private readonly translationsSettled: (() => void)[] = [];
 
   constructor(
     private readonly sessionId: string,
@@ -126,9 +129,13 @@ export class SessionDelivery {
       clearTimeout(timer);
       if (!done) return false;
     }
-    const deadline = Date.now() + DRAIN_TRANSLATIONS_MS;
-    while (this.awaitedTranslations.size > 0 && Date.now() < deadline && !this.stopped) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    if (this.awaitedTranslations.size > 0 && !this.stopped) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => this.translationsSettled.push(resolve)),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_TRANSLATIONS_MS))),
+      ]);
+      clearTimeout(timer);
     }
     await this.chain;
     return true;
@@ -139,6 +146,7 @@ export class SessionDelivery {
     clearInterval(this.expiryTimer);
     this.deps.reader.unsubscribe(this.sessionId);
     for (const resolve of this.idle.splice(0)) resolve();
+    for (const resolve of this.translationsSettled.splice(0)) resolve();
   }
 
   private onResults(results: StoredResult[]): void {
@@ -195,6 +203,9 @@ export class SessionDelivery {
       const source = this.sources.take(action.dedupe);
       if (mode === 'translation') {
         this.awaitedTranslations.delete(`${action.index}:${action.frame.language}`);
+        if (this.awaitedTranslations.size === 0) {
+          for (const resolve of this.translationsSettled.splice(0)) resolve();
+        }
       }
       if (outcome.status === 'dup') continue;
       if (mode === 'final') {
