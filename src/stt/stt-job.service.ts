@@ -199,7 +199,7 @@ export class SttJobService {
         sttMs: Math.round(t.sttMs),
         totalMs: Math.max(0, now - (data.utteranceEndedAt ?? data.enqueuedAt)),
       },
-      worker: this.config.stt.workerId,
+      worker: this.config.queues.workerId,
     };
     const id = await this.results.append(data.sessionId, message, finalResultId(data.utteranceId));
     await this.agreement.forget(data.utteranceId);
@@ -263,7 +263,7 @@ export class SttJobService {
         ? { committed: wordsText(agreed.committed), tentative: wordsText(agreed.tentative) }
         : {}),
       language: t.language,
-      worker: this.config.stt.workerId,
+      worker: this.config.queues.workerId,
     };
     const id = await this.results.append(
       data.sessionId,

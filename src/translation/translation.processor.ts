@@ -76,7 +76,7 @@ export class TranslationProcessor
 
   private async advertise(): Promise<boolean> {
     try {
-      await this.directory.publish(this.config.stt.workerId, this.engines.pairs());
+      await this.directory.publish(this.config.queues.workerId, this.engines.pairs());
       this.advertised = true;
       return true;
     } catch (error) {
@@ -94,7 +94,7 @@ export class TranslationProcessor
     this.stopped = true;
     clearTimeout(this.refresh);
     try {
-      await this.directory.withdraw(this.config.stt.workerId);
+      await this.directory.withdraw(this.config.queues.workerId);
     } catch {
       // Redis away: the entry expires on its own.
     }

@@ -81,7 +81,7 @@ describe('stt worker with whisper.cpp (test model) on real Redis', () => {
     for (const final of finals) {
       // The test model computes for real but writes no words.
       expect(final.text).toBe('');
-      expect(final.worker).toBe(config.stt.workerId);
+      expect(final.worker).toBe(config.queues.workerId);
       expect(final.start).toBe(final.index * 3);
       expect(final.latency.sttMs).toBeGreaterThan(0);
       expect(final.latency.queueMs).toBeGreaterThanOrEqual(0);

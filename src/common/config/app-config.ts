@@ -106,7 +106,6 @@ export interface AppConfig {
     readonly batchTimeoutMs: number;
     readonly audioCtx: 'auto' | 'full';
     readonly noSpeechThreshold: number;
-    readonly workerId: string;
     /** Flash attention in whisper.cpp (faster on CPU; WHISPER_FLASH_ATTN). */
     readonly flashAttn: boolean;
     /** Word timings from whisper's token timestamps (WORD_TIMESTAMPS). */
@@ -164,6 +163,8 @@ export interface AppConfig {
     readonly stalledIntervalMs: number;
     /** At SIGTERM a worker waits this long for its jobs, then hands them back to the queue. */
     readonly drainMs: number;
+    /** This process as a queue worker (stt and translation roles): named in results. */
+    readonly workerId: string;
   };
   readonly security: SecurityConfig;
   /** Live rooms (docs/rooms.md). */

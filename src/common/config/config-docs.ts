@@ -51,6 +51,11 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
       description:
         'at SIGTERM a worker waits this long (at most 25000) for the jobs in hand, then hands them back to the queue',
     },
+    WORKER_ID: {
+      description:
+        'name of this process as a queue worker (stt `final` messages, the translation directory)',
+      computedDefault: '`<hostname>:<pid>`',
+    },
   },
   Gateway: {
     GATEWAY_PORT: { description: 'WebSocket and public HTTP port of the gateway' },
@@ -119,10 +124,6 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
     TEMPERATURE_FALLBACK: {
       description:
         "finals are decoded again at higher temperatures when whisper's checks fail (interims never)",
-    },
-    WORKER_ID: {
-      description: 'name of this worker in `final` messages',
-      computedDefault: '`<hostname>:<pid>`',
     },
   },
   Translation: {

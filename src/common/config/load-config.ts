@@ -237,7 +237,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       }),
       audioCtx: readEnum(env, 'AUDIO_CTX', ['auto', 'full'], 'auto'),
       noSpeechThreshold: readNumber(env, 'NO_SPEECH_THRESHOLD', 0.6, { min: 0, max: 1 }),
-      workerId: readString(env, 'WORKER_ID', `${hostname()}:${process.pid}`),
       flashAttn: readBoolean(env, 'WHISPER_FLASH_ATTN', true),
       wordTimestamps: readBoolean(env, 'WORD_TIMESTAMPS', true),
       maxTokens: readNumber(env, 'STT_MAX_TOKENS', 0, { min: 0, max: 448, integer: true }),
@@ -345,6 +344,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       }),
       // Below main.ts's 30 s shutdown deadline, so a hand-back always happens before a forced exit.
       drainMs: readNumber(env, 'WORKER_DRAIN_MS', 20_000, { min: 0, max: 25_000, integer: true }),
+      workerId: readString(env, 'WORKER_ID', `${hostname()}:${process.pid}`),
     },
     security,
     rooms: {
