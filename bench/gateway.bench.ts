@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { startApp } from 'src/bootstrap';
 import { loadConfig } from 'src/common/config/load-config';
-import { GatewayMetrics } from 'src/gateway/gateway-metrics.service';
+import { GatewayMetrics } from 'src/gateway/gateway.metrics';
 import { freePort } from '../test/helpers/ports';
 import { TestRedisServer } from '../test/helpers/redis-server';
 

@@ -3,7 +3,7 @@ import { PersistenceModule } from '../persistence/persistence.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { SecurityModule } from '../security/security.module';
 import { ResultReaderService } from './delivery/result-reader.service';
-import { GatewayMetrics } from './gateway-metrics.service';
+import { GatewayMetrics } from './gateway.metrics';
 import { LoadMonitorService } from './pipeline/load-monitor.service';
 import { SessionRecordsService } from './session/session-records.service';
 import { SessionStoreService } from './session/session-store.service';

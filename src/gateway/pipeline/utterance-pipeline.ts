@@ -10,7 +10,7 @@ import { UtteranceRevisionsService } from '../../common/results/utterance-revisi
 import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionStoreService } from '../session/session-store.service';
-import { GatewayMetrics } from '../gateway-metrics.service';
+import { GatewayMetrics } from '../gateway.metrics';
 import { LoadMonitorService } from './load-monitor.service';
 import { Segmenter, SegmenterEvent } from './segmenter.port';
 import { SpeculationLimits, SpeculationTracker } from './speculation-tracker';

@@ -1,5 +1,5 @@
 import { ResultReaderService } from '../delivery/result-reader.service';
-import { GatewayMetrics } from '../gateway-metrics.service';
+import { GatewayMetrics } from '../gateway.metrics';
 import { PipelineDeps, SpeechStarted, UtteranceEnded } from '../pipeline/utterance-pipeline';
 
 export type { SpeechStarted, UtteranceEnded };

@@ -19,7 +19,7 @@ import { AudioStoreService } from '../../common/results/audio-store.service';
 import { ResultStreamService } from '../../common/results/result-stream.service';
 import { UtteranceRevisionsService } from '../../common/results/utterance-revisions.service';
 import { ResultReaderService } from '../delivery/result-reader.service';
-import { GatewayMetrics } from '../gateway-metrics.service';
+import { GatewayMetrics } from '../gateway.metrics';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
 import { SpeculationVerdictsService } from '../../common/results/speculation-verdicts.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
