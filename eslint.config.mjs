@@ -23,6 +23,17 @@ export default tseslint.config(
     },
   },
   {
+    // Inside src, imports are relative: dist/ runs without a path resolver, so `src/...` (the
+    // style of test/ and bench/) would not load there.
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^src/', message: 'Inside src, import relatively (dist/ has no path mapping).' }] },
+      ],
+    },
+  },
+  {
     // The translation role's public surface is src/translation/index.ts.
     files: ['src/**/*.ts'],
     ignores: ['src/translation/**', 'src/main.ts', 'src/app.module.ts'],
@@ -31,6 +42,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            { regex: '^src/', message: 'Inside src, import relatively (dist/ has no path mapping).' },
             {
               regex: '^(\\.\\./)+translation/',
               message: "Import the translation role's public surface: '../translation' (src/translation/index.ts).",
