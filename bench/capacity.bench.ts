@@ -24,7 +24,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pacedChunks } from 'src/client/audio/audio-source';
 import { buildClip } from 'src/client/audio/demo-audio';
-import { encodeWav } from 'src/client/audio/wav';
+import { encodeWav } from 'src/common/audio/wav';
 import { LoadTestReport, runLoadTest } from 'src/client/load-test';
 import { freePort } from '../test/helpers/ports';
 import { ROOT, ServiceProcess } from '../test/helpers/processes';

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeWav, WavFormatError } from '../client/audio/wav';
+import { decodeWav, WavFormatError } from '../common/audio/wav';
 import { toInt16 } from '../gateway/audio/pcm-decoder';
 import { StreamingResampler } from '../gateway/audio/streaming-resampler';
 import { OpenAiError } from './openai-error';

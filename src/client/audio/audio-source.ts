@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { floatToPcm16, StreamingResampler, TARGET_RATE } from '../shared/audio';
-import { decodeWav } from './wav';
+import { decodeWav } from '../../common/audio/wav';
 
 /** 16 kHz mono PCM16 chunks, with the position (seconds from stream start) of each chunk's end. */
 export interface AudioChunk {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { floatToPcm16, StreamingResampler, TARGET_RATE } from '../shared/audio';
-import { decodeWav } from './wav';
+import { decodeWav } from '../../common/audio/wav';
 
 /** Sentences the demo speaks, by espeak-ng voice (ISO 639-1 codes). */
 export const DEMO_SENTENCES: Record<string, string[]> = {
