@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,37 +11,10 @@ import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { upgrade } from '../helpers/upgrade';
 import { Frame as Event } from '../helpers/ws-client';
+import { selfSignedCertificate } from '../helpers/certificates';
 
 const RATE = 24000;
 const CHUNK_SAMPLES = RATE / 10;
-
-/** The OpenAI SDK always connects with wss: the gateway serves TLS with a throwaway certificate. */
-function certificate(dir: string): { cert: string; key: string } {
-  const cert = join(dir, 'server.crt');
-  const key = join(dir, 'server.key');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=realtime-e2e',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 /** Base64 `input_audio_buffer.append` events of 100 ms each. */
 function appends(pcm: Int16Array): Event[] {
@@ -118,7 +90,7 @@ describe('OpenAI Realtime transcription on /v1/realtime (official SDK, real Redi
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'realtime-e2e-'));
-    const files = certificate(dir);
+    const files = selfSignedCertificate(dir, 'realtime-e2e');
     ca = readFileSync(files.cert);
     gw = await startGateway({
       TLS_CERT: files.cert,

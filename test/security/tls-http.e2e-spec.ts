@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -10,36 +9,9 @@ import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { framesOf } from '../helpers/upgrade';
+import { selfSignedCertificate } from '../helpers/certificates';
 
 const ORIGIN = 'https://app.example.com';
-
-/** A self-signed certificate for localhost/127.0.0.1 made with the openssl CLI. */
-function makeCertificate(dir: string, name: string): { cert: string; key: string } {
-  const cert = join(dir, `${name}.crt`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 interface Reply {
   status: number;
@@ -94,7 +66,7 @@ describe('TLS, security headers, CORS and body limits (real https/wss)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tls-e2e-'));
-    const first = makeCertificate(dir, 'first');
+    const first = selfSignedCertificate(dir, 'first');
     files = { cert: join(dir, 'server.crt'), key: join(dir, 'server.key') };
     writeFileSync(files.cert, readFileSync(first.cert));
     writeFileSync(files.key, readFileSync(first.key));
@@ -168,7 +140,7 @@ describe('TLS, security headers, CORS and body limits (real https/wss)', () => {
 
   it('reloads a renewed certificate without a restart', async () => {
     expect((await httpsCall(port, '/health/live', ca)).peerCn).toBe('first');
-    const second = makeCertificate(dir, 'second');
+    const second = selfSignedCertificate(dir, 'second');
     const secondCa = readFileSync(second.cert);
     writeFileSync(files.key, readFileSync(second.key));
     writeFileSync(files.cert, secondCa);
