@@ -43,7 +43,11 @@ export class GatewaySecurityService {
   }
 
   /** Returns the meter the connection reports decoded audio seconds to (usage, pace, quota). */
-  attach(ws: WebSocket, principal: Principal): AudioMeter {
-    return this.guard.attach(ws, principal);
+  attach(
+    ws: WebSocket,
+    principal: Principal,
+    options: { textFramesCarryAudio?: boolean } = {},
+  ): AudioMeter {
+    return this.guard.attach(ws, principal, options);
   }
 }

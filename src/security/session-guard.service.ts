@@ -82,8 +82,16 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     return this.guarded.size;
   }
 
-  /** Guards an open socket; returns the meter the connection reports decoded audio to. */
-  attach(ws: WebSocket, principal: Principal): AudioMeter {
+  /**
+   * Guards an open socket; returns the meter the connection reports decoded audio to. A protocol
+   * whose text frames carry audio (OpenAI Realtime's base64 appends) gets the audio frame size
+   * limit for them instead of MAX_CONTROL_BYTES.
+   */
+  attach(
+    ws: WebSocket,
+    principal: Principal,
+    options: { textFramesCarryAudio?: boolean } = {},
+  ): AudioMeter {
     const security = this.config.security;
     const now = Date.now();
     const entry: Guarded = {
@@ -94,7 +102,9 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
           messagesPerSecond: principal.limits.messagesPerSecond ?? security.messagesPerSecond,
           maxRealtimeFactor: security.maxRealtimeFactor,
           audioBurstSeconds: security.audioBurstSeconds,
-          maxControlBytes: security.maxControlBytes,
+          maxControlBytes: options.textFramesCarryAudio
+            ? this.config.gateway.maxFrameBytes
+            : security.maxControlBytes,
           idleTimeoutMs: security.idleTimeoutSeconds * 1000,
           maxSessionMs: security.maxSessionSeconds * 1000,
           maxBufferedBytes: security.maxBufferedBytes,

@@ -16,11 +16,11 @@ import { selfSignedCertificate } from '../helpers/certificates';
 const RATE = 24000;
 const CHUNK_SAMPLES = RATE / 10;
 
-/** Base64 `input_audio_buffer.append` events of 100 ms each. */
-function appends(pcm: Int16Array): Event[] {
+/** Base64 `input_audio_buffer.append` events of 100 ms each (or `chunk` samples). */
+function appends(pcm: Int16Array, chunk = CHUNK_SAMPLES): Event[] {
   const events: Event[] = [];
-  for (let i = 0; i < pcm.length; i += CHUNK_SAMPLES) {
-    const audio = pcmBytes(pcm.subarray(i, i + CHUNK_SAMPLES)).toString('base64');
+  for (let i = 0; i < pcm.length; i += chunk) {
+    const audio = pcmBytes(pcm.subarray(i, i + chunk)).toString('base64');
     events.push({ type: 'input_audio_buffer.append', audio });
   }
   return events;
@@ -197,7 +197,7 @@ describe('OpenAI Realtime transcription on /v1/realtime (official SDK, real Redi
     }
   });
 
-  it('beta dialect, key in the subprotocol, turn_detection null: the client commits; an empty commit is an error', async () => {
+  it('beta dialect, key in the subprotocol, one-second appends, turn_detection null: the client commits; an empty commit is an error', async () => {
     const { ws, log, send } = await betaClient();
     await log.waitFor('created', (l) => l.of('transcription_session.created').length === 1);
     send({
@@ -214,7 +214,11 @@ describe('OpenAI Realtime transcription on /v1/realtime (official SDK, real Redi
       input_audio_transcription: { model: 'whisper-1', language: null },
       turn_detection: null,
     });
-    for (const event of appends(concatPcm(jfk(RATE), silence(1, RATE)))) send(event);
+    // A second of audio per append, as many clients send it: 64 KB text frames, far above the
+    // native protocol's MAX_CONTROL_BYTES.
+    const large = appends(concatPcm(jfk(RATE), silence(1, RATE)), RATE);
+    expect(JSON.stringify(large[0]).length).toBeGreaterThan(60_000);
+    for (const event of large) send(event);
     send({ type: 'input_audio_buffer.commit', event_id: 'commit-1' });
     await log.waitFor(
       'completed',

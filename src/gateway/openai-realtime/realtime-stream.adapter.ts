@@ -41,6 +41,7 @@ import { utteranceIndex } from '../../contracts/utterance-ids';
  */
 export const openAiRealtimeAdapter: StreamAdapter = {
   name: 'openai-realtime',
+  textFramesCarryAudio: true,
   connect(connection: StreamConnection): LiveSession {
     return new OpenAiRealtimeSocket(connection).session;
   },

@@ -20,6 +20,8 @@ export interface StreamConnection {
 export interface StreamAdapter {
   /** For logs and metrics. */
   readonly name: string;
+  /** Audio arrives in text frames (base64 in JSON): they may be as large as audio frames. */
+  readonly textFramesCarryAudio?: boolean;
   /** Why the upgrade's query cannot open a session (answered 400 before the socket opens). */
   refuse?(query: URLSearchParams): string | undefined;
   connect(connection: StreamConnection): LiveSession;

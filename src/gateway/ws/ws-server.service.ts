@@ -152,7 +152,9 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     }
     this.wss!.handleUpgrade(request, socket, head, (ws) => {
       // The guard listens first: its limits see each frame before the session handles it.
-      const meter = this.security.attach(ws, decision.principal);
+      const meter = this.security.attach(ws, decision.principal, {
+        textFramesCarryAudio: adapter.textFramesCarryAudio,
+      });
       const session: LiveSession = adapter.connect({
         ws,
         query: url.searchParams,
