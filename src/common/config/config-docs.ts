@@ -260,7 +260,10 @@ export const CONFIG_GROUPS: Record<string, Record<string, VariableDoc>> = {
       description: 'ping interval; a peer that misses a pong is terminated; `0` = off',
     },
     MAX_BUFFERED_BYTES: { description: 'unsent output above which a slow reader is closed (4013)' },
-    MAX_CONTROL_BYTES: { description: 'largest text frame (larger closes with 1009)' },
+    MAX_CONTROL_BYTES: {
+      description:
+        "largest text frame (larger closes with 1009); OpenAI Realtime's text frames carry audio and are held to MAX_FRAME_BYTES instead",
+    },
     MESSAGES_PER_SECOND: {
       description:
         "frames per second per connection (a key's own limit wins); above closes with 4029",
