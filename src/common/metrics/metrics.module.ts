@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Gauge, register } from 'prom-client';
 import { gauge } from './registered-metrics';
@@ -43,7 +43,7 @@ export class CoreMetrics implements OnModuleInit {
   }
 }
 
-@Global()
+/** Exports nothing (so not global): each role's metrics are providers of its own module. */
 @Module({
   imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
   providers: [CoreMetrics],
