@@ -72,7 +72,10 @@ describe('fileSegments', () => {
       audio: new Int16Array(160),
       startSec: at,
       endSec: at + 1,
+      speechStartSec: at,
+      speechEndSec: at + 1,
       reason: 'silence',
+      speculated: false,
     });
     const segmenter: Segmenter = {
       push: (pcm) => {

@@ -1,36 +1,12 @@
+import type { SegmenterEvent } from '../../vad';
+
 /**
  * What the gateway needs from src/vad: one segmenter per stream, fed 16 kHz PCM16, emitting
- * utterance events. VadService.createSegmenter() provides it; the gateway module binds it to
- * SEGMENTER_FACTORY so the pipeline depends only on this shape.
+ * utterance events (src/vad's own event type, defined once there). VadService.createSegmenter()
+ * provides it; the gateway module binds it to SEGMENTER_FACTORY so the pipeline depends only on
+ * this shape.
  */
-export type SegmenterEvent =
-  | { type: 'speech-start'; utterance: number; atSec: number }
-  | { type: 'interim'; utterance: number; audio: Int16Array; startSec: number; endSec: number }
-  | {
-      /** The final's audio, offered early at the first silence (see UtterancePipeline). */
-      type: 'speculative';
-      utterance: number;
-      audio: Int16Array;
-      startSec: number;
-      endSec: number;
-      speechStartSec?: number;
-      speechEndSec?: number;
-    }
-  /** Speech came back: the last speculative event of the utterance is void. */
-  | { type: 'speculation-cancelled'; utterance: number }
-  | {
-      type: 'final';
-      utterance: number;
-      audio: Int16Array;
-      startSec: number;
-      endSec: number;
-      reason: string;
-      /** Where the VAD heard speech begin and end. */
-      speechStartSec?: number;
-      speechEndSec?: number;
-      /** The last speculative event of this utterance had exactly this audio. */
-      speculated?: boolean;
-    };
+export type { SegmenterEvent };
 
 export interface Segmenter {
   push(pcm16k: Int16Array): Promise<SegmenterEvent[]>;

@@ -2,6 +2,7 @@ import { FinalResult, ResultMessage } from '../../common/results/result-messages
 import { StoredResult } from '../../common/results/result-stream.service';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { Segmenter, SegmenterEvent } from '../pipeline/segmenter.port';
+import type { FinalReason } from '../../vad';
 import { CloseCode, ProtocolError } from '../protocol/protocol-error';
 import { LiveSession } from './live-session';
 import { FrameContext, SessionDeps, SessionOutput } from './session-port';
@@ -128,13 +129,16 @@ async function settle(): Promise<void> {
 
 const pcm = (samples: number): Buffer => Buffer.alloc(samples * 2);
 
-const finalEvent = (utterance: number, reason: string): SegmenterEvent => ({
+const finalEvent = (utterance: number, reason: FinalReason): SegmenterEvent => ({
   type: 'final',
   utterance,
   audio: new Int16Array(16),
   startSec: 0,
   endSec: 1,
+  speechStartSec: 0,
+  speechEndSec: 1,
   reason,
+  speculated: false,
 });
 
 const finalResult = (index: number): FinalResult => ({
