@@ -39,8 +39,9 @@ interface Waiter {
  * Transcribes an uploaded file with the live-speech machinery: the VAD cuts it into utterances,
  * each goes to the stt role's upload queue (QueueName.SttUpload) as a final job, at most
  * OPENAI_SEGMENTS_IN_FLIGHT at once. The stt role takes uploads with at most STT_POOL_SIZE - 1
- * whisper contexts and after any live job waiting for one, so live sessions always go first. Results come back through
- * the file's own result stream and are put back in order. Each upload is archived as a session.
+ * whisper contexts and after any live job waiting for one, so live sessions always go first.
+ * Results come back through the file's own result stream and are put back in order. Each upload
+ * is archived as a session.
  */
 @Injectable()
 export class FileTranscriptionService {

@@ -95,7 +95,7 @@ class ListenSocket implements SessionOutput {
         this.context.requestId = frame.session_id;
         return;
       case 'realtime':
-        if (frame.final || !this.options.interimResults) return;
+        if (!this.options.interimResults) return;
         this.write(
           listenResults(
             {

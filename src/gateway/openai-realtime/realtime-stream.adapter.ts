@@ -117,8 +117,6 @@ class OpenAiRealtimeSocket implements SessionOutput {
   }
 
   private onInterim(frame: RealtimeFrame): void {
-    // The echo of a delivered final: the completed event carries it.
-    if (frame.final) return;
     const itemId = this.items.forInterim(utteranceIndex(frame.utterance_id));
     if (!itemId || frame.committed === undefined) return;
     const delta = this.deltas.next(itemId, frame.committed);
