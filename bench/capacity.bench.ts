@@ -68,13 +68,13 @@ function startUpload(
   port: number,
   wav: Buffer,
   signal: AbortSignal,
-): { done: Promise<{ status: number; seconds: number }> } {
+): Promise<{ status: number; seconds: number }> {
   const started = performance.now();
   const form = new FormData();
   form.append('file', new Blob([wav], { type: 'audio/wav' }), 'lecture.wav');
   form.append('model', 'whisper-1');
   form.append('response_format', 'text');
-  const done = fetch(`http://127.0.0.1:${port}/v1/audio/transcriptions`, {
+  return fetch(`http://127.0.0.1:${port}/v1/audio/transcriptions`, {
     method: 'POST',
     body: form,
     signal,
@@ -82,7 +82,6 @@ function startUpload(
     await response.text();
     return { status: response.status, seconds: (performance.now() - started) / 1000 };
   });
-  return { done };
 }
 
 function serviceOverrides(): Record<string, string> {
@@ -163,7 +162,7 @@ async function runOne(
     let upload: Row['upload'];
     const uploading =
       variant === 'upload'
-        ? startUpload(gatewayPort, uploadFile(talk.pcm), abort.signal).done.then(
+        ? startUpload(gatewayPort, uploadFile(talk.pcm), abort.signal).then(
             (result) => (upload = { audioSeconds: UPLOAD_SECONDS, ...result }),
             () => undefined,
           )
