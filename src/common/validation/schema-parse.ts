@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * Every boundary (environment, WebSocket frames, HTTP bodies and queries, queue payloads) is one
+ * zod schema: its TypeScript type is `z.infer` of it, and its errors come from here, so they read
+ * the same everywhere: what was wrong, where, and what is allowed.
+ */
+export { z };
+
+/** `path.to.field` of an issue, or '' for the value itself. */
+export function issuePath(issue: z.core.$ZodIssue): string {
+  return issue.path.reduce<string>(
+    (path, part) =>
+      typeof part === 'number'
+        ? `${path}[${part}]`
+        : path
+          ? `${path}.${String(part)}`
+          : String(part),
+    '',
+  );
+}
+
+/** `field: message` for the first problem (schemas put what is allowed in their messages). */
+export function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid value';
+  const path = issuePath(issue);
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** Parses without throwing; the message is `firstIssue` of the error. */
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown): Parsed<z.output<S>> {
+  const result = schema.safeParse(value);
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, message: firstIssue(result.error) };
+}
