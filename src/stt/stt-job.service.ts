@@ -11,6 +11,7 @@ import { ResultStreamService } from '../common/results/result-stream.service';
 import { SpeculationVerdictsService } from '../common/results/speculation-verdicts.service';
 import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
 import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
+import { InferenceNotWanted } from './engine/whisper-engine';
 import { InterimAgreementService } from './interim-agreement.service';
 import { SessionContextService } from './session-context.service';
 import { skipAsStale } from './interim-policy';
@@ -96,12 +97,7 @@ export class SttJobService {
       if (this.config.stt.maxBatchSize > 1 && this.config.stt.batchTimeoutMs > 0) {
         await sleep(this.config.stt.batchTimeoutMs);
       }
-      const latest = await this.revisions.latest(data.utteranceId);
-      if (skipAsStale(data.kind, data.revision, latest)) {
-        this.metrics.interim('skipped_stale');
-        await this.audio.delete(data.audioKey);
-        return { status: 'skipped_stale' };
-      }
+      if (!(await this.interimStillWanted(data))) return this.skipStaleInterim(data);
     }
 
     let samples: Float32Array;
@@ -120,7 +116,13 @@ export class SttJobService {
     let agreed: AgreementState | undefined;
     try {
       if (data.kind === 'interim') {
-        [transcription, agreed] = await this.interimTail(data, samples, previousText);
+        try {
+          [transcription, agreed] = await this.interimTail(data, samples, previousText);
+        } catch (error) {
+          // Superseded while it waited for a whisper context.
+          if (error instanceof InferenceNotWanted) return this.skipStaleInterim(data);
+          throw error;
+        }
       } else {
         transcription = await this.transcriber.transcribe({
           samples,
@@ -234,6 +236,7 @@ export class SttJobService {
       previousText: [previousText ?? '', committedText].join(' ').trim(),
       offsetSec: 0,
       wordTimings: true,
+      stillWanted: () => this.interimStillWanted(data),
     });
     const tail: HypothesisWord[] = t.words.map((w) => ({
       word: w.word,
@@ -245,6 +248,17 @@ export class SttJobService {
     await this.agreement.save(data.utteranceId, next);
     const text = [wordsText(next.committed), wordsText(next.tentative)].join(' ').trim();
     return [{ ...t, text, words: [] }, next];
+  }
+
+  /** Latest wins: a newer snapshot of the utterance or its final makes this interim worthless. */
+  private async interimStillWanted(data: SttJob): Promise<boolean> {
+    return !skipAsStale(data.kind, data.revision, await this.revisions.latest(data.utteranceId));
+  }
+
+  private async skipStaleInterim(data: SttJob): Promise<SttJobOutcome> {
+    this.metrics.interim('skipped_stale');
+    await this.audio.delete(data.audioKey);
+    return { status: 'skipped_stale' };
   }
 
   private async writeInterim(

@@ -26,6 +26,8 @@ export interface TranscriptionInput {
   temperature?: number;
   /** Uploaded files: served after live speech that waits for a whisper context. */
   background?: boolean;
+  /** See TranscribeRequest.stillWanted. */
+  stillWanted?: () => Promise<boolean>;
 }
 
 export interface Transcription {
@@ -81,6 +83,7 @@ export class SttTranscriber {
         temperatureFallback: final && stt.temperatureFallback,
         noSpeechThreshold: stt.noSpeechThreshold,
         wordTimestamps: timings,
+        ...(input.stillWanted ? { stillWanted: input.stillWanted } : {}),
       },
       input.background ? 'background' : input.kind,
     );

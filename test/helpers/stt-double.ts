@@ -37,7 +37,7 @@ export class SttEngineDouble implements WhisperEngine {
   constructor(public script: SttScript = '') {}
 
   status(): EngineStatus {
-    return { ready: true, model: 'stt-double', instances: 1, busy: 0 };
+    return { ready: true, model: 'stt-double', instances: 1, busy: 0, waiting: 0 };
   }
 
   async transcribe(request: TranscribeRequest): Promise<TranscribeResult> {

@@ -5,6 +5,7 @@ import { createLogger, RunningApp, startApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { ErrorResult, FinalResult } from 'src/common/results/result-messages';
 import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
+import { WHISPER_ENGINE, WhisperEngine } from 'src/stt/engine/whisper-engine';
 import { SttMetrics } from 'src/stt/stt.metrics';
 import { freePort } from '../helpers/ports';
 import { ServiceProcess } from '../helpers/processes';
@@ -151,6 +152,40 @@ describe('stt worker with whisper.cpp (test model) on real Redis', () => {
     expect(metrics.counts.inferences - before.inferences).toBe(2);
     const skipped = await gateway.stt.getJob('stale:1:2');
     expect(skipped && (await skipped.getState())).toBe('completed');
+  });
+
+  it('skips an interim that became stale while it waited for a whisper context', async () => {
+    const metrics = running.app.get(SttMetrics);
+    const engine = running.app.get<WhisperEngine>(WHISPER_ENGINE);
+    const before = { ...metrics.counts };
+    // The only context is busy with a final; the interim passes its pick-up check and waits.
+    await gateway.enqueue(
+      { sessionId: 'busy', index: 1, kind: 'final', revision: 1 },
+      Buffer.concat([jfkPcm(), jfkPcm()]),
+    );
+    await waitFor(() => engine.status().busy === 1 || undefined, { what: 'the final running' });
+    await gateway.enqueue(
+      { sessionId: 'waiting', index: 1, kind: 'interim', revision: 1 },
+      jfkPcm(0, 1),
+    );
+    await waitFor(() => engine.status().waiting === 1 || undefined, {
+      what: 'the interim waiting for the context',
+    });
+    // A newer snapshot arrives while it waits.
+    await running.app.get(UtteranceRevisionsService).mark('waiting:1', 2);
+    expect(metrics.counts.finals - before.finals).toBe(0);
+
+    await waitFor(
+      () => metrics.counts.interimsSkipped - before.interimsSkipped === 1 || undefined,
+      { what: 'the waiting interim skipped', timeoutMs: 30_000 },
+    );
+    await waitFor(
+      async () => (await gateway.results('busy')).some((m) => m.type === 'final') || undefined,
+      { what: 'the final' },
+    );
+    expect(await gateway.results('waiting')).toEqual([]);
+    expect(metrics.counts.interimsComputed - before.interimsComputed).toBe(0);
+    expect(metrics.counts.inferences - before.inferences).toBe(1);
   });
 
   it('answers corrupt or empty audio with an error for that utterance, no retry, and keeps working', async () => {

@@ -4,7 +4,13 @@ import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { fetchCommand, resolveModelPath } from '../model/model-catalog';
 import { InstancePool, PoolPriority } from './instance-pool';
 import { loadNativeBinding, NativeWhisperContext } from './native-whisper.binding';
-import { EngineStatus, TranscribeRequest, TranscribeResult, WhisperEngine } from './whisper-engine';
+import {
+  EngineStatus,
+  InferenceNotWanted,
+  TranscribeRequest,
+  TranscribeResult,
+  WhisperEngine,
+} from './whisper-engine';
 
 /**
  * whisper.cpp through our N-API addon: one copy of the weights and STT_POOL_SIZE decoding states
@@ -71,6 +77,7 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
       model: this.modelPath,
       instances: this.pool?.instances.length ?? 0,
       busy: this.pool?.busy ?? 0,
+      waiting: this.pool?.waiting ?? 0,
     };
   }
 
@@ -78,6 +85,7 @@ export class NativeWhisperEngine implements WhisperEngine, OnModuleInit, OnAppli
     const pool = this.pool;
     if (!pool) throw new Error(`STT engine not ready: ${this.notReadyReason ?? 'unknown'}`);
     return pool.use(priority, async (context) => {
+      if (request.stillWanted && !(await request.stillWanted())) throw new InferenceNotWanted();
       const result = await context.transcribe(request.pcm, {
         language: request.language,
         translate: request.task === 'translate',

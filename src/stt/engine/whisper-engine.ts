@@ -25,6 +25,19 @@ export interface TranscribeRequest {
   temperatureFallback: boolean;
   noSpeechThreshold: number;
   wordTimestamps: boolean;
+  /**
+   * Asked once a model instance is free, just before inference: a job that waited for one may
+   * have been superseded meanwhile (a newer interim, the final). False skips the inference with
+   * an InferenceNotWanted error.
+   */
+  stillWanted?: () => Promise<boolean>;
+}
+
+/** The request's stillWanted said no once a model instance was free: nothing was run. */
+export class InferenceNotWanted extends Error {
+  constructor() {
+    super('inference no longer wanted');
+  }
 }
 
 export interface EngineToken {
@@ -63,6 +76,8 @@ export interface EngineStatus {
   model?: string;
   instances: number;
   busy: number;
+  /** Requests waiting for a free instance. */
+  waiting: number;
 }
 
 export interface WhisperEngine {
