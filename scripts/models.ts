@@ -4,7 +4,8 @@
  */
 import { MODEL_SIZES } from 'src/common/config/app-config';
 import { modelUrl } from 'src/stt/model/model-catalog';
-import { downloadModel, ModelDownloadError } from 'src/stt/model/model-downloader';
+import { DownloadError } from 'src/common/downloads/resumable-download';
+import { downloadModel } from 'src/stt/model/model-downloader';
 
 function bar(received: number, total: number | undefined): string {
   const mb = (n: number): string => (n / 1048576).toFixed(1);
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
       );
     } catch (error) {
       if (process.stderr.isTTY) process.stderr.write('\n');
-      console.error(error instanceof ModelDownloadError ? error.message : String(error));
+      console.error(error instanceof DownloadError ? error.message : String(error));
       return 1;
     }
   }

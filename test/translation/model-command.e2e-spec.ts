@@ -167,7 +167,7 @@ describe('translation model command (local model host)', () => {
     );
     expect(error).toBeInstanceOf(OfflineError);
     expect((error as Error).message).toMatch(
-      /Cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): this machine seems to be offline/,
+      /Cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): this machine looks offline/,
     );
   });
 

@@ -5,7 +5,8 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../test/helpers/ports';
-import { downloadModel, ModelDownloadError } from './model-downloader';
+import { OfflineError } from '../../common/downloads/resumable-download';
+import { downloadModel } from './model-downloader';
 
 const MODEL = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 251));
 const SHA1 = createHash('sha1').update(MODEL).digest('hex');
@@ -108,7 +109,7 @@ describe('downloadModel', () => {
     servers.push(repo.server);
     await expect(
       downloadModel({ name: 'tiny', dir, baseUrl: repo.url, checksums: { tiny: SHA1 } }),
-    ).rejects.toThrow(/checksum mismatch for ggml-tiny.bin: expected SHA-1/);
+    ).rejects.toThrow(/Checksum mismatch for ggml-tiny.bin: expected SHA-1/);
     expect(existsSync(join(dir, 'ggml-tiny.bin'))).toBe(false);
     expect(existsSync(join(dir, 'ggml-tiny.bin.part'))).toBe(false);
   });
@@ -122,7 +123,7 @@ describe('downloadModel', () => {
       baseUrl: `http://127.0.0.1:${port}`,
       checksums: {},
     });
-    await expect(attempt).rejects.toThrow(ModelDownloadError);
+    await expect(attempt).rejects.toThrow(OfflineError);
     await expect(
       downloadModel({ name: 'tiny', dir, baseUrl: `http://127.0.0.1:${port}`, checksums: {} }),
     ).rejects.toThrow(

@@ -1,7 +1,12 @@
-import { createHash, Hash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, WriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ChecksumError,
+  downloadResumable,
+  fileDigests,
+  OfflineError,
+} from '../../common/downloads/resumable-download';
 import {
   modelDir,
   modelFiles,
@@ -9,11 +14,7 @@ import {
   TranslationModelSpec,
 } from './translation-model-catalog';
 
-/** The model host cannot be reached at all (no network, DNS, proxy). */
-export class OfflineError extends Error {}
-
-/** A downloaded file does not match the checksum the host published. */
-export class ChecksumError extends Error {}
+export { ChecksumError, OfflineError };
 
 export interface Progress {
   file: string;
@@ -43,15 +44,6 @@ export interface FetchedFile {
 }
 
 const CHECKSUMS = '.checksums.json';
-const OFFLINE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /**
  * Downloads a translation model's files into MODELS_DIR/translation/<name>: resumable (a `.part`
@@ -99,7 +91,7 @@ export async function verifyModel(modelsDir: string, name: string): Promise<stri
   const bad: string[] = [];
   for (const [file, expected] of Object.entries(checksums)) {
     const path = join(dir, file);
-    if (!existsSync(path) || (await hashFile(path)) !== expected) bad.push(file);
+    if (!existsSync(path) || (await fileDigests(path)).sha256 !== expected) bad.push(file);
   }
   return bad;
 }
@@ -110,97 +102,24 @@ async function fetchFile(
   file: string,
   options: FetchModelOptions,
 ): Promise<FetchedFile> {
-  const part = `${dest}.part`;
-  await mkdir(dirname(dest), { recursive: true });
-  const have = existsSync(part) ? (await stat(part)).size : 0;
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      headers: have > 0 ? { range: `bytes=${have}-` } : {},
-      redirect: 'follow',
-    });
-  } catch (error) {
-    throw asOfflineError(error, options.host);
-  }
-  if (response.status === 416 && have > 0) {
-    // The part is larger than the file (the file changed upstream): start over.
-    await rm(part, { force: true });
-    return fetchFile(url, dest, file, options);
-  }
-  if (!response.ok) {
-    throw new Error(`Downloading ${url} failed: HTTP ${response.status} ${response.statusText}`);
-  }
-  const resumed = response.status === 206 && have > 0;
-  const resumedFrom = resumed ? have : 0;
-  const hash = createHash('sha256');
-  if (resumed) await hashInto(part, hash);
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  const total = Number.isFinite(length) ? length + resumedFrom : undefined;
-  const expected = publishedSha256(response.headers);
-
-  const out = createWriteStream(part, { flags: resumed ? 'a' : 'w' });
-  let received = resumedFrom;
-  try {
-    if (response.body) {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        hash.update(chunk);
-        await write(out, chunk);
-        received += chunk.length;
-        options.onProgress?.({ file, received, total, resumedFrom });
-      }
-    }
-  } catch (error) {
-    throw new Error(
-      `Download of ${file} interrupted after ${received} bytes (${(error as Error).message}); ` +
-        'run the command again to resume',
-    );
-  } finally {
-    await new Promise<void>((resolve) => out.end(resolve));
-  }
-  if (total !== undefined && received !== total) {
-    throw new Error(
-      `Download of ${file} ended after ${received} of ${total} bytes; run the command again to resume`,
-    );
-  }
-  const sha256 = hash.digest('hex');
-  if (expected && expected !== sha256) {
-    await rm(part, { force: true });
-    throw new ChecksumError(
-      `Checksum mismatch for ${file}: the host published sha256 ${expected}, the download has ` +
-        `${sha256}. The partial file was removed; run the command again.`,
-    );
-  }
-  await rename(part, dest);
+  const downloaded = await downloadResumable({
+    url,
+    dest,
+    label: file,
+    host: options.host,
+    offlineAdvice:
+      'Fetch the model on a machine with network access and copy its folder under ' +
+      'MODELS_DIR/translation/ here, or point MODEL_HOST at a mirror.',
+    onProgress: (received, total, resumedFrom) =>
+      options.onProgress?.({ file, received, total, resumedFrom }),
+  });
   return {
     file,
-    bytes: received,
-    sha256,
-    how: resumed ? 'resumed' : 'downloaded',
-    verified: expected !== undefined,
+    bytes: downloaded.bytes,
+    sha256: downloaded.sha256,
+    how: downloaded.resumedFrom > 0 ? 'resumed' : 'downloaded',
+    verified: downloaded.verified !== 'none',
   };
-}
-
-/** Large (LFS) files carry their sha256 as ETag (X-Linked-Etag behind a redirect). */
-export function publishedSha256(headers: Headers): string | undefined {
-  for (const name of ['x-linked-etag', 'etag']) {
-    const value = headers.get(name)?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
-    if (value && /^[0-9a-f]{64}$/.test(value)) return value;
-  }
-  return undefined;
-}
-
-export function asOfflineError(error: unknown, host: string): Error {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const code = cause?.code ?? '';
-  const detail = code || cause?.message || (error as Error).message;
-  if (OFFLINE_CODES.has(code) || (error as Error).message === 'fetch failed') {
-    return new OfflineError(
-      `Cannot reach ${host} (${detail}): this machine seems to be offline or the host is ` +
-        'blocked. Fetch the model on a machine with network access and copy its folder under ' +
-        'MODELS_DIR/translation/ here, or point MODEL_HOST at a mirror.',
-    );
-  }
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 async function readChecksums(dir: string): Promise<Record<string, string>> {
@@ -209,26 +128,6 @@ async function readChecksums(dir: string): Promise<Record<string, string>> {
   } catch {
     return {};
   }
-}
-
-async function hashInto(path: string, hash: Hash): Promise<void> {
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-}
-
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await hashInto(path, hash);
-  return hash.digest('hex');
-}
-
-function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (out.write(chunk)) resolve();
-    else {
-      out.once('drain', resolve);
-      out.once('error', reject);
-    }
-  });
 }
 
 function trimSlash(url: string): string {
