@@ -64,7 +64,7 @@ export class Refusal {
   constructor(
     /** Overrides the type's `allowed` for this refusal. */
     readonly allowed?: string,
-    /** What the error shows instead of the whole value: one bad item, or '(hidden)' for secrets. */
+    /** What the error shows instead of the whole value (one bad item of a list). */
     readonly shown?: string,
   ) {}
 }
