@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { startApp, createLogger } from './bootstrap';
-import { ConfigError } from './common/config/env-parsers';
+import { ConfigError } from './common/config/config-error';
 import { loadConfig } from './common/config/load-config';
 import { AppConfig } from './common/config/app-config';
 

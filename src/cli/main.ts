@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { RedisConnection } from '../common/redis/redis-connection.factory';
 import { RedisClient } from '../common/redis/redis.module';
-import { ConfigError } from '../common/config/env-parsers';
+import { ConfigError } from '../common/config/config-error';
 import { loadConfig } from '../common/config/load-config';
 import { ApiKeyInputError } from '../persistence/api-keys/api-key.service';
 import { CliUsageError, parseArgs, USAGE } from './cli-args';

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { envVariables } from 'src/common/config/config-reference';
 import { ROOT } from '../helpers/processes';
 
 export const DOCKER_DIR = join(ROOT, 'docker');
@@ -144,15 +145,11 @@ export function kustomizeObjects(): { file: string; object: Yaml }[] {
   );
 }
 
-/** Variables the service reads: every `read...(env, 'NAME'` and `env.NAME` in the config loaders. */
+/** Variables the service reads: every entry of the environment schema. */
 export function configVariables(): string[] {
-  const source = ['load-config.ts', 'security-config.ts']
-    .map((file) => read(`src/common/config/${file}`))
-    .join('\n');
-  const names = new Set<string>();
-  for (const match of source.matchAll(/read\w*\(\s*env,\s*'([A-Z0-9_]+)'/g)) names.add(match[1]);
-  for (const match of source.matchAll(/\benv\.([A-Z0-9_]+)/g)) names.add(match[1]);
-  return [...names].sort();
+  return envVariables()
+    .map((variable) => variable.name)
+    .sort();
 }
 
 /** Variable names in the configuration reference (docs/configuration.md, generated). */

@@ -1,4 +1,4 @@
-import { ConfigError } from 'src/common/config/env-parsers';
+import { ConfigError } from 'src/common/config/config-error';
 import { loadConfig } from 'src/common/config/load-config';
 
 /** The ConfigError loadConfig throws for `env`, or undefined when it accepts it. */

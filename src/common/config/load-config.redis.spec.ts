@@ -1,4 +1,4 @@
-import { ConfigError } from './env-parsers';
+import { ConfigError } from './config-error';
 import { loadConfig } from './load-config';
 
 function configError(env: Record<string, string>): ConfigError {

@@ -1,384 +1,223 @@
 import { hostname } from 'node:os';
-import {
-  APP_CONFIG,
-  AppConfig,
-  DEFAULT_HEALTH_PORTS,
-  LOG_LEVELS,
-  MODEL_SIZES,
-  RedisNode,
-  NLLB_MODELS,
-  Role,
-  ROLES,
-  TRANSLATION_ENGINES,
-} from './app-config';
-import {
-  ConfigError,
-  Env,
-  readBoolean,
-  readEnum,
-  readList,
-  readNumber,
-  readOptionalString,
-  readString,
-  readUrl,
-} from './env-parsers';
-import { readSecurityConfig, requireStrongSecret } from './security-config';
-import { readSttParallelism } from './stt-parallelism';
+import { APP_CONFIG, AppConfig } from './app-config';
+import { ConfigError } from './config-error';
+import { Role } from './env-formats';
+import { envSchema, EnvValues } from './env-schema';
+import { Env, parseEnv } from './parse-env';
+import { requireStrongSecret, securityConfig } from './security-config';
+import { sttParallelism } from './stt-parallelism';
 
 export { APP_CONFIG };
 
-function readRoles(env: Env): Role[] {
-  const raw = readString(env, 'ROLE', 'all');
-  if (raw === 'all') return [...ROLES];
-  const items = raw.split(',').map((item) => item.trim());
-  const allowed = `${ROLES.join(', ')}, a comma list of them, or all`;
-  if (items.length === 0 || items.some((item) => !(ROLES as readonly string[]).includes(item))) {
-    throw new ConfigError('ROLE', raw, allowed);
-  }
-  return ROLES.filter((role) => items.includes(role));
+const DEFAULT_HEALTH_PORTS: Record<Role, number> = {
+  gateway: 8080,
+  stt: 8081,
+  translation: 8082,
+};
+
+/**
+ * Reads and validates every setting once (envSchema), then builds AppConfig from the values.
+ * Throws a ConfigError naming the first bad variable.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  return buildAppConfig(parseEnv(envSchema, env));
 }
 
-const DATABASE_URL_FORMS = 'sqlite:<file>, sqlite::memory: or postgres://user@host:port/db';
-
-/** `sqlite:<path>` (default `sqlite:data/realtime.db`) or `postgres://` / `postgresql://`. */
-function readDatabaseUrl(env: Env): string {
-  const value = readString(env, 'DATABASE_URL', 'sqlite:data/realtime.db');
-  if (value.startsWith('sqlite:')) {
-    if (value.slice('sqlite:'.length).trim() === '') {
-      throw new ConfigError('DATABASE_URL', value, DATABASE_URL_FORMS);
-    }
-    return value;
-  }
-  try {
-    const url = new URL(value);
-    if (['postgres:', 'postgresql:'].includes(url.protocol) && url.hostname) return value;
-  } catch {
-    // reported below
-  }
-  throw new ConfigError('DATABASE_URL', value, DATABASE_URL_FORMS);
-}
-
-const PORT = { min: 1, max: 65535, integer: true };
-
-/** `host:port` items (IPv6 as `[::1]:6379`), for Redis sentinels and cluster seed nodes. */
-function readRedisNodes(env: Env, name: string): RedisNode[] {
-  const items = readList(env, name, []);
-  return items.map((item) => {
-    const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(item);
-    const port = match ? Number(match[2]) : 0;
-    if (!match || port < 1 || port > 65535) {
-      throw new ConfigError(
-        name,
-        env[name] ?? '',
-        'a comma list of host:port (IPv6 as [addr]:port)',
-      );
-    }
-    return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
-  });
+/**
+ * The secret parts of the variables that hold passwords, to redact from logs; in production each
+ * must be strong (docs/security.md).
+ */
+function passwordsOf(env: EnvValues): [variable: string, password: string][] {
+  const urlPassword = (url: string) => decodeURIComponent(new URL(url).password);
+  const passwords: [string, string][] = [
+    ['REDIS_URL', urlPassword(env.REDIS_URL)],
+    ['DATABASE_URL', env.DATABASE_URL.startsWith('sqlite:') ? '' : urlPassword(env.DATABASE_URL)],
+    // Read by the compose containers from the same .env; checked here too, so a placeholder there
+    // stops the app.
+    ['POSTGRES_PASSWORD', env.POSTGRES_PASSWORD ?? ''],
+    ['REDIS_PASSWORD', env.REDIS_PASSWORD ?? ''],
+  ];
+  return passwords.filter(([, password]) => password !== '');
 }
 
 /**
  * Sentinel or Cluster topology. A cluster keeps a queue's keys together only when the prefix has a
  * hash tag ({rt}): BullMQ's Lua scripts touch several keys of one queue at once.
  */
-function readRedisTopology(env: Env, prefix: string) {
-  const sentinels = readRedisNodes(env, 'REDIS_SENTINELS');
-  const clusterNodes = readRedisNodes(env, 'REDIS_CLUSTER_NODES');
-  if (sentinels.length > 0 && clusterNodes.length > 0) {
+function checkRedisTopology(env: EnvValues): void {
+  if (env.REDIS_SENTINELS.length > 0 && env.REDIS_CLUSTER_NODES.length > 0) {
     throw new ConfigError(
       'REDIS_CLUSTER_NODES',
-      env.REDIS_CLUSTER_NODES ?? '',
+      env.REDIS_CLUSTER_NODES.map(({ host, port }) =>
+        host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+      ).join(','),
       'empty when REDIS_SENTINELS is set (use one of them)',
     );
   }
-  if (clusterNodes.length > 0 && !/\{[^{}]+\}/.test(prefix)) {
+  if (env.REDIS_CLUSTER_NODES.length > 0 && !/\{[^{}]+\}/.test(env.QUEUE_PREFIX)) {
     throw new ConfigError(
       'QUEUE_PREFIX',
-      prefix,
+      env.QUEUE_PREFIX,
       'a prefix with a hash tag such as {rt} when REDIS_CLUSTER_NODES is set',
     );
   }
-  return {
-    sentinels,
-    sentinelName: readString(env, 'REDIS_SENTINEL_NAME', 'mymaster'),
-    clusterNodes,
-  };
 }
 
-/** Reads and validates every setting once. Throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Env = process.env): AppConfig {
-  const nodeEnv = readEnum(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
-  const roles = readRoles(env);
-  const defaultHealthPort = roles.length === 1 ? DEFAULT_HEALTH_PORTS[roles[0]] : 8080;
-  const redisUrl = readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis://', 'rediss://']);
-  const queuePrefix = readString(env, 'QUEUE_PREFIX', 'rt');
-  const translationUrl = readOptionalString(env, 'TRANSLATION_URL');
-  if (translationUrl !== undefined) readUrl(env, 'TRANSLATION_URL', '', ['http://', 'https://']);
-
-  const databaseUrl = readDatabaseUrl(env);
-
-  const security = readSecurityConfig(env, nodeEnv);
-  const secrets: string[] = security.jwtKeys.map((key) => key.secret);
-  const redisPassword = new URL(redisUrl).password;
-  if (redisPassword) secrets.push(decodeURIComponent(redisPassword));
-  const databasePassword = databaseUrl.startsWith('sqlite:') ? '' : new URL(databaseUrl).password;
-  if (databasePassword) secrets.push(decodeURIComponent(databasePassword));
-  // Read by the compose containers from the same .env; redacted from logs like the others.
-  const containerPasswords: [string, string][] = [
-    ['POSTGRES_PASSWORD', readOptionalString(env, 'POSTGRES_PASSWORD') ?? ''],
-    ['REDIS_PASSWORD', readOptionalString(env, 'REDIS_PASSWORD') ?? ''],
-  ];
-  for (const [, value] of containerPasswords) if (value) secrets.push(value);
-  if (nodeEnv === 'production') {
-    // Passwords the shipped files used to carry must not reach production (docs/security.md).
-    const passwords: [string, string][] = [
-      ['REDIS_URL', decodeURIComponent(redisPassword)],
-      ['DATABASE_URL', decodeURIComponent(databasePassword)],
-      // Checked here too, so a placeholder there stops the app.
-      ...containerPasswords,
-    ];
-    for (const [variable, value] of passwords) {
-      if (value) requireStrongSecret(variable, value, 'password');
+/** AppConfig from validated values: computed defaults, rules across variables, nesting. */
+export function buildAppConfig(env: EnvValues) {
+  const security = securityConfig(env);
+  const passwords = passwordsOf(env);
+  if (env.NODE_ENV === 'production') {
+    for (const [variable, password] of passwords) {
+      requireStrongSecret(variable, password, 'password');
     }
   }
-
+  checkRedisTopology(env);
+  const roles = env.ROLE;
   return {
-    nodeEnv,
+    nodeEnv: env.NODE_ENV,
     roles,
     log: {
-      format: readEnum(
-        env,
-        'LOG_FORMAT',
-        ['json', 'pretty'],
-        nodeEnv === 'production' ? 'json' : 'pretty',
-      ),
-      level: readEnum(env, 'LOG_LEVEL', LOG_LEVELS, 'log'),
+      format: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
+      level: env.LOG_LEVEL,
     },
     http: {
-      host: readString(env, 'HOST', '0.0.0.0'),
-      healthPort: readNumber(env, 'HEALTH_PORT', defaultHealthPort, PORT),
+      host: env.HOST,
+      healthPort: env.HEALTH_PORT ?? (roles.length === 1 ? DEFAULT_HEALTH_PORTS[roles[0]] : 8080),
     },
     redis: {
-      url: redisUrl,
-      prefix: queuePrefix,
-      ...readRedisTopology(env, queuePrefix),
+      url: env.REDIS_URL,
+      prefix: env.QUEUE_PREFIX,
+      /** Sentinels to ask for the master named sentinelName; empty unless REDIS_SENTINELS is set. */
+      sentinels: env.REDIS_SENTINELS,
+      sentinelName: env.REDIS_SENTINEL_NAME,
+      /** Seed nodes of a Redis Cluster; empty unless REDIS_CLUSTER_NODES is set. */
+      clusterNodes: env.REDIS_CLUSTER_NODES,
     },
     gateway: {
-      port: readNumber(env, 'GATEWAY_PORT', 5026, PORT),
-      maxFrameBytes: readNumber(env, 'MAX_FRAME_BYTES', 1024 * 1024, {
-        min: 1024,
-        max: 64 * 1024 * 1024,
-        integer: true,
-      }),
-      maxQueueDepth: readNumber(env, 'MAX_QUEUE_DEPTH', 100, {
-        min: 1,
-        max: 1_000_000,
-        integer: true,
-      }),
-      sessionTtlSeconds: readNumber(env, 'SESSION_TTL_SECONDS', 300, {
-        min: 10,
-        max: 7 * 86400,
-        integer: true,
-      }),
-      overloadFinalLatencySeconds: readNumber(env, 'OVERLOAD_FINAL_LATENCY_SECONDS', 2, {
-        min: 0,
-        max: 3600,
-      }),
-      interimBackoffQueueDepth: readNumber(env, 'INTERIM_BACKOFF_QUEUE_DEPTH', 2, {
-        min: 0,
-        max: 1_000_000,
-        integer: true,
-      }),
-      speculationMaxQueueDepth: readNumber(env, 'SPECULATION_MAX_QUEUE_DEPTH', 16, {
-        min: 0,
-        max: 1_000_000,
-        integer: true,
-      }),
-      resultStreamMaxLen: readNumber(env, 'RESULT_STREAM_MAXLEN', 1000, {
-        min: 10,
-        max: 1_000_000,
-        integer: true,
-      }),
+      port: env.GATEWAY_PORT,
+      maxFrameBytes: env.MAX_FRAME_BYTES,
+      maxQueueDepth: env.MAX_QUEUE_DEPTH,
+      sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+      /**
+       * Median delay of the last 10 s of finals after their utterance ended above which new
+       * sessions are refused (OVERLOAD_FINAL_LATENCY_SECONDS; 0 = queue depth only).
+       */
+      overloadFinalLatencySeconds: env.OVERLOAD_FINAL_LATENCY_SECONDS,
+      /** Interims slow down for every session when more stt jobs wait (INTERIM_BACKOFF_QUEUE_DEPTH). */
+      interimBackoffQueueDepth: env.INTERIM_BACKOFF_QUEUE_DEPTH,
+      /** No speculative finals while the stt queue is deeper than this (SPECULATION_MAX_QUEUE_DEPTH). */
+      speculationMaxQueueDepth: env.SPECULATION_MAX_QUEUE_DEPTH,
+      resultStreamMaxLen: env.RESULT_STREAM_MAXLEN,
     },
     vad: {
-      sampleRate: readNumber(env, 'SAMPLE_RATE', 16000, { min: 8000, max: 48000, integer: true }),
-      silenceThresholdSeconds: readNumber(env, 'SILENCE_THRESHOLD_SECONDS', 0.6, {
-        min: 0.1,
-        max: 10,
-      }),
-      webrtcSensitivity: readNumber(env, 'WEBRTC_SENSITIVITY', 3, {
-        min: 0,
-        max: 3,
-        integer: true,
-      }),
-      sileroSensitivity: readNumber(env, 'SILERO_SENSITIVITY', 0.4, { min: 0, max: 1 }),
-      preSpeechBufferSeconds: readNumber(env, 'PRE_SPEECH_BUFFER_SECONDS', 0.3, { min: 0, max: 5 }),
-      maxUtteranceSeconds: readNumber(env, 'MAX_UTTERANCE_SECONDS', 15, { min: 1, max: 30 }),
-      sttSendIntervalSeconds: readNumber(env, 'STT_SEND_INTERVAL', 0.5, { min: 0.1, max: 10 }),
-      speculativeSilenceSeconds: readNumber(env, 'SPECULATIVE_SILENCE_SECONDS', 0.2, {
-        min: 0,
-        max: 10,
-      }),
+      sampleRate: env.SAMPLE_RATE,
+      silenceThresholdSeconds: env.SILENCE_THRESHOLD_SECONDS,
+      webrtcSensitivity: env.WEBRTC_SENSITIVITY,
+      sileroSensitivity: env.SILERO_SENSITIVITY,
+      preSpeechBufferSeconds: env.PRE_SPEECH_BUFFER_SECONDS,
+      maxUtteranceSeconds: env.MAX_UTTERANCE_SECONDS,
+      sttSendIntervalSeconds: env.STT_SEND_INTERVAL,
+      /**
+       * Silence after which the final's inference starts speculatively, before the threshold
+       * passes (SPECULATIVE_SILENCE_SECONDS; 0 = off, at least the post-speech pad).
+       */
+      speculativeSilenceSeconds: env.SPECULATIVE_SILENCE_SECONDS,
     },
     stt: {
-      modelSize: readEnum(env, 'MODEL_SIZE', MODEL_SIZES, 'base'),
-      modelPath: readOptionalString(env, 'WHISPER_MODEL'),
-      modelsDir: readString(env, 'MODELS_DIR', 'models'),
-      device: readEnum(env, 'DEVICE', ['cpu', 'cuda'], 'cpu'),
-      beamSize: readNumber(env, 'BEAM_SIZE', 5, { min: 1, max: 16, integer: true }),
-      ...readSttParallelism(env),
-      vadFilter: readBoolean(env, 'VAD_FILTER', true),
-      normalizeAudio: readBoolean(env, 'NORMALIZE_AUDIO', true),
-      maxBatchSize: readNumber(env, 'MAX_BATCH_SIZE', 1, { min: 1, max: 64, integer: true }),
-      batchTimeoutMs: readNumber(env, 'BATCH_TIMEOUT_MS', 50, {
-        min: 0,
-        max: 10_000,
-        integer: true,
-      }),
-      audioCtx: readEnum(env, 'AUDIO_CTX', ['auto', 'full'], 'auto'),
-      noSpeechThreshold: readNumber(env, 'NO_SPEECH_THRESHOLD', 0.6, { min: 0, max: 1 }),
-      flashAttn: readBoolean(env, 'WHISPER_FLASH_ATTN', true),
-      wordTimestamps: readBoolean(env, 'WORD_TIMESTAMPS', true),
-      maxTokens: readNumber(env, 'STT_MAX_TOKENS', 0, { min: 0, max: 448, integer: true }),
-      temperatureFallback: readBoolean(env, 'TEMPERATURE_FALLBACK', true),
+      modelSize: env.MODEL_SIZE,
+      modelPath: env.WHISPER_MODEL,
+      modelsDir: env.MODELS_DIR,
+      device: env.DEVICE,
+      beamSize: env.BEAM_SIZE,
+      /** poolSize: whisper contexts sharing one copy of the weights; threads: per context. */
+      ...sttParallelism({ poolSize: env.STT_POOL_SIZE, threads: env.WHISPER_THREADS }),
+      vadFilter: env.VAD_FILTER,
+      normalizeAudio: env.NORMALIZE_AUDIO,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+      batchTimeoutMs: env.BATCH_TIMEOUT_MS,
+      audioCtx: env.AUDIO_CTX,
+      noSpeechThreshold: env.NO_SPEECH_THRESHOLD,
+      /** Flash attention in whisper.cpp (faster on CPU). */
+      flashAttn: env.WHISPER_FLASH_ATTN,
+      /** Word timings from whisper's token timestamps. */
+      wordTimestamps: env.WORD_TIMESTAMPS,
+      /** Tokens per segment, 0 = no limit. */
+      maxTokens: env.STT_MAX_TOKENS,
+      /** Finals retry at higher temperatures when decoding fails whisper's checks. */
+      temperatureFallback: env.TEMPERATURE_FALLBACK,
     },
     translation: {
-      engine: readEnum(env, 'TRANSLATION_ENGINE', TRANSLATION_ENGINES, 'apertium'),
-      url: translationUrl,
-      timeoutMs: readNumber(env, 'TRANSLATION_TIMEOUT_MS', 5000, {
-        min: 100,
-        max: 120_000,
-        integer: true,
-      }),
-      modelIdleSeconds: readNumber(env, 'MODEL_IDLE_SECONDS', 600, {
-        min: 10,
-        max: 86400,
-        integer: true,
-      }),
-      maxLoadedModels: readNumber(env, 'MAX_LOADED_MODELS', 2, { min: 1, max: 64, integer: true }),
-      apertiumDir: readString(env, 'APERTIUM_DATADIR', '/usr/share/apertium'),
-      maxChars: readNumber(env, 'TRANSLATION_MAX_CHARS', 5000, {
-        min: 1,
-        max: 1_000_000,
-        integer: true,
-      }),
-      concurrency: readNumber(env, 'TRANSLATION_CONCURRENCY', 4, {
-        min: 1,
-        max: 64,
-        integer: true,
-      }),
-      nllbModel: readEnum(env, 'NLLB_MODEL', NLLB_MODELS, 'nllb-200-distilled-600M'),
-      modelDtype: readEnum(env, 'TRANSLATION_MODEL_DTYPE', ['q8', 'fp32'], 'q8'),
-      beamSize: readNumber(env, 'TRANSLATION_BEAM_SIZE', 2, { min: 1, max: 8, integer: true }),
-      apiMaxPending: readNumber(env, 'TRANSLATION_API_MAX_PENDING', 32, {
-        min: 1,
-        max: 10_000,
-        integer: true,
-      }),
+      engine: env.TRANSLATION_ENGINE,
+      url: env.TRANSLATION_URL,
+      timeoutMs: env.TRANSLATION_TIMEOUT_MS,
+      modelIdleSeconds: env.MODEL_IDLE_SECONDS,
+      maxLoadedModels: env.MAX_LOADED_MODELS,
+      /** Apertium's data directory (its `modes/` lists the installed pairs). */
+      apertiumDir: env.APERTIUM_DATADIR,
+      /** Longest text one translation request may carry (LibreTranslate's char limit). */
+      maxChars: env.TRANSLATION_MAX_CHARS,
+      /** Jobs one translation process works on at once. */
+      concurrency: env.TRANSLATION_CONCURRENCY,
+      nllbModel: env.NLLB_MODEL,
+      modelDtype: env.TRANSLATION_MODEL_DTYPE,
+      beamSize: env.TRANSLATION_BEAM_SIZE,
+      /** HTTP translations the gateway waits for at once; more get 503. */
+      apiMaxPending: env.TRANSLATION_API_MAX_PENDING,
     },
+    /** OpenAI-compatible audio API of the gateway (src/openai-api). */
     openaiApi: {
-      maxFileBytes: readNumber(env, 'OPENAI_MAX_FILE_BYTES', 25 * 1024 * 1024, {
-        min: 1024,
-        max: 4 * 1024 * 1024 * 1024,
-        integer: true,
-      }),
-      segmentsInFlight: readNumber(env, 'OPENAI_SEGMENTS_IN_FLIGHT', 4, {
-        min: 1,
-        max: 256,
-        integer: true,
-      }),
-      segmentTimeoutMs: readNumber(env, 'OPENAI_SEGMENT_TIMEOUT_MS', 300_000, {
-        min: 1000,
-        max: 3_600_000,
-        integer: true,
-      }),
+      /** Largest upload `POST /v1/audio/*` accepts (413 above). */
+      maxFileBytes: env.OPENAI_MAX_FILE_BYTES,
+      /** Segments of one file queued or in transcription at once (the rest wait in the gateway). */
+      segmentsInFlight: env.OPENAI_SEGMENTS_IN_FLIGHT,
+      /** Longest one segment may take, queue wait included, before its request fails. */
+      segmentTimeoutMs: env.OPENAI_SEGMENT_TIMEOUT_MS,
     },
     persistence: {
-      databaseUrl,
-      migrateOnStart: readBoolean(env, 'DATABASE_MIGRATE_ON_START', true),
-      transcriptRetentionDays: readNumber(env, 'TRANSCRIPT_RETENTION_DAYS', 30, {
-        min: 0,
-        max: 36_500,
-        integer: true,
-      }),
-      retentionIntervalMs:
-        readNumber(env, 'RETENTION_INTERVAL_MINUTES', 60, { min: 1, max: 10_080, integer: true }) *
-        60_000,
-      archiveBatchSize: readNumber(env, 'ARCHIVE_BATCH_SIZE', 200, {
-        min: 1,
-        max: 10_000,
-        integer: true,
-      }),
-      archiveFlushMs: readNumber(env, 'ARCHIVE_FLUSH_MS', 1000, {
-        min: 10,
-        max: 60_000,
-        integer: true,
-      }),
-      archiveMaxPending: readNumber(env, 'ARCHIVE_MAX_PENDING', 10_000, {
-        min: 1,
-        max: 1_000_000,
-        integer: true,
-      }),
-      apiKeyCacheSeconds: readNumber(env, 'API_KEY_CACHE_SECONDS', 60, {
-        min: 1,
-        max: 3600,
-        integer: true,
-      }),
-      apiKeyNegativeCacheSeconds: readNumber(env, 'API_KEY_NEGATIVE_CACHE_SECONDS', 30, {
-        min: 0,
-        max: 3600,
-        integer: true,
-      }),
+      /** `sqlite:<file>` (or `sqlite::memory:`) or `postgres://...` (optional `?schema=`). */
+      databaseUrl: env.DATABASE_URL,
+      migrateOnStart: env.DATABASE_MIGRATE_ON_START,
+      /** 0 = transcripts are not stored at all. */
+      transcriptRetentionDays: env.TRANSCRIPT_RETENTION_DAYS,
+      retentionIntervalMs: env.RETENTION_INTERVAL_MINUTES * 60_000,
+      archiveBatchSize: env.ARCHIVE_BATCH_SIZE,
+      archiveFlushMs: env.ARCHIVE_FLUSH_MS,
+      /** Items kept in memory awaiting the database; past this the result streams are re-read. */
+      archiveMaxPending: env.ARCHIVE_MAX_PENDING,
+      apiKeyCacheSeconds: env.API_KEY_CACHE_SECONDS,
+      /** Unknown (well-formed) keys are remembered this long, so guesses never reach the database. */
+      apiKeyNegativeCacheSeconds: env.API_KEY_NEGATIVE_CACHE_SECONDS,
     },
     queues: {
-      attempts: readNumber(env, 'JOB_ATTEMPTS', 3, { min: 1, max: 20, integer: true }),
-      lockDurationMs: readNumber(env, 'JOB_LOCK_MS', 10_000, {
-        min: 1000,
-        max: 600_000,
-        integer: true,
-      }),
-      stalledIntervalMs: readNumber(env, 'JOB_STALLED_INTERVAL_MS', 5_000, {
-        min: 500,
-        max: 600_000,
-        integer: true,
-      }),
-      // Below main.ts's 30 s shutdown deadline, so a hand-back always happens before a forced exit.
-      drainMs: readNumber(env, 'WORKER_DRAIN_MS', 20_000, { min: 0, max: 25_000, integer: true }),
-      workerId: readString(env, 'WORKER_ID', `${hostname()}:${process.pid}`),
+      attempts: env.JOB_ATTEMPTS,
+      lockDurationMs: env.JOB_LOCK_MS,
+      stalledIntervalMs: env.JOB_STALLED_INTERVAL_MS,
+      /** At SIGTERM a worker waits this long for its jobs, then hands them back to the queue. */
+      drainMs: env.WORKER_DRAIN_MS,
+      /** This process as a queue worker (stt and translation roles): named in results. */
+      workerId: env.WORKER_ID ?? `${hostname()}:${process.pid}`,
     },
     security,
+    /** Live rooms (docs/rooms.md). */
     rooms: {
-      maxListeners: readNumber(env, 'ROOM_MAX_LISTENERS', 2000, {
-        min: 1,
-        max: 1e6,
-        integer: true,
-      }),
-      maxListenersPerKey: readNumber(env, 'ROOM_MAX_LISTENERS_PER_KEY', 5000, {
-        min: 1,
-        max: 1e7,
-        integer: true,
-      }),
-      joinsPerMinute: readNumber(env, 'ROOM_JOINS_PER_MINUTE', 30, {
-        min: 1,
-        max: 1e6,
-        integer: true,
-      }),
-      languageGraceSeconds: readNumber(env, 'ROOM_LANGUAGE_GRACE_SECONDS', 30, {
-        min: 0,
-        max: 3600,
-        integer: true,
-      }),
-      ttlSeconds: readNumber(env, 'ROOM_TTL_SECONDS', 43_200, {
-        min: 60,
-        max: 604_800,
-        integer: true,
-      }),
-      streamMaxLen: readNumber(env, 'ROOM_STREAM_MAXLEN', 20_000, {
-        min: 100,
-        max: 1_000_000,
-        integer: true,
-      }),
+      /** Listeners connected to one room at once, across every gateway. */
+      maxListeners: env.ROOM_MAX_LISTENERS,
+      /** Listeners of every room of one API key at once (anonymous rooms count under '-'). */
+      maxListenersPerKey: env.ROOM_MAX_LISTENERS_PER_KEY,
+      /** Join attempts (code or id, passcode right or wrong) per client address per minute. */
+      joinsPerMinute: env.ROOM_JOINS_PER_MINUTE,
+      /** A language stays translated this long after its last listener left. */
+      languageGraceSeconds: env.ROOM_LANGUAGE_GRACE_SECONDS,
+      /** Lifetime of a room (and of its listener tokens) after its last activity. */
+      ttlSeconds: env.ROOM_TTL_SECONDS,
+      /** Entries kept in a room's stream (the transcript a joining listener gets, and resume). */
+      streamMaxLen: env.ROOM_STREAM_MAXLEN,
     },
-    secrets,
+    /** Values that must never appear in logs, errors or metrics. */
+    secrets: [
+      ...security.jwtKeys.map((key) => key.secret),
+      ...passwords.map(([, password]) => password),
+    ],
   };
 }

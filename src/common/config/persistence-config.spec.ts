@@ -1,4 +1,4 @@
-import { ConfigError } from './env-parsers';
+import { ConfigError } from './config-error';
 import { loadConfig } from './load-config';
 
 describe('persistence configuration', () => {

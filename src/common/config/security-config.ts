@@ -1,15 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
-import { JwtKey, SecurityConfig } from './app-config';
-import {
-  ConfigError,
-  Env,
-  readBoolean,
-  readList,
-  readNumber,
-  readOptionalString,
-  readString,
-} from './env-parsers';
+import { ConfigError } from './config-error';
+import { EnvValues } from './env-schema';
+
+/** A symmetric JWT signing key. */
+export interface JwtKey {
+  readonly kid: string;
+  readonly secret: string;
+}
 
 const MIN_SECRET_LENGTH = 32;
 const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
@@ -50,50 +48,25 @@ function readJwksFile(path: string): JwtKey[] {
   });
 }
 
-/** JWT_JWKS_FILE, else JWT_KEYS (`kid:secret,...`), else JWT_SECRET (kid JWT_KID). */
-function readJwtKeys(env: Env): JwtKey[] {
-  const file = readOptionalString(env, 'JWT_JWKS_FILE');
-  if (file) return readJwksFile(file);
-  const list = readList(env, 'JWT_KEYS', []);
-  if (list.length > 0) {
-    return list.map((item) => {
+/** The signing keys and the variable they came from: JWT_JWKS_FILE, else JWT_KEYS, else JWT_SECRET. */
+function jwtKeysOf(env: EnvValues): { variable: string; keys: JwtKey[] } {
+  if (env.JWT_JWKS_FILE)
+    return { variable: 'JWT_JWKS_FILE', keys: readJwksFile(env.JWT_JWKS_FILE) };
+  if (env.JWT_KEYS.length > 0) {
+    const keys = env.JWT_KEYS.map((item) => {
       const at = item.indexOf(':');
       if (at <= 0) throw new ConfigError('JWT_KEYS', '(hidden)', 'a comma list of kid:secret');
       return checkSecret('JWT_KEYS', item.slice(0, at), item.slice(at + 1));
     });
+    return { variable: 'JWT_KEYS', keys };
   }
-  const secret = readOptionalString(env, 'JWT_SECRET');
-  if (!secret) return [];
-  return [checkSecret('JWT_SECRET', readString(env, 'JWT_KID', 'k1'), secret)];
+  const keys = env.JWT_SECRET ? [checkSecret('JWT_SECRET', env.JWT_KID, env.JWT_SECRET)] : [];
+  return { variable: 'JWT_SECRET', keys };
 }
 
-function readOrigins(env: Env): string[] {
-  return readList(env, 'ALLOWED_ORIGINS', []).map((origin) => {
-    let url: URL;
-    try {
-      url = new URL(origin);
-    } catch {
-      throw new ConfigError(
-        'ALLOWED_ORIGINS',
-        origin,
-        'a comma list of origins like https://app.example.com',
-      );
-    }
-    if (!['http:', 'https:'].includes(url.protocol) || url.origin !== origin.replace(/\/$/, '')) {
-      throw new ConfigError(
-        'ALLOWED_ORIGINS',
-        origin,
-        'a comma list of origins like https://app.example.com (scheme, host, port; no path)',
-      );
-    }
-    return url.origin;
-  });
-}
-
-function readTls(env: Env): SecurityConfig['tls'] {
-  const certFile = readOptionalString(env, 'TLS_CERT');
-  const keyFile = readOptionalString(env, 'TLS_KEY');
-  const caFile = readOptionalString(env, 'TLS_CA');
+/** TLS_CERT and TLS_KEY go together and must exist; TLS_CA only with them. */
+function tlsOf(env: EnvValues) {
+  const { TLS_CERT: certFile, TLS_KEY: keyFile, TLS_CA: caFile } = env;
   if (!certFile && !keyFile) {
     if (caFile)
       throw new ConfigError('TLS_CA', caFile, 'empty unless TLS_CERT and TLS_KEY are set');
@@ -109,7 +82,12 @@ function readTls(env: Env): SecurityConfig['tls'] {
     }
     if (path && !existsSync(path)) throw new ConfigError(name, path, 'an existing PEM file');
   }
-  return { certFile: certFile!, keyFile: keyFile!, caFile };
+  return {
+    certFile: certFile!,
+    keyFile: keyFile!,
+    /** Client certificates signed by this CA are required when set. */
+    caFile,
+  };
 }
 
 /** How to make a good secret, in every refusal. */
@@ -191,25 +169,6 @@ export function requireStrongSecret(
   );
 }
 
-/** TRUSTED_PROXIES: comma list of IP addresses or CIDR ranges (IPv4 or IPv6). */
-function readTrustedProxies(env: Env): string[] {
-  const allowed = 'a comma list of IP addresses or CIDR ranges, e.g. 10.0.0.0/8,::1';
-  const list = readList(env, 'TRUSTED_PROXIES', []);
-  for (const item of list) {
-    const [address, bits, extra] = item.split('/');
-    const family = isIP(address);
-    const prefix = Number(bits);
-    if (
-      family === 0 ||
-      extra !== undefined ||
-      (bits !== undefined && (!/^\d{1,3}$/.test(bits) || prefix > (family === 4 ? 32 : 128)))
-    ) {
-      throw new ConfigError('TRUSTED_PROXIES', item, allowed);
-    }
-  }
-  return list;
-}
-
 /** The rules of TRUSTED_PROXIES as a node:net BlockList (checked once per request). */
 export function trustedProxyList(items: readonly string[]): BlockList {
   const list = new BlockList();
@@ -223,13 +182,15 @@ export function trustedProxyList(items: readonly string[]): BlockList {
 }
 
 /**
- * Authentication, TLS and per-connection limits. Production defaults are safe; without
- * NODE_ENV=production, AUTH_REQUIRED defaults to false so the minimal client works locally.
+ * Authentication, TLS and per-connection limits (AppConfig.security). Production defaults are
+ * safe; without NODE_ENV=production, AUTH_REQUIRED defaults to false so the minimal client works
+ * locally. Throws a ConfigError when production lacks a signing key or has a weak one.
  */
-export function readSecurityConfig(env: Env, nodeEnv: string): SecurityConfig {
-  const authRequired = readBoolean(env, 'AUTH_REQUIRED', nodeEnv === 'production');
-  const jwtKeys = readJwtKeys(env);
-  if (nodeEnv === 'production' && authRequired && jwtKeys.length === 0) {
+export function securityConfig(env: EnvValues) {
+  const production = env.NODE_ENV === 'production';
+  const authRequired = env.AUTH_REQUIRED ?? production;
+  const { variable, keys: jwtKeys } = jwtKeysOf(env);
+  if (production && authRequired && jwtKeys.length === 0) {
     throw new ConfigError(
       'JWT_SECRET',
       '',
@@ -238,80 +199,45 @@ export function readSecurityConfig(env: Env, nodeEnv: string): SecurityConfig {
         GENERATE_SECRET_HINT,
     );
   }
-  if (nodeEnv === 'production') {
-    const variable = readOptionalString(env, 'JWT_JWKS_FILE')
-      ? 'JWT_JWKS_FILE'
-      : readList(env, 'JWT_KEYS', []).length > 0
-        ? 'JWT_KEYS'
-        : 'JWT_SECRET';
-    for (const key of jwtKeys) requireStrongSecret(variable, key.secret, 'signing');
-  }
+  if (production) for (const key of jwtKeys) requireStrongSecret(variable, key.secret, 'signing');
   return {
+    /** Upgrades and /v1/tokens need an API key or token (default: on in production). */
     authRequired,
+    /** The first signs, all of them verify (rotation). */
     jwtKeys,
-    jwtIssuer: readString(env, 'JWT_ISSUER', 'realtime-transcription'),
-    jwtAudience: readString(env, 'JWT_AUDIENCE', 'realtime-transcription-ws'),
-    tokenTtlSeconds: readNumber(env, 'TOKEN_TTL_SECONDS', 60, {
-      min: 5,
-      max: 86400,
-      integer: true,
-    }),
-    tokenSingleUse: readBoolean(env, 'TOKEN_SINGLE_USE', true),
-    allowedOrigins: readOrigins(env),
-    authFailureLimit: readNumber(env, 'AUTH_FAILURE_LIMIT', 10, {
-      min: 1,
-      max: 100_000,
-      integer: true,
-    }),
-    authFailureWindowSeconds: readNumber(env, 'AUTH_FAILURE_WINDOW_SECONDS', 60, {
-      min: 1,
-      max: 86400,
-      integer: true,
-    }),
-    tls: readTls(env),
-    maxSessionSeconds: readNumber(env, 'MAX_SESSION_SECONDS', 4 * 3600, {
-      min: 0,
-      max: 7 * 86400,
-      integer: true,
-    }),
-    idleTimeoutSeconds: readNumber(env, 'IDLE_TIMEOUT_SECONDS', 120, {
-      min: 0,
-      max: 86400,
-      integer: true,
-    }),
-    heartbeatSeconds: readNumber(env, 'HEARTBEAT_SECONDS', 30, {
-      min: 0,
-      max: 3600,
-      integer: true,
-    }),
-    maxBufferedBytes: readNumber(env, 'MAX_BUFFERED_BYTES', 8 * 1024 * 1024, {
-      min: 64 * 1024,
-      max: 1024 * 1024 * 1024,
-      integer: true,
-    }),
-    maxControlBytes: readNumber(env, 'MAX_CONTROL_BYTES', 16 * 1024, {
-      min: 256,
-      max: 1024 * 1024,
-      integer: true,
-    }),
-    messagesPerSecond: readNumber(env, 'MESSAGES_PER_SECOND', 200, { min: 1, max: 100_000 }),
-    maxRealtimeFactor: readNumber(env, 'MAX_REALTIME_FACTOR', 3, { min: 1, max: 1000 }),
-    audioBurstSeconds: readNumber(env, 'AUDIO_BURST_SECONDS', 30, { min: 1, max: 3600 }),
-    maxBodyBytes: readNumber(env, 'MAX_BODY_BYTES', 1024 * 1024, {
-      min: 1024,
-      max: 100 * 1024 * 1024,
-      integer: true,
-    }),
-    trustedProxies: readTrustedProxies(env),
-    translateMaxItems: readNumber(env, 'TRANSLATE_MAX_ITEMS', 128, {
-      min: 1,
-      max: 10_000,
-      integer: true,
-    }),
-    translateRequestsPerMinute: readNumber(env, 'TRANSLATE_REQUESTS_PER_MINUTE', 60, {
-      min: 1,
-      max: 1_000_000,
-      integer: true,
-    }),
+    jwtIssuer: env.JWT_ISSUER,
+    jwtAudience: env.JWT_AUDIENCE,
+    tokenTtlSeconds: env.TOKEN_TTL_SECONDS,
+    /** A token connects once (its jti is remembered in Redis until it expires). */
+    tokenSingleUse: env.TOKEN_SINGLE_USE,
+    /** Exact Origin values browsers may connect from; empty = any Origin. */
+    allowedOrigins: env.ALLOWED_ORIGINS,
+    /** Failed authentications per IP and per presented key within the window before 429. */
+    authFailureLimit: env.AUTH_FAILURE_LIMIT,
+    authFailureWindowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS,
+    tls: tlsOf(env),
+    /** 0 = no limit. */
+    maxSessionSeconds: env.MAX_SESSION_SECONDS,
+    idleTimeoutSeconds: env.IDLE_TIMEOUT_SECONDS,
+    heartbeatSeconds: env.HEARTBEAT_SECONDS,
+    /** Unsent bytes a client may have queued before it is closed as a slow reader. */
+    maxBufferedBytes: env.MAX_BUFFERED_BYTES,
+    /** Largest text (control) frame. */
+    maxControlBytes: env.MAX_CONTROL_BYTES,
+    /** Service-wide defaults for keys without their own limit (and anonymous sessions). */
+    messagesPerSecond: env.MESSAGES_PER_SECOND,
+    /** Audio may arrive at most this many times faster than real time (after a burst allowance). */
+    maxRealtimeFactor: env.MAX_REALTIME_FACTOR,
+    audioBurstSeconds: env.AUDIO_BURST_SECONDS,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    /**
+     * Peers (IPs or CIDRs) whose X-Forwarded-For is believed: the client address is the rightmost
+     * address in it that is not itself a trusted proxy. Empty = the TCP peer is the client.
+     */
+    trustedProxies: env.TRUSTED_PROXIES,
+    /** POST /translate: most texts in one request (each one is a queued job). */
+    translateMaxItems: env.TRANSLATE_MAX_ITEMS,
+    /** POST /translate: requests per minute per API key (per client address without auth). */
+    translateRequestsPerMinute: env.TRANSLATE_REQUESTS_PER_MINUTE,
   };
 }

@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { Env, readNumber } from './env-parsers';
 
 export interface SttParallelism {
   /** Whisper contexts (decoding states on one shared copy of the weights). */
@@ -19,15 +18,16 @@ const MAX_DEFAULT_CONTEXTS = 8;
  * than linearly with threads; bench/capacity.bench.ts). When one of the two is set, the other
  * divides the cores by it.
  */
-export function readSttParallelism(env: Env, cores = availableParallelism()): SttParallelism {
+export function sttParallelism(
+  set: { poolSize: number | undefined; threads: number | undefined },
+  cores = availableParallelism(),
+): SttParallelism {
   const usable = Math.max(1, Math.floor(cores));
-  const threadsSet = readNumber(env, 'WHISPER_THREADS', 0, { min: 1, max: 256, integer: true });
-  const poolSet = readNumber(env, 'STT_POOL_SIZE', 0, { min: 1, max: 64, integer: true });
   const poolSize =
-    poolSet ||
-    (threadsSet
-      ? Math.min(64, Math.max(1, Math.floor(usable / threadsSet)))
+    set.poolSize ??
+    (set.threads
+      ? Math.min(64, Math.max(1, Math.floor(usable / set.threads)))
       : Math.min(MAX_DEFAULT_CONTEXTS, usable));
-  const threads = threadsSet || Math.min(256, Math.max(1, Math.floor(usable / poolSize)));
+  const threads = set.threads ?? Math.min(256, Math.max(1, Math.floor(usable / poolSize)));
   return { poolSize, threads };
 }
