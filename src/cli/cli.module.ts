@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '../common/config/app-config';
 import { ConfigModule } from '../common/config/config.module';
 import { RedisModule } from '../common/redis/redis.module';
-import { ResultsModule } from '../common/results/results.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { CliCommandsService } from './cli-commands.service';
 
@@ -12,7 +11,7 @@ export class CliModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, ResultsModule, PersistenceModule],
+      imports: [ConfigModule.forRoot(config), RedisModule, PersistenceModule],
       providers: [CliCommandsService],
     };
   }

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnection, RedisConnectionFactory } from './redis-connection.factory';
 
@@ -19,7 +19,7 @@ export class RedisClient {
   }
 }
 
-@Global()
+/** The Redis connections; needs the configuration (ConfigModule, global). */
 @Module({
   providers: [RedisConnectionFactory, RedisClient],
   exports: [RedisConnectionFactory, RedisClient],
