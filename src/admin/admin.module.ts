@@ -3,16 +3,16 @@ import { AppConfig } from '../common/config/app-config';
 import { ConfigModule } from '../common/config/config.module';
 import { RedisModule } from '../common/redis/redis.module';
 import { PersistenceModule } from '../persistence/persistence.module';
-import { CliCommandsService } from './cli-commands.service';
+import { AdminCommandsService } from './admin-commands.service';
 
-/** The operator CLI's context: the persistence services over the service's own config. */
+/** The admin tool's context: the persistence services over the service's own config. */
 @Module({})
-export class CliModule {
+export class AdminModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
-      module: CliModule,
+      module: AdminModule,
       imports: [ConfigModule.forRoot(config), RedisModule, PersistenceModule],
-      providers: [CliCommandsService],
+      providers: [AdminCommandsService],
     };
   }
 }
