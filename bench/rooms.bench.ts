@@ -14,6 +14,7 @@ import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
+import { RedisKeys } from 'src/common/redis/redis-keys';
 import { loadConfig } from 'src/common/config/load-config';
 import { RoomStoreService } from 'src/rooms/room-store.service';
 import { freePort } from '../test/helpers/ports';
@@ -254,11 +255,7 @@ export default async function run(args: string[]): Promise<void> {
   const gateways = await Promise.all([startGateway(prefix), startGateway(prefix)]);
   const redis = new Redis(REDIS_URL);
   const config = loadConfig({ REDIS_URL, QUEUE_PREFIX: prefix, ROOM_STREAM_MAXLEN: '20000' });
-  const client = {
-    redis,
-    prefix,
-    key: (...parts: (string | number)[]) => [prefix, ...parts].join(':'),
-  };
+  const client = { redis, keys: new RedisKeys(prefix) };
   const store = new RoomStoreService(client, config);
   try {
     const rows = [];

@@ -1,4 +1,5 @@
-import { floatToPcm16, levelDb, StreamingResampler, TARGET_RATE } from '../src/client/shared/audio';
+import { floatToPcm16, levelDb, TARGET_RATE } from '../src/client/shared/audio';
+import { StreamingResampler } from '../src/client/shared/streaming-resampler';
 
 export type AudioInput = { kind: 'mic'; deviceId?: string } | { kind: 'display' };
 

@@ -3,24 +3,17 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { QueuesModule } from './queues/queues.module';
-import { RedisModule } from './redis/redis.module';
-import { ResultsModule } from './results/results.module';
 
-/** What every role stands on: configuration, Redis, queues, result streams, health and metrics. */
+/**
+ * What every role serves whatever its modules: the configuration, /health and /metrics. Redis,
+ * queues and result streams come with the modules that use them (they import them by name).
+ */
 @Module({})
 export class CommonModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CommonModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        RedisModule,
-        QueuesModule,
-        ResultsModule,
-        HealthModule,
-        MetricsModule,
-      ],
+      imports: [ConfigModule.forRoot(config), HealthModule, MetricsModule],
     };
   }
 }

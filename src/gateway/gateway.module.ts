@@ -1,4 +1,8 @@
 import { Module } from '@nestjs/common';
+import { HealthModule } from '../common/health/health.module';
+import { QueuesModule } from '../common/queues/queues.module';
+import { RedisModule } from '../common/redis/redis.module';
+import { ResultsModule } from '../common/results/results.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { SecurityModule } from '../security/security.module';
@@ -15,7 +19,16 @@ import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
  * same (single) instance PersistenceApiModule imports: usage and archive batches are shared.
  */
 @Module({
-  imports: [VadModule, PersistenceModule, SecurityModule, RoomsModule],
+  imports: [
+    RedisModule,
+    QueuesModule,
+    ResultsModule,
+    HealthModule,
+    VadModule,
+    PersistenceModule,
+    SecurityModule,
+    RoomsModule,
+  ],
   providers: [
     GatewayMetrics,
     LoadMonitorService,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWav, WavFormatError } from '../common/audio/wav';
 import { toInt16 } from '../gateway/audio/pcm-decoder';
-import { StreamingResampler } from '../gateway/audio/streaming-resampler';
+import { resample } from '../client/shared/streaming-resampler';
 import { OpenAiError } from './openai-error';
 
 export const SAMPLE_RATE = 16000;
@@ -53,14 +53,7 @@ function unsupported(detail: string): OpenAiError {
 /** WAV without ffmpeg: any PCM/float encoding, rate and channel count, to 16 kHz mono PCM16. */
 export function decodeWavTo16k(data: Buffer): Int16Array {
   const wav = decodeWav(data);
-  const resampler = new StreamingResampler(wav.sampleRate, SAMPLE_RATE);
-  if (resampler.passthrough) return toInt16(wav.samples);
-  const head = resampler.push(wav.samples);
-  const tail = resampler.flush();
-  const joined = new Float32Array(head.length + tail.length);
-  joined.set(head);
-  joined.set(tail, head.length);
-  return toInt16(joined);
+  return toInt16(resample(wav.samples, wav.sampleRate, SAMPLE_RATE));
 }
 
 /** Turns an upload into the 16 kHz mono PCM16 the VAD and whisper take. */

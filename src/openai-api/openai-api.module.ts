@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { QueuesModule } from '../common/queues/queues.module';
+import { RedisModule } from '../common/redis/redis.module';
+import { ResultsModule } from '../common/results/results.module';
 import { ResultReaderService } from '../gateway/delivery/result-reader.service';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { SecurityModule } from '../security/security.module';
@@ -14,7 +17,7 @@ import { OpenAiAudioController } from './openai-audio.controller';
  * ResultReaderService instance reads the uploads' result streams beside the sessions' one.
  */
 @Module({
-  imports: [VadModule, PersistenceModule, SecurityModule],
+  imports: [RedisModule, QueuesModule, ResultsModule, VadModule, PersistenceModule, SecurityModule],
   controllers: [OpenAiAudioController],
   providers: [AudioDecoder, ResultReaderService, FileTranscriptionService, OpenAiCallers],
 })

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { HealthModule } from '../common/health/health.module';
+import { RedisModule } from '../common/redis/redis.module';
+import { ResultsModule } from '../common/results/results.module';
 import { ApiKeyCacheService } from './api-keys/api-key-cache.service';
 import { ApiKeyRepository } from './api-keys/api-key.repository';
 import { ApiKeyService } from './api-keys/api-key.service';
@@ -23,11 +26,11 @@ const EXPORTS = [
 ];
 
 /**
- * The store of record (DATABASE_URL): API keys, usage, transcripts. Needs the config, Redis and
- * result-stream providers of CommonModule (all global). Import it wherever keys are checked or
- * results archived; the gateway role serves its HTTP API through PersistenceApiModule.
+ * The store of record (DATABASE_URL): API keys, usage, transcripts. Import it wherever keys are
+ * checked or results archived; the gateway role serves its HTTP API through PersistenceApiModule.
  */
 @Module({
+  imports: [RedisModule, ResultsModule, HealthModule],
   providers: [
     ...EXPORTS,
     ApiKeyRepository,

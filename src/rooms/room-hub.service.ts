@@ -171,7 +171,7 @@ export class RoomHubService implements OnApplicationShutdown {
   }
 
   private onInterim(channel: string, message: string): void {
-    const roomId = channel.split(':').at(-2) ?? '';
+    const roomId = this.client.keys.roomIdOfLiveChannel(channel);
     const room = this.rooms.get(roomId);
     if (!room) return;
     try {

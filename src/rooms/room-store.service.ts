@@ -94,16 +94,12 @@ export class RoomStoreService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  private key(roomId: string, ...parts: string[]): string {
-    return this.client.key('room', roomId, ...parts);
-  }
-
   streamKey(roomId: string): string {
-    return this.key(roomId, 'stream');
+    return this.client.keys.roomStream(roomId);
   }
 
   liveChannel(roomId: string): string {
-    return this.key(roomId, 'live');
+    return this.client.keys.roomLiveChannel(roomId);
   }
 
   private get ttl(): number {
@@ -118,7 +114,7 @@ export class RoomStoreService {
     let code = '';
     for (let attempt = 0; attempt < 10 && code === ''; attempt++) {
       const candidate = newJoinCode();
-      const ok = await redis.set(this.client.key('roomcode', candidate), id, 'EX', this.ttl, 'NX');
+      const ok = await redis.set(this.client.keys.roomCode(candidate), id, 'EX', this.ttl, 'NX');
       if (ok) code = candidate;
     }
     if (code === '') throw new Error('no free join code');
@@ -133,7 +129,11 @@ export class RoomStoreService {
       createdAt: String(createdAt),
       seq: '0',
     };
-    await redis.multi().hset(this.key(id), fields).expire(this.key(id), this.ttl).exec();
+    await redis
+      .multi()
+      .hset(this.client.keys.room(id), fields)
+      .expire(this.client.keys.room(id), this.ttl)
+      .exec();
     return {
       meta: {
         id,
@@ -150,7 +150,7 @@ export class RoomStoreService {
   }
 
   async get(roomId: string): Promise<RoomMeta | undefined> {
-    const h = await this.client.redis.hgetall(this.key(roomId));
+    const h = await this.client.redis.hgetall(this.client.keys.room(roomId));
     if (!h.secret) return undefined;
     return {
       id: roomId,
@@ -165,11 +165,15 @@ export class RoomStoreService {
   }
 
   async byCode(code: string): Promise<string | undefined> {
-    return (await this.client.redis.get(this.client.key('roomcode', code))) ?? undefined;
+    return (await this.client.redis.get(this.client.keys.roomCode(code))) ?? undefined;
   }
 
   async checkPasscode(roomId: string, passcode: string | undefined): Promise<boolean> {
-    const [stored, secret] = await this.client.redis.hmget(this.key(roomId), 'passcode', 'secret');
+    const [stored, secret] = await this.client.redis.hmget(
+      this.client.keys.room(roomId),
+      'passcode',
+      'secret',
+    );
     if (!secret) return false;
     if (!stored) return true;
     return passcode !== undefined && secretMatches(passcode, secret, stored);
@@ -177,7 +181,7 @@ export class RoomStoreService {
 
   async checkSpeakerKey(roomId: string, speakerKey: string): Promise<boolean> {
     const [stored, secret] = await this.client.redis.hmget(
-      this.key(roomId),
+      this.client.keys.room(roomId),
       'speakerKey',
       'secret',
     );
@@ -188,10 +192,10 @@ export class RoomStoreService {
   async addSpeaker(roomId: string, sessionId: string, label: string): Promise<void> {
     await this.client.redis
       .multi()
-      .hset(this.key(roomId, 'speakers'), sessionId, label)
-      .expire(this.key(roomId, 'speakers'), this.ttl)
+      .hset(this.client.keys.roomSpeakers(roomId), sessionId, label)
+      .expire(this.client.keys.roomSpeakers(roomId), this.ttl)
       .set(
-        this.client.key('roomspeaker', sessionId),
+        this.client.keys.roomSpeaker(sessionId),
         JSON.stringify({ roomId, label }),
         'EX',
         this.ttl,
@@ -200,13 +204,15 @@ export class RoomStoreService {
   }
 
   async speakerOf(sessionId: string): Promise<{ roomId: string; label: string } | undefined> {
-    const value = await this.client.redis.get(this.client.key('roomspeaker', sessionId));
+    const value = await this.client.redis.get(this.client.keys.roomSpeaker(sessionId));
     return value ? (JSON.parse(value) as { roomId: string; label: string }) : undefined;
   }
 
   async speakers(roomId: string): Promise<string[]> {
     return [
-      ...new Set(Object.values(await this.client.redis.hgetall(this.key(roomId, 'speakers')))),
+      ...new Set(
+        Object.values(await this.client.redis.hgetall(this.client.keys.roomSpeakers(roomId))),
+      ),
     ];
   }
 
@@ -220,10 +226,10 @@ export class RoomStoreService {
     return (await this.client.redis.eval(
       PUBLISH,
       4,
-      this.key(roomId),
+      this.client.keys.room(roomId),
       this.streamKey(roomId),
-      dedupe ? this.key(roomId, 'written', dedupe) : '',
-      this.key(roomId, 'seqs'),
+      dedupe ? this.client.keys.roomFrameWritten(roomId, dedupe) : '',
+      this.client.keys.roomSeqs(roomId),
       frame.type,
       seqField,
       JSON.stringify(frame),
@@ -257,7 +263,7 @@ export class RoomStoreService {
   }
 
   private presenceKeys(roomId: string, keyId: string | null): [string, string] {
-    return [this.key(roomId, 'presence'), this.client.key('roomkey', keyId ?? '-', 'presence')];
+    return [this.client.keys.roomPresence(roomId), this.client.keys.keyRoomPresence(keyId)];
   }
 
   async join(
@@ -308,7 +314,7 @@ export class RoomStoreService {
     now = Date.now(),
   ): Promise<void> {
     const [roomKey, keyKey] = this.presenceKeys(roomId, keyId);
-    const graceKey = this.key(roomId, 'grace');
+    const graceKey = this.client.keys.roomGrace(roomId);
     await this.client.redis
       .multi()
       .zrem(roomKey, `${language}|${listenerId}`)
@@ -324,8 +330,8 @@ export class RoomStoreService {
     now = Date.now(),
   ): Promise<{ listeners: Record<string, number>; active: string[] }> {
     const [present, grace] = await Promise.all([
-      this.client.redis.zrangebyscore(this.key(roomId, 'presence'), now, '+inf'),
-      this.client.redis.zrangebyscore(this.key(roomId, 'grace'), now, '+inf'),
+      this.client.redis.zrangebyscore(this.client.keys.roomPresence(roomId), now, '+inf'),
+      this.client.redis.zrangebyscore(this.client.keys.roomGrace(roomId), now, '+inf'),
     ]);
     const listeners: Record<string, number> = {};
     for (const member of present) {
@@ -339,7 +345,7 @@ export class RoomStoreService {
 
   /** Counts a join attempt from `address`; the count within the current minute. */
   async countJoin(address: string, now = Date.now()): Promise<number> {
-    const key = this.client.key('roomjoins', address, Math.floor(now / 60_000));
+    const key = this.client.keys.roomJoins(address, Math.floor(now / 60_000));
     const [[, count]] = (await this.client.redis.multi().incr(key).expire(key, 120).exec()) as [
       [unknown, number],
     ];

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RedisModule } from '../common/redis/redis.module';
 import { SecurityModule } from '../security/security.module';
 import { RoomAccessService } from './room-access.service';
 import { RoomHubService } from './room-hub.service';
@@ -12,7 +13,7 @@ const EXPORTED = [RoomsService, RoomPublisherService, RoomListenersService, Room
 
 /** Live rooms (docs/rooms.md): part of the gateway role. */
 @Module({
-  imports: [SecurityModule],
+  imports: [RedisModule, SecurityModule],
   controllers: [RoomsController],
   providers: [...EXPORTED, RoomAccessService, RoomHubService],
   exports: EXPORTED,

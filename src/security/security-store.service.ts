@@ -27,21 +27,19 @@ export function credentialLabel(value: string): string {
 export class SecurityStoreService {
   constructor(private readonly client: RedisClient) {}
 
-  private key(...parts: string[]): string {
-    return this.client.key('security', ...parts);
-  }
-
   /** Failures recorded in the current window for each subject (`ip:...`, `key:...`). */
   async failures(subjects: readonly string[]): Promise<number[]> {
     if (subjects.length === 0) return [];
-    const values = await this.client.redis.mget(...subjects.map((s) => this.key('authfail', s)));
+    const values = await this.client.redis.mget(
+      ...subjects.map((s) => this.client.keys.authFailures(s)),
+    );
     return values.map((value) => Number(value ?? 0));
   }
 
   async recordFailure(subjects: readonly string[], windowSeconds: number): Promise<void> {
     const multi = this.client.redis.multi();
     for (const subject of subjects) {
-      const key = this.key('authfail', subject);
+      const key = this.client.keys.authFailures(subject);
       multi.incr(key).expire(key, windowSeconds, 'NX');
     }
     await multi.exec();
@@ -51,7 +49,7 @@ export class SecurityStoreService {
   async useTokenOnce(jti: string, untilEpochSeconds: number): Promise<boolean> {
     const ttl = Math.max(1, Math.ceil(untilEpochSeconds - Date.now() / 1000) + 10);
     const set = await this.client.redis.set(
-      this.key('jti', credentialLabel(jti)),
+      this.client.keys.tokenId(credentialLabel(jti)),
       '1',
       'EX',
       ttl,
@@ -61,11 +59,11 @@ export class SecurityStoreService {
   }
 
   async markRevoked(keyId: string, ttlSeconds: number): Promise<void> {
-    await this.client.redis.set(this.key('revoked', keyId), '1', 'EX', ttlSeconds);
+    await this.client.redis.set(this.client.keys.keyRevoked(keyId), '1', 'EX', ttlSeconds);
   }
 
   async isRevoked(keyId: string): Promise<boolean> {
-    return (await this.client.redis.exists(this.key('revoked', keyId))) === 1;
+    return (await this.client.redis.exists(this.client.keys.keyRevoked(keyId))) === 1;
   }
 
   /**
@@ -82,7 +80,7 @@ export class SecurityStoreService {
     const result = await this.client.redis.eval(
       ACQUIRE_SLOT,
       1,
-      this.key('sessions', keyId),
+      this.client.keys.keySessions(keyId),
       now - staleMs,
       now,
       member,
@@ -100,13 +98,13 @@ export class SecurityStoreService {
     const now = Date.now();
     const multi = this.client.redis.multi();
     for (const { keyId, member } of slots) {
-      const key = this.key('sessions', keyId);
+      const key = this.client.keys.keySessions(keyId);
       multi.zadd(key, 'XX', now, member).pexpire(key, staleMs * 2);
     }
     await multi.exec();
   }
 
   async releaseSlot(keyId: string, member: string): Promise<void> {
-    await this.client.redis.zrem(this.key('sessions', keyId), member);
+    await this.client.redis.zrem(this.client.keys.keySessions(keyId), member);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RedisModule } from '../common/redis/redis.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { GatewaySecurityService } from './gateway-security.service';
 import { RevocationService } from './revocation.service';
@@ -12,7 +13,7 @@ import { UpgradeAuthService } from './upgrade-auth.service';
 
 /** Authentication, tokens and per-connection limits of the gateway (docs/security.md). */
 @Module({
-  imports: [PersistenceModule],
+  imports: [RedisModule, PersistenceModule],
   controllers: [TokensController],
   providers: [
     TOKEN_CODEC_PROVIDER,

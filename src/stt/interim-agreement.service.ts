@@ -25,7 +25,7 @@ export class InterimAgreementService {
   ) {}
 
   private key(utteranceId: string): string {
-    return this.client.key('utterance', utteranceId, 'agreement');
+    return this.client.keys.utteranceAgreement(utteranceId);
   }
 
   async load(utteranceId: string): Promise<AgreementState> {

@@ -12,7 +12,7 @@ export class SessionContextService {
   ) {}
 
   key(sessionId: string): string {
-    return this.client.key('session', sessionId, 'context');
+    return this.client.keys.sessionContext(sessionId);
   }
 
   async previousText(sessionId: string): Promise<string | null> {

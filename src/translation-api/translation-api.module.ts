@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MulterModule } from '@nestjs/platform-express';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { QueuesModule } from '../common/queues/queues.module';
+import { RedisModule } from '../common/redis/redis.module';
 import { SecurityModule } from '../security/security.module';
 import { TranslationDirectoryModule } from '../translation';
 import { MultipartSizeGuard } from './multipart-size.guard';
@@ -15,6 +17,8 @@ import { TranslationApiService } from './translation-api.service';
  */
 @Module({
   imports: [
+    RedisModule,
+    QueuesModule,
     SecurityModule,
     TranslationDirectoryModule,
     // Multipart bodies: fields only, only as many as a request of TRANSLATE_MAX_ITEMS texts plus

@@ -98,7 +98,7 @@ export class TranslationApiService {
   private async countRequest(caller: string): Promise<void> {
     const limit = this.config.security.translateRequestsPerMinute;
     const minute = Math.floor(Date.now() / 60_000);
-    const key = this.client.key('translate-rate', caller, String(minute));
+    const key = this.client.keys.translateRate(caller, minute);
     let count: number;
     try {
       const results = await this.client.redis.multi().incr(key).expire(key, 120).exec();
@@ -225,7 +225,7 @@ export class TranslationApiService {
     }
     try {
       const requestId = randomUUID();
-      const replyKey = this.client.key('translate', requestId);
+      const replyKey = this.client.keys.translateReplies(requestId);
       const now = Date.now();
       await Promise.all(
         jobs.map(({ index, text }) =>

@@ -20,7 +20,7 @@ export class TranslationDirectory {
   constructor(private readonly client: RedisClient) {}
 
   private get key(): string {
-    return this.client.key('translation', 'directory');
+    return this.client.keys.translationDirectory();
   }
 
   async publish(workerId: string, pairs: LanguagePair[]): Promise<void> {

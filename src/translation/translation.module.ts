@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '../common/config/app-config';
+import { HealthModule } from '../common/health/health.module';
+import { QueuesModule } from '../common/queues/queues.module';
+import { RedisModule } from '../common/redis/redis.module';
+import { ResultsModule } from '../common/results/results.module';
 import { TranslationDirectoryModule } from './translation-directory.module';
 import {
   defaultModelLoader,
@@ -12,7 +16,7 @@ import { TranslationProcessor } from './translation.processor';
 
 /** Translation workers consuming the translation queue. */
 @Module({
-  imports: [TranslationDirectoryModule],
+  imports: [RedisModule, QueuesModule, ResultsModule, HealthModule, TranslationDirectoryModule],
   providers: [
     TranslationMetrics,
     { provide: MODEL_LOADER, inject: [APP_CONFIG], useFactory: defaultModelLoader },
@@ -20,6 +24,5 @@ import { TranslationProcessor } from './translation.processor';
     TranslationService,
     TranslationProcessor,
   ],
-  exports: [TranslationEngines],
 })
 export class TranslationModule {}

@@ -2,7 +2,7 @@
  * Voice activity detection and utterance segmentation (used by the gateway). See README.md here.
  *
  * ```ts
- * // Module wiring: import VadModule (needs the global ConfigModule and HealthModule).
+ * // Module wiring: import VadModule (needs the global ConfigModule).
  * constructor(private readonly vad: VadService) {}
  *
  * const seg = this.vad.createSegmenter({ sttSendIntervalSeconds: 0.5 }); // one per stream

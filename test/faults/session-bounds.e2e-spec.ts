@@ -40,8 +40,8 @@ describe('session state bounds', () => {
       expect(outcome.status).toBe('ok');
       await store.deliver(sessionId, owner, 'translation', index, `t:${index}:es`, frame);
     }
-    const marks = await client.redis.zcard(store.key(sessionId, 'delivered'));
-    const finals = await client.redis.llen(store.key(sessionId, 'finals'));
+    const marks = await client.redis.zcard(client.keys.sessionDelivered(sessionId));
+    const finals = await client.redis.llen(client.keys.sessionFinals(sessionId));
     expect(marks).toBeLessThanOrEqual(2 * (DEDUPE_WINDOW + 1));
     expect(finals).toBe(DEDUPE_WINDOW);
     // Within the window a repeat is still refused, for finals and translations alike.

@@ -289,7 +289,7 @@ describe('security hardening (issue 14)', () => {
       const revoked = await apiKeys.create({ name: 'marker' });
       await apiKeys.revoke(revoked.record.id);
       const redis = gw.running.app.get(RedisClient);
-      const ttl = await redis.redis.ttl(redis.key('apikey-status', revoked.record.id));
+      const ttl = await redis.redis.ttl(redis.keys.apiKeyStatus(revoked.record.id));
       expect(ttl).toBeGreaterThanOrEqual(gw.config.security.tokenTtlSeconds);
     });
   });

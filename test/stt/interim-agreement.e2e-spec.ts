@@ -79,6 +79,6 @@ describe('interims: LocalAgreement-2 over the uncommitted tail (engine double, r
     });
     expect(engine.calls[3].pcm.length).toBe(5 * 16000);
     const client = running.app.get(RedisClient);
-    expect(await client.redis.exists(client.key('utterance', 'la:1', 'agreement'))).toBe(0);
+    expect(await client.redis.exists(client.keys.utteranceAgreement('la:1'))).toBe(0);
   });
 });

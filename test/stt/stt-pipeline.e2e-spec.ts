@@ -95,7 +95,7 @@ describe('stt pipeline around the engine (engine double, real Redis)', () => {
     expect(request.initialPrompt).toBeUndefined();
 
     const context = running.app.get(RedisClient);
-    const key = context.key('session', 'tr', 'context');
+    const key = context.keys.sessionContext('tr');
     expect(await context.redis.get(key)).toBe('ask not what your country can do');
     expect(await context.redis.ttl(key)).toBeGreaterThan(100);
 

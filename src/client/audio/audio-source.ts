@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { floatToPcm16, StreamingResampler, TARGET_RATE } from '../shared/audio';
+import { floatToPcm16, TARGET_RATE } from '../shared/audio';
+import { resample } from '../shared/streaming-resampler';
 import { decodeWav } from '../../common/audio/wav';
 
 /** 16 kHz mono PCM16 chunks, with the position (seconds from stream start) of each chunk's end. */
@@ -16,8 +17,7 @@ export type AudioSource = AsyncIterable<AudioChunk>;
 export function loadAudioFile(path: string): Int16Array {
   if (extname(path).toLowerCase() === '.wav') {
     const decoded = decodeWav(readFileSync(path));
-    const resampled = new StreamingResampler(decoded.sampleRate, TARGET_RATE).push(decoded.samples);
-    return floatToPcm16(resampled);
+    return floatToPcm16(resample(decoded.samples, decoded.sampleRate, TARGET_RATE));
   }
   const result = spawnSync(
     'ffmpeg',

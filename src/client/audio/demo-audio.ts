@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { floatToPcm16, StreamingResampler, TARGET_RATE } from '../shared/audio';
+import { floatToPcm16, TARGET_RATE } from '../shared/audio';
+import { resample } from '../shared/streaming-resampler';
 import { decodeWav } from '../../common/audio/wav';
 
 /** Sentences the demo speaks, by espeak-ng voice (ISO 639-1 codes). */
@@ -42,7 +43,7 @@ export function speak(text: string, voice: string, wordsPerMinute = 150): Float3
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const decoded = decodeWav(readFileSync(file));
-    return new StreamingResampler(decoded.sampleRate, TARGET_RATE).push(decoded.samples);
+    return resample(decoded.samples, decoded.sampleRate, TARGET_RATE);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

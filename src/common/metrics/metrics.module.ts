@@ -4,6 +4,7 @@ import { Gauge, register } from 'prom-client';
 import { gauge } from './registered-metrics';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { QueueService } from '../queues/queue.service';
+import { QueuesModule } from '../queues/queues.module';
 import { QueueName } from '../queues/queue-names';
 
 /** Metrics every role exposes: which roles run, and the depth of every queue. */
@@ -45,7 +46,10 @@ export class CoreMetrics implements OnModuleInit {
 
 /** Exports nothing (so not global): each role's metrics are providers of its own module. */
 @Module({
-  imports: [PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } })],
+  imports: [
+    PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+    QueuesModule,
+  ],
   providers: [CoreMetrics],
 })
 export class MetricsModule {}

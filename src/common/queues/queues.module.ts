@@ -1,7 +1,12 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { RedisModule } from '../redis/redis.module';
 import { QueueService } from './queue.service';
 import { WorkerFactory } from './worker.factory';
 
-@Global()
-@Module({ providers: [QueueService, WorkerFactory], exports: [QueueService, WorkerFactory] })
+/** BullMQ queues (producers) and workers (consumers) over the Redis connections. */
+@Module({
+  imports: [RedisModule],
+  providers: [QueueService, WorkerFactory],
+  exports: [QueueService, WorkerFactory],
+})
 export class QueuesModule {}

@@ -11,7 +11,7 @@ export class AudioStoreService {
   ) {}
 
   keyFor(utteranceId: string, revision: number): string {
-    return this.client.key('audio', utteranceId, revision);
+    return this.client.keys.audio(utteranceId, revision);
   }
 
   async put(key: string, pcm16: Buffer): Promise<void> {

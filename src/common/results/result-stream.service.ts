@@ -33,7 +33,7 @@ export class ResultStreamService {
   ) {}
 
   streamKey(sessionId: string): string {
-    return this.client.key('session', sessionId, 'results');
+    return this.client.keys.sessionResults(sessionId);
   }
 
   /** Returns the stream id, or null when `dedupeId` was already written (a retried job). */
@@ -42,7 +42,7 @@ export class ResultStreamService {
     message: ResultMessage,
     dedupeId?: string,
   ): Promise<string | null> {
-    const dedupeKey = dedupeId ? this.client.key('session', sessionId, 'written', dedupeId) : '';
+    const dedupeKey = dedupeId ? this.client.keys.sessionResultWritten(sessionId, dedupeId) : '';
     const id = (await this.client.redis.eval(
       APPEND_ONCE,
       2,

@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { RedisModule } from '../redis/redis.module';
 import { AudioStoreService } from './audio-store.service';
 import { ResultStreamService } from './result-stream.service';
 import { SpeculationVerdictsService } from './speculation-verdicts.service';
@@ -11,6 +12,6 @@ const PROVIDERS = [
   SpeculationVerdictsService,
 ];
 
-@Global()
-@Module({ providers: PROVIDERS, exports: PROVIDERS })
+/** What workers and gateways share about an utterance in Redis: results, audio, revisions, verdicts. */
+@Module({ imports: [RedisModule], providers: PROVIDERS, exports: PROVIDERS })
 export class ResultsModule {}

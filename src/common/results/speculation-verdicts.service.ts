@@ -38,11 +38,11 @@ export class SpeculationVerdictsService {
   ) {}
 
   private key(utteranceId: string, revision: number): string {
-    return this.client.key('speculation', utteranceId, revision);
+    return this.client.keys.speculationVerdict(utteranceId, revision);
   }
 
   private get channel(): string {
-    return this.client.key('speculation-verdicts');
+    return this.client.keys.speculationVerdictsChannel();
   }
 
   /** Records the verdict unless one exists; resolves with the verdict that stands. */

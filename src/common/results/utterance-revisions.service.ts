@@ -15,7 +15,7 @@ export class UtteranceRevisionsService {
   ) {}
 
   private key(utteranceId: string): string {
-    return this.client.key('utterance', utteranceId, 'latest');
+    return this.client.keys.utteranceLatest(utteranceId);
   }
 
   /** Called by the gateway before it enqueues revision `revision` (the final has the highest). */

@@ -90,16 +90,12 @@ export class SessionStoreService {
     return this.config.gateway.sessionTtlSeconds;
   }
 
-  key(sessionId: string, part: 'state' | 'outbox' | 'delivered' | 'finals'): string {
-    return this.client.key('session', sessionId, part);
-  }
-
   private keys(sessionId: string): string[] {
     return [
-      this.key(sessionId, 'state'),
-      this.key(sessionId, 'outbox'),
-      this.key(sessionId, 'delivered'),
-      this.key(sessionId, 'finals'),
+      this.client.keys.sessionState(sessionId),
+      this.client.keys.sessionOutbox(sessionId),
+      this.client.keys.sessionDelivered(sessionId),
+      this.client.keys.sessionFinals(sessionId),
       this.results.streamKey(sessionId),
     ];
   }
@@ -115,7 +111,7 @@ export class SessionStoreService {
   ): Promise<{ sessionId: string; token: string }> {
     const sessionId = randomUUID();
     const token = `${sessionId}.${randomBytes(24).toString('base64url')}`;
-    const state = this.key(sessionId, 'state');
+    const state = this.client.keys.sessionState(sessionId);
     await this.client.redis
       .multi()
       .hset(state, {
@@ -144,7 +140,7 @@ export class SessionStoreService {
     const notFound = () => new SessionNotFoundError('unknown or expired resume token');
     if (!RESUME_TOKEN.test(token)) throw notFound();
     const sessionId = token.slice(0, token.indexOf('.'));
-    const state = this.key(sessionId, 'state');
+    const state = this.client.keys.sessionState(sessionId);
     const [stored, storedKey] = await this.client.redis.hmget(state, 'tokenHash', 'keyId');
     if (!stored || !sameHash(stored, hashToken(token))) throw notFound();
     // Same answer as an unknown token: a token of another key reveals nothing.
@@ -155,7 +151,7 @@ export class SessionStoreService {
   }
 
   async load(sessionId: string): Promise<SessionState> {
-    const hash = await this.client.redis.hgetall(this.key(sessionId, 'state'));
+    const hash = await this.client.redis.hgetall(this.client.keys.sessionState(sessionId));
     if (!hash.config) {
       throw new SessionNotFoundError('session expired');
     }
@@ -170,17 +166,21 @@ export class SessionStoreService {
   }
 
   async saveConfig(sessionId: string, config: SessionConfig): Promise<void> {
-    await this.client.redis.hset(this.key(sessionId, 'state'), 'config', JSON.stringify(config));
+    await this.client.redis.hset(
+      this.client.keys.sessionState(sessionId),
+      'config',
+      JSON.stringify(config),
+    );
   }
 
   /** Assigns the next utterance index (1-based), shared by every gateway serving the session. */
   async nextIndex(sessionId: string): Promise<number> {
-    return this.client.redis.hincrby(this.key(sessionId, 'state'), 'nextIndex', 1);
+    return this.client.redis.hincrby(this.client.keys.sessionState(sessionId), 'nextIndex', 1);
   }
 
   /** Records that the final of `index` was enqueued, before it is: delivery waits for it. */
   async expectFinal(sessionId: string, index: number): Promise<void> {
-    const key = this.key(sessionId, 'finals');
+    const key = this.client.keys.sessionFinals(sessionId);
     await this.client.redis
       .multi()
       .rpush(key, index)
@@ -190,7 +190,7 @@ export class SessionStoreService {
   }
 
   async expectedFinals(sessionId: string, after: number): Promise<number[]> {
-    const list = await this.client.redis.lrange(this.key(sessionId, 'finals'), 0, -1);
+    const list = await this.client.redis.lrange(this.client.keys.sessionFinals(sessionId), 0, -1);
     return list.map(Number).filter((index) => index > after);
   }
 
@@ -205,9 +205,9 @@ export class SessionStoreService {
     const result = (await this.client.redis.eval(
       DELIVER,
       3,
-      this.key(sessionId, 'state'),
-      this.key(sessionId, 'outbox'),
-      this.key(sessionId, 'delivered'),
+      this.client.keys.sessionState(sessionId),
+      this.client.keys.sessionOutbox(sessionId),
+      this.client.keys.sessionDelivered(sessionId),
       dedupe,
       mode,
       index,
@@ -223,7 +223,7 @@ export class SessionStoreService {
   /** Delivered frames after `afterId` ('0' for all), oldest first. */
   async outbox(sessionId: string, afterId = '0'): Promise<OutboxEntry[]> {
     const entries = await this.client.redis.xrange(
-      this.key(sessionId, 'outbox'),
+      this.client.keys.sessionOutbox(sessionId),
       afterId === '0' ? '-' : `(${afterId}`,
       '+',
     );
@@ -243,7 +243,13 @@ export class SessionStoreService {
    * discarded (or expired) must not recreate its state key without a TTL.
    */
   async setLastSent(sessionId: string, id: string): Promise<void> {
-    await this.client.redis.eval(SET_IF_EXISTS, 1, this.key(sessionId, 'state'), 'lastSentId', id);
+    await this.client.redis.eval(
+      SET_IF_EXISTS,
+      1,
+      this.client.keys.sessionState(sessionId),
+      'lastSentId',
+      id,
+    );
   }
 
   /** Removes a session that never got used (replaced by a resume on the same connection). */

@@ -29,23 +29,23 @@ export class ApiKeyCacheService {
 
   /** The channel that carries the id of every revoked key. */
   get revokedChannel(): string {
-    return this.client.key('apikey-revoked');
+    return this.client.keys.apiKeyRevokedChannel();
   }
 
   private entryKey(hash: string): string {
-    return this.client.key('apikey', hash);
+    return this.client.keys.apiKey(hash);
   }
 
   private tombstoneKey(hash: string): string {
-    return this.client.key('apikey', hash, 'revoked');
+    return this.client.keys.apiKeyRevoked(hash);
   }
 
   private unknownKey(hash: string): string {
-    return this.client.key('apikey', hash, 'unknown');
+    return this.client.keys.apiKeyUnknown(hash);
   }
 
   private statusKey(id: string): string {
-    return this.client.key('apikey-status', id);
+    return this.client.keys.apiKeyStatus(id);
   }
 
   /**

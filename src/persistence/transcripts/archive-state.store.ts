@@ -47,15 +47,15 @@ export class ArchiveStateStore {
   }
 
   private cursorKey(sessionId: string): string {
-    return this.client.key('archive', 'cursor', sessionId);
+    return this.client.keys.archiveCursor(sessionId);
   }
 
   private tombstoneKey(sessionId: string): string {
-    return this.client.key('archive', 'deleted', sessionId);
+    return this.client.keys.archiveDeleted(sessionId);
   }
 
   private get recoverKey(): string {
-    return this.client.key('archive', 'recover');
+    return this.client.keys.archiveRecover();
   }
 
   async cursor(sessionId: string): Promise<string | undefined> {

@@ -9,7 +9,7 @@ export interface StoredTranscript {
   entries: TranscriptEntry[];
 }
 
-/** Reads and deletes archived sessions (the HTTP API and the operator CLI). */
+/** Reads and deletes archived sessions (the HTTP API and the admin tool). */
 @Injectable()
 export class TranscriptQueryService {
   constructor(

@@ -42,7 +42,7 @@ export class TranscriptRetentionService implements OnModuleInit, OnApplicationSh
     return this.purgeOlderThan(this.cutoff(now));
   }
 
-  /** Deletes lines archived before `cutoff` (the operator CLI's purge). */
+  /** Deletes lines archived before `cutoff` (the admin tool's purge). */
   async purgeOlderThan(cutoff: Date): Promise<number> {
     const deleted = await this.repository.deleteOlderThan(cutoff);
     if (deleted > 0) {

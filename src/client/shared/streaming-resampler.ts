@@ -159,3 +159,19 @@ export class StreamingResampler {
     return out;
   }
 }
+
+/** A whole signal from one rate to another (the input itself when the rates are equal). */
+export function resample(
+  samples: Float32Array,
+  inputRate: number,
+  outputRate: number,
+): Float32Array {
+  const resampler = new StreamingResampler(inputRate, outputRate);
+  if (resampler.passthrough) return samples;
+  const head = resampler.push(samples);
+  const tail = resampler.flush();
+  const out = new Float32Array(head.length + tail.length);
+  out.set(head);
+  out.set(tail, head.length);
+  return out;
+}

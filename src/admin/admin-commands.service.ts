@@ -12,13 +12,13 @@ import { TranscriptRetentionService } from '../persistence/transcripts/transcrip
 import { UsageService } from '../persistence/usage/usage.service';
 import {
   allowOnly,
-  CliUsageError,
+  AdminUsageError,
   flag,
   numberOption,
   ParsedArgs,
   stringOption,
   USAGE,
-} from './cli-args';
+} from './admin-args';
 
 const DAY_MS = 86_400_000;
 
@@ -42,13 +42,13 @@ function parseDate(args: ParsedArgs, name: string, fallback: Date): Date {
   const raw = stringOption(args, name);
   if (raw === undefined) return fallback;
   const date = new Date(raw);
-  if (Number.isNaN(date.getTime())) throw new CliUsageError(`--${name} must be an ISO date`);
+  if (Number.isNaN(date.getTime())) throw new AdminUsageError(`--${name} must be an ISO date`);
   return date;
 }
 
 /** One method per command; all output goes through `write` (stdout), errors are thrown. */
 @Injectable()
-export class CliCommandsService {
+export class AdminCommandsService {
   constructor(
     private readonly database: DatabaseService,
     private readonly keys: ApiKeyService,
@@ -79,7 +79,7 @@ export class CliCommandsService {
       case 'db migrate':
         return this.dbMigrate(args, write);
       default:
-        throw new CliUsageError(USAGE);
+        throw new AdminUsageError(USAGE);
     }
   }
 
@@ -93,7 +93,7 @@ export class CliCommandsService {
       'json',
     ]);
     const name = stringOption(args, 'name');
-    if (!name) throw new CliUsageError('keys create needs --name');
+    if (!name) throw new AdminUsageError('keys create needs --name');
     const scopes = stringOption(args, 'scopes')
       ?.split(',')
       .map((scope) => scope.trim())
@@ -129,7 +129,7 @@ export class CliCommandsService {
   private async keysRevoke(args: ParsedArgs, rest: string[], write: Write): Promise<void> {
     allowOnly(args, []);
     const [id] = rest;
-    if (!id || rest.length > 1) throw new CliUsageError('keys revoke needs exactly one KEY_ID');
+    if (!id || rest.length > 1) throw new AdminUsageError('keys revoke needs exactly one KEY_ID');
     if (!(await this.keys.revoke(id))) throw new Error(`No API key with id ${id}`);
     write(`Revoked ${id}\n`);
   }
@@ -140,7 +140,7 @@ export class CliCommandsService {
     const from = parseDate(args, 'from', new Date(to.getTime() - 30 * DAY_MS));
     const granularity = stringOption(args, 'granularity') ?? 'day';
     if (granularity !== 'hour' && granularity !== 'day') {
-      throw new CliUsageError('--granularity must be hour or day');
+      throw new AdminUsageError('--granularity must be hour or day');
     }
     const report = await this.usage.report(stringOption(args, 'key'), from, to, granularity);
     if (flag(args, 'json')) {
@@ -160,11 +160,11 @@ export class CliCommandsService {
     allowOnly(args, ['format', 'language']);
     const [sessionId] = rest;
     if (!sessionId || rest.length > 1) {
-      throw new CliUsageError('transcripts export needs exactly one SESSION_ID');
+      throw new AdminUsageError('transcripts export needs exactly one SESSION_ID');
     }
     const format = (stringOption(args, 'format') ?? 'txt') as TranscriptFormat;
     if (!TRANSCRIPT_FORMATS.includes(format)) {
-      throw new CliUsageError(`--format must be one of ${TRANSCRIPT_FORMATS.join(', ')}`);
+      throw new AdminUsageError(`--format must be one of ${TRANSCRIPT_FORMATS.join(', ')}`);
     }
     const stored = await this.transcripts.find(sessionId);
     if (!stored) throw new Error(`No transcript for session ${sessionId}`);
@@ -181,7 +181,7 @@ export class CliCommandsService {
     allowOnly(args, []);
     const [sessionId] = rest;
     if (!sessionId || rest.length > 1) {
-      throw new CliUsageError('transcripts delete needs exactly one SESSION_ID');
+      throw new AdminUsageError('transcripts delete needs exactly one SESSION_ID');
     }
     const deleted = await this.transcripts.delete(sessionId);
     write(`Deleted ${deleted} line(s) of session ${sessionId}\n`);
@@ -190,7 +190,8 @@ export class CliCommandsService {
   private async transcriptsPurge(args: ParsedArgs, write: Write): Promise<void> {
     allowOnly(args, ['older-than-days']);
     const days = numberOption(args, 'older-than-days', { min: 0, integer: true });
-    if (days === undefined) throw new CliUsageError('transcripts purge needs --older-than-days N');
+    if (days === undefined)
+      throw new AdminUsageError('transcripts purge needs --older-than-days N');
     const cutoff = new Date(Date.now() - days * DAY_MS);
     const deleted = await this.retention.purgeOlderThan(cutoff);
     write(`Deleted ${deleted} transcript line(s) archived before ${cutoff.toISOString()}\n`);

@@ -4,7 +4,7 @@ export interface ParsedArgs {
   options: Map<string, string | true>;
 }
 
-export class CliUsageError extends Error {}
+export class AdminUsageError extends Error {}
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const words: string[] = [];
@@ -29,7 +29,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const value = args.options.get(name);
-  if (value === true) throw new CliUsageError(`--${name} needs a value`);
+  if (value === true) throw new AdminUsageError(`--${name} needs a value`);
   return value;
 }
 
@@ -42,7 +42,7 @@ export function numberOption(
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    throw new CliUsageError(
+    throw new AdminUsageError(
       `--${name} must be ${integer ? 'an integer' : 'a number'} of at least ${min}, got "${raw}"`,
     );
   }
@@ -57,11 +57,13 @@ export function flag(args: ParsedArgs, name: string): boolean {
 export function allowOnly(args: ParsedArgs, allowed: readonly string[]): void {
   const unknown = [...args.options.keys()].filter((name) => !allowed.includes(name));
   if (unknown.length > 0) {
-    throw new CliUsageError(`Unknown option(s): ${unknown.map((name) => `--${name}`).join(', ')}`);
+    throw new AdminUsageError(
+      `Unknown option(s): ${unknown.map((name) => `--${name}`).join(', ')}`,
+    );
   }
 }
 
-export const USAGE = `Usage: npm run cli -- <command>
+export const USAGE = `Usage: npm run admin -- <command>
 
   keys create --name NAME [--scopes stream,transcripts,admin] [--max-sessions N]
               [--audio-seconds-per-hour N] [--messages-per-second N] [--json]

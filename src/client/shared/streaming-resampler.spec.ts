@@ -1,4 +1,4 @@
-import { StreamingResampler } from './streaming-resampler';
+import { resample, StreamingResampler } from './streaming-resampler';
 
 function sine(rate: number, hz: number, seconds: number, amplitude = 0.5): Float32Array {
   const out = new Float32Array(Math.round(rate * seconds));
@@ -71,6 +71,24 @@ describe('StreamingResampler', () => {
     const chunked = concat(parts);
     expect(chunked.length).toBe(whole.length);
     for (let k = 0; k < whole.length; k++) expect(chunked[k]).toBeCloseTo(whole[k], 6);
+  });
+
+  it('keeps the signal in time: no delay once the held-back samples are flushed', () => {
+    const out = resample(sine(48000, 440, 1), 48000, 16000);
+    expect(out.length).toBe(16000);
+    let err = 0;
+    for (let i = 30; i < out.length - 30; i++) {
+      err = Math.max(err, Math.abs(out[i] - 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000)));
+    }
+    expect(err).toBeLessThan(0.005);
+  });
+
+  it('resamples a whole signal as push then flush does', () => {
+    const input = sine(22050, 300, 0.3);
+    expect(resample(input, 22050, 16000)).toEqual(
+      runAll(new StreamingResampler(22050, 16000), input, 512),
+    );
+    expect(resample(input, 22050, 22050)).toBe(input);
   });
 
   it('passes 16 kHz through untouched', () => {

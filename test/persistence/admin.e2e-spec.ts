@@ -10,17 +10,17 @@ import { createTestDatabase, persistenceContext, TestDatabase } from '../helpers
 import { ROOT } from '../helpers/processes';
 import { cleanupPrefix, testEnv } from '../helpers/test-env';
 
-interface CliRun {
+interface AdminRun {
   code: number;
   stdout: string;
   stderr: string;
 }
 
-function runCli(env: Record<string, string>, args: string[]): Promise<CliRun> {
+function runAdmin(env: Record<string, string>, args: string[]): Promise<AdminRun> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [resolve(ROOT, 'dist/cli/main.js'), ...args],
+      [resolve(ROOT, 'dist/admin/main.js'), ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -46,7 +46,7 @@ function line(sessionId: string, seq: number, createdAt: Date): TranscriptEntry 
   };
 }
 
-describe('operator CLI (built dist/cli/main.js)', () => {
+describe('operator admin tool (built dist/admin/main.js)', () => {
   let database: TestDatabase;
   let env: Record<string, string>;
   let config: AppConfig;
@@ -66,11 +66,11 @@ describe('operator CLI (built dist/cli/main.js)', () => {
   });
 
   it('migrates, creates, lists and revokes keys', async () => {
-    const migrate = await runCli(env, ['db', 'migrate']);
+    const migrate = await runAdmin(env, ['db', 'migrate']);
     expect(migrate).toMatchObject({ code: 0, stdout: 'Applied 0001-initial\n' });
-    expect((await runCli(env, ['db', 'migrate'])).stdout).toBe('Up to date (1 migration(s))\n');
+    expect((await runAdmin(env, ['db', 'migrate'])).stdout).toBe('Up to date (1 migration(s))\n');
 
-    const created = await runCli(env, [
+    const created = await runAdmin(env, [
       'keys',
       'create',
       '--name',
@@ -86,22 +86,22 @@ describe('operator CLI (built dist/cli/main.js)', () => {
     expect(key.key).toMatch(/^rtk_/);
     expect(key.scopes).toEqual(['stream', 'admin']);
 
-    const listed = await runCli(env, ['keys', 'list']);
+    const listed = await runAdmin(env, ['keys', 'list']);
     expect(listed.stdout).toContain(key.id);
     expect(listed.stdout).toContain('Studio A');
     expect(listed.stdout).toContain('sessions=4');
     expect(listed.stdout).not.toContain(key.key);
 
-    expect(await runCli(env, ['keys', 'revoke', key.id])).toMatchObject({
+    expect(await runAdmin(env, ['keys', 'revoke', key.id])).toMatchObject({
       code: 0,
       stdout: `Revoked ${key.id}\n`,
     });
-    expect((await runCli(env, ['keys', 'list', '--active'])).stdout).toBe('No API keys.\n');
-    expect((await runCli(env, ['keys', 'revoke', 'key_nope'])).code).toBe(1);
-    const bad = await runCli(env, ['keys', 'create', '--name', 'x', '--scopes', 'root']);
+    expect((await runAdmin(env, ['keys', 'list', '--active'])).stdout).toBe('No API keys.\n');
+    expect((await runAdmin(env, ['keys', 'revoke', 'key_nope'])).code).toBe(1);
+    const bad = await runAdmin(env, ['keys', 'create', '--name', 'x', '--scopes', 'root']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('root');
-    expect((await runCli(env, ['keys', 'frobnicate'])).code).toBe(2);
+    expect((await runAdmin(env, ['keys', 'frobnicate'])).code).toBe(2);
   });
 
   it('reports usage, exports a transcript and purges only old lines', async () => {
@@ -119,26 +119,26 @@ describe('operator CLI (built dist/cli/main.js)', () => {
     usage.recordAudio('key_x', 42.5, now);
     await usage.flush();
 
-    const report = await runCli(env, ['usage', 'report', '--key', 'key_x', '--json']);
+    const report = await runAdmin(env, ['usage', 'report', '--key', 'key_x', '--json']);
     expect(report.code).toBe(0);
     expect(JSON.parse(report.stdout).totals).toEqual({ audioSeconds: 42.5, sessions: 1 });
 
-    const srt = await runCli(env, ['transcripts', 'export', 's-new', '--format', 'srt']);
+    const srt = await runAdmin(env, ['transcripts', 'export', 's-new', '--format', 'srt']);
     expect(srt).toMatchObject({
       code: 0,
       stdout:
         '1\n00:00:00,000 --> 00:00:00,500\nline 0\n\n2\n00:00:01,000 --> 00:00:01,500\nline 1\n',
     });
-    expect((await runCli(env, ['transcripts', 'export', 'nobody'])).code).toBe(1);
+    expect((await runAdmin(env, ['transcripts', 'export', 'nobody'])).code).toBe(1);
 
-    const purge = await runCli(env, ['transcripts', 'purge', '--older-than-days', '10']);
+    const purge = await runAdmin(env, ['transcripts', 'purge', '--older-than-days', '10']);
     expect(purge.code).toBe(0);
     expect(purge.stdout).toMatch(/^Deleted 1 transcript line/);
     const repository = app.get(TranscriptRepository);
     expect(await repository.findSession('s-old')).toEqual([]);
     expect(await repository.findSession('s-new')).toHaveLength(2);
 
-    expect((await runCli(env, ['transcripts', 'delete', 's-new'])).stdout).toBe(
+    expect((await runAdmin(env, ['transcripts', 'delete', 's-new'])).stdout).toBe(
       'Deleted 2 line(s) of session s-new\n',
     );
     expect(await repository.countAll()).toBe(0);

@@ -5,9 +5,9 @@ import { RedisClient } from '../common/redis/redis.module';
 import { ConfigError } from '../common/config/config-error';
 import { loadConfig } from '../common/config/load-config';
 import { ApiKeyInputError } from '../persistence/api-keys/api-key.service';
-import { CliUsageError, parseArgs, USAGE } from './cli-args';
-import { CliCommandsService } from './cli-commands.service';
-import { CliModule } from './cli.module';
+import { AdminUsageError, parseArgs, USAGE } from './admin-args';
+import { AdminCommandsService } from './admin-commands.service';
+import { AdminModule } from './admin.module';
 
 const REDIS_WAIT_MS = 3000;
 
@@ -26,7 +26,7 @@ async function redisReady(redis: RedisConnection, timeoutMs: number): Promise<vo
   });
 }
 
-/** Operator CLI: `node dist/cli/main.js <command>` (npm run cli -- <command>). */
+/** Operator admin tool: `node dist/admin/main.js <command>` (npm run admin -- <command>). */
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.words.length === 0 || args.options.has('help')) {
@@ -48,18 +48,18 @@ async function main(argv: string[]): Promise<number> {
   const effective = migrating
     ? { ...config, persistence: { ...config.persistence, migrateOnStart: false } }
     : config;
-  const app = await NestFactory.createApplicationContext(CliModule.forRoot(effective), {
+  const app = await NestFactory.createApplicationContext(AdminModule.forRoot(effective), {
     logger: ['error', 'warn'],
     abortOnError: false,
   });
   try {
     await redisReady(app.get(RedisClient).redis, REDIS_WAIT_MS);
-    await app.get(CliCommandsService).run(args, (text) => process.stdout.write(text));
+    await app.get(AdminCommandsService).run(args, (text) => process.stdout.write(text));
     return 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${message}\n`);
-    return error instanceof CliUsageError || error instanceof ApiKeyInputError ? 2 : 1;
+    return error instanceof AdminUsageError || error instanceof ApiKeyInputError ? 2 : 1;
   } finally {
     await app.close();
   }

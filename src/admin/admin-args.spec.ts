@@ -1,4 +1,11 @@
-import { allowOnly, CliUsageError, flag, numberOption, parseArgs, stringOption } from './cli-args';
+import {
+  allowOnly,
+  AdminUsageError,
+  flag,
+  numberOption,
+  parseArgs,
+  stringOption,
+} from './admin-args';
 
 describe('parseArgs', () => {
   it('splits words and options in both spellings', () => {
@@ -20,7 +27,7 @@ describe('parseArgs', () => {
   it('validates numbers and rejects unknown options', () => {
     const args = parseArgs(['--older-than-days', '2.5', '--bogus', '--max-sessions', '3']);
     expect(() => numberOption(args, 'older-than-days', { min: 0, integer: true })).toThrow(
-      CliUsageError,
+      AdminUsageError,
     );
     expect(numberOption(args, 'max-sessions', { min: 1, integer: true })).toBe(3);
     expect(numberOption(args, 'absent', { min: 1 })).toBeUndefined();
