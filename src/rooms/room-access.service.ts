@@ -1,15 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { firstMessage, z } from '../common/validation/schema-parse';
+import { JoinRoomBodySchema } from './room-bodies';
 import { ORIGINAL } from './room-frames';
 import { JoinOutcome, RoomMeta, RoomStoreService } from './room-store.service';
-import {
-  issueListenerToken,
-  JOIN_CODE,
-  listenerTokenRoom,
-  normalizeCode,
-  ROOM_ID,
-  verifyListenerToken,
-} from './room-tokens';
+import { issueListenerToken, listenerTokenRoom, ROOM_ID, verifyListenerToken } from './room-tokens';
 
 /** A refusal with its HTTP status (and WebSocket close code) and a machine-readable code. */
 export class RoomAccessError extends Error {
@@ -20,6 +15,17 @@ export class RoomAccessError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A body as its schema (room-bodies) reads it, or a 400 RoomAccessError with `code`. */
+export function parseRoomBody<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  code: string,
+): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new RoomAccessError(400, code, firstMessage(result.error));
+  return result.data;
 }
 
 export interface JoinAnswer {
@@ -63,25 +69,17 @@ export class RoomAccessService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async join(
-    input: { room?: unknown; code?: unknown; passcode?: unknown },
-    address: string,
-  ): Promise<JoinAnswer> {
+  /** A join body (JoinRoomBodySchema), checked once the attempt is counted. */
+  async join(body: unknown, address: string): Promise<JoinAnswer> {
     const count = await this.store.countJoin(address);
     if (count > this.config.rooms.joinsPerMinute) {
       throw new RoomAccessError(429, 'too_many_joins', 'too many join attempts: wait a minute');
     }
-    let roomId: string | undefined;
-    if (typeof input.room === 'string' && ROOM_ID.test(input.room)) roomId = input.room;
-    else if (typeof input.code === 'string' && JOIN_CODE.test(normalizeCode(input.code))) {
-      roomId = await this.store.byCode(normalizeCode(input.code));
-    } else {
-      throw new RoomAccessError(400, 'invalid_join', 'give the room (id) or its code');
-    }
+    const { passcode, ...room } = parseRoomBody(JoinRoomBodySchema, body, 'invalid_join');
+    const roomId = 'room' in room ? room.room : await this.store.byCode(room.code);
     const meta = roomId ? await this.store.get(roomId) : undefined;
     if (!meta) throw new RoomAccessError(404, 'room_not_found', 'no such room');
     if (meta.ended) throw new RoomAccessError(410, 'room_ended', 'the room has ended');
-    const passcode = typeof input.passcode === 'string' ? input.passcode : undefined;
     if (!(await this.store.checkPasscode(meta.id, passcode))) {
       throw new RoomAccessError(
         403,

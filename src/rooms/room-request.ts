@@ -1,81 +1,125 @@
+import { firstMessage, z } from '../common/validation/schema-parse';
 import { ProtocolError } from '../gateway/protocol/protocol-error';
 import { ROOM_ID } from './room-tokens';
 
-/** What a speaker connection asks of rooms (query `room=...` or a config frame's `room`). */
-export interface RoomRequest {
-  /** Publish this session as a new room. */
-  create: boolean;
-  /** Speak in an existing room (with its `key`). */
-  id?: string;
-  key?: string;
-  speaker?: string;
-  passcode?: string;
-  interims?: boolean;
-}
-
 const LABEL = /^[\p{L}\p{N} ._'()-]{1,40}$/u;
+const NEW_ROOM = 'new';
 
-function bad(message: string): ProtocolError {
-  return new ProtocolError('invalid_room', message);
+const isBlank = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+/** A blank field (absent, null or '') is no field. */
+const blankAsAbsent = (value: unknown): unknown => (isBlank(value) ? undefined : value);
+
+function optionalText(name: string, max: number) {
+  const message = `${name} must be a string of at most ${max} characters`;
+  return z.preprocess(blankAsAbsent, z.string({ error: message }).max(max, message).optional());
 }
 
-function optionalString(value: unknown, name: string, max: number): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || value.length > max) {
-    throw bad(`${name} must be a string of at most ${max} characters`);
-  }
-  return value;
-}
-
-function optionalBoolean(value: unknown, name: string): boolean | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (value === true || value === 'true' || value === '1') return true;
-  if (value === false || value === 'false' || value === '0') return false;
-  throw bad(`${name} must be true or false`);
-}
-
-function build(fields: {
-  room: unknown;
-  key: unknown;
-  speaker: unknown;
-  passcode: unknown;
-  interims: unknown;
-}): RoomRequest | undefined {
-  const { room } = fields;
-  if (room === undefined || room === null || room === '' || room === false || room === 'false') {
-    return undefined;
-  }
-  const create = room === true || room === 'true' || room === 'new';
-  const id = create ? undefined : optionalString(room, 'room', 64);
-  if (id !== undefined && !ROOM_ID.test(id)) throw bad('room must be "new" or a room id');
-  const key = optionalString(fields.key, 'room_key', 128);
-  if (id !== undefined && key === undefined)
-    throw bad('joining a room as a speaker needs room_key');
-  const speaker = optionalString(fields.speaker, 'speaker', 40);
-  if (speaker !== undefined && !LABEL.test(speaker)) {
-    throw bad("speaker must be 1-40 letters, digits, spaces or ._'()-");
-  }
-  const passcode = optionalString(fields.passcode, 'room_passcode', 64);
-  if (passcode !== undefined && passcode.length < 4) throw bad('room_passcode needs 4+ characters');
-  return {
-    create,
-    id,
-    key,
-    speaker,
-    passcode,
-    interims: optionalBoolean(fields.interims, 'room_interims'),
+function optionalFlag(name: string) {
+  const flag = (value: unknown): unknown => {
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    return blankAsAbsent(value);
   };
+  return z.preprocess(flag, z.boolean({ error: `${name} must be true or false` }).optional());
 }
+
+/** The fields of a room request, named as the query names them. */
+const roomFieldsSchema = z
+  .object({
+    /** `"new"` (or true) publishes this session as a new room; a room id speaks in that room. */
+    room: z.preprocess(
+      (value) => (value === true || value === 'true' ? NEW_ROOM : value),
+      optionalText('room', 64).refine(
+        (room) => room === undefined || room === NEW_ROOM || ROOM_ID.test(room),
+        'room must be "new" or a room id',
+      ),
+    ),
+    room_key: optionalText('room_key', 128),
+    speaker: optionalText('speaker', 40).refine(
+      (speaker) => speaker === undefined || LABEL.test(speaker),
+      "speaker must be 1-40 letters, digits, spaces or ._'()-",
+    ),
+    room_passcode: optionalText('room_passcode', 64).refine(
+      (passcode) => passcode === undefined || passcode.length >= 4,
+      'room_passcode needs 4+ characters',
+    ),
+    room_interims: optionalFlag('room_interims'),
+  })
+  .refine((fields) => fields.room === NEW_ROOM || fields.room_key !== undefined, {
+    path: ['room_key'],
+    message: 'joining a room as a speaker needs room_key',
+  })
+  .transform((fields) => {
+    const create = fields.room === NEW_ROOM;
+    return {
+      /** Publish this session as a new room. */
+      create,
+      /** Speak in an existing room (with its `key`). */
+      id: create ? undefined : fields.room,
+      key: fields.room_key,
+      speaker: fields.speaker,
+      passcode: fields.room_passcode,
+      interims: fields.room_interims,
+    };
+  });
+
+/** No room asked for (`room` blank or false): nothing else is read. */
+const roomRequestSchema = z.preprocess((fields) => {
+  const room = (fields as { room?: unknown }).room;
+  return isBlank(room) || room === false || room === 'false' ? undefined : fields;
+}, roomFieldsSchema.optional());
+
+/** What a speaker connection asks of rooms (query `room=...` or a config frame's `room`). */
+export type RoomRequest = z.output<typeof roomFieldsSchema>;
+
+const isPlainObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A config frame's `room`, as the query's fields; a bare value is the room itself. */
+const configRoomSchema = z.preprocess(
+  (value) => (isPlainObject(value) ? value : { id: value }),
+  z
+    .strictObject(
+      {
+        create: z.unknown().optional(),
+        id: z.unknown().optional(),
+        key: z.unknown().optional(),
+        speaker: z.unknown().optional(),
+        passcode: z.unknown().optional(),
+        interims: z.unknown().optional(),
+      },
+      {
+        error: (issue) =>
+          issue.code === 'unrecognized_keys'
+            ? `unknown room field(s): ${issue.keys.join(', ')}`
+            : undefined,
+      },
+    )
+    .transform((o) => ({
+      room: o.id ?? (o.create === true ? NEW_ROOM : undefined),
+      room_key: o.key,
+      speaker: o.speaker,
+      room_passcode: o.passcode,
+      room_interims: o.interims,
+    })),
+);
+
+function parseRoomRequest(schema: z.ZodType<unknown>, value: unknown): RoomRequest | undefined {
+  const result = schema.pipe(roomRequestSchema).safeParse(value);
+  if (!result.success) throw new ProtocolError('invalid_room', firstMessage(result.error));
+  return result.data;
+}
+
+const queryRoomSchema = z
+  .instanceof(URLSearchParams)
+  .transform((params) =>
+    Object.fromEntries([...params.keys()].map((name) => [name, params.get(name)])),
+  );
 
 /** `?room=new&speaker=Ana&room_passcode=1234&room_interims=true` or `?room=<id>&room_key=...`. */
 export function roomRequestFromQuery(params: URLSearchParams): RoomRequest | undefined {
-  return build({
-    room: params.get('room') ?? undefined,
-    key: params.get('room_key') ?? undefined,
-    speaker: params.get('speaker') ?? undefined,
-    passcode: params.get('room_passcode') ?? undefined,
-    interims: params.get('room_interims') ?? undefined,
-  });
+  return parseRoomRequest(queryRoomSchema, params);
 }
 
 /**
@@ -83,24 +127,5 @@ export function roomRequestFromQuery(params: URLSearchParams): RoomRequest | und
  * `{"create":true,"passcode":"1234","speaker":"Ana","interims":true}` / `{"id":..,"key":..}`.
  */
 export function roomRequestFromConfig(value: unknown): RoomRequest | undefined {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const o = value as Record<string, unknown>;
-    const known = ['create', 'id', 'key', 'speaker', 'passcode', 'interims'];
-    const unknown = Object.keys(o).filter((k) => !known.includes(k));
-    if (unknown.length > 0) throw bad(`unknown room field(s): ${unknown.join(', ')}`);
-    return build({
-      room: o.id ?? (o.create === true ? 'new' : undefined),
-      key: o.key,
-      speaker: o.speaker,
-      passcode: o.passcode,
-      interims: o.interims,
-    });
-  }
-  return build({
-    room: value,
-    key: undefined,
-    speaker: undefined,
-    passcode: undefined,
-    interims: undefined,
-  });
+  return parseRoomRequest(configRoomSchema, value);
 }

@@ -15,7 +15,13 @@ import {
 import { IncomingMessage } from 'node:http';
 import { presentedCredential } from '../security/credentials';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
-import { JoinAnswer, RoomAccessError, RoomAccessService } from './room-access.service';
+import {
+  JoinAnswer,
+  parseRoomBody,
+  RoomAccessError,
+  RoomAccessService,
+} from './room-access.service';
+import { CreateRoomBodySchema } from './room-bodies';
 import { RoomListenersService, SseResponse } from './room-listeners.service';
 import { RoomStoreService } from './room-store.service';
 import { ROOM_ID, SPEAKER_KEY_PREFIX } from './room-tokens';
@@ -49,10 +55,7 @@ export class RoomsController {
 
   /** Creates a room for speakers to join with `room=<id>&room_key=` (the CLI, panels). */
   @Post()
-  async create(
-    @Req() request: IncomingMessage,
-    @Body() body: { passcode?: unknown; interims?: unknown } | undefined,
-  ): Promise<object> {
+  async create(@Req() request: IncomingMessage, @Body() body: unknown): Promise<object> {
     const decision = await this.auth.authorize(request, {
       mode: 'http',
       scope: 'stream',
@@ -64,28 +67,23 @@ export class RoomsController {
         decision.status,
       );
     }
-    const passcode = body?.passcode;
-    if (
-      passcode !== undefined &&
-      (typeof passcode !== 'string' || passcode.length < 4 || passcode.length > 64)
-    ) {
-      refuse(new RoomAccessError(400, 'invalid_room', 'passcode must be 4-64 characters'));
+    try {
+      const room = parseRoomBody(CreateRoomBodySchema, body, 'invalid_room');
+      return await this.rooms.create(
+        { keyId: decision.principal.keyId, ...room },
+        this.rooms.baseUrl(request),
+      );
+    } catch (error) {
+      refuse(error);
     }
-    return this.rooms.create(
-      { keyId: decision.principal.keyId, passcode, interims: body?.interims !== false },
-      this.rooms.baseUrl(request),
-    );
   }
 
   /** Code (or room id from the link) + optional passcode -> a read-only listener token. */
   @Post('join')
   @HttpCode(200)
-  async join(
-    @Req() request: IncomingMessage,
-    @Body() body: { room?: unknown; code?: unknown; passcode?: unknown } | undefined,
-  ): Promise<JoinAnswer> {
+  async join(@Req() request: IncomingMessage, @Body() body: unknown): Promise<JoinAnswer> {
     try {
-      return await this.access.join(body ?? {}, this.auth.clientAddress(request));
+      return await this.access.join(body, this.auth.clientAddress(request));
     } catch (error) {
       refuse(error);
     }

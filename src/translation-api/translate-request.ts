@@ -1,105 +1,166 @@
-import { languageName, LanguagePair, normalizeLanguage, TextFormat } from '../translation';
+import { firstMessage, z } from '../common/validation/schema-parse';
+import { languageName, LanguagePair, normalizeLanguage } from '../translation';
 
 /** `source: "auto"`: each text's language is detected. */
 export const AUTO_SOURCE = 'auto';
 
-/** A LibreTranslate-style request, checked. */
-export interface TranslateRequest {
-  texts: string[];
-  /** True when q was a list: the answer is a list too. */
-  batch: boolean;
-  /** An ISO 639-1 code, or AUTO_SOURCE. */
-  source: string;
-  target: string;
-  format: TextFormat;
-  /** Alternative translations asked for; above 0 the answer carries `alternatives`. */
-  alternatives: number;
-}
-
 /** A client mistake: answered 400 with LibreTranslate's `{error}` body. */
 export class BadTranslateRequest extends Error {}
 
-function field(body: Record<string, unknown>, name: string): unknown {
-  const value = body[name];
-  return value === '' ? undefined : value;
+const TEXTS = 'Invalid request: q must be a string or a list of strings';
+const LANGUAGE_CODES = 'Invalid request: source and target must be language codes';
+const ALTERNATIVES = 'Invalid request: alternatives must be a non-negative integer';
+
+/** A form sends a field left blank as '': LibreTranslate reads it as absent. */
+const blankAsAbsent = (value: unknown): unknown => (value === '' ? undefined : value);
+
+/** A body that is no object (a bare string, say) has none of the fields. */
+const asFields = (body: unknown): unknown => (body && typeof body === 'object' ? body : {});
+
+function required(name: string, present: (value: unknown) => boolean) {
+  return z.preprocess(
+    blankAsAbsent,
+    z.unknown().refine(present, `Invalid request: missing ${name} parameter`),
+  );
 }
 
-function objectBody(body: unknown): Record<string, unknown> {
-  return (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+const isSet = (value: unknown): boolean => value !== undefined && value !== null;
+const isDefined = (value: unknown): boolean => value !== undefined;
+
+/** `q`: a text or a non-empty list of texts, at most `maxChars` in all. */
+function textsSchema(maxChars: number) {
+  return z
+    .union(
+      [
+        z.string().transform((text) => ({ texts: [text], batch: false })),
+        z
+          .array(z.string())
+          .min(1)
+          .transform((texts) => ({ texts, batch: true })),
+      ],
+      { error: TEXTS },
+    )
+    .superRefine(({ texts }, context) => {
+      const size = texts.reduce((sum, text) => sum + text.length, 0);
+      if (size > maxChars) {
+        context.addIssue({
+          code: 'custom',
+          message: `Invalid request: request (${size}) exceeds text limit (${maxChars})`,
+        });
+      }
+    });
 }
 
-/** A list of texts, or the total length over the limit: LibreTranslate's messages. */
-function checkTexts(texts: unknown[], maxChars: number): asserts texts is string[] {
-  if (texts.length === 0 || !texts.every((text) => typeof text === 'string')) {
-    throw new BadTranslateRequest('Invalid request: q must be a string or a list of strings');
-  }
-  const size = texts.reduce((sum, text) => sum + text.length, 0);
-  if (size > maxChars) {
-    throw new BadTranslateRequest(
-      `Invalid request: request (${size}) exceeds text limit (${maxChars})`,
-    );
-  }
+/** A language code as the language table knows it (`es-MX` is `es`); `auto` as a source. */
+function languageSchema(allowAuto: boolean) {
+  return z.string({ error: LANGUAGE_CODES }).transform((code, context) => {
+    const auto = allowAuto && code.trim().toLowerCase() === AUTO_SOURCE;
+    const known = auto ? AUTO_SOURCE : normalizeLanguage(code);
+    if (known) return known;
+    context.addIssue({ code: 'custom', message: `${code} is not supported`, input: code });
+    return z.NEVER;
+  });
 }
+
+const formatSchema = z.preprocess(
+  (value) => blankAsAbsent(value) ?? 'text',
+  z.enum(['text', 'html'], {
+    error: ({ input }) =>
+      `${typeof input === 'string' ? input : typeof input} format is not supported`,
+  }),
+);
 
 /** `alternatives` as JSON sends it (a number) or a form does (a string of digits). */
-function alternativesField(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  const count = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-    throw new BadTranslateRequest('Invalid request: alternatives must be a non-negative integer');
-  }
-  return count;
-}
+const alternativesSchema = z.preprocess(
+  (value) => {
+    const given = blankAsAbsent(value);
+    if (given === undefined || given === null) return 0;
+    return typeof given === 'string' && /^\d+$/.test(given.trim()) ? Number(given) : given;
+  },
+  z.number({ error: ALTERNATIVES }).int(ALTERNATIVES).min(0, ALTERNATIVES),
+);
 
 /**
- * Checks a POST /translate body the way LibreTranslate does (same messages where it has them):
- * q, source and target present, q a string or a list of strings, languages known (or source
- * `auto`), the total length under the limit, format `text` or `html`.
+ * A POST /translate body the way LibreTranslate checks it (same messages where it has them): q,
+ * source and target present (and at most `maxItems` texts), q a string or a list of strings under
+ * the length limit, languages known (or source `auto`), format `text` or `html`.
  */
-export function parseTranslateRequest(body: unknown, maxChars: number): TranslateRequest {
-  const data = objectBody(body);
-  const q = field(data, 'q');
-  const source = field(data, 'source');
-  const target = field(data, 'target');
-  const format = field(data, 'format') ?? 'text';
-  if (q === undefined || q === null)
-    throw new BadTranslateRequest('Invalid request: missing q parameter');
-  if (source === undefined)
-    throw new BadTranslateRequest('Invalid request: missing source parameter');
-  if (target === undefined)
-    throw new BadTranslateRequest('Invalid request: missing target parameter');
-  const batch = Array.isArray(q);
-  const texts: unknown[] = batch ? q : [q];
-  checkTexts(texts, maxChars);
-  if (typeof source !== 'string' || typeof target !== 'string') {
-    throw new BadTranslateRequest('Invalid request: source and target must be language codes');
-  }
-  if (format !== 'text' && format !== 'html') {
-    throw new BadTranslateRequest(
-      `${typeof format === 'string' ? format : typeof format} format is not supported`,
-    );
-  }
-  const auto = source.trim().toLowerCase() === AUTO_SOURCE;
-  const sourceCode = auto ? AUTO_SOURCE : normalizeLanguage(source);
-  if (!sourceCode) throw new BadTranslateRequest(`${source} is not supported`);
-  const targetCode = normalizeLanguage(target);
-  if (!targetCode) throw new BadTranslateRequest(`${target} is not supported`);
-  const alternatives = alternativesField(field(data, 'alternatives'));
-  return { texts, batch, source: sourceCode, target: targetCode, format, alternatives };
+function translateRequestSchema(maxChars: number, maxItems: number) {
+  const present = z.looseObject({
+    q: required('q', isSet).refine((q) => !Array.isArray(q) || q.length <= maxItems, {
+      error: ({ input }) =>
+        `Invalid request: ${(input as unknown[]).length} texts exceed the limit of ${maxItems} per request`,
+    }),
+    source: required('source', isDefined),
+    target: required('target', isDefined),
+  });
+  const checked = z
+    .object({
+      q: textsSchema(maxChars),
+      source: languageSchema(true),
+      target: languageSchema(false),
+      format: formatSchema,
+      alternatives: alternativesSchema,
+    })
+    .transform(({ q, source, target, format, alternatives }) => ({
+      texts: q.texts,
+      /** True when q was a list: the answer is a list too. */
+      batch: q.batch,
+      /** An ISO 639-1 code, or AUTO_SOURCE. */
+      source,
+      target,
+      format,
+      /** Alternative translations asked for; above 0 the answer carries `alternatives`. */
+      alternatives,
+    }));
+  return z.preprocess(asFields, present.pipe(checked));
 }
 
-/**
- * Checks a POST /detect body: q a text (or a list of texts, detected together), under the
- * length limit.
- */
+/** A POST /detect body: q a text, or a list of texts (detected together), under the limit. */
+function detectRequestSchema(maxChars: number) {
+  return z.preprocess(
+    asFields,
+    z
+      .looseObject({ q: required('q', isSet) })
+      .pipe(z.object({ q: textsSchema(maxChars) }))
+      .transform(({ q }) => q.texts.join('\n')),
+  );
+}
+
+/** Limits are settings: each schema is built once per limit. */
+function memo<A extends unknown[], R>(build: (...args: A) => R): (...args: A) => R {
+  const built = new Map<string, R>();
+  return (...args) => {
+    const key = args.join(':');
+    if (!built.has(key)) built.set(key, build(...args));
+    return built.get(key)!;
+  };
+}
+
+const translateSchemas = memo(translateRequestSchema);
+const detectSchemas = memo(detectRequestSchema);
+
+/** A LibreTranslate-style request, checked. */
+export type TranslateRequest = z.output<ReturnType<typeof translateRequestSchema>>;
+
+function parseOrRefuse<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new BadTranslateRequest(firstMessage(result.error));
+  return result.data;
+}
+
+/** Checks a POST /translate body (translateRequestSchema); a refusal is a BadTranslateRequest. */
+export function parseTranslateRequest(
+  body: unknown,
+  maxChars: number,
+  maxItems = Infinity,
+): TranslateRequest {
+  return parseOrRefuse(translateSchemas(maxChars, maxItems), body);
+}
+
+/** Checks a POST /detect body: the text to detect the language of. */
 export function parseDetectRequest(body: unknown, maxChars: number): string {
-  const q = field(objectBody(body), 'q');
-  if (q === undefined || q === null) {
-    throw new BadTranslateRequest('Invalid request: missing q parameter');
-  }
-  const texts: unknown[] = Array.isArray(q) ? q : [q];
-  checkTexts(texts, maxChars);
-  return texts.join('\n');
+  return parseOrRefuse(detectSchemas(maxChars), body);
 }
 
 export interface TranslatePlan {
@@ -114,13 +175,7 @@ export interface TranslatePlan {
  * source and target are the same needs no job at all.
  */
 export function planTranslation(body: unknown, maxChars: number, maxItems: number): TranslatePlan {
-  const data = objectBody(body);
-  if (Array.isArray(data.q) && data.q.length > maxItems) {
-    throw new BadTranslateRequest(
-      `Invalid request: ${data.q.length} texts exceed the limit of ${maxItems} per request`,
-    );
-  }
-  const request = parseTranslateRequest(body, maxChars);
+  const request = parseTranslateRequest(body, maxChars, maxItems);
   if (request.source === request.target) return { request, jobs: [] };
   const jobs = request.texts
     .map((text, index) => ({ index, text }))

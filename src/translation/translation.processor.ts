@@ -6,10 +6,10 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { ReadinessRegistry } from '../common/health/readiness.registry';
-import { TranslationJob } from '../common/queues/job-payloads';
+import { invalidJobPayload, TranslationJob } from '../common/queues/job-payloads';
 import { QueueName } from '../common/queues/queue-names';
 import { WorkerFactory } from '../common/queues/worker.factory';
 import { TranslationDirectory, DIRECTORY_TTL_MS } from './translation-directory.service';
@@ -17,8 +17,9 @@ import { TranslationEngines } from './translation-engines.service';
 import { TranslationService } from './translation.service';
 
 /**
- * The translation queue's consumer: thin, hands each job to TranslationService. Starts after the
- * engines are initialised and advertises the pairs it serves to gateways.
+ * The translation queue's consumer: thin, fails a malformed payload for good (no retry fixes it)
+ * and hands every other job to TranslationService. Starts after the engines are initialised and
+ * advertises the pairs it serves to gateways.
  */
 @Injectable()
 export class TranslationProcessor
@@ -70,6 +71,9 @@ export class TranslationProcessor
   }
 
   async process(job: Job<TranslationJob>): Promise<void> {
+    const invalid = invalidJobPayload(QueueName.Translation, job.data);
+    if (invalid)
+      throw new UnrecoverableError(`invalid translation job ${job.id ?? '?'}: ${invalid}`);
     const attempts = job.opts.attempts ?? 1;
     await this.translation.handle(job.data, job.attemptsMade + 1 >= attempts);
   }

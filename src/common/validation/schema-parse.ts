@@ -37,3 +37,11 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): Parse
     ? { ok: true, value: result.data }
     : { ok: false, message: firstIssue(result.error) };
 }
+
+/**
+ * The first issue's message alone, for boundaries whose schemas write whole messages because a
+ * compatible API fixes their texts (LibreTranslate's `Invalid request: missing q parameter`).
+ */
+export function firstMessage(error: z.ZodError): string {
+  return error.issues[0]?.message ?? 'invalid value';
+}

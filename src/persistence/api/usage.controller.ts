@@ -1,26 +1,10 @@
-import {
-  BadRequestException,
-  Controller,
-  ForbiddenException,
-  Get,
-  Query,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Query, UseFilters, UseGuards } from '@nestjs/common';
+import { SchemaPipe } from '../../common/validation/schema.pipe';
 import { hasScope } from '../api-keys/api-key.types';
 import { UsageReport, UsageService } from '../usage/usage.service';
 import { ApiKeyGuard, AuthenticatedKey, CurrentApiKey } from './api-key.guard';
+import { UsageQuery, UsageQuerySchema } from './api-queries';
 import { StoreErrorsFilter } from './store-errors.filter';
-
-const DAY_MS = 86_400_000;
-const MAX_RANGE_MS = 400 * DAY_MS;
-
-function parseDate(value: string | undefined, name: string, fallback: Date): Date {
-  if (value === undefined) return fallback;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new BadRequestException(`${name} must be an ISO date`);
-  return date;
-}
 
 /** Usage of the calling key (an admin key may ask for any key, or `keyId=all`). */
 @Controller('v1/usage')
@@ -32,26 +16,18 @@ export class UsageController {
   @Get()
   async report(
     @CurrentApiKey() key: AuthenticatedKey,
-    @Query('from') fromText: string | undefined,
-    @Query('to') toText: string | undefined,
-    @Query('granularity') granularity: string | undefined,
-    @Query('keyId') keyId: string | undefined,
+    @Query(new SchemaPipe(UsageQuerySchema)) { from, to, granularity, keyId }: UsageQuery,
   ): Promise<UsageReport & { keyId: string }> {
-    const now = Date.now();
-    const to = parseDate(toText, 'to', new Date(now + 1));
-    const from = parseDate(fromText, 'from', new Date(to.getTime() - 30 * DAY_MS));
-    if (from >= to || to.getTime() - from.getTime() > MAX_RANGE_MS) {
-      throw new BadRequestException('from must be before to, at most 400 days apart');
-    }
-    const chosen = granularity ?? 'day';
-    if (chosen !== 'hour' && chosen !== 'day') {
-      throw new BadRequestException('granularity must be hour or day');
-    }
     const target = keyId ?? key.id;
     if (target !== key.id && !hasScope(key, 'admin')) {
       throw new ForbiddenException('Only an admin key may read the usage of other keys');
     }
-    const report = await this.usage.report(target === 'all' ? undefined : target, from, to, chosen);
+    const report = await this.usage.report(
+      target === 'all' ? undefined : target,
+      from,
+      to,
+      granularity,
+    );
     return { keyId: target, ...report };
   }
 }
