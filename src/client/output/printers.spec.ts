@@ -1,14 +1,13 @@
-import type { RealtimeFrame } from '../shared/protocol';
+import { parseServerFrame, ServerFrame } from '../shared/protocol';
 import { HumanPrinter, JsonPrinter } from './printers';
 import { renderBar } from './progress-bar';
 
-const interim = (text: string): RealtimeFrame => ({
-  type: 'realtime',
-  utterance_id: 'u',
-  text,
-  translation: '',
-  language: 'en',
-});
+/** A frame as the client hands it to the printers: parsed from what the gateway wrote. */
+function received(wire: object): ServerFrame {
+  const parsed = parseServerFrame(JSON.stringify(wire));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.frame;
+}
 
 class Sink {
   text = '';
@@ -23,34 +22,24 @@ describe('HumanPrinter', () => {
     const out = new Sink(true);
     const err = new Sink(true);
     const p = new HumanPrinter(out, err);
-    p.frame(0, interim('hello'), {});
-    p.frame(0, interim('hello wor'), {});
+    p.frame(0, received({ type: 'realtime', text: 'hello' }), {});
+    p.frame(0, received({ type: 'realtime', text: 'hello wor' }), {});
     p.frame(
       0,
-      {
+      received({
         type: 'final',
         utterance_id: 'u',
         seq: 1,
         text: ' Hello world. ',
-        translation: '',
         language: 'en',
         start: 0,
         end: 1.5,
-      },
+      }),
       { latencyMs: 212.4 },
     );
     p.frame(
       0,
-      {
-        type: 'translation',
-        id: '2-0',
-        seq: 1,
-        utterance_id: 'u',
-        language: 'es',
-        text: 'Hola mundo.',
-        source: 'en',
-        engine: 'marian',
-      },
+      received({ type: 'translation', utterance_id: 'u', language: 'es', text: 'Hola mundo.' }),
       {},
     );
     expect(out.text).toBe(
@@ -65,7 +54,7 @@ describe('HumanPrinter', () => {
     const out = new Sink(false);
     const err = new Sink(false);
     const p = new HumanPrinter(out, err, true);
-    p.frame(1, interim('hello'), {});
+    p.frame(1, received({ type: 'realtime', text: 'hello' }), {});
     p.frame(1, { type: 'error', code: 'overloaded', message: '' }, {});
     expect(out.text).toBe('');
     expect(err.text).toBe(

@@ -134,29 +134,17 @@ describe('parseServerFrame', () => {
     });
   });
 
-  it('reports what is wrong instead of throwing', () => {
-    expect(parseServerFrame('nope')).toEqual({ ok: false, reason: 'not JSON' });
-    expect(parseServerFrame('[1]')).toEqual({ ok: false, reason: 'no type field' });
-    expect(parseServerFrame('{"type":"final","text":"x","utterance_id":"u"}')).toEqual({
-      ok: false,
-      reason: 'final frame without seq',
-    });
-    expect(parseServerFrame('{"type":"session","sessionId":"s1","resumeToken":"r"}')).toEqual({
-      ok: false,
-      reason: 'session frame without session_id',
-    });
-    expect(parseServerFrame('{"type":"translation","text":"x","language":"es"}')).toEqual({
-      ok: false,
-      reason: 'translation frame without utterance_id',
-    });
-    expect(parseServerFrame('{"type":"room","room_id":"r1","code":"C"}')).toEqual({
-      ok: false,
-      reason: 'room frame without room_id, code or join_url',
-    });
-    expect(parseServerFrame('{"type":"bogus"}')).toEqual({
-      ok: false,
-      reason: 'unknown frame type "bogus"',
-    });
+  it.each([
+    ['nope', 'not JSON'],
+    ['[1]', 'no type field'],
+    ['{"type":"final","text":"x","utterance_id":"u"}', 'final frame without seq'],
+    // The camelCase spellings: no server has sent them.
+    ['{"type":"session","sessionId":"s1","resumeToken":"r"}', 'session frame without session_id'],
+    ['{"type":"translation","text":"x","language":"es"}', 'translation frame without utterance_id'],
+    ['{"type":"room","room_id":"r1","code":"C"}', 'room frame without room_id, code or join_url'],
+    ['{"type":"bogus"}', 'unknown frame type "bogus"'],
+  ])('reports what is wrong with %s instead of throwing', (data, reason) => {
+    expect(parseServerFrame(data)).toEqual({ ok: false, reason });
   });
 });
 
