@@ -134,6 +134,23 @@ describe('parseServerFrame', () => {
     });
   });
 
+  it("reads a room stream's frames too (the subtitles overlay follows rooms with it)", () => {
+    const final = parseServerFrame(
+      '{"type":"final","speaker":"Ann","utterance_id":"s:1","text":"Hi","language":"en",' +
+        '"start":0,"end":1,"id":"7-0","seq":1}',
+    );
+    expect(final).toEqual({ ok: true, frame: expect.objectContaining({ id: '7-0', seq: 1 }) });
+    expect(final.ok && final.frame.type === 'final' && final.frame.worker).toBeUndefined();
+    const interim = parseServerFrame(
+      '{"type":"realtime","speaker":"Ann","utterance_id":"s:2","text":"and","language":"en",' +
+        '"translations":{"es":"y"}}',
+    );
+    expect(interim).toEqual({
+      ok: true,
+      frame: expect.objectContaining({ utterance_id: 's:2', text: 'and', translation: '' }),
+    });
+  });
+
   it.each([
     ['nope', 'not JSON'],
     ['[1]', 'no type field'],

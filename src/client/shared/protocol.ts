@@ -68,7 +68,7 @@ function accept<F extends ServerFrame>(
 
 /**
  * Checks that a text frame is JSON with a known `type` and the fields that type needs. Fields
- * older servers did not send are filled in ('' , 0, false, empty lists) or, where the contract
+ * older servers did not send are filled in ('', 0, false, empty lists) or, where the contract
  * has them optional, left out. Unknown types are reported, not thrown.
  */
 export function parseServerFrame(data: string): ParseResult {
