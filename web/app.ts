@@ -1,6 +1,6 @@
 import { pageTokenSource, promptForKey } from './credentials';
 import type { FinalFrame, ServerFrame } from '../src/client/shared/protocol';
-import { realtimeTranslation, typableInterim } from '../src/client/shared/protocol';
+import { typableInterim } from '../src/client/shared/protocol';
 import { wsUrlFromPage } from '../src/client/shared/session-url';
 import { toSrt, toVtt } from '../src/client/shared/subtitle-export';
 import { TranscriptModel } from '../src/client/shared/transcript.model';
@@ -124,7 +124,7 @@ function addTranslationToLog(utteranceId: string, language: string, text: string
 function onFrame(frame: ServerFrame): void {
   switch (frame.type) {
     case 'realtime':
-      model.applyRealtime(frame, realtimeTranslation(frame, targets()[0]));
+      model.applyRealtime(frame, frame.translation);
       updateEditor(typing.interim(ui.editor.value, typableInterim(frame)));
       break;
     case 'final': {
@@ -142,7 +142,7 @@ function onFrame(frame: ServerFrame): void {
     }
     case 'translation':
       model.applyTranslation(frame);
-      addTranslationToLog(frame.utteranceId, frame.language, frame.text);
+      addTranslationToLog(frame.utterance_id, frame.language, frame.text);
       break;
     case 'error':
       // Shown by LiveStream in words.
@@ -227,7 +227,7 @@ async function stop(): Promise<void> {
   shownLevel = 0;
   ui.level.style.width = '0';
   await s?.stop();
-  model.applyRealtime({ type: 'realtime', text: '' });
+  model.applyRealtime({ text: '' });
   captions.render(model);
 }
 

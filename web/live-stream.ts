@@ -103,12 +103,12 @@ export class LiveStream {
       const frame = parsed.frame;
       switch (frame.type) {
         case 'session': {
-          const { resumed } = this.resume.onSession(frame.sessionId, frame.resumeToken);
+          const { resumed } = this.resume.onSession(frame.session_id, frame.resume_token);
           if (this.hadSession && !resumed) this.handlers.newSession?.();
           this.hadSession = true;
           sessionStarted = true;
           this.attempt = 0;
-          this.handlers.state('live', frame.sessionId);
+          this.handlers.state('live', frame.session_id);
           this.flushHeld();
           break;
         }

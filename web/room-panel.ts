@@ -38,13 +38,13 @@ export class RoomPanel {
 
   show(frame: RoomFrame): void {
     this.ui.panel.hidden = false;
-    this.roomId = frame.roomId;
-    if (frame.roomKey) this.roomKey = frame.roomKey;
-    if (frame.qrSvg)
-      this.ui.qr.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(frame.qrSvg)}`;
+    this.roomId = frame.room_id;
+    if (frame.room_key) this.roomKey = frame.room_key;
+    if (frame.qr_svg)
+      this.ui.qr.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(frame.qr_svg)}`;
     this.ui.code.textContent = frame.code;
-    this.ui.link.href = frame.joinUrl;
-    this.ui.link.textContent = frame.joinUrl;
+    this.ui.link.href = frame.join_url;
+    this.ui.link.textContent = frame.join_url;
     const names = new Intl.DisplayNames([navigator.language || 'en'], { type: 'language' });
     const counts = Object.entries(frame.listeners)
       .sort((a, b) => b[1] - a[1])

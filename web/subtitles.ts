@@ -1,5 +1,5 @@
 import { levelFraction } from '../src/client/shared/audio';
-import { parseServerFrame, realtimeTranslation } from '../src/client/shared/protocol';
+import { parseServerFrame } from '../src/client/shared/protocol';
 import { wsUrlFromPage } from '../src/client/shared/session-url';
 import { TranscriptModel } from '../src/client/shared/transcript.model';
 import { AudioCapture, CaptureError } from './audio-capture';
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       problem: showProblem,
       frame: (frame) => {
         if (frame.type === 'realtime') {
-          model.applyRealtime(frame, realtimeTranslation(frame, targets[0]));
+          model.applyRealtime(frame, frame.translation);
         } else {
           model.apply(frame);
         }

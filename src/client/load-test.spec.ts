@@ -9,14 +9,15 @@ function session(index: number, ok: boolean, latencies: number[], worker = 'w1')
     finals: latencies.map((latencyMs, i) => ({
       frame: {
         type: 'final',
-        utteranceId: `u${i}`,
+        utterance_id: `u${i}`,
         seq: i + 1,
         text: 'x',
+        translation: '',
         language: 'en',
         start: 0,
         end: 1,
         worker,
-        latency: { totalMs: latencyMs / 2 },
+        latency: { queueMs: 0, sttMs: 0, totalMs: latencyMs / 2 },
       },
       receivedAt: 0,
       latencyMs,

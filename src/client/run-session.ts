@@ -78,20 +78,20 @@ export async function runSession(
       const extra: { latencyMs?: number } = {};
       if (frame.type === 'final') {
         extra.latencyMs = since(frame.end, receivedAt);
-        const interimAt = firstInterim.get(frame.utteranceId);
-        firstInterim.delete(frame.utteranceId);
+        const interimAt = firstInterim.get(frame.utterance_id);
+        firstInterim.delete(frame.utterance_id);
         report.finals.push({
           frame,
           receivedAt,
           latencyMs: extra.latencyMs,
-          speechEndLatencyMs: since(frame.speechEnd, receivedAt),
+          speechEndLatencyMs: since(frame.speech_end, receivedAt),
           firstInterimLatencyMs:
-            interimAt === undefined ? undefined : since(frame.speechStart, interimAt),
+            interimAt === undefined ? undefined : since(frame.speech_start, interimAt),
         });
       } else if (frame.type === 'realtime' && !frame.final) {
         report.interims++;
-        if (frame.utteranceId && !firstInterim.has(frame.utteranceId)) {
-          firstInterim.set(frame.utteranceId, receivedAt);
+        if (frame.utterance_id && !firstInterim.has(frame.utterance_id)) {
+          firstInterim.set(frame.utterance_id, receivedAt);
         }
       } else if (frame.type === 'translation') {
         report.translations++;
@@ -124,7 +124,7 @@ export async function runSession(
 
   try {
     const first = await session.connect();
-    report.sessionId = first.sessionId;
+    report.sessionId = first.session_id;
     const held: Int16Array[] = [];
     for await (const chunk of source) {
       if (options.signal?.aborted) break;

@@ -126,7 +126,7 @@ export class StreamSession {
     const now = Date.now();
     switch (frame.type) {
       case 'session':
-        this.resume.onSession(frame.sessionId, frame.resumeToken);
+        this.resume.onSession(frame.session_id, frame.resume_token);
         break;
       case 'final':
         if (!this.resume.onFinal(frame.seq, frame.id)) return undefined;

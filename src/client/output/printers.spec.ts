@@ -1,5 +1,13 @@
+import { parseServerFrame, ServerFrame } from '../shared/protocol';
 import { HumanPrinter, JsonPrinter } from './printers';
 import { renderBar } from './progress-bar';
+
+/** A frame as the client hands it to the printers: parsed from what the gateway wrote. */
+function received(wire: object): ServerFrame {
+  const parsed = parseServerFrame(JSON.stringify(wire));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.frame;
+}
 
 class Sink {
   text = '';
@@ -14,22 +22,26 @@ describe('HumanPrinter', () => {
     const out = new Sink(true);
     const err = new Sink(true);
     const p = new HumanPrinter(out, err);
-    p.frame(0, { type: 'realtime', text: 'hello' }, {});
-    p.frame(0, { type: 'realtime', text: 'hello wor' }, {});
+    p.frame(0, received({ type: 'realtime', text: 'hello' }), {});
+    p.frame(0, received({ type: 'realtime', text: 'hello wor' }), {});
     p.frame(
       0,
-      {
+      received({
         type: 'final',
-        utteranceId: 'u',
+        utterance_id: 'u',
         seq: 1,
         text: ' Hello world. ',
         language: 'en',
         start: 0,
         end: 1.5,
-      },
+      }),
       { latencyMs: 212.4 },
     );
-    p.frame(0, { type: 'translation', utteranceId: 'u', language: 'es', text: 'Hola mundo.' }, {});
+    p.frame(
+      0,
+      received({ type: 'translation', utterance_id: 'u', language: 'es', text: 'Hola mundo.' }),
+      {},
+    );
     expect(out.text).toBe(
       '\r\x1b[2K\x1b[2mhello\x1b[0m' +
         '\r\x1b[2K\x1b[2mhello wor\x1b[0m' +
@@ -42,7 +54,7 @@ describe('HumanPrinter', () => {
     const out = new Sink(false);
     const err = new Sink(false);
     const p = new HumanPrinter(out, err, true);
-    p.frame(1, { type: 'realtime', text: 'hello' }, {});
+    p.frame(1, received({ type: 'realtime', text: 'hello' }), {});
     p.frame(1, { type: 'error', code: 'overloaded', message: '' }, {});
     expect(out.text).toBe('');
     expect(err.text).toBe(
@@ -54,9 +66,40 @@ describe('HumanPrinter', () => {
 describe('JsonPrinter', () => {
   it('writes one object per line with the client number', () => {
     const out = new Sink(false);
-    new JsonPrinter(out).frame(2, { type: 'closed', lastSeq: 3 }, {});
+    new JsonPrinter(out).frame(2, { type: 'closed', last_seq: 3 }, {});
     expect(JSON.parse(out.text)).toMatchObject({ client: 2, type: 'closed', lastSeq: 3 });
     expect(out.text.endsWith('\n')).toBe(true);
+  });
+
+  it('prints the frame field names in camelCase, nested objects as received', () => {
+    const out = new Sink(false);
+    new JsonPrinter(out).frame(
+      0,
+      {
+        type: 'session',
+        session_id: 's1',
+        resume_token: 'r',
+        resumed: false,
+        last_seq: 0,
+        config: {
+          source: 'en',
+          targets: [],
+          sample_rate: 16000,
+          encoding: 'pcm_s16le',
+          interim_results: true,
+          interim_translations: false,
+          realtime_finals: true,
+          task: 'transcribe',
+        },
+      },
+      {},
+    );
+    expect(JSON.parse(out.text)).toMatchObject({
+      sessionId: 's1',
+      resumeToken: 'r',
+      lastSeq: 0,
+      config: { sample_rate: 16000 },
+    });
   });
 });
 

@@ -35,7 +35,7 @@ export class HumanPrinter implements RunObserver {
       case 'session':
         this.clearInterim();
         this.err.write(
-          `${this.prefix(index)}${frame.resumed ? 'resumed' : 'session'} ${frame.sessionId}\n`,
+          `${this.prefix(index)}${frame.resumed ? 'resumed' : 'session'} ${frame.session_id}\n`,
         );
         break;
       case 'realtime': {
@@ -73,10 +73,10 @@ export class HumanPrinter implements RunObserver {
         const listeners = Object.entries(frame.listeners)
           .map(([language, n]) => `${language} ${n}`)
           .join(', ');
-        if (frame.roomKey) {
+        if (frame.room_key) {
           this.err.write(
-            `${this.prefix(index)}room ${frame.code}${frame.passcode ? ' (passcode)' : ''}: ${frame.joinUrl}\n` +
-              `${this.prefix(index)}  speaker key (more speakers, end the room): ${frame.roomKey}\n`,
+            `${this.prefix(index)}room ${frame.code}${frame.passcode ? ' (passcode)' : ''}: ${frame.join_url}\n` +
+              `${this.prefix(index)}  speaker key (more speakers, end the room): ${frame.room_key}\n`,
           );
         }
         this.err.write(
@@ -93,13 +93,24 @@ export class HumanPrinter implements RunObserver {
   }
 }
 
-/** One JSON object per line: every server frame with the client's receive time (and latency). */
+/** `utterance_id` as `utteranceId`. */
+const camelCase = (name: string): string =>
+  name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * One JSON object per line: every server frame with the client's receive time (and latency). The
+ * frame's own field names are printed in camelCase (docs/clients.md); nested objects as received.
+ */
 export class JsonPrinter implements RunObserver {
   constructor(private readonly out: Writable) {}
 
   frame(index: number, frame: ServerFrame, extra: { latencyMs?: number }): void {
+    const fields = Object.entries(frame).map(([name, value]): [string, unknown] => [
+      camelCase(name),
+      value,
+    ]);
     this.out.write(
-      `${JSON.stringify({ client: index, receivedAt: Date.now(), ...frame, ...extra })}\n`,
+      `${JSON.stringify({ client: index, receivedAt: Date.now(), ...Object.fromEntries(fields), ...extra })}\n`,
     );
   }
 

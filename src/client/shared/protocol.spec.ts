@@ -3,85 +3,165 @@ import {
   describeClose,
   describeError,
   parseServerFrame,
-  realtimeTranslation,
   typableInterim,
 } from './protocol';
 
 describe('parseServerFrame', () => {
-  it('parses every server frame type', () => {
-    const session = parseServerFrame(
-      JSON.stringify({
-        type: 'session',
-        session_id: 's1',
-        resume_token: 'r',
-        resumed: true,
-        last_seq: 2,
-        config: { source: 'en' },
-      }),
-    );
-    expect(session).toEqual({
+  it('hands every server frame type on under its wire field names', () => {
+    const session = {
+      type: 'session',
+      session_id: 's1',
+      resume_token: 'r',
+      resumed: true,
+      last_seq: 2,
+      config: { source: 'en' },
+    };
+    expect(parseServerFrame(JSON.stringify(session))).toEqual({ ok: true, frame: session });
+    const final = {
+      type: 'final',
+      id: '3-0',
+      seq: 1,
+      utterance_id: 'u',
+      text: 'Hi',
+      translation: '',
+      language: 'en',
+      start: 0.02,
+      end: 1.5,
+      speech_start: 0.3,
+      speech_end: 1.3,
+      words: [{ word: 'Hi', start: 0.3, end: 0.6 }],
+      latency: { queueMs: 3, sttMs: 120, totalMs: 400 },
+      worker: 'w1',
+    };
+    expect(parseServerFrame(JSON.stringify(final))).toEqual({ ok: true, frame: final });
+    const translation = {
+      type: 'translation',
+      id: '4-0',
+      seq: 1,
+      utterance_id: 'u',
+      language: 'es',
+      text: 'Hola',
+      source: 'en',
+      engine: 'marian',
+    };
+    expect(parseServerFrame(JSON.stringify(translation))).toEqual({
       ok: true,
-      frame: {
-        type: 'session',
-        sessionId: 's1',
-        resumeToken: 'r',
-        resumed: true,
-        lastSeq: 2,
-        config: { source: 'en' },
-      },
+      frame: translation,
     });
-    const final = parseServerFrame(
-      JSON.stringify({
-        type: 'final',
-        id: '3-0',
-        utterance_id: 'u',
-        seq: 1,
-        text: 'Hi',
-        translation: '',
-        language: 'en',
-        words: [],
-        worker: 'w1',
-      }),
-    );
-    expect(final).toEqual({
-      ok: true,
-      frame: expect.objectContaining({ id: '3-0', utteranceId: 'u', start: 0, worker: 'w1' }),
-    });
-    const translation = parseServerFrame(
-      '{"type":"translation","id":"4-0","seq":1,"utterance_id":"u","language":"es","text":"Hola"}',
-    );
-    expect(translation).toEqual({
-      ok: true,
-      frame: {
-        type: 'translation',
-        id: '4-0',
-        seq: 1,
-        utteranceId: 'u',
-        language: 'es',
-        text: 'Hola',
-      },
-    });
+    const room = {
+      type: 'room',
+      room_id: 'r1',
+      code: 'ABCD',
+      join_url: 'https://x/room/r1',
+      qr_svg: '<svg/>',
+      room_key: 'rsk_1',
+      speaker: 'Ann',
+      passcode: false,
+      status: 'live',
+      listeners: { es: 2 },
+      languages: ['es'],
+    };
+    expect(parseServerFrame(JSON.stringify(room))).toEqual({ ok: true, frame: room });
     expect(parseServerFrame('{"type":"closed","last_seq":4}')).toEqual({
       ok: true,
-      frame: { type: 'closed', lastSeq: 4 },
+      frame: { type: 'closed', last_seq: 4 },
     });
     expect(parseServerFrame('{"type":"error","code":"overloaded","message":"busy"}')).toEqual({
       ok: true,
-      frame: expect.objectContaining({ type: 'error', code: 'overloaded', message: 'busy' }),
+      frame: { type: 'error', code: 'overloaded', message: 'busy' },
     });
   });
 
-  it('reports what is wrong instead of throwing', () => {
-    expect(parseServerFrame('nope')).toEqual({ ok: false, reason: 'not JSON' });
-    expect(parseServerFrame('[1]')).toEqual({ ok: false, reason: 'no type field' });
-    expect(parseServerFrame('{"type":"final","text":"x","utteranceId":"u"}')).toEqual({
-      ok: false,
-      reason: 'final frame without seq',
+  it('fills in what older servers and room streams leave out', () => {
+    expect(parseServerFrame('{"type":"session","session_id":"s1","resume_token":"r"}')).toEqual({
+      ok: true,
+      frame: {
+        type: 'session',
+        session_id: 's1',
+        resume_token: 'r',
+        resumed: false,
+        last_seq: 0,
+        config: {},
+      },
     });
-    expect(parseServerFrame('{"type":"bogus"}')).toEqual({
-      ok: false,
-      reason: 'unknown frame type "bogus"',
+    expect(parseServerFrame('{"type":"final","seq":1,"utterance_id":"u","text":"Hi"}')).toEqual({
+      ok: true,
+      frame: {
+        type: 'final',
+        seq: 1,
+        utterance_id: 'u',
+        text: 'Hi',
+        translation: '',
+        language: '',
+        start: 0,
+        end: 0,
+      },
     });
+    expect(parseServerFrame('{"type":"realtime","text":"and so","committed":7}')).toEqual({
+      ok: true,
+      frame: { type: 'realtime', utterance_id: '', text: 'and so', translation: '', language: '' },
+    });
+    expect(parseServerFrame('{"type":"closed"}')).toEqual({
+      ok: true,
+      frame: { type: 'closed', last_seq: 0 },
+    });
+    expect(parseServerFrame('{"type":"warning","message":"slow"}')).toEqual({
+      ok: true,
+      frame: { type: 'warning', code: '', message: 'slow' },
+    });
+    expect(parseServerFrame('{"type":"error"}')).toEqual({
+      ok: true,
+      frame: { type: 'error', code: 'unknown', message: '' },
+    });
+    expect(
+      parseServerFrame(
+        '{"type":"room","room_id":"r1","code":"C","join_url":"u","listeners":{"es":1,"x":"2"}}',
+      ),
+    ).toEqual({
+      ok: true,
+      frame: {
+        type: 'room',
+        room_id: 'r1',
+        code: 'C',
+        join_url: 'u',
+        qr_svg: '',
+        speaker: '',
+        passcode: false,
+        status: 'live',
+        listeners: { es: 1 },
+        languages: [],
+      },
+    });
+  });
+
+  it("reads a room stream's frames too (the subtitles overlay follows rooms with it)", () => {
+    const final = parseServerFrame(
+      '{"type":"final","speaker":"Ann","utterance_id":"s:1","text":"Hi","language":"en",' +
+        '"start":0,"end":1,"id":"7-0","seq":1}',
+    );
+    expect(final).toEqual({ ok: true, frame: expect.objectContaining({ id: '7-0', seq: 1 }) });
+    expect(final.ok && final.frame.type === 'final' && final.frame.worker).toBeUndefined();
+    const interim = parseServerFrame(
+      '{"type":"realtime","speaker":"Ann","utterance_id":"s:2","text":"and","language":"en",' +
+        '"translations":{"es":"y"}}',
+    );
+    expect(interim).toEqual({
+      ok: true,
+      frame: expect.objectContaining({ utterance_id: 's:2', text: 'and', translation: '' }),
+    });
+  });
+
+  it.each([
+    ['nope', 'not JSON'],
+    ['[1]', 'no type field'],
+    ['{"type":"final","text":"x","utterance_id":"u"}', 'final frame without seq'],
+    // The camelCase spellings: no server has sent them.
+    ['{"type":"session","sessionId":"s1","resumeToken":"r"}', 'session frame without session_id'],
+    ['{"type":"translation","text":"x","language":"es"}', 'translation frame without utterance_id'],
+    ['{"type":"room","room_id":"r1","code":"C"}', 'room frame without room_id, code or join_url'],
+    ['{"type":"bogus"}', 'unknown frame type "bogus"'],
+  ])('reports what is wrong with %s instead of throwing', (data, reason) => {
+    expect(parseServerFrame(data)).toEqual({ ok: false, reason });
   });
 });
 
@@ -114,17 +194,10 @@ describe('typableInterim', () => {
     expect(parsed.ok && parsed.frame.type === 'realtime' && typableInterim(parsed.frame)).toBe(
       'and so',
     );
-    expect(typableInterim({ type: 'realtime', text: 'and so my' })).toBe('and so my');
-  });
-});
-
-describe('realtimeTranslation', () => {
-  it('accepts a string or one string per language', () => {
-    expect(realtimeTranslation({ type: 'realtime', text: 'a', translation: 'b' })).toBe('b');
-    expect(
-      realtimeTranslation({ type: 'realtime', text: 'a', translation: { es: 'x', de: 'y' } }, 'de'),
-    ).toBe('y');
-    expect(realtimeTranslation({ type: 'realtime', text: 'a' })).toBe('');
+    const older = parseServerFrame('{"type":"realtime","text":"and so my"}');
+    expect(older.ok && older.frame.type === 'realtime' && typableInterim(older.frame)).toBe(
+      'and so my',
+    );
   });
 });
 

@@ -2,118 +2,33 @@
  * The gateway's WebSocket protocol as the clients see it (docs/protocol.md). Shared by the CLI
  * (Node) and the web app (browser): no Node or DOM APIs here, and no runtime imports.
  *
- * The frames on the wire are defined once, in src/contracts/stream-frames.ts (the gateway writes
- * them from there); parseServerFrame reads them by those field names and turns each into the
- * camelCase view below, lenient about fields older servers did not send.
+ * The frames are the wire types of src/contracts/stream-frames.ts, the one definition the gateway
+ * writes from: parseServerFrame checks an incoming frame against it and hands it on under its wire
+ * field names (snake_case), with the fields older servers and room streams leave out filled in.
  */
 import type * as Wire from '../../contracts/stream-frames';
+import type { RealtimeFrame } from '../../contracts/stream-frames';
 
-export type { WordTiming } from '../../contracts/stream-frames';
-type WordTiming = Wire.WordTiming;
+export type {
+  ClosedFrame,
+  ErrorFrame,
+  RealtimeFrame,
+  RoomFrame,
+  SessionFrame,
+  TranslationFrame,
+  WarningFrame,
+  WordTiming,
+} from '../../contracts/stream-frames';
 
-/** The session's configuration as the gateway echoes it (snake_case, as on the wire). */
-export type EffectiveConfig = Partial<Wire.SessionConfig> & { [key: string]: unknown };
+/** Fields of a final that room streams (docs/rooms.md) and older servers do not send. */
+type FinalExtras = 'id' | 'words' | 'latency' | 'worker';
 
-export interface SessionFrame {
-  type: 'session';
-  sessionId: string;
-  resumeToken: string;
-  config: EffectiveConfig;
-  /** True when this connection resumed an earlier session. */
-  resumed: boolean;
-  /** Seq of the last final the session delivered so far (0 for none). */
-  lastSeq: number;
-}
+/** A final as received: the contract's FinalFrame, with the extras a client cannot rely on. */
+export type FinalFrame = Omit<Wire.FinalFrame, FinalExtras> &
+  Partial<Pick<Wire.FinalFrame, FinalExtras>>;
 
-export interface RealtimeFrame {
-  type: 'realtime';
-  text: string;
-  /** The start of `text` the server will not revise (LocalAgreement-2); absent from older servers. */
-  committed?: string;
-  /** The rest of `text`, which may still change. */
-  tentative?: string;
-  /** Latest interim translation into the first target ('' when none). */
-  translation?: string | Record<string, string> | null;
-  utteranceId?: string;
-  language?: string;
-  /** The echo of a delivered final or translation, not an interim. */
-  final?: boolean;
-}
-
-export interface FinalFrame {
-  type: 'final';
-  /** Position in the session's replayable output, for an exact resume. */
-  id?: string;
-  utteranceId: string;
-  seq: number;
-  text: string;
-  language: string;
-  start: number;
-  end: number;
-  /** Where the server's VAD heard the speech begin and end (absent from older servers). */
-  speechStart?: number;
-  speechEnd?: number;
-  words?: WordTiming[];
-  latency?: Record<string, number | undefined>;
-  worker?: string;
-}
-
-export interface TranslationFrame {
-  type: 'translation';
-  id?: string;
-  utteranceId: string;
-  language: string;
-  text: string;
-  /** Seq of the final this translates. */
-  seq?: number;
-}
-
-export interface WarningFrame {
-  type: 'warning';
-  code?: string;
-  message: string;
-}
-
-export interface ErrorFrame {
-  type: 'error';
-  code: string;
-  message: string;
-  /** Set when the error takes the place of an utterance's final. */
-  id?: string;
-  seq?: number;
-  utteranceId?: string;
-}
-
-export interface ClosedFrame {
-  type: 'closed';
-  lastSeq?: number;
-}
-
-/** The session is published as a live room (docs/rooms.md). */
-export interface RoomFrame {
-  type: 'room';
-  roomId: string;
-  code: string;
-  joinUrl: string;
-  qrSvg: string;
-  /** Only to the connection that created the room: more speakers, and ending it. */
-  roomKey?: string;
-  speaker: string;
-  passcode: boolean;
-  status: 'live' | 'ended';
-  listeners: Record<string, number>;
-  languages: string[];
-}
-
-export type ServerFrame =
-  | SessionFrame
-  | RoomFrame
-  | RealtimeFrame
-  | FinalFrame
-  | TranslationFrame
-  | WarningFrame
-  | ErrorFrame
-  | ClosedFrame;
+/** Any frame parseServerFrame accepts: the contract's ServerFrame (finals as above). */
+export type ServerFrame = Exclude<Wire.ServerFrame, Wire.FinalFrame> | FinalFrame;
 
 export type ParseResult = { ok: true; frame: ServerFrame } | { ok: false; reason: string };
 
@@ -138,9 +53,23 @@ function optNum(value: unknown): number | undefined {
 }
 
 /**
- * Checks the fields each frame type needs and gives them camelCase names (the gateway writes
- * snake_case: session_id, resume_token, utterance_id, last_seq). Unknown types are reported, not
- * thrown.
+ * The frame as received, with the fields the client checked (or filled in) replaced: names and
+ * types are the contract's. A field checked to `undefined` (absent or of the wrong type) is left
+ * out.
+ */
+function accept<F extends ServerFrame>(
+  received: Record<string, unknown>,
+  checked: { [K in keyof F]?: F[K] },
+): ParseResult {
+  const frame: Record<string, unknown> = { ...received, ...checked };
+  for (const key of Object.keys(checked)) if (frame[key] === undefined) delete frame[key];
+  return { ok: true, frame: frame as unknown as F };
+}
+
+/**
+ * Checks that a text frame is JSON with a known `type` and the fields that type needs. Fields
+ * older servers did not send are filled in ('', 0, false, empty lists) or, where the contract
+ * has them optional, left out. Unknown types are reported, not thrown.
  */
 export function parseServerFrame(data: string): ParseResult {
   let value: unknown;
@@ -151,135 +80,88 @@ export function parseServerFrame(data: string): ParseResult {
   }
   if (!isRecord(value) || !str(value.type)) return { ok: false, reason: 'no type field' };
   const v = value;
-  /** A field by its wire name (checked against the contract), or its camelCase spelling. */
-  const pick = <F extends Wire.ServerFrame>(snake: keyof F & string, camel: string): unknown =>
-    v[snake] ?? v[camel];
   const bad = (what: string): ParseResult => ({
     ok: false,
     reason: `${String(v.type)} frame without ${what}`,
   });
-  const utteranceId = pick<Wire.FinalFrame>('utterance_id', 'utteranceId');
   switch (v.type) {
-    case 'session': {
-      const sessionId = pick<Wire.SessionFrame>('session_id', 'sessionId');
-      const resumeToken = pick<Wire.SessionFrame>('resume_token', 'resumeToken');
-      if (!str(sessionId)) return bad('session_id');
-      if (!str(resumeToken)) return bad('resume_token');
-      return {
-        ok: true,
-        frame: {
-          type: 'session',
-          sessionId,
-          resumeToken,
-          config: isRecord(v.config) ? v.config : {},
-          resumed: v.resumed === true,
-          lastSeq: optNum(pick<Wire.SessionFrame>('last_seq', 'lastSeq')) ?? 0,
-        },
-      };
-    }
+    case 'session':
+      if (!str(v.session_id)) return bad('session_id');
+      if (!str(v.resume_token)) return bad('resume_token');
+      return accept<Wire.SessionFrame>(v, {
+        resumed: v.resumed === true,
+        last_seq: optNum(v.last_seq) ?? 0,
+        // Echoed as the gateway sent it; the clients do not read it.
+        config: (isRecord(v.config) ? v.config : {}) as unknown as Wire.SessionConfig,
+      });
     case 'realtime':
       if (!str(v.text)) return bad('text');
-      return {
-        ok: true,
-        frame: {
-          type: 'realtime',
-          text: v.text,
-          ...(str(v.committed) ? { committed: v.committed } : {}),
-          ...(str(v.tentative) ? { tentative: v.tentative } : {}),
-          translation: v.translation as RealtimeFrame['translation'],
-          utteranceId: optStr(utteranceId),
-          language: optStr(v.language),
-          ...(v.final === true ? { final: true } : {}),
-        },
-      };
+      return accept<Wire.RealtimeFrame>(v, {
+        utterance_id: optStr(v.utterance_id) ?? '',
+        committed: optStr(v.committed),
+        tentative: optStr(v.tentative),
+        translation: optStr(v.translation) ?? '',
+        language: optStr(v.language) ?? '',
+        final: v.final === true ? true : undefined,
+      });
     case 'final':
       if (!str(v.text)) return bad('text');
       if (!num(v.seq)) return bad('seq');
-      if (!str(utteranceId)) return bad('utterance_id');
-      return {
-        ok: true,
-        frame: {
-          type: 'final',
-          id: optStr(v.id),
-          utteranceId,
-          seq: v.seq,
-          text: v.text,
-          language: optStr(v.language) ?? '',
-          start: optNum(v.start) ?? 0,
-          end: optNum(v.end) ?? 0,
-          ...(optNum(pick<Wire.FinalFrame>('speech_start', 'speechStart')) !== undefined
-            ? { speechStart: optNum(pick<Wire.FinalFrame>('speech_start', 'speechStart')) }
-            : {}),
-          ...(optNum(pick<Wire.FinalFrame>('speech_end', 'speechEnd')) !== undefined
-            ? { speechEnd: optNum(pick<Wire.FinalFrame>('speech_end', 'speechEnd')) }
-            : {}),
-          words: Array.isArray(v.words) ? (v.words as WordTiming[]) : undefined,
-          latency: isRecord(v.latency)
-            ? (v.latency as Record<string, number | undefined>)
-            : undefined,
-          worker: optStr(v.worker),
-        },
-      };
+      if (!str(v.utterance_id)) return bad('utterance_id');
+      return accept<FinalFrame>(v, {
+        id: optStr(v.id),
+        translation: optStr(v.translation) ?? '',
+        language: optStr(v.language) ?? '',
+        start: optNum(v.start) ?? 0,
+        end: optNum(v.end) ?? 0,
+        speech_start: optNum(v.speech_start),
+        speech_end: optNum(v.speech_end),
+        words: Array.isArray(v.words) ? (v.words as Wire.WordTiming[]) : undefined,
+        latency: isRecord(v.latency) ? (v.latency as unknown as Wire.StageLatencies) : undefined,
+        worker: optStr(v.worker),
+      });
     case 'translation':
       if (!str(v.text)) return bad('text');
       if (!str(v.language)) return bad('language');
-      if (!str(utteranceId)) return bad('utterance_id');
-      return {
-        ok: true,
-        frame: {
-          type: 'translation',
-          id: optStr(v.id),
-          utteranceId,
-          language: v.language,
-          text: v.text,
-          seq: optNum(v.seq),
-        },
-      };
+      if (!str(v.utterance_id)) return bad('utterance_id');
+      return accept<Wire.TranslationFrame>(v, {
+        id: optStr(v.id) ?? '',
+        seq: optNum(v.seq) ?? 0,
+        source: optStr(v.source) ?? '',
+        engine: optStr(v.engine) ?? '',
+      });
     case 'warning':
-      return {
-        ok: true,
-        frame: { type: 'warning', code: optStr(v.code), message: optStr(v.message) ?? '' },
-      };
+      return accept<Wire.WarningFrame>(v, {
+        code: optStr(v.code) ?? '',
+        message: optStr(v.message) ?? '',
+      });
     case 'error':
-      return {
-        ok: true,
-        frame: {
-          type: 'error',
-          code: optStr(v.code) ?? 'unknown',
-          message: optStr(v.message) ?? '',
-          id: optStr(v.id),
-          seq: optNum(v.seq),
-          utteranceId: optStr(utteranceId),
-        },
-      };
+      return accept<Wire.ErrorFrame>(v, {
+        code: optStr(v.code) ?? 'unknown',
+        message: optStr(v.message) ?? '',
+        id: optStr(v.id),
+        seq: optNum(v.seq),
+        utterance_id: optStr(v.utterance_id),
+        retryable: typeof v.retryable === 'boolean' ? v.retryable : undefined,
+      });
     case 'closed':
-      return {
-        ok: true,
-        frame: { type: 'closed', lastSeq: optNum(pick<Wire.ClosedFrame>('last_seq', 'lastSeq')) },
-      };
+      return accept<Wire.ClosedFrame>(v, { last_seq: optNum(v.last_seq) ?? 0 });
     case 'room': {
-      const roomId = pick<Wire.RoomFrame>('room_id', 'roomId');
-      const joinUrl = pick<Wire.RoomFrame>('join_url', 'joinUrl');
-      if (!str(roomId) || !str(v.code) || !str(joinUrl)) return bad('room_id, code or join_url');
+      if (!str(v.room_id) || !str(v.code) || !str(v.join_url)) {
+        return bad('room_id, code or join_url');
+      }
       const listeners = isRecord(v.listeners) ? v.listeners : {};
-      return {
-        ok: true,
-        frame: {
-          type: 'room',
-          roomId,
-          code: v.code,
-          joinUrl,
-          qrSvg: optStr(pick<Wire.RoomFrame>('qr_svg', 'qrSvg')) ?? '',
-          roomKey: optStr(pick<Wire.RoomFrame>('room_key', 'roomKey')),
-          speaker: optStr(v.speaker) ?? '',
-          passcode: v.passcode === true,
-          status: v.status === 'ended' ? 'ended' : 'live',
-          listeners: Object.fromEntries(
-            Object.entries(listeners).filter((e): e is [string, number] => num(e[1])),
-          ),
-          languages: Array.isArray(v.languages) ? v.languages.filter(str) : [],
-        },
-      };
+      return accept<Wire.RoomFrame>(v, {
+        qr_svg: optStr(v.qr_svg) ?? '',
+        room_key: optStr(v.room_key),
+        speaker: optStr(v.speaker) ?? '',
+        passcode: v.passcode === true,
+        status: v.status === 'ended' ? 'ended' : 'live',
+        listeners: Object.fromEntries(
+          Object.entries(listeners).filter((e): e is [string, number] => num(e[1])),
+        ),
+        languages: Array.isArray(v.languages) ? v.languages.filter(str) : [],
+      });
     }
     default:
       return { ok: false, reason: `unknown frame type "${String(v.type)}"` };
@@ -321,16 +203,6 @@ export const closeFrame = (): string => clientFrame({ type: 'close' });
  */
 export function typableInterim(frame: RealtimeFrame): string {
   return frame.committed ?? frame.text;
-}
-
-/** The realtime frame's translation for one language, whichever shape the server used. */
-export function realtimeTranslation(frame: RealtimeFrame, language?: string): string {
-  const t = frame.translation;
-  if (!t) return '';
-  if (typeof t === 'string') return t;
-  if (language && typeof t[language] === 'string') return t[language];
-  const first = Object.values(t).find((x) => typeof x === 'string');
-  return first ?? '';
 }
 
 /** Readable words for the error codes the gateway sends and the close codes it uses. */

@@ -1,28 +1,48 @@
-import type { FinalFrame } from './protocol';
+import type { FinalFrame, RealtimeFrame, TranslationFrame } from './protocol';
 import { TranscriptModel } from './transcript.model';
 import { joinText } from './text-join';
 
 const final = (seq: number, text: string, extra: Partial<FinalFrame> = {}): FinalFrame => ({
   type: 'final',
-  utteranceId: `s:${seq}`,
+  utterance_id: `s:${seq}`,
   seq,
   text,
+  translation: '',
   language: 'en',
   start: seq,
   end: seq + 0.5,
   ...extra,
 });
 
+const interim = (text: string): RealtimeFrame => ({
+  type: 'realtime',
+  utterance_id: 'u',
+  text,
+  translation: '',
+  language: 'en',
+});
+
+const translation = (utterance: string, text: string): TranslationFrame => ({
+  type: 'translation',
+  id: '',
+  seq: 0,
+  utterance_id: utterance,
+  language: 'es',
+  text,
+  source: 'en',
+  engine: 'marian',
+});
+
 describe('TranscriptModel', () => {
   it('replaces the interim in place and commits finals with spacing', () => {
     const m = new TranscriptModel();
-    m.apply({ type: 'realtime', text: 'And so my' });
+    m.apply(interim('And so my'));
     expect(m.fullText()).toBe('And so my');
-    m.apply({ type: 'realtime', text: 'And so my fellow' });
+    m.apply(interim('And so my fellow'));
     expect(m.fullText()).toBe('And so my fellow');
     m.apply(final(1, ' And so my fellow Americans, '));
     expect(m.interim).toBe('');
-    m.apply({ type: 'realtime', text: 'ask not' });
+    m.apply(interim('ask not'));
     expect(m.fullText()).toBe('And so my fellow Americans, ask not');
     m.apply(final(2, 'ask not.'));
     expect(m.committedText()).toBe('And so my fellow Americans, ask not.');
@@ -39,17 +59,17 @@ describe('TranscriptModel', () => {
 
   it('attaches translations to their utterance, even when they come first', () => {
     const m = new TranscriptModel();
-    m.apply({ type: 'translation', utteranceId: 's:1', language: 'es', text: 'hola' });
+    m.apply(translation('s:1', 'hola'));
     m.apply(final(1, 'hello'));
     m.apply(final(2, 'world'));
-    m.apply({ type: 'translation', utteranceId: 's:2', language: 'es', text: 'mundo' });
+    m.apply(translation('s:2', 'mundo'));
     expect(m.translatedText('es')).toBe('hola mundo');
     expect(m.lastSegment?.translations).toEqual({ es: 'mundo' });
   });
 
   it('skips empty finals but still clears the interim', () => {
     const m = new TranscriptModel();
-    m.apply({ type: 'realtime', text: 'uh' });
+    m.apply(interim('uh'));
     m.apply(final(1, ''));
     expect(m.fullText()).toBe('');
     expect(m.segments).toEqual([]);

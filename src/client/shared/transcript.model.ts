@@ -40,7 +40,7 @@ export class TranscriptModel {
     }
   }
 
-  applyRealtime(frame: RealtimeFrame, translation = ''): TranscriptChange {
+  applyRealtime(frame: Pick<RealtimeFrame, 'text'>, translation = ''): TranscriptChange {
     this.interimText = frame.text.trim();
     this.interimTranslationText = translation;
     return 'interim';
@@ -50,30 +50,30 @@ export class TranscriptModel {
     if (this.bySeq.has(frame.seq)) return 'none';
     const segment: Segment = {
       seq: frame.seq,
-      utteranceId: frame.utteranceId,
+      utteranceId: frame.utterance_id,
       text: frame.text.trim(),
       language: frame.language,
       start: frame.start,
       end: frame.end,
       worker: frame.worker,
-      translations: { ...(this.earlyTranslations.get(frame.utteranceId) ?? {}) },
+      translations: { ...(this.earlyTranslations.get(frame.utterance_id) ?? {}) },
     };
-    this.earlyTranslations.delete(frame.utteranceId);
+    this.earlyTranslations.delete(frame.utterance_id);
     this.bySeq.set(frame.seq, segment);
-    this.byUtterance.set(frame.utteranceId, segment);
+    this.byUtterance.set(frame.utterance_id, segment);
     this.interimText = '';
     this.interimTranslationText = '';
     return 'final';
   }
 
   applyTranslation(frame: TranslationFrame): TranscriptChange {
-    const segment = this.byUtterance.get(frame.utteranceId);
+    const segment = this.byUtterance.get(frame.utterance_id);
     if (segment) {
       segment.translations[frame.language] = frame.text.trim();
     } else {
-      const early = this.earlyTranslations.get(frame.utteranceId) ?? {};
+      const early = this.earlyTranslations.get(frame.utterance_id) ?? {};
       early[frame.language] = frame.text.trim();
-      this.earlyTranslations.set(frame.utteranceId, early);
+      this.earlyTranslations.set(frame.utterance_id, early);
     }
     return 'translation';
   }
