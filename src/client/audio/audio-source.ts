@@ -79,15 +79,7 @@ export function captureCommand(
     if (!available('parec')) {
       throw new Error('recording system audio needs parec (PulseAudio or PipeWire)');
     }
-    return {
-      command: 'parec',
-      args: [
-        '--format=s16le',
-        `--rate=${rate}`,
-        '--channels=1',
-        `--device=${device ?? '@DEFAULT_MONITOR@'}`,
-      ],
-    };
+    return parec(device ?? '@DEFAULT_MONITOR@');
   }
   if (available('arecord')) {
     return {
@@ -113,18 +105,13 @@ export function captureCommand(
       args: ['-q', ...input, '-t', 'raw', '-r', rate, '-e', 'signed', '-b', '16', '-c', '1', '-'],
     };
   }
-  if (available('parec')) {
-    return {
-      command: 'parec',
-      args: [
-        '--format=s16le',
-        `--rate=${rate}`,
-        '--channels=1',
-        ...(device ? [`--device=${device}`] : []),
-      ],
-    };
-  }
+  if (available('parec')) return parec(device);
   throw new Error('recording from the microphone needs arecord, sox or parec');
+}
+
+function parec(device: string | undefined): CaptureCommand {
+  const args = ['--format=s16le', `--rate=${TARGET_RATE}`, '--channels=1'];
+  return { command: 'parec', args: device ? [...args, `--device=${device}`] : args };
 }
 
 export function commandExists(command: string): boolean {
