@@ -37,3 +37,38 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): Parse
     ? { ok: true, value: result.data }
     : { ok: false, message: firstIssue(result.error) };
 }
+
+/** Text that must hold JSON; `message` when it does not parse. Output: the parsed value. */
+export function jsonText(message: string) {
+  return z.string({ error: message }).transform((text, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.issues.push({ code: 'custom', message, input: text });
+      return z.NEVER;
+    }
+  });
+}
+
+/**
+ * `schema` with one message for anything wrong with the value, made from the value exactly as it
+ * was sent (the messages of `schema` itself may only see it after coercion).
+ */
+export function withMessage<S extends z.ZodType>(schema: S, message: (input: unknown) => string) {
+  return z.unknown().transform((input, ctx): z.output<S> => {
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    ctx.issues.push({ code: 'custom', message: message(input), input });
+    return z.NEVER;
+  });
+}
+
+/** A number, or text that is one (query strings are text): `"16000"`, `" 7 "`; not `""`. */
+export const numberOrNumericText = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .min(1)
+    .transform((text) => Number(text)),
+]);
