@@ -63,12 +63,13 @@ export function withMessage<S extends z.ZodType>(schema: S, message: (input: unk
   });
 }
 
-/** A number, or text that is one (query strings are text): `"16000"`, `" 7 "`; not `""`. */
+/** A finite number, or text that is one (query strings are text): `"16000"`, `" 7 "`; not `""`. */
 export const numberOrNumericText = z.union([
   z.number(),
   z
     .string()
     .trim()
     .min(1)
-    .transform((text) => Number(text)),
+    .transform((text) => Number(text))
+    .pipe(z.number()),
 ]);
