@@ -45,3 +45,39 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): Parse
 export function firstMessage(error: z.ZodError): string {
   return error.issues[0]?.message ?? 'invalid value';
 }
+
+/** Text that must hold JSON; `message` when it does not parse. Output: the parsed value. */
+export function jsonText(message: string) {
+  return z.string({ error: message }).transform((text, ctx): unknown => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      ctx.issues.push({ code: 'custom', message, input: text });
+      return z.NEVER;
+    }
+  });
+}
+
+/**
+ * `schema` with one message for anything wrong with the value, made from the value exactly as it
+ * was sent (the messages of `schema` itself may only see it after coercion).
+ */
+export function withMessage<S extends z.ZodType>(schema: S, message: (input: unknown) => string) {
+  return z.unknown().transform((input, ctx): z.output<S> => {
+    const result = schema.safeParse(input);
+    if (result.success) return result.data;
+    ctx.issues.push({ code: 'custom', message: message(input), input });
+    return z.NEVER;
+  });
+}
+
+/** A finite number, or text that is one (query strings are text): `"16000"`, `" 7 "`; not `""`. */
+export const numberOrNumericText = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .min(1)
+    .transform((text) => Number(text))
+    .pipe(z.number()),
+]);

@@ -1,4 +1,5 @@
 import { WordTiming } from '../../common/results/result-messages';
+import { jsonText, z } from '../../common/validation/schema-parse';
 
 /** Messages of Deepgram's live API (`/v1/listen`) as its SDKs parse them. */
 export interface ListenWord {
@@ -142,23 +143,30 @@ export function listenUtteranceEnd(lastWordEnd: number): ListenUtteranceEnd {
   return { type: 'UtteranceEnd', channel: [0, 1], last_word_end: round(lastWordEnd) };
 }
 
-/** Control messages a Deepgram client sends as text frames. */
-export type ListenControl = 'KeepAlive' | 'Finalize' | 'CloseStream';
+const CONTROLS = ['KeepAlive', 'Finalize', 'CloseStream'] as const;
+
+const unknownControl = (type: unknown): string =>
+  `unknown message type ${JSON.stringify(type)}: use KeepAlive, Finalize or CloseStream`;
+
+/** A control message a Deepgram client sends as a text frame (binary frames are audio). */
+const listenControlSchema = jsonText(
+  'text frames must be JSON: {"type": "KeepAlive" | "Finalize" | "CloseStream"}',
+)
+  // JSON that is not an object has no type.
+  .pipe(
+    z.looseObject(
+      { type: z.enum(CONTROLS, { error: (issue) => unknownControl(issue.input) }) },
+      { error: () => unknownControl(undefined) },
+    ),
+  )
+  .transform((message) => message.type);
+
+export type ListenControl = z.output<typeof listenControlSchema>;
 
 export class ListenControlError extends Error {}
 
 export function parseListenControl(text: string): ListenControl {
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    throw new ListenControlError(
-      'text frames must be JSON: {"type": "KeepAlive" | "Finalize" | "CloseStream"}',
-    );
-  }
-  const type = (message as { type?: unknown } | null)?.type;
-  if (type === 'KeepAlive' || type === 'Finalize' || type === 'CloseStream') return type;
-  throw new ListenControlError(
-    `unknown message type ${JSON.stringify(type)}: use KeepAlive, Finalize or CloseStream`,
-  );
+  const result = listenControlSchema.safeParse(text);
+  if (result.success) return result.data;
+  throw new ListenControlError(result.error.issues[0].message);
 }

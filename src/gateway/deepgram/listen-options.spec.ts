@@ -53,3 +53,19 @@ describe('parseListenOptions', () => {
     expect(() => parse(query)).toThrow(message);
   });
 });
+
+describe('parseListenOptions with several problems', () => {
+  it('names the audio format first, then the options in query order of checks', () => {
+    expect(() => parse('encoding=linear16&channels=0')).toThrow(
+      'sample_rate is required with encoding=linear16',
+    );
+    expect(() => parse('sample_rate=16000&channels=0')).toThrow(/encoding is required/);
+  });
+
+  // Before the schema, the utterance_end_ms rule was checked before channels and vad_events.
+  it('checks utterance_end_ms against interim_results after every single option', () => {
+    expect(() =>
+      parse('encoding=linear16&sample_rate=16000&utterance_end_ms=1000&channels=0'),
+    ).toThrow(/channels must be an integer from 1 to 8, not "0"/);
+  });
+});

@@ -1,3 +1,4 @@
+import { numberOrNumericText, withMessage, z } from '../../common/validation/schema-parse';
 import { RawAudioEncoding } from '../audio/telephony-audio-decoder';
 
 /**
@@ -23,74 +24,96 @@ export interface ListenOptions {
 
 export class ListenOptionsError extends Error {}
 
-const ENCODINGS: readonly ListenEncoding[] = ['linear16', 'mulaw', 'alaw'];
+const ENCODINGS = ['linear16', 'mulaw', 'alaw'] as const satisfies readonly ListenEncoding[];
 const MIN_SAMPLE_RATE = 8000;
 const MAX_SAMPLE_RATE = 48000;
 const MAX_CHANNELS = 8;
 
-function flag(query: URLSearchParams, name: string, fallback: boolean): boolean {
-  const value = query.get(name);
-  if (value === null || value === '') return fallback;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  throw new ListenOptionsError(`${name} must be true or false, not ${JSON.stringify(value)}`);
+function flag(name: string) {
+  return z
+    .enum(['true', 'false'], {
+      error: (issue) => `${name} must be true or false, not ${JSON.stringify(issue.input)}`,
+    })
+    .transform((text) => text === 'true')
+    .default(false);
 }
 
-function integer(
-  query: URLSearchParams,
-  name: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const value = query.get(name);
-  if (value === null || value === '') return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) {
-    throw new ListenOptionsError(
-      `${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(value)}`,
-    );
-  }
-  return number;
+const notInRange = (name: string, min: number, max: number) => (value: unknown) =>
+  `${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(value)}`;
+
+function integer(name: string, min: number, max: number) {
+  return withMessage(
+    numberOrNumericText.pipe(z.number().int().min(min).max(max)),
+    notInRange(name, min, max),
+  ).optional();
 }
+
+/** What the audio is: checked before the options, so a missing sample_rate is named first. */
+const audioFormatSchema = z
+  .object({
+    encoding: z.enum(ENCODINGS, {
+      error: (issue) =>
+        issue.input === undefined
+          ? `encoding is required: ${ENCODINGS.join(', ')} (containerised audio is not accepted live)`
+          : `encoding ${JSON.stringify(issue.input)} is not supported: use ${ENCODINGS.join(', ')}`,
+    }),
+    sample_rate: integer('sample_rate', MIN_SAMPLE_RATE, MAX_SAMPLE_RATE),
+  })
+  .transform(({ encoding, sample_rate }, ctx) => {
+    if (sample_rate !== undefined) return { encoding, sampleRate: sample_rate };
+    ctx.issues.push({
+      code: 'custom',
+      message: `sample_rate is required with encoding=${encoding}`,
+      input: sample_rate,
+    });
+    return z.NEVER;
+  });
+
+const listenSettingsSchema = z
+  .object({
+    language: z.string().optional(),
+    // `true` asks for the default endpointing.
+    endpointing: z.union(
+      [
+        z.literal('false').transform(() => false as const),
+        z.literal('true').transform(() => undefined),
+        integer('endpointing', 10, 10_000),
+      ],
+      { error: (issue) => notInRange('endpointing', 10, 10_000)(issue.input) },
+    ),
+    utterance_end_ms: integer('utterance_end_ms', 1000, 10_000),
+    interim_results: flag('interim_results'),
+    channels: integer('channels', 1, MAX_CHANNELS).default(1),
+    vad_events: flag('vad_events'),
+  })
+  .refine((query) => query.utterance_end_ms === undefined || query.interim_results, {
+    error: 'utterance_end_ms needs interim_results=true (as with Deepgram)',
+  });
+
+/** The query's parameters (first value of each; an empty value counts as absent). */
+const listenQuerySchema = z
+  .intersection(audioFormatSchema, listenSettingsSchema)
+  .transform((query): ListenOptions => ({
+    encoding: query.encoding,
+    sampleRate: query.sampleRate,
+    channels: query.channels,
+    language:
+      query.language === undefined || query.language === 'multi'
+        ? undefined
+        : query.language.split('-')[0].toLowerCase(),
+    interimResults: query.interim_results,
+    endpointingMs: query.endpointing,
+    utteranceEndMs: query.utterance_end_ms,
+    vadEvents: query.vad_events,
+  }));
 
 export function parseListenOptions(query: URLSearchParams): ListenOptions {
-  const encoding = query.get('encoding');
-  if (encoding === null || encoding === '') {
-    throw new ListenOptionsError(
-      `encoding is required: ${ENCODINGS.join(', ')} (containerised audio is not accepted live)`,
-    );
+  const values: Record<string, string> = {};
+  for (const name of query.keys()) {
+    const value = query.get(name);
+    if (value) values[name] = value;
   }
-  if (!ENCODINGS.includes(encoding as ListenEncoding)) {
-    throw new ListenOptionsError(
-      `encoding ${JSON.stringify(encoding)} is not supported: use ${ENCODINGS.join(', ')}`,
-    );
-  }
-  const sampleRate = integer(query, 'sample_rate', MIN_SAMPLE_RATE, MAX_SAMPLE_RATE);
-  if (sampleRate === undefined) {
-    throw new ListenOptionsError(`sample_rate is required with encoding=${encoding}`);
-  }
-  const language = query.get('language');
-  const endpointing = query.get('endpointing');
-  let endpointingMs: number | false | undefined;
-  if (endpointing === 'false') endpointingMs = false;
-  else if (endpointing === 'true') endpointingMs = undefined;
-  else endpointingMs = integer(query, 'endpointing', 10, 10_000);
-  const utteranceEndMs = integer(query, 'utterance_end_ms', 1000, 10_000);
-  const interimResults = flag(query, 'interim_results', false);
-  if (utteranceEndMs !== undefined && !interimResults) {
-    throw new ListenOptionsError('utterance_end_ms needs interim_results=true (as with Deepgram)');
-  }
-  return {
-    encoding: encoding as ListenEncoding,
-    sampleRate,
-    channels: integer(query, 'channels', 1, MAX_CHANNELS) ?? 1,
-    language:
-      language === null || language === '' || language === 'multi'
-        ? undefined
-        : language.split('-')[0].toLowerCase(),
-    interimResults,
-    endpointingMs,
-    utteranceEndMs,
-    vadEvents: flag(query, 'vad_events', false),
-  };
+  const result = listenQuerySchema.safeParse(values);
+  if (result.success) return result.data;
+  throw new ListenOptionsError(result.error.issues[0].message);
 }

@@ -1,3 +1,4 @@
+import { issuePath, jsonText, z } from '../../common/validation/schema-parse';
 import { RawAudioEncoding } from '../audio/telephony-audio-decoder';
 
 /**
@@ -49,210 +50,255 @@ export class RealtimeEventError extends Error {
 export const PCM16_RATE = 24000;
 const G711_RATE = 8000;
 const MAX_PROMPT_CHARS = 2000;
+const LANGUAGE = /^[a-z]{2,3}$/;
 
-type Json = Record<string, unknown>;
+const NOT_AN_OBJECT = 'events must be JSON objects';
 
-const isObject = (value: unknown): value is Json =>
+const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function optionalString(
-  object: Json,
-  key: string,
-  param: string,
-  eventId?: string,
-): string | undefined {
-  const value = object[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string')
-    throw new RealtimeEventError(`${param} must be a string`, param, eventId);
-  return value;
+// Each field's messages name it by `param`, its path in the event: the `param` of the error.
+
+/** An optional string (null is absent). */
+function optionalString(param: string) {
+  return z
+    .string({ error: `${param} must be a string` })
+    .nullish()
+    .transform((value) => value ?? undefined);
 }
 
-function optionalNumber(
-  object: Json,
-  key: string,
-  param: string,
-  range: [number, number],
-  eventId?: string,
-): number | undefined {
-  const value = object[key];
-  if (value === undefined || value === null) return undefined;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < range[0] ||
-    value > range[1]
-  ) {
-    throw new RealtimeEventError(
-      `${param} must be a number from ${range[0]} to ${range[1]}`,
-      param,
-      eventId,
+function optionalNumber(param: string, min: number, max: number) {
+  const message = `${param} must be a number from ${min} to ${max}`;
+  return z
+    .number({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message })
+    .nullish()
+    .transform((value) => value ?? undefined);
+}
+
+const BETA_FORMATS = {
+  pcm16: { encoding: 'linear16', sampleRate: PCM16_RATE },
+  g711_ulaw: { encoding: 'mulaw', sampleRate: G711_RATE },
+  g711_alaw: { encoding: 'alaw', sampleRate: G711_RATE },
+} as const satisfies Record<string, RealtimeAudioFormat>;
+
+const betaFormat = z
+  .enum(Object.keys(BETA_FORMATS) as (keyof typeof BETA_FORMATS)[], {
+    error: (issue) =>
+      `input_audio_format ${JSON.stringify(issue.input)} is not supported: use pcm16, g711_ulaw or g711_alaw`,
+  })
+  .nullish()
+  .transform((name): RealtimeAudioFormat | undefined => (name ? BETA_FORMATS[name] : undefined));
+
+const GA_FORMATS = {
+  'audio/pcm': BETA_FORMATS.pcm16,
+  'audio/pcmu': BETA_FORMATS.g711_ulaw,
+  'audio/pcma': BETA_FORMATS.g711_alaw,
+} as const satisfies Record<string, RealtimeAudioFormat>;
+
+function gaFormat(param: string) {
+  return z
+    .object(
+      {
+        type: z.enum(Object.keys(GA_FORMATS) as (keyof typeof GA_FORMATS)[], {
+          error: (issue) =>
+            `${param}.type ${JSON.stringify(issue.input)} is not supported: use audio/pcm, audio/pcmu or audio/pcma`,
+        }),
+        rate: z.unknown().optional(),
+      },
+      { error: `${param} must be an object` },
+    )
+    .refine(({ type, rate }) => type !== 'audio/pcm' || rate === undefined || rate === PCM16_RATE, {
+      path: ['rate'],
+      error: `${param}.rate must be ${PCM16_RATE}`,
+    })
+    .nullish()
+    .transform((format): RealtimeAudioFormat | undefined =>
+      format ? GA_FORMATS[format.type] : undefined,
     );
-  }
-  return value;
 }
 
-function betaFormat(value: unknown, eventId?: string): RealtimeAudioFormat | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value === 'pcm16') return { encoding: 'linear16', sampleRate: PCM16_RATE };
-  if (value === 'g711_ulaw') return { encoding: 'mulaw', sampleRate: G711_RATE };
-  if (value === 'g711_alaw') return { encoding: 'alaw', sampleRate: G711_RATE };
-  throw new RealtimeEventError(
-    `input_audio_format ${JSON.stringify(value)} is not supported: use pcm16, g711_ulaw or g711_alaw`,
-    'session.input_audio_format',
-    eventId,
-  );
+/** The transcription settings (an object replaces the previous one as a whole). */
+function transcription(param: string) {
+  return z
+    .object(
+      {
+        prompt: z
+          .string({ error: `${param}.prompt must be a string` })
+          .max(MAX_PROMPT_CHARS, {
+            error: `${param}.prompt is longer than ${MAX_PROMPT_CHARS} characters`,
+          })
+          .nullish()
+          .transform((value) => value ?? undefined),
+        // '' asks to detect the language, like an absent one.
+        language: optionalString(`${param}.language`)
+          .transform((value) => (value ? value.toLowerCase() : undefined))
+          .refine((value) => value === undefined || LANGUAGE.test(value), {
+            error: (issue) =>
+              `language ${JSON.stringify(issue.input)} is not an ISO-639-1 code like "en"`,
+          }),
+        model: optionalString(`${param}.model`),
+      },
+      { error: `${param} must be an object` },
+    )
+    .nullish()
+    .transform((settings) => settings ?? {});
 }
 
-function gaFormat(value: unknown, eventId?: string): RealtimeAudioFormat | undefined {
-  if (value === undefined || value === null) return undefined;
-  const param = 'session.audio.input.format';
-  if (!isObject(value)) throw new RealtimeEventError(`${param} must be an object`, param, eventId);
-  if (value.type === 'audio/pcm') {
-    if (value.rate !== undefined && value.rate !== PCM16_RATE) {
-      throw new RealtimeEventError(`${param}.rate must be ${PCM16_RATE}`, `${param}.rate`, eventId);
-    }
-    return { encoding: 'linear16', sampleRate: PCM16_RATE };
-  }
-  if (value.type === 'audio/pcmu') return { encoding: 'mulaw', sampleRate: G711_RATE };
-  if (value.type === 'audio/pcma') return { encoding: 'alaw', sampleRate: G711_RATE };
-  throw new RealtimeEventError(
-    `${param}.type ${JSON.stringify(value.type)} is not supported: use audio/pcm, audio/pcmu or audio/pcma`,
-    `${param}.type`,
-    eventId,
-  );
+/** null turns server VAD off: the client commits the buffer itself. */
+function turnDetection(param: string) {
+  return z
+    .object(
+      {
+        type: z
+          .enum(['server_vad', 'semantic_vad'], {
+            error: (issue) =>
+              `${param}.type ${JSON.stringify(issue.input)} is not supported: use server_vad`,
+          })
+          .optional(),
+        threshold: optionalNumber(`${param}.threshold`, 0, 1),
+        prefix_padding_ms: optionalNumber(`${param}.prefix_padding_ms`, 0, 5000),
+        silence_duration_ms: optionalNumber(`${param}.silence_duration_ms`, 10, 10_000),
+      },
+      { error: `${param} must be an object or null` },
+    )
+    .transform((vad): RealtimeTurnDetection => ({
+      threshold: vad.threshold,
+      prefixPaddingMs: vad.prefix_padding_ms,
+      silenceDurationMs: vad.silence_duration_ms,
+    }))
+    .nullable()
+    .optional();
 }
 
-function turnDetection(
-  value: unknown,
-  param: string,
-  eventId?: string,
-): RealtimeTurnDetection | null | undefined {
-  if (value === undefined) return undefined;
-  if (value === null) return null;
-  if (!isObject(value))
-    throw new RealtimeEventError(`${param} must be an object or null`, param, eventId);
-  if (value.type !== undefined && value.type !== 'server_vad' && value.type !== 'semantic_vad') {
-    throw new RealtimeEventError(
-      `${param}.type ${JSON.stringify(value.type)} is not supported: use server_vad`,
-      `${param}.type`,
-      eventId,
-    );
-  }
-  return {
-    threshold: optionalNumber(value, 'threshold', `${param}.threshold`, [0, 1], eventId),
-    prefixPaddingMs: optionalNumber(
-      value,
-      'prefix_padding_ms',
-      `${param}.prefix_padding_ms`,
-      [0, 5000],
-      eventId,
-    ),
-    silenceDurationMs: optionalNumber(
-      value,
-      'silence_duration_ms',
-      `${param}.silence_duration_ms`,
-      [10, 10_000],
-      eventId,
-    ),
-  };
-}
+const NOT_A_SESSION = 'session must be an object';
 
-function transcription(
-  value: unknown,
-  param: string,
-  eventId?: string,
-): Pick<RealtimeSessionUpdate, 'language' | 'prompt' | 'model'> {
-  if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw new RealtimeEventError(`${param} must be an object`, param, eventId);
-  const prompt = optionalString(value, 'prompt', `${param}.prompt`, eventId);
-  if (prompt !== undefined && prompt.length > MAX_PROMPT_CHARS) {
-    throw new RealtimeEventError(
-      `${param}.prompt is longer than ${MAX_PROMPT_CHARS} characters`,
-      `${param}.prompt`,
-      eventId,
-    );
-  }
-  const language = optionalString(value, 'language', `${param}.language`, eventId);
-  return {
-    language: language === undefined || language === '' ? undefined : language.toLowerCase(),
-    prompt,
-    model: optionalString(value, 'model', `${param}.model`, eventId),
-  };
-}
+/** The beta dialect's flat session (GA `session.update`s without `audio` are read the same way). */
+const flatSession = z
+  .object(
+    {
+      input_audio_format: betaFormat,
+      input_audio_transcription: transcription('session.input_audio_transcription'),
+      turn_detection: turnDetection('session.turn_detection'),
+    },
+    { error: NOT_A_SESSION },
+  )
+  .transform((session) => ({
+    format: session.input_audio_format,
+    ...session.input_audio_transcription,
+    turnDetection: session.turn_detection,
+  }));
 
-function sessionUpdate(type: string, session: unknown, eventId?: string): RealtimeSessionUpdate {
-  if (!isObject(session))
-    throw new RealtimeEventError('session must be an object', 'session', eventId);
-  if (type === 'transcription_session.update' || session.audio === undefined) {
-    return {
-      dialect: type === 'transcription_session.update' ? 'beta' : 'ga',
-      format: betaFormat(session.input_audio_format, eventId),
-      ...transcription(
-        session.input_audio_transcription,
-        'session.input_audio_transcription',
-        eventId,
-      ),
-      turnDetection: turnDetection(session.turn_detection, 'session.turn_detection', eventId),
-    };
+/** `audio` and `audio.input` that are not objects are read as empty. */
+const objectOrEmpty = (value: unknown): unknown => (isObject(value) ? value : {});
+
+const gaInput = z.object({
+  format: gaFormat('session.audio.input.format'),
+  transcription: transcription('session.audio.input.transcription'),
+  turn_detection: turnDetection('session.audio.input.turn_detection'),
+});
+
+const gaSession = z
+  .object(
+    {
+      type: z
+        .literal('transcription', {
+          error: (issue) =>
+            `session.type ${JSON.stringify(issue.input)} is not served here: this endpoint transcribes (type "transcription")`,
+        })
+        .optional(),
+      audio: z.preprocess(objectOrEmpty, z.object({ input: z.preprocess(objectOrEmpty, gaInput) })),
+    },
+    { error: NOT_A_SESSION },
+  )
+  .transform(({ audio: { input } }) => ({
+    format: input.format,
+    ...input.transcription,
+    turnDetection: input.turn_detection,
+  }));
+
+/** A GA `session.update`'s session: nested under `audio` when it has one, flat otherwise. */
+const gaOrFlatSession = z.unknown().transform((session, ctx) => {
+  const schema = isObject(session) && session.audio !== undefined ? gaSession : flatSession;
+  const result = schema.safeParse(session);
+  if (result.success) return result.data;
+  for (const { message, path } of result.error.issues) {
+    ctx.issues.push({ code: 'custom', message, path, input: session });
   }
-  if (session.type !== undefined && session.type !== 'transcription') {
-    throw new RealtimeEventError(
-      `session.type ${JSON.stringify(session.type)} is not served here: this endpoint transcribes (type "transcription")`,
-      'session.type',
-      eventId,
-    );
-  }
-  const input = isObject(session.audio) && isObject(session.audio.input) ? session.audio.input : {};
-  return {
-    dialect: 'ga',
-    format: gaFormat(input.format, eventId),
-    ...transcription(input.transcription, 'session.audio.input.transcription', eventId),
-    turnDetection: turnDetection(
-      input.turn_detection,
-      'session.audio.input.turn_detection',
-      eventId,
-    ),
-  };
+  return z.NEVER;
+});
+
+/** Never refused: an `event_id` that is not a string is left out of the answer. */
+const eventId = z.string().optional().catch(undefined);
+
+const realtimeClientEventSchema = z.discriminatedUnion(
+  'type',
+  [
+    z
+      .object({
+        type: z.literal('transcription_session.update'),
+        event_id: eventId,
+        session: flatSession,
+      })
+      .transform((event) => ({
+        type: 'session.update' as const,
+        eventId: event.event_id,
+        update: { dialect: 'beta' as const, ...event.session },
+      })),
+    z
+      .object({ type: z.literal('session.update'), event_id: eventId, session: gaOrFlatSession })
+      .transform((event) => ({
+        type: event.type,
+        eventId: event.event_id,
+        update: { dialect: 'ga' as const, ...event.session },
+      })),
+    z
+      .object({
+        type: z.literal('input_audio_buffer.append'),
+        event_id: eventId,
+        audio: z
+          .string({ error: 'audio must be base64-encoded audio bytes' })
+          .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'audio must be base64-encoded audio bytes' }),
+      })
+      .transform((event) => ({
+        type: event.type,
+        eventId: event.event_id,
+        audio: Buffer.from(event.audio, 'base64'),
+      })),
+    z
+      .object({
+        type: z.enum(['input_audio_buffer.commit', 'input_audio_buffer.clear']),
+        event_id: eventId,
+      })
+      .transform((event) => ({ type: event.type, eventId: event.event_id })),
+  ],
+  {
+    error: (issue) =>
+      isObject(issue.input)
+        ? `event type ${JSON.stringify(issue.input.type)} is not supported in transcription sessions`
+        : NOT_AN_OBJECT,
+  },
+) satisfies z.ZodType<RealtimeClientEvent>;
+
+const eventJson = jsonText(NOT_AN_OBJECT);
+
+/** The error code of a refused event: by where its first issue is. */
+function errorCode(param: string): string {
+  if (param === '') return 'invalid_json';
+  return param === 'type' ? 'invalid_type' : 'invalid_value';
 }
 
 export function parseRealtimeClientEvent(text: string): RealtimeClientEvent {
-  let event: unknown;
-  try {
-    event = JSON.parse(text);
-  } catch {
-    throw new RealtimeEventError('events must be JSON objects', null, undefined, 'invalid_json');
+  const json = eventJson.safeParse(text);
+  if (!json.success) {
+    throw new RealtimeEventError(NOT_AN_OBJECT, null, undefined, 'invalid_json');
   }
-  if (!isObject(event))
-    throw new RealtimeEventError('events must be JSON objects', null, undefined, 'invalid_json');
-  const eventId = typeof event.event_id === 'string' ? event.event_id : undefined;
-  switch (event.type) {
-    case 'session.update':
-    case 'transcription_session.update':
-      return {
-        type: 'session.update',
-        eventId,
-        update: sessionUpdate(event.type, event.session, eventId),
-      };
-    case 'input_audio_buffer.append': {
-      if (typeof event.audio !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(event.audio)) {
-        throw new RealtimeEventError('audio must be base64-encoded audio bytes', 'audio', eventId);
-      }
-      return {
-        type: 'input_audio_buffer.append',
-        eventId,
-        audio: Buffer.from(event.audio, 'base64'),
-      };
-    }
-    case 'input_audio_buffer.commit':
-    case 'input_audio_buffer.clear':
-      return { type: event.type, eventId };
-    default:
-      throw new RealtimeEventError(
-        `event type ${JSON.stringify(event.type)} is not supported in transcription sessions`,
-        'type',
-        eventId,
-        'invalid_type',
-      );
-  }
+  const result = realtimeClientEventSchema.safeParse(json.data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const param = issuePath(issue);
+  const id =
+    isObject(json.data) && typeof json.data.event_id === 'string' ? json.data.event_id : undefined;
+  throw new RealtimeEventError(issue.message, param || null, id, errorCode(param));
 }

@@ -139,6 +139,47 @@ describe('OpenAI Realtime client events', () => {
   });
 });
 
+describe('OpenAI Realtime client event edges', () => {
+  const refusal = (event: object): RealtimeEventError => {
+    try {
+      parse(event);
+    } catch (error) {
+      if (error instanceof RealtimeEventError) return error;
+      throw error;
+    }
+    throw new Error('not refused');
+  };
+
+  // The language used to be checked when the update was applied, naming the GA nested param even
+  // for a flat GA session.update; the schema names where the language really was.
+  it('refuses a bad language where it is read, naming its place in the event', () => {
+    const flat = refusal({
+      type: 'session.update',
+      event_id: 'e2',
+      session: { input_audio_transcription: { language: 'english' } },
+    });
+    expect(flat).toMatchObject({
+      message: 'language "english" is not an ISO-639-1 code like "en"',
+      param: 'session.input_audio_transcription.language',
+      eventId: 'e2',
+      code: 'invalid_value',
+    });
+    const nested = refusal({
+      type: 'session.update',
+      session: { audio: { input: { transcription: { language: 'EN-us', model: 5 } } } },
+    });
+    expect(nested.param).toBe('session.audio.input.transcription.language');
+  });
+
+  it('reads audio and audio.input that are not objects as empty, and ignores a bad event_id', () => {
+    expect(parse({ type: 'session.update', event_id: 5, session: { audio: 'x' } })).toEqual({
+      type: 'session.update',
+      eventId: undefined,
+      update: { dialect: 'ga', turnDetection: undefined },
+    });
+  });
+});
+
 describe('OpenAI Realtime server events', () => {
   const view = {
     id: 'sess_1',

@@ -1,4 +1,8 @@
-import { RealtimeEventError, RealtimeSessionUpdate } from './realtime-client-events';
+import {
+  parseRealtimeClientEvent,
+  RealtimeEventError,
+  RealtimeSessionUpdate,
+} from './realtime-client-events';
 import {
   MANUAL_TURN_SILENCE_SECONDS,
   RealtimeSessionSettings,
@@ -65,9 +69,13 @@ describe('RealtimeSessionSettings', () => {
 
   it('refuses a bad language and a format change after audio, and changes nothing then', () => {
     const settings = new RealtimeSessionSettings('sess_1', 'beta');
-    expect(() => settings.apply(update({ language: 'english' }), false, 'e1')).toThrow(
-      RealtimeEventError,
-    );
+    // The language is checked where the event is read (realtime-client-events.ts).
+    const badLanguage = {
+      type: 'transcription_session.update',
+      event_id: 'e1',
+      session: { input_audio_transcription: { language: 'english' } },
+    };
+    expect(() => parseRealtimeClientEvent(JSON.stringify(badLanguage))).toThrow(RealtimeEventError);
     const mulaw = update({ format: { encoding: 'mulaw', sampleRate: 8000 } });
     expect(() => settings.apply(mulaw, true)).toThrow(/cannot change/);
     expect(settings.view.format).toBe('pcm16');

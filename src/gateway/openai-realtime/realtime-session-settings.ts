@@ -19,7 +19,6 @@ export const DEFAULT_TURN_DETECTION = {
 export const MANUAL_TURN_SILENCE_SECONDS = 3600;
 /** The model named when the client names none (any name is accepted: the loaded model serves). */
 export const DEFAULT_MODEL = 'whisper-1';
-const LANGUAGE = /^[a-z]{2,3}$/;
 
 /** What the live session must change after an update (absent: unchanged). */
 export interface SessionChanges {
@@ -90,17 +89,6 @@ export class RealtimeSessionSettings {
         );
       }
       next.format = name;
-    }
-    if (update.language !== undefined) {
-      if (!LANGUAGE.test(update.language)) {
-        throw new RealtimeEventError(
-          `language ${JSON.stringify(update.language)} is not an ISO-639-1 code like "en"`,
-          update.dialect === 'beta'
-            ? 'session.input_audio_transcription.language'
-            : 'session.audio.input.transcription.language',
-          eventId,
-        );
-      }
     }
     if (
       update.model !== undefined ||

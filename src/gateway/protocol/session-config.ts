@@ -1,9 +1,10 @@
 import type { AudioEncoding, SessionConfig } from '../../contracts/stream-frames';
+import { numberOrNumericText, withMessage, z } from '../../common/validation/schema-parse';
 import { ProtocolError, CloseCode } from './protocol-error';
 
 export type { AudioEncoding, SessionConfig };
 
-export const ENCODINGS: readonly AudioEncoding[] = ['pcm_s16le', 'pcm_f32le'];
+export const ENCODINGS = ['pcm_s16le', 'pcm_f32le'] as const satisfies readonly AudioEncoding[];
 
 export const MIN_SAMPLE_RATE = 8000;
 export const MAX_SAMPLE_RATE = 48000;
@@ -12,17 +13,6 @@ const LANGUAGE = /^[a-z]{2,3}$/;
 
 /** Keys a client may set, by query string or in a `config` frame. */
 export type ConfigInput = Partial<Record<keyof SessionConfig, unknown>>;
-
-const KEYS: readonly (keyof SessionConfig)[] = [
-  'source',
-  'targets',
-  'sample_rate',
-  'encoding',
-  'interim_results',
-  'interim_translations',
-  'realtime_finals',
-  'task',
-];
 
 export function defaultSessionConfig(sampleRate: number): SessionConfig {
   return {
@@ -37,106 +27,111 @@ export function defaultSessionConfig(sampleRate: number): SessionConfig {
   };
 }
 
-function invalid(message: string): ProtocolError {
-  return new ProtocolError('invalid_config', message);
-}
-
-function parseBoolean(name: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === '1') return true;
-  if (value === 'false' || value === '0') return false;
-  throw invalid(`${name} must be true or false`);
-}
-
-function parseLanguage(name: string, value: unknown, allowAuto: boolean): string {
-  const text = typeof value === 'string' ? value.trim().toLowerCase() : '';
-  if (allowAuto && text === 'auto') return text;
-  if (!LANGUAGE.test(text)) {
-    throw invalid(`${name} must be a language code like "en"${allowAuto ? ' or "auto"' : ''}`);
-  }
-  return text;
-}
-
-function parseTargets(value: unknown): string[] {
-  const list = Array.isArray(value)
-    ? (value as unknown[])
-    : typeof value === 'string'
-      ? value.split(',').filter((part) => part.trim() !== '')
-      : undefined;
-  if (!list) throw invalid('targets must be a list of language codes or a comma-separated string');
-  if (list.length > MAX_TARGETS) throw invalid(`at most ${MAX_TARGETS} targets`);
-  return [...new Set(list.map((item) => parseLanguage('targets', item, false)))];
-}
-
-function parseSampleRate(value: unknown): number {
-  const rate = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  if (
-    typeof rate !== 'number' ||
-    !Number.isInteger(rate) ||
-    rate < MIN_SAMPLE_RATE ||
-    rate > MAX_SAMPLE_RATE
-  ) {
-    throw new ProtocolError(
-      'unsupported_sample_rate',
-      `sample_rate ${JSON.stringify(value)} is not supported: use an integer from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}`,
-      CloseCode.UnsupportedSampleRate,
-    );
-  }
-  return rate;
-}
-
-function parseEncoding(value: unknown): AudioEncoding {
-  if (typeof value === 'string' && (ENCODINGS as readonly string[]).includes(value)) {
-    return value as AudioEncoding;
-  }
-  throw new ProtocolError(
-    'unsupported_encoding',
-    `encoding ${JSON.stringify(value)} is not supported: use ${ENCODINGS.join(' or ')}`,
-    CloseCode.UnsupportedEncoding,
+/** `true`/`false`, or their query-string spellings `"true"`/`"1"`/`"false"`/`"0"`. */
+function flag(name: string) {
+  return z.union(
+    [
+      z.boolean(),
+      z.enum(['true', '1', 'false', '0']).transform((text) => text === 'true' || text === '1'),
+    ],
+    { error: `${name} must be true or false` },
   );
+}
+
+/** A language code, any case, trimmed (`" EN"` is `en`). */
+function language(name: string, allowAuto: boolean) {
+  const message = `${name} must be a language code like "en"${allowAuto ? ' or "auto"' : ''}`;
+  return z
+    .string({ error: message })
+    .trim()
+    .toLowerCase()
+    .refine((code) => (allowAuto && code === 'auto') || LANGUAGE.test(code), { error: message });
+}
+
+/** A list, or a comma-separated string (the query string form); duplicates are dropped. */
+const targets = z
+  .preprocess(
+    (value) =>
+      typeof value === 'string' ? value.split(',').filter((part) => part.trim() !== '') : value,
+    z
+      .array(z.unknown(), {
+        error: 'targets must be a list of language codes or a comma-separated string',
+      })
+      .max(MAX_TARGETS, { error: `at most ${MAX_TARGETS} targets` }),
+  )
+  .pipe(z.array(language('targets', false)))
+  .transform((codes) => [...new Set(codes)]);
+
+const sampleRate = withMessage(
+  numberOrNumericText.pipe(z.number().int().min(MIN_SAMPLE_RATE).max(MAX_SAMPLE_RATE)),
+  (value) =>
+    `sample_rate ${JSON.stringify(value)} is not supported: use an integer from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}`,
+);
+
+const configFields = {
+  source: language('source', true),
+  targets,
+  sample_rate: sampleRate,
+  encoding: z.enum(ENCODINGS, {
+    error: (issue) =>
+      `encoding ${JSON.stringify(issue.input)} is not supported: use ${ENCODINGS.join(' or ')}`,
+  }),
+  interim_results: flag('interim_results'),
+  interim_translations: flag('interim_translations'),
+  realtime_finals: flag('realtime_finals'),
+  task: z.enum(['transcribe', 'translate'], { error: 'task must be "transcribe" or "translate"' }),
+} satisfies { [K in keyof SessionConfig]-?: z.ZodType<SessionConfig[K]> };
+
+const KEYS = Object.keys(configFields);
+
+/** The changes a client asks for: any subset of the fields; unknown keys are errors, so typos show. */
+export const configChangesSchema = z
+  .strictObject(configFields, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown config field "${issue.keys[0]}"; known: ${KEYS.join(', ')}`
+        : undefined,
+  })
+  .partial();
+
+export type ConfigChanges = z.output<typeof configChangesSchema>;
+
+/** Fields whose refusal ends the connection: the client's audio cannot be read. */
+const FATAL_FIELDS: Partial<Record<keyof SessionConfig, { code: string; closeCode: number }>> = {
+  sample_rate: { code: 'unsupported_sample_rate', closeCode: CloseCode.UnsupportedSampleRate },
+  encoding: { code: 'unsupported_encoding', closeCode: CloseCode.UnsupportedEncoding },
+};
+
+/** The issue of the field the client wrote first (an unknown key counts where it was written). */
+function firstWritten(issues: readonly z.core.$ZodIssue[], input: ConfigInput): z.core.$ZodIssue {
+  const order = Object.keys(input);
+  const position = (issue: z.core.$ZodIssue): number =>
+    order.indexOf(String(issue.code === 'unrecognized_keys' ? issue.keys[0] : issue.path[0]));
+  return issues.reduce((first, issue) => (position(issue) < position(first) ? issue : first));
+}
+
+function configError(issues: readonly z.core.$ZodIssue[], input: ConfigInput): ProtocolError {
+  const issue = firstWritten(issues, input);
+  const fatal = FATAL_FIELDS[issue.path[0] as keyof SessionConfig];
+  return fatal
+    ? new ProtocolError(fatal.code, issue.message, fatal.closeCode)
+    : new ProtocolError('invalid_config', issue.message);
 }
 
 /**
  * Applies a client's changes to a config and returns the new one; throws a ProtocolError naming
- * the first bad field (the config is then unchanged). Unknown keys are errors too, so typos show.
+ * the first bad field (the config is then unchanged).
  */
 export function applyConfig(current: SessionConfig, input: ConfigInput): SessionConfig {
-  const next: SessionConfig = { ...current, targets: [...current.targets] };
-  for (const [key, value] of Object.entries(input)) {
-    if (value === undefined) continue;
-    switch (key as keyof SessionConfig) {
-      case 'source':
-        next.source = parseLanguage('source', value, true);
-        break;
-      case 'targets':
-        next.targets = parseTargets(value);
-        break;
-      case 'sample_rate':
-        next.sample_rate = parseSampleRate(value);
-        break;
-      case 'encoding':
-        next.encoding = parseEncoding(value);
-        break;
-      case 'interim_results':
-        next.interim_results = parseBoolean(key, value);
-        break;
-      case 'interim_translations':
-        next.interim_translations = parseBoolean(key, value);
-        break;
-      case 'realtime_finals':
-        next.realtime_finals = parseBoolean(key, value);
-        break;
-      case 'task':
-        if (value !== 'transcribe' && value !== 'translate') {
-          throw invalid('task must be "transcribe" or "translate"');
-        }
-        next.task = value;
-        break;
-      default:
-        throw invalid(`unknown config field "${key}"; known: ${KEYS.join(', ')}`);
-    }
-  }
-  return next;
+  const defined = Object.fromEntries(
+    Object.entries(input).filter(([, value]) => value !== undefined),
+  );
+  const result = configChangesSchema.safeParse(defined);
+  if (!result.success) throw configError(result.error.issues, defined);
+  const changes = Object.fromEntries(
+    Object.entries(result.data).filter(([, value]) => value !== undefined),
+  );
+  return { ...current, targets: [...current.targets], ...changes };
 }
 
 /** Query parameters that are not session config. */

@@ -1,32 +1,40 @@
+import { numberOrNumericText, withMessage, z } from '../../common/validation/schema-parse';
 import { CloseCode, ProtocolError } from '../protocol/protocol-error';
 import { ResumePosition } from '../delivery/session-delivery';
 
 /** A session to resume (`token`) and where its replay starts. */
 export type ResumeRequest = { token?: string } & ResumePosition;
 
+const BAD_TOKEN = 'resume must be a resume token';
+const BAD_LAST_ID = 'last_id must look like "12-0"';
+
+/** Resume parameters as the query string (text) or a config frame (JSON values) has them. */
+const resumeRequestSchema = z
+  .object({
+    token: z.string({ error: BAD_TOKEN }).min(1, { error: BAD_TOKEN }).optional(),
+    lastSeq: withMessage(
+      numberOrNumericText.pipe(z.number().int().min(0)),
+      () => 'last_seq must be an integer >= 0',
+    ).nullish(),
+    lastId: z
+      .string({ error: BAD_LAST_ID })
+      .regex(/^\d+-\d+$/, { error: BAD_LAST_ID })
+      .nullish(),
+  })
+  .transform(({ token, lastSeq, lastId }) => ({
+    token,
+    lastSeq: lastSeq ?? undefined,
+    lastId: lastId ?? undefined,
+  })) satisfies z.ZodType<ResumeRequest>;
+
 /** Resume parameters from the query string or a config frame; bad values are 4000 errors. */
 export function parseResume(
   token: unknown,
-  lastSeqValue: unknown,
-  lastIdValue: unknown,
+  lastSeq: unknown,
+  lastId: unknown,
   closeCode: number | undefined = CloseCode.BadRequest,
 ): ResumeRequest {
-  if (token !== undefined && (typeof token !== 'string' || token === '')) {
-    throw new ProtocolError('invalid_resume', 'resume must be a resume token', closeCode);
-  }
-  let lastSeq: number | undefined;
-  if (lastSeqValue !== undefined && lastSeqValue !== null) {
-    lastSeq = Number(lastSeqValue);
-    if (lastSeqValue === '' || !Number.isInteger(lastSeq) || lastSeq < 0) {
-      throw new ProtocolError('invalid_resume', 'last_seq must be an integer >= 0', closeCode);
-    }
-  }
-  let lastId: string | undefined;
-  if (lastIdValue !== undefined && lastIdValue !== null) {
-    if (typeof lastIdValue !== 'string' || !/^\d+-\d+$/.test(lastIdValue)) {
-      throw new ProtocolError('invalid_resume', 'last_id must look like "12-0"', closeCode);
-    }
-    lastId = lastIdValue;
-  }
-  return { token: token, lastSeq, lastId };
+  const result = resumeRequestSchema.safeParse({ token, lastSeq, lastId });
+  if (result.success) return result.data;
+  throw new ProtocolError('invalid_resume', result.error.issues[0].message, closeCode);
 }
