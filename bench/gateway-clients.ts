@@ -5,6 +5,7 @@
  *
  * argv: url redisUrl prefix streams seconds frameMs [sampleRate]
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
@@ -197,10 +198,17 @@ async function main(): Promise<void> {
   }
 
   await Promise.all(Array.from({ length: streams }, (_, i) => stream(i)));
+  // The clients' own event-loop delay: a frame's arrival is timed in this process, so its lag
+  // is in the measured overhead too.
+  const clientLoop = monitorEventLoopDelay({ resolution: 5 });
+  clientLoop.enable();
   process.stdout.write(`${JSON.stringify({ type: 'ready' })}\n`);
   await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  clientLoop.disable();
   const report = {
     type: 'report',
+    clientLoopLagP99Ms: clientLoop.percentile(99) / 1e6,
+    clientLoopLagMaxMs: clientLoop.max / 1e6,
     finals,
     frames,
     wallMs: Date.now() - started,

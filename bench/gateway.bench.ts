@@ -24,6 +24,8 @@ interface ClientReport {
   wallMs: number;
   overheads: number[];
   pipelineOverheads: number[];
+  clientLoopLagP99Ms: number;
+  clientLoopLagMaxMs: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -111,13 +113,19 @@ async function runOnce(
           cpuMs: (used.user + used.system) / 1000,
           measuredMs: wall,
           lagP99: lag ? lag.percentile(99) / 1e6 : Number.NaN,
+          lagMax: lag ? lag.max / 1e6 : Number.NaN,
         });
         done(message);
       }
     });
     child.once('exit', (code) => code !== 0 && fail(new Error(`clients exited with ${code}`)));
   });
-  const extra = report as ClientReport & { cpuMs: number; measuredMs: number; lagP99: number };
+  const extra = report as ClientReport & {
+    cpuMs: number;
+    measuredMs: number;
+    lagP99: number;
+    lagMax: number;
+  };
   const audioLagP99 = percentile(audioLags, 99);
   const audioLagP50 = percentile(audioLags, 50);
   await running.close();
@@ -127,6 +135,7 @@ async function runOnce(
     cpuPerStreamPct: (cpuShare / streams) * 100,
     streamsPerCore: streams / cpuShare,
     eventLoopLagP99Ms: extra.lagP99,
+    eventLoopLagMaxMs: extra.lagMax,
     audioLagP50Ms: audioLagP50,
     audioLagP99Ms: audioLagP99,
     finals: report.finals,
@@ -135,6 +144,9 @@ async function runOnce(
     overheadSamples: report.overheads.length,
     pipelineP50Ms: percentile(report.pipelineOverheads, 50),
     pipelineP99Ms: percentile(report.pipelineOverheads, 99),
+    pipelineMaxMs: Math.max(...report.pipelineOverheads),
+    clientLoopLagP99Ms: report.clientLoopLagP99Ms,
+    clientLoopLagMaxMs: report.clientLoopLagMaxMs,
   };
 }
 
@@ -169,6 +181,9 @@ export async function run(args: string[]): Promise<void> {
         'overhead p99 ms': r.overheadP99Ms.toFixed(1),
         'after VAD end p50 ms': r.pipelineP50Ms.toFixed(1),
         'after VAD end p99 ms': r.pipelineP99Ms.toFixed(1),
+        'after VAD end max ms': r.pipelineMaxMs.toFixed(1),
+        'loop lag max ms': r.eventLoopLagMaxMs.toFixed(1),
+        'clients loop lag max ms': r.clientLoopLagMaxMs.toFixed(1),
         finals: r.finals,
       })),
     );
