@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { firstMessage, z } from '../common/validation/schema-parse';
 import { JoinRoomBodySchema } from './room-bodies';
-import { ORIGINAL } from './room-frames';
 import { JoinOutcome, RoomMeta, RoomStoreService } from './room-store.service';
 import { issueListenerToken, listenerTokenRoom, ROOM_ID, verifyListenerToken } from './room-tokens';
 
@@ -37,22 +36,7 @@ export interface JoinAnswer {
   speakers: string[];
 }
 
-const LANGUAGE = /^[a-z]{2,3}$/;
-
 /** Listener language: `original` or an ISO 639 code (`pt-BR` reads as `pt`). */
-export function listenerLanguage(value: string | null | undefined): string {
-  if (!value || value === ORIGINAL) return ORIGINAL;
-  const code = value.toLowerCase().split(/[-_]/)[0];
-  if (!LANGUAGE.test(code)) {
-    throw new RoomAccessError(
-      400,
-      'invalid_language',
-      'language must be original or a code like es',
-    );
-  }
-  return code;
-}
-
 const META_CACHE_MS = 2000;
 
 /**

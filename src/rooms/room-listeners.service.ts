@@ -6,7 +6,8 @@ import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { presentedCredential, selectProtocol } from '../security/credentials';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
-import { RoomAccessError, RoomAccessService, listenerLanguage } from './room-access.service';
+import { ListenerFrameSchema, parseListenerQuery } from './listener-request';
+import { RoomAccessError, RoomAccessService } from './room-access.service';
 import { ListenerSink } from './room-fanout';
 import { RoomHubService } from './room-hub.service';
 import { RoomMeta } from './room-store.service';
@@ -23,18 +24,8 @@ export const ListenerClose = {
   GoingAway: 1001,
 } as const;
 
-const STREAM_ID = /^\d{1,16}-\d{1,10}$/;
 const LISTENER_MESSAGES_PER_SECOND = 10;
 const SSE_KEEPALIVE_MS = 15_000;
-
-/** Where a listener starts: after `last_id` (or SSE's Last-Event-ID); '0' = the whole transcript. */
-export function listenerPosition(value: string | null | undefined): string {
-  if (value === undefined || value === null || value === '' || value === '0') return '0';
-  if (!STREAM_ID.test(value)) {
-    throw new RoomAccessError(400, 'invalid_resume', 'last_id must look like "1712345678901-0"');
-  }
-  return value;
-}
 
 export interface SseResponse {
   writeHead(status: number, headers: Record<string, string>): unknown;
@@ -87,8 +78,10 @@ export class RoomListenersService implements OnModuleDestroy {
       const credential = presentedCredential(request);
       const token = typeof credential === 'object' ? credential.value : undefined;
       meta = await this.access.authorize(roomId, token);
-      language = listenerLanguage(url.searchParams.get('language'));
-      after = listenerPosition(url.searchParams.get('last_id'));
+      ({ language, last_id: after } = parseListenerQuery({
+        language: url.searchParams.get('language'),
+        last_id: url.searchParams.get('last_id'),
+      }));
       await this.access.admit(meta, listenerId, language);
     } catch (error) {
       reject(socket, error);
@@ -146,14 +139,8 @@ export class RoomListenersService implements OnModuleDestroy {
         close(ListenerClose.ReadOnly, 'listeners can not send audio');
         return;
       }
-      let type: unknown;
-      try {
-        type = (JSON.parse(Buffer.from(data as Buffer).toString('utf8')) as { type?: unknown })
-          .type;
-      } catch {
-        type = undefined;
-      }
-      if (type !== 'keepalive')
+      const text = Buffer.from(data as Buffer).toString('utf8');
+      if (!ListenerFrameSchema.safeParse(text).success)
         sink.send(error('unknown_type', 'listeners may send keepalive only'));
     });
     let alive = true;
@@ -193,8 +180,10 @@ export class RoomListenersService implements OnModuleDestroy {
     res: SseResponse,
   ): Promise<void> {
     const meta = await this.access.authorize(roomId, token);
-    const language = listenerLanguage(languageParam);
-    const after = listenerPosition(lastId);
+    const { language, last_id: after } = parseListenerQuery({
+      language: languageParam,
+      last_id: lastId,
+    });
     const listenerId = randomUUID();
     await this.access.admit(meta, listenerId, language);
     const maxBuffered = this.config.security.maxBufferedBytes;

@@ -1,5 +1,4 @@
-import { listenerLanguage } from './room-access.service';
-import { listenerPosition } from './room-listeners.service';
+import { ListenerFrameSchema, parseListenerQuery } from './listener-request';
 import { toRoomEntry } from './room-publisher.service';
 import { roomRequestFromConfig, roomRequestFromQuery } from './room-request';
 import { roomTargets } from './room-speaker';
@@ -65,12 +64,20 @@ describe('room languages', () => {
   });
 
   it('parses listener languages and positions', () => {
-    expect(listenerLanguage(undefined)).toBe('original');
-    expect(listenerLanguage('pt-BR')).toBe('pt');
-    expect(() => listenerLanguage('../x')).toThrow();
-    expect(listenerPosition(null)).toBe('0');
-    expect(listenerPosition('17-3')).toBe('17-3');
-    expect(() => listenerPosition('x')).toThrow();
+    expect(parseListenerQuery({})).toEqual({ language: 'original', last_id: '0' });
+    expect(parseListenerQuery({ language: 'pt-BR', last_id: '17-3' })).toEqual({
+      language: 'pt',
+      last_id: '17-3',
+    });
+    expect(() => parseListenerQuery({ language: '../x' })).toThrow(
+      expect.objectContaining({ status: 400, code: 'invalid_language' }),
+    );
+    expect(() => parseListenerQuery({ last_id: 'x' })).toThrow(
+      expect.objectContaining({ status: 400, code: 'invalid_resume' }),
+    );
+    expect(ListenerFrameSchema.safeParse('{"type":"keepalive"}').success).toBe(true);
+    expect(ListenerFrameSchema.safeParse('{"type":"config"}').success).toBe(false);
+    expect(ListenerFrameSchema.safeParse('nope').success).toBe(false);
   });
 });
 
