@@ -13,6 +13,7 @@ import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
 import { parseVerdict } from 'src/common/results/speculation-verdicts.service';
 import { DEFAULT_SEGMENTER_OPTIONS } from 'src/vad';
+import { SILERO_CHUNK_SAMPLES } from 'src/vad/silero-vad.model';
 import { concatPcm, espeak, jfk, silence } from '../test/helpers/audio';
 
 const [url, redisUrl, prefix, streamsText, secondsText, frameMsText, rateText] =
@@ -129,6 +130,20 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
   );
 }
 
+/**
+ * The client frame whose arrival let the VAD end the utterance: the segmenter counts the silence
+ * in whole VAD windows after the last one with speech (`speech_end`), so it decides when the
+ * window that completes SILENCE_THRESHOLD is complete, up to a window later than the threshold
+ * itself (and so often one client frame later). Older gateways send no speech_end: their final's
+ * end minus its tail pad is the same point.
+ */
+function decidingFrame(final: { end: number; speech_end?: number }): number {
+  const speechEnd = final.speech_end ?? final.end - DEFAULT_SEGMENTER_OPTIONS.postSpeechPadSeconds;
+  const windows = Math.ceil((SILENCE_THRESHOLD * 16000) / SILERO_CHUNK_SAMPLES);
+  const decided16k = Math.round(speechEnd * 16000) + windows * SILERO_CHUNK_SAMPLES;
+  return Math.floor(((decided16k - 1) * rate) / 16000 / frameSamples);
+}
+
 async function main(): Promise<void> {
   const { pcm, voiceEnds } = buildAudio();
   const redis = new Redis(redisUrl);
@@ -171,13 +186,12 @@ async function main(): Promise<void> {
           type: string;
           start: number;
           end: number;
+          speech_end?: number;
         };
         if (frame.type !== 'final') return;
         finals++;
         const arrived = performance.now();
-        const vadEnd =
-          (frame.end - DEFAULT_SEGMENTER_OPTIONS.postSpeechPadSeconds + SILENCE_THRESHOLD) * rate;
-        const decidedAt = sentAt[Math.floor(vadEnd / frameSamples)];
+        const decidedAt = sentAt[decidingFrame(frame)];
         if (decidedAt !== undefined) pipelineOverheads.push(arrived - decidedAt);
         // Which known phrase ended in this final? Its end is voice end + silence threshold.
         for (const end of voiceEnds) {

@@ -53,9 +53,19 @@ export class SpeculationVerdictsService {
   ): Promise<SpeculationVerdict> {
     const key = this.key(utteranceId, revision);
     const ttl = this.config.gateway.sessionTtlSeconds;
-    const set = await this.client.redis.set(key, formatVerdict(verdict), 'EX', ttl, 'NX');
-    if (set === null) return (await this.read(utteranceId, revision)) ?? verdict;
-    await this.client.redis.publish(this.channel, `${utteranceId}|${revision}`);
+    // One round trip on the path from the threshold to the final. The announcement only tells
+    // waiting workers to read the record, so it is harmless when an earlier verdict stands.
+    const replies = await this.client.redis
+      .multi()
+      .set(key, formatVerdict(verdict), 'EX', ttl, 'NX')
+      .get(key)
+      .publish(this.channel, `${utteranceId}|${revision}`)
+      .exec();
+    const [setReply, standing] = (replies ?? []).map(([error, value]) => {
+      if (error) throw error;
+      return value;
+    });
+    if (setReply === null) return parseVerdict(standing as string | null) ?? verdict;
     return verdict;
   }
 

@@ -338,13 +338,14 @@ export class UtterancePipeline {
    */
   private async confirmSpeculation(open: OpenUtterance, revision: number): Promise<void> {
     const config = this.hooks.config();
-    await this.deps.store.expectFinal(this.sessionId, open.index);
     this.hooks.expectFinal(open.index, config.targets);
     const utteranceId = utteranceIdOf(this.sessionId, open.index);
-    const verdict = await this.deps.verdicts.decide(utteranceId, revision, {
-      kind: 'confirm',
-      at: Date.now(),
-    });
+    // Issued together: on the one Redis connection the owed final is recorded before the verdict
+    // that lets a worker write it, without waiting a round trip in between.
+    const [, verdict] = await Promise.all([
+      this.deps.store.expectFinal(this.sessionId, open.index),
+      this.deps.verdicts.decide(utteranceId, revision, { kind: 'confirm', at: Date.now() }),
+    ]);
     if (verdict.kind !== 'confirm') {
       throw new Error(`speculation ${utteranceId}:${revision} was already cancelled`);
     }
