@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node';
+import { SileroInferenceThread } from './silero-inference-thread';
 
 /** Silero VAD v5 at 16 kHz: 512 new samples per call, plus the 64 samples before them. */
 export const SILERO_CHUNK_SAMPLES = 512;
@@ -30,36 +30,24 @@ export interface SileroStats {
 }
 
 /**
- * One onnxruntime session shared by every stream. Streams keep their own recurrent state and
- * context; chunks requested while a call is running are evaluated together in the next call
- * (one batch), which is what keeps many concurrent streams cheap.
+ * One onnxruntime session shared by every stream, on a thread of its own (see
+ * silero-inference-thread.ts). Streams keep their own recurrent state and context; chunks
+ * requested while a call is running are evaluated together in the next call (one batch), which is
+ * what keeps many concurrent streams cheap.
  */
 export class SileroVadModel {
   readonly stats: SileroStats = { runs: 0, chunks: 0 };
   private readonly queue: Pending[] = [];
   private running = false;
   private closed = false;
-  private readonly sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly session: SileroInferenceThread,
     private readonly onRun?: SileroRunObserver,
   ) {}
 
   static async load(path = sileroModelPath(), onRun?: SileroRunObserver): Promise<SileroVadModel> {
-    const session = await ort.InferenceSession.create(path, {
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-    });
-    for (const name of ['input', 'state', 'sr']) {
-      if (!session.inputNames.includes(name)) {
-        await session.release();
-        throw new Error(`${path} is not a Silero VAD v5 model (no input "${name}")`);
-      }
-    }
-    return new SileroVadModel(session, onRun);
+    return new SileroVadModel(await SileroInferenceThread.start(path), onRun);
   }
 
   createStream(): SileroVadStream {
@@ -69,8 +57,9 @@ export class SileroVadModel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.session.close();
+    // After the thread is gone, so callers awaiting close() see their chunks refused at once.
     for (const p of this.queue.splice(0)) p.reject(new Error('Silero VAD model closed'));
-    await this.session.release();
   }
 
   /** @internal */
@@ -123,20 +112,16 @@ export class SileroVadModel {
       state.set(p.stream.state.subarray(128), n * 128 + b * 128);
     });
     const started = process.hrtime.bigint();
-    const out = await this.session.run({
-      input: new ort.Tensor('float32', input, [n, INPUT_SAMPLES]),
-      state: new ort.Tensor('float32', state, [2, n, 128]),
-      sr: this.sr,
-    });
+    const out = await this.session.run(n, input, state);
     this.stats.runs++;
     this.stats.chunks += n;
     this.onRun?.(n, Number(process.hrtime.bigint() - started) / 1e9);
-    const newState = out.stateN.data as Float32Array;
+    const newState = out.stateN;
     batch.forEach((p, b) => {
       p.stream.state.set(newState.subarray(b * 128, b * 128 + 128), 0);
       p.stream.state.set(newState.subarray(n * 128 + b * 128, n * 128 + b * 128 + 128), 128);
     });
-    return out.output.data as Float32Array;
+    return out.output;
   }
 }
 
