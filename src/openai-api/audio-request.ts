@@ -1,4 +1,4 @@
-import { z } from '../common/validation/schema-parse';
+import { LANGUAGE_CODE, z } from '../common/validation/schema-parse';
 import { OpenAiError } from './openai-error';
 
 export const RESPONSE_FORMATS = ['json', 'text', 'srt', 'vtt', 'verbose_json'] as const;
@@ -15,7 +15,6 @@ export type FormFields = ReadonlyMap<string, readonly string[]>;
 /** Whisper's prompt window is 224 tokens; a longer prompt is a client mistake, not a truncation. */
 export const MAX_PROMPT_CHARS = 2000;
 
-const LANGUAGE = /^[a-z]{2,3}$/;
 const GRANULARITIES_PARAM = 'timestamp_granularities[]';
 
 /** A field given at most once: its value, or undefined when absent. */
@@ -50,7 +49,7 @@ function audioRequestSchema(task: AudioTask) {
           .pipe(
             z
               .string()
-              .regex(LANGUAGE, {
+              .regex(LANGUAGE_CODE, {
                 error: ({ input }) => `language '${String(input)}' is not an ISO-639-1 code`,
               })
               .default('auto'),

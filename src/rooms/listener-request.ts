@@ -1,8 +1,7 @@
-import { jsonText, z } from '../common/validation/schema-parse';
+import { jsonText, LANGUAGE_CODE, z } from '../common/validation/schema-parse';
 import { RoomAccessError } from './room-access.service';
 import { ORIGINAL } from './room-frames';
 
-const LANGUAGE = /^[a-z]{2,3}$/;
 const STREAM_ID = /^\d{1,16}-\d{1,10}$/;
 
 /** `original`, or a language code (a region is dropped: `pt-BR` listens to `pt`). */
@@ -12,7 +11,7 @@ const listenerLanguage = z
   .transform((value) =>
     !value || value === ORIGINAL ? ORIGINAL : value.toLowerCase().split(/[-_]/)[0],
   )
-  .refine((code) => code === ORIGINAL || LANGUAGE.test(code), {
+  .refine((code) => code === ORIGINAL || LANGUAGE_CODE.test(code), {
     error: 'language must be original or a code like es',
   });
 

@@ -7,6 +7,9 @@ import { z } from 'zod';
  */
 export { z };
 
+/** A bare language code as clients send it (`en`, `yue`): ISO 639-1, or 639-3 where there is none. */
+export const LANGUAGE_CODE = /^[a-z]{2,3}$/;
+
 /** `path.to.field` of an issue, or '' for the value itself. */
 export function issuePath(issue: z.core.$ZodIssue): string {
   return issue.path.reduce<string>(

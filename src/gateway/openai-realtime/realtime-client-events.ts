@@ -1,4 +1,4 @@
-import { issuePath, jsonText, z } from '../../common/validation/schema-parse';
+import { issuePath, jsonText, LANGUAGE_CODE, z } from '../../common/validation/schema-parse';
 import { RawAudioEncoding } from '../audio/telephony-audio-decoder';
 
 /**
@@ -50,7 +50,6 @@ export class RealtimeEventError extends Error {
 export const PCM16_RATE = 24000;
 const G711_RATE = 8000;
 const MAX_PROMPT_CHARS = 2000;
-const LANGUAGE = /^[a-z]{2,3}$/;
 
 const NOT_AN_OBJECT = 'events must be JSON objects';
 
@@ -134,7 +133,7 @@ function transcription(param: string) {
         // '' asks to detect the language, like an absent one.
         language: optionalString(`${param}.language`)
           .transform((value) => (value ? value.toLowerCase() : undefined))
-          .refine((value) => value === undefined || LANGUAGE.test(value), {
+          .refine((value) => value === undefined || LANGUAGE_CODE.test(value), {
             error: (issue) =>
               `language ${JSON.stringify(issue.input)} is not an ISO-639-1 code like "en"`,
           }),

@@ -1,5 +1,10 @@
 import type { AudioEncoding, SessionConfig } from '../../contracts/stream-frames';
-import { numberOrNumericText, withMessage, z } from '../../common/validation/schema-parse';
+import {
+  LANGUAGE_CODE,
+  numberOrNumericText,
+  withMessage,
+  z,
+} from '../../common/validation/schema-parse';
 import { ProtocolError, CloseCode } from './protocol-error';
 
 export type { AudioEncoding, SessionConfig };
@@ -9,7 +14,6 @@ export const ENCODINGS = ['pcm_s16le', 'pcm_f32le'] as const satisfies readonly 
 export const MIN_SAMPLE_RATE = 8000;
 export const MAX_SAMPLE_RATE = 48000;
 const MAX_TARGETS = 8;
-const LANGUAGE = /^[a-z]{2,3}$/;
 
 /** Keys a client may set, by query string or in a `config` frame. */
 export type ConfigInput = Partial<Record<keyof SessionConfig, unknown>>;
@@ -45,7 +49,9 @@ function language(name: string, allowAuto: boolean) {
     .string({ error: message })
     .trim()
     .toLowerCase()
-    .refine((code) => (allowAuto && code === 'auto') || LANGUAGE.test(code), { error: message });
+    .refine((code) => (allowAuto && code === 'auto') || LANGUAGE_CODE.test(code), {
+      error: message,
+    });
 }
 
 /** A list, or a comma-separated string (the query string form); duplicates are dropped. */
