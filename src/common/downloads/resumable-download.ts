@@ -74,10 +74,10 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** Large (LFS) files carry their sha256 as ETag (X-Linked-Etag behind a redirect). */
-export function publishedSha256(headers: Headers): string | undefined {
+function publishedDigest(headers: Headers): DownloadRequest['expected'] {
   for (const name of ['x-linked-etag', 'etag']) {
     const value = headers.get(name)?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
-    if (value && /^[0-9a-f]{64}$/.test(value)) return value;
+    if (value && /^[0-9a-f]{64}$/.test(value)) return { algorithm: 'sha256', digest: value };
   }
   return undefined;
 }
@@ -162,7 +162,7 @@ export async function downloadResumable(req: DownloadRequest): Promise<Downloade
   if (total !== undefined && received !== total) throw stopped('the connection ended early');
 
   const digests = await fileDigests(part);
-  const expected = req.expected ?? published(response.headers);
+  const expected = req.expected ?? publishedDigest(response.headers);
   if (expected && digests[expected.algorithm] !== expected.digest) {
     await rm(part, { force: true });
     throw new ChecksumError(
@@ -188,9 +188,4 @@ function write(out: WriteStream, chunk: Uint8Array): Promise<void> {
       out.once('error', reject);
     }
   });
-}
-
-function published(headers: Headers): DownloadRequest['expected'] {
-  const sha256 = publishedSha256(headers);
-  return sha256 ? { algorithm: 'sha256', digest: sha256 } : undefined;
 }
