@@ -4,6 +4,7 @@
  * stt worker double that answers every job at once. Prints JSON lines: ready, then a report.
  *
  * argv: url redisUrl prefix streams seconds frameMs [sampleRate]
+ * BENCH_INTERIMS=false streams without interim results (to see what interims cost).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
@@ -83,7 +84,8 @@ function verdicts(redis: Redis): (job: SttJob) => Promise<boolean> {
 
 /**
  * Zero-cost stt: answers at once, so what is measured is the gateway path. A speculative final
- * is written only once the gateway confirms it, as the stt role does.
+ * is handled as the stt role does: offered at once (the gateway's confirm appends it), then
+ * written here only if the confirm came before the offer; dropped when cancelled.
  */
 function startWorkerDouble(redis: Redis): Worker<SttJob> {
   const confirmed = verdicts(redis);
@@ -91,10 +93,6 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
     QueueName.Stt,
     async (job) => {
       const data = job.data;
-      if (data.speculative && !(await confirmed(data))) {
-        await redis.del(data.audioKey);
-        return;
-      }
       const message =
         data.kind === 'final'
           ? {
@@ -105,6 +103,7 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
               language: 'en',
               start: data.startSec,
               end: data.endSec,
+              ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
               words: [],
               latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
               worker: 'bench-double',
@@ -118,6 +117,16 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
               language: 'en',
               worker: 'bench-double',
             };
+      if (data.speculative) {
+        const ready = `${prefix}:speculation:${data.utteranceId}:${data.revision}:ready`;
+        await redis.set(ready, JSON.stringify(message), 'EX', 60);
+        const confirm = await confirmed(data);
+        const withdrawn = (await redis.del(ready)) === 1;
+        if (!confirm || !withdrawn) {
+          await redis.del(data.audioKey);
+          return;
+        }
+      }
       const stream = `${prefix}:session:${data.sessionId}:results`;
       await redis
         .multi()
@@ -156,9 +165,28 @@ async function main(): Promise<void> {
   const started = Date.now();
   const sockets: WebSocket[] = [];
 
+  /**
+   * Frame k of a stream is always samples [k, k + 1) x frameSamples of the looped audio (wrapping
+   * across the loop's end), so a sample position the gateway reports maps to the frame that
+   * carried it.
+   */
+  const loopedFrame = (from: number): Int16Array => {
+    const start = from % pcm.length;
+    const head = pcm.subarray(start, Math.min(start + frameSamples, pcm.length));
+    if (head.length === frameSamples) return head;
+    const frame = new Int16Array(frameSamples);
+    frame.set(head);
+    frame.set(pcm.subarray(0, frameSamples - head.length), head.length);
+    return frame;
+  };
+  const pacers = new Set<() => void>();
+  const paceBase = performance.now();
+  const pacing = setInterval(() => pacers.forEach((pace) => pace()), 1);
   function stream(i: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const ws = new WebSocket(`${url}/?interim_results=true&sample_rate=${rate}`);
+      const ws = new WebSocket(
+        `${url}/?interim_results=${process.env.BENCH_INTERIMS ?? 'true'}&sample_rate=${rate}`,
+      );
       sockets.push(ws);
       // Stagger starts so utterance ends do not all line up.
       const offset = Math.floor((i / streams) * pcm.length);
@@ -166,20 +194,20 @@ async function main(): Promise<void> {
       const sentAt: number[] = [];
       ws.on('open', () => {
         resolve();
-        const t0 = performance.now();
-        const tick = (): void => {
+        // Each stream keeps its own 20 ms clock at its own phase, as independent microphones do.
+        const phase = (i / streams) * frameMs;
+        const now = performance.now();
+        const t0 = paceBase + phase + frameMs * Math.ceil((now - paceBase - phase) / frameMs);
+        pacers.add(() => {
           if (ws.readyState !== WebSocket.OPEN) return;
-          const due = Math.floor((performance.now() - t0) / frameMs);
+          const due = Math.floor((performance.now() - t0) / frameMs) + 1;
           while (sentAt.length < due) {
-            const start = (offset + sentAt.length * frameSamples) % pcm.length;
-            const frame = pcm.subarray(start, Math.min(start + frameSamples, pcm.length));
+            const frame = loopedFrame(offset + sentAt.length * frameSamples);
             ws.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
             sentAt.push(performance.now());
             frames++;
           }
-          setTimeout(tick, frameMs / 2);
-        };
-        tick();
+        });
       });
       ws.on('message', (data) => {
         const frame = JSON.parse((data as Buffer).toString('utf8')) as {
@@ -230,6 +258,7 @@ async function main(): Promise<void> {
     pipelineOverheads,
   };
   process.stdout.write(`${JSON.stringify(report)}\n`);
+  clearInterval(pacing);
   for (const ws of sockets) ws.terminate();
   await worker.close();
   subscriber?.disconnect();

@@ -154,24 +154,10 @@ export class SttJobService {
     }
     if (transcription.inferred) this.metrics.inference(data.kind, transcription.sttMs);
 
-    let final = data;
-    if (data.speculative) {
-      const verdict = await this.verdicts.wait(
-        data.utteranceId,
-        data.revision,
-        this.verdictTimeoutMs,
-      );
-      if (verdict?.kind !== 'confirm') {
-        return this.dropSpeculation(data, verdict ? 'wasted' : 'expired');
-      }
-      this.metrics.speculation('confirmed');
-      // The utterance ended when the threshold passed, not when the speculation started.
-      final = { ...data, utteranceEndedAt: verdict.at };
-    }
-
+    if (data.speculative) return this.settleSpeculation(data, transcription, pickedAt);
     const written =
       data.kind === 'final'
-        ? await this.writeFinal(final, transcription, pickedAt)
+        ? await this.writeFinal(data, transcription, pickedAt)
         : await this.writeInterim(data, transcription, agreed);
     await this.audio.delete(data.audioKey);
     return written
@@ -179,9 +165,53 @@ export class SttJobService {
       : { status: 'duplicate' };
   }
 
-  private async writeFinal(data: SttJob, t: Transcription, pickedAt: number): Promise<boolean> {
+  /**
+   * A computed speculation is offered to the gateway (which appends it the moment it confirms,
+   * without waiting for this worker), then waits for the verdict. Confirmed: the final is written
+   * here unless the gateway's confirm already appended it; either way its translations and the
+   * session's context follow from here. Cancelled or never decided: it is dropped.
+   */
+  private async settleSpeculation(
+    data: SttJob,
+    transcription: Transcription,
+    pickedAt: number,
+  ): Promise<SttJobOutcome> {
+    const { utteranceId, revision } = data;
+    // Ready before the threshold passed: nothing of its delivery is this worker's latency.
+    const offered = this.finalMessage(
+      { ...data, utteranceEndedAt: Date.now() },
+      transcription,
+      pickedAt,
+    );
+    await this.verdicts.offer(utteranceId, revision, JSON.stringify(offered));
+    const waited = await this.verdicts.wait(utteranceId, revision, this.verdictTimeoutMs);
+    const withdrawn = await this.verdicts.withdraw(utteranceId, revision);
+    // Gone before it was withdrawn: a verdict came in meanwhile and took it (confirm) or dropped it.
+    const verdict = waited ?? (withdrawn ? null : await this.verdicts.read(utteranceId, revision));
+    if (verdict?.kind !== 'confirm')
+      return this.dropSpeculation(data, verdict ? 'wasted' : 'expired');
+    const appendedByGateway = !withdrawn;
+    this.metrics.speculation('confirmed');
+    this.metrics.speculativeFinal(appendedByGateway ? 'gateway' : 'worker');
+    let written: boolean;
+    if (appendedByGateway) {
+      this.metrics.final(offered.latency.totalMs ?? 0, transcription.text ? 'text' : 'no_speech');
+      await this.afterFinal(data, transcription);
+      written = true;
+    } else {
+      // The utterance ended when the threshold passed, not when the speculation started.
+      const final = { ...data, utteranceEndedAt: verdict.at };
+      written = await this.writeFinal(final, transcription, pickedAt);
+    }
+    await this.audio.delete(data.audioKey);
+    return written
+      ? { status: 'done', text: transcription.text, inferred: transcription.inferred }
+      : { status: 'duplicate' };
+  }
+
+  private finalMessage(data: SttJob, t: Transcription, pickedAt: number): FinalResult {
     const now = Date.now();
-    const message: FinalResult = {
+    return {
       type: 'final',
       utteranceId: data.utteranceId,
       index: data.index,
@@ -203,16 +233,25 @@ export class SttJobService {
       },
       worker: this.config.queues.workerId,
     };
+  }
+
+  private async writeFinal(data: SttJob, t: Transcription, pickedAt: number): Promise<boolean> {
+    const message = this.finalMessage(data, t, pickedAt);
     const id = await this.results.append(data.sessionId, message, finalResultId(data.utteranceId));
-    await this.agreement.forget(data.utteranceId);
     if (id !== null)
       this.metrics.final(message.latency.totalMs ?? 0, t.text ? 'text' : 'no_speech');
+    // Also after a duplicate write: the first attempt may have died before enqueueing.
+    await this.afterFinal(data, t);
+    return id !== null;
+  }
+
+  /** What follows a final in the stream: its context for the next utterance, its translations. */
+  private async afterFinal(data: SttJob, t: Transcription): Promise<void> {
+    await this.agreement.forget(data.utteranceId);
     if (t.text) {
       await this.context.remember(data.sessionId, t.text);
-      // Also after a duplicate write: the first attempt may have died before enqueueing.
       if (data.targets.length > 0) await this.enqueueTranslation(data, t, 'final');
     }
-    return id !== null;
   }
 
   /**

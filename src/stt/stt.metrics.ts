@@ -10,6 +10,8 @@ export type InterimOutcome = 'computed' | 'skipped_stale';
  * (no inference spent), wasted (computed, then cancelled), expired (no verdict in time).
  */
 export type SpeculationOutcome = 'confirmed' | 'cancelled_before_start' | 'wasted' | 'expired';
+/** Who appended a confirmed speculation's final: the gateway's confirm (it was ready) or the worker. */
+export type SpeculativeFinalWriter = 'gateway' | 'worker';
 
 /**
  * STT metrics on /metrics, plus per-instance counts (several apps can share one Jest process and
@@ -44,6 +46,11 @@ export class SttMetrics {
     help: 'speculative finals by outcome (wasted = computed, then cancelled)',
     labelNames: ['outcome'],
   });
+  private readonly speculativeFinals = counter({
+    name: 'rt_stt_speculative_finals_total',
+    help: 'confirmed speculative finals by writer: gateway = ready before the threshold, appended by the confirm itself',
+    labelNames: ['writer'],
+  });
   readonly counts = {
     inferences: 0,
     interimsComputed: 0,
@@ -55,11 +62,17 @@ export class SttMetrics {
       SpeculationOutcome,
       number
     >,
+    speculativeFinals: { gateway: 0, worker: 0 } as Record<SpeculativeFinalWriter, number>,
   };
 
   speculation(outcome: SpeculationOutcome): void {
     this.counts.speculations[outcome]++;
     this.speculations.inc({ outcome });
+  }
+
+  speculativeFinal(writer: SpeculativeFinalWriter): void {
+    this.counts.speculativeFinals[writer]++;
+    this.speculativeFinals.inc({ writer });
   }
 
   interim(outcome: InterimOutcome): void {

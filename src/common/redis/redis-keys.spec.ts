@@ -22,6 +22,7 @@ describe('RedisKeys', () => {
     expect(keys.utteranceAgreement('s1:4')).toBe('{rt}:utterance:s1:4:agreement');
     expect(keys.audio('s1:4', 2)).toBe('{rt}:audio:s1:4:2');
     expect(keys.speculationVerdict('s1:4', 0)).toBe('{rt}:speculation:s1:4:0');
+    expect(keys.speculationReady('s1:4', 0)).toBe('{rt}:speculation:s1:4:0:ready');
     expect(keys.speculationVerdictsChannel()).toBe('{rt}:speculation-verdicts');
   });
 

@@ -72,6 +72,11 @@ export class RedisKeys {
     return this.key('speculation', utteranceId, revision);
   }
 
+  /** A computed speculation's final, waiting for the verdict (the gateway confirming appends it). */
+  speculationReady(utteranceId: string, revision: number): string {
+    return this.key('speculation', utteranceId, revision, 'ready');
+  }
+
   /** Channel: `<utteranceId>|<revision>` of every verdict recorded. */
   speculationVerdictsChannel(): string {
     return this.key('speculation-verdicts');

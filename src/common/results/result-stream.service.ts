@@ -8,16 +8,36 @@ import { ResultMessage } from './result-messages';
  * cannot deliver the same final or translation twice.
  * KEYS[1] stream, KEYS[2] dedupe key (or '' for none); ARGV: maxlen, ttl seconds, payload.
  */
-const APPEND_ONCE = `
-if KEYS[2] ~= '' then
-  if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[2]) == false then
-    return false
+/**
+ * Lua: `append_once(stream, written, maxlen, ttl, message)` appends `message` to the results
+ * stream unless the dedupe key `written` ('' for none) is already set; returns the stream id or
+ * false. Shared by every script that writes a result, so they dedupe alike.
+ */
+export const APPEND_ONCE_LUA = `
+local function append_once(stream, written, maxlen, ttl, message)
+  if written ~= '' then
+    if redis.call('SET', written, '1', 'NX', 'EX', ttl) == false then
+      return false
+    end
   end
+  local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'm', message)
+  redis.call('EXPIRE', stream, ttl)
+  return id
 end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[3])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return id
 `;
+
+const APPEND_ONCE = `${APPEND_ONCE_LUA}
+return append_once(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+`;
+
+/** Where a session's results go: what APPEND_ONCE_LUA needs besides the message. */
+export interface ResultTarget {
+  stream: string;
+  /** The dedupe key ('' when the result has no dedupe id). */
+  written: string;
+  maxLen: number;
+  ttlSeconds: number;
+}
 
 export interface StoredResult {
   id: string;
@@ -42,17 +62,26 @@ export class ResultStreamService {
     message: ResultMessage,
     dedupeId?: string,
   ): Promise<string | null> {
-    const dedupeKey = dedupeId ? this.client.keys.sessionResultWritten(sessionId, dedupeId) : '';
+    const target = this.target(sessionId, dedupeId);
     const id = (await this.client.redis.eval(
       APPEND_ONCE,
       2,
-      this.streamKey(sessionId),
-      dedupeKey,
-      this.config.gateway.resultStreamMaxLen,
-      this.config.gateway.sessionTtlSeconds,
+      target.stream,
+      target.written,
+      target.maxLen,
+      target.ttlSeconds,
       JSON.stringify(message),
     )) as string | null;
     return id;
+  }
+
+  target(sessionId: string, dedupeId?: string): ResultTarget {
+    return {
+      stream: this.streamKey(sessionId),
+      written: dedupeId ? this.client.keys.sessionResultWritten(sessionId, dedupeId) : '',
+      maxLen: this.config.gateway.resultStreamMaxLen,
+      ttlSeconds: this.config.gateway.sessionTtlSeconds,
+    };
   }
 
   /** Everything after `afterId` ('0' for all), oldest first. */

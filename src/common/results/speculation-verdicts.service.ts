@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { finalResultId } from '../../contracts/utterance-ids';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { RedisClient } from '../redis/redis.module';
 import { subscribeWhenReady } from '../redis/subscribe-when-ready';
+import { APPEND_ONCE_LUA, ResultStreamService } from './result-stream.service';
 
 /**
  * What the gateway decided about a speculative final (the final's inference started before the
@@ -23,8 +25,36 @@ export function formatVerdict(verdict: SpeculationVerdict): string {
 }
 
 /**
+ * Records a verdict (first writer wins) and announces it. When the standing verdict is `confirm`
+ * and the worker already offered the speculation's final (the `ready` key), that final is appended
+ * to the session's results here, in the same script: the final is on its way to the client one
+ * Redis call after the threshold passed, without waiting for the worker to wake up. Otherwise the
+ * worker writes it once it learns the verdict. A cancel drops an offered final.
+ *
+ * KEYS: verdict, ready, results stream, result dedupe key.
+ * ARGV: verdict, ttl seconds, channel, announcement, stream max length.
+ */
+const DECIDE = `${APPEND_ONCE_LUA}
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2], 'NX')
+local standing = redis.call('GET', KEYS[1])
+if standing == 'cancel' then
+  redis.call('DEL', KEYS[2])
+elseif standing == ARGV[1] then
+  local ready = redis.call('GET', KEYS[2])
+  if ready then
+    redis.call('DEL', KEYS[2])
+    append_once(KEYS[3], KEYS[4], ARGV[5], ARGV[2], ready)
+  end
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return standing
+`;
+
+/**
  * One verdict per speculation, first writer wins (SET NX), announced on a pub/sub channel so a
- * worker holding a finished speculation learns it at once. Keys expire with the session.
+ * worker holding a finished speculation learns it at once. A worker may offer the speculation's
+ * final before the verdict (`offer`); confirming then appends it (see DECIDE). Keys expire with
+ * the session.
  */
 @Injectable()
 export class SpeculationVerdictsService {
@@ -34,6 +64,7 @@ export class SpeculationVerdictsService {
   constructor(
     private readonly client: RedisClient,
     private readonly connections: RedisConnectionFactory,
+    private readonly results: ResultStreamService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,28 +76,53 @@ export class SpeculationVerdictsService {
     return this.client.keys.speculationVerdictsChannel();
   }
 
-  /** Records the verdict unless one exists; resolves with the verdict that stands. */
+  private readyKey(utteranceId: string, revision: number): string {
+    return this.client.keys.speculationReady(utteranceId, revision);
+  }
+
+  /**
+   * Records the verdict unless one exists; resolves with the verdict that stands. A confirm that
+   * stands appends the final the worker offered, if it did (the session's results stream).
+   */
   async decide(
+    sessionId: string,
     utteranceId: string,
     revision: number,
     verdict: SpeculationVerdict,
   ): Promise<SpeculationVerdict> {
-    const key = this.key(utteranceId, revision);
     const ttl = this.config.gateway.sessionTtlSeconds;
-    // One round trip on the path from the threshold to the final. The announcement only tells
-    // waiting workers to read the record, so it is harmless when an earlier verdict stands.
-    const replies = await this.client.redis
-      .multi()
-      .set(key, formatVerdict(verdict), 'EX', ttl, 'NX')
-      .get(key)
-      .publish(this.channel, `${utteranceId}|${revision}`)
-      .exec();
-    const [setReply, standing] = (replies ?? []).map(([error, value]) => {
-      if (error) throw error;
-      return value;
-    });
-    if (setReply === null) return parseVerdict(standing as string | null) ?? verdict;
-    return verdict;
+    const target = this.results.target(sessionId, finalResultId(utteranceId));
+    const standing = (await this.client.redis.eval(
+      DECIDE,
+      4,
+      this.key(utteranceId, revision),
+      this.readyKey(utteranceId, revision),
+      target.stream,
+      target.written,
+      formatVerdict(verdict),
+      ttl,
+      this.channel,
+      `${utteranceId}|${revision}`,
+      target.maxLen,
+    )) as string | null;
+    return parseVerdict(standing) ?? verdict;
+  }
+
+  /**
+   * A worker's computed speculation, as the final message it would write: the gateway appends it
+   * if it confirms from now on. Withdraw it once the verdict is known.
+   */
+  async offer(utteranceId: string, revision: number, finalMessage: string): Promise<void> {
+    const ttl = this.config.gateway.sessionTtlSeconds;
+    await this.client.redis.set(this.readyKey(utteranceId, revision), finalMessage, 'EX', ttl);
+  }
+
+  /**
+   * Takes an offered final back. Resolves false when it was no longer there: a confirm appended
+   * it (or a cancel dropped it), so the worker must not write it again.
+   */
+  async withdraw(utteranceId: string, revision: number): Promise<boolean> {
+    return (await this.client.redis.del(this.readyKey(utteranceId, revision))) === 1;
   }
 
   async read(utteranceId: string, revision: number): Promise<SpeculationVerdict | null> {

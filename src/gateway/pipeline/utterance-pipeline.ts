@@ -273,7 +273,12 @@ export class UtterancePipeline {
   private async cancelSpeculation(revision: number, index?: number): Promise<void> {
     if (index === undefined) return;
     try {
-      await this.deps.verdicts.decide(`${this.sessionId}:${index}`, revision, { kind: 'cancel' });
+      await this.deps.verdicts.decide(
+        this.sessionId,
+        utteranceIdOf(this.sessionId, index),
+        revision,
+        { kind: 'cancel' },
+      );
     } catch (error) {
       this.logger.warn(`Speculation not cancelled for ${this.sessionId}: ${String(error)}`);
     }
@@ -334,7 +339,8 @@ export class UtterancePipeline {
 
   /**
    * The threshold passed with the speculation's audio: the final is owed from here on (delivery
-   * waits for it), and the worker holding the speculation writes it as the final.
+   * waits for it). If the worker already offered the speculation's result, confirming appends it
+   * to the results; otherwise the worker writes it once it learns the verdict.
    */
   private async confirmSpeculation(open: OpenUtterance, revision: number): Promise<void> {
     const config = this.hooks.config();
@@ -344,7 +350,10 @@ export class UtterancePipeline {
     // that lets a worker write it, without waiting a round trip in between.
     const [, verdict] = await Promise.all([
       this.deps.store.expectFinal(this.sessionId, open.index),
-      this.deps.verdicts.decide(utteranceId, revision, { kind: 'confirm', at: Date.now() }),
+      this.deps.verdicts.decide(this.sessionId, utteranceId, revision, {
+        kind: 'confirm',
+        at: Date.now(),
+      }),
     ]);
     if (verdict.kind !== 'confirm') {
       throw new Error(`speculation ${utteranceId}:${revision} was already cancelled`);
