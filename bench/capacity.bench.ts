@@ -18,16 +18,16 @@
  * BENCH_SERVICE_<NAME>=value is passed to both service processes as <NAME>=value (for example
  * BENCH_SERVICE_STT_POOL_SIZE=2 BENCH_SERVICE_WHISPER_THREADS=1).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pacedChunks } from 'src/client/audio/audio-source';
 import { buildClip } from 'src/client/audio/demo-audio';
 import { encodeWav } from 'src/common/audio/wav';
 import { LoadTestReport, runLoadTest } from 'src/client/load-test';
 import { freePort } from '../test/helpers/ports';
-import { ROOT, ServiceProcess } from '../test/helpers/processes';
+import { ServiceProcess } from '../test/helpers/processes';
+import { ensureBuilt } from './built-service';
 import { cleanupPrefix, randomWeightsModel } from '../test/helpers/test-env';
 
 const TALK = [
@@ -239,9 +239,7 @@ export default async function capacity(args: string[]): Promise<void> {
   const speakers = (args[0] ?? '1,4,8,12,16,24').split(',').map(Number);
   const variants = (args[1] ?? 'on,off').split(',');
   const model = process.env.BENCH_MODEL ?? randomWeightsModel();
-  if (!existsSync(resolve(ROOT, 'dist/main.js'))) {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
-  }
+  ensureBuilt();
   const clip = buildClip(
     TALK.map((text) => ({ language: 'en', text })),
     { pauseSeconds: 1.2 },

@@ -5,18 +5,16 @@
  *   lag p99 and audio-processing lag p99 of the gateway process;
  * - pipeline overhead: utterance end (last voiced sample + silence threshold) to the `final` at
  *   the client, with a zero-cost stt worker double (so nothing of it is STT compute).
- * The gateway runs in this process; clients and the worker double in a child process; Redis is a
- * private redis-server so the shared one is not loaded.
+ * The gateway runs as users run it, `node dist/main.js` (built first when src/ is newer), with a
+ * small preloaded probe (gateway-probe.js) that measures it from inside; clients and the worker
+ * double run in another process; Redis is a private redis-server so the shared one is not loaded.
  */
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
-import { startApp } from 'src/bootstrap';
-import { loadConfig } from 'src/common/config/load-config';
-import { GatewayMetrics } from 'src/gateway/gateway.metrics';
 import { freePort } from '../test/helpers/ports';
 import { TestRedisServer } from '../test/helpers/redis-server';
+import { ensureBuilt, SERVICE_ENTRY } from './built-service';
 
 interface ClientReport {
   finals: number;
@@ -28,10 +26,39 @@ interface ClientReport {
   clientLoopLagMaxMs: number;
 }
 
+/** What gateway-probe.js measured in the gateway over the measured window. */
+interface ProbeReport {
+  cpuMs: number;
+  measuredMs: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+  audioLagsMs: number[];
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function waitReady(healthPort: number, gateway: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (gateway.exitCode !== null) throw new Error(`the gateway exited with ${gateway.exitCode}`);
+    const ready = await fetch(`http://127.0.0.1:${healthPort}/health/ready`).catch(() => null);
+    if (ready?.ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the gateway was not ready within 30 s');
+}
+
+function probe(gateway: ChildProcess): Promise<ProbeReport> {
+  return new Promise((done) => {
+    gateway.on('message', (message: { type?: string } & ProbeReport) => {
+      if (message.type === 'probe') done(message);
+    });
+    gateway.send('stop');
+  });
 }
 
 async function runOnce(
@@ -42,112 +69,87 @@ async function runOnce(
   rate: number,
 ): Promise<Record<string, number>> {
   const prefix = `bench-gw-${streams}-${Date.now()}`;
-  const config = loadConfig({
-    ROLE: 'gateway',
-    NODE_ENV: 'production',
-    // Measures the pipeline, not authentication.
-    AUTH_REQUIRED: 'false',
-    LOG_LEVEL: 'error',
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: prefix,
-    HOST: '127.0.0.1',
-    GATEWAY_PORT: String(await freePort()),
-    HEALTH_PORT: String(await freePort()),
-    SESSION_TTL_SECONDS: '60',
-    MAX_QUEUE_DEPTH: '1000000',
-    // BENCH_SPECULATIVE_SILENCE_SECONDS=0 measures finals without speculation (as before it).
-    SPECULATIVE_SILENCE_SECONDS: process.env.BENCH_SPECULATIVE_SILENCE_SECONDS ?? '0.2',
-  });
-  const running = await startApp(config);
-  for (let i = 0; i < 100; i++) {
-    const ready = await fetch(`http://127.0.0.1:${config.http.healthPort}/health/ready`);
-    if (ready.ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const metrics = running.app.get(GatewayMetrics);
-  // Raw samples for exact percentiles (the metric itself is a bucketed histogram).
-  const audioLags: number[] = [];
-  let measuring = false;
-  const observe = metrics.audioLag.observe.bind(metrics.audioLag);
-  metrics.audioLag.observe = ((value: number) => {
-    if (measuring) audioLags.push(value * 1000);
-    observe(value);
-  }) as typeof metrics.audioLag.observe;
-  const child = spawn(
+  const gatewayPort = await freePort();
+  const healthPort = await freePort();
+  const gateway = spawn(
     process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      resolve(__dirname, 'gateway-clients.ts'),
-      `ws://127.0.0.1:${config.gateway.port}`,
-      redisUrl,
-      prefix,
-      String(streams),
-      String(seconds),
-      String(frameMs),
-      String(rate),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(__dirname, '..') },
+    ['-r', resolve(__dirname, 'gateway-probe.js'), SERVICE_ENTRY],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        ROLE: 'gateway',
+        NODE_ENV: 'production',
+        // Measures the pipeline, not authentication.
+        AUTH_REQUIRED: 'false',
+        LOG_LEVEL: 'error',
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: prefix,
+        HOST: '127.0.0.1',
+        GATEWAY_PORT: String(gatewayPort),
+        HEALTH_PORT: String(healthPort),
+        SESSION_TTL_SECONDS: '60',
+        MAX_QUEUE_DEPTH: '1000000',
+        // BENCH_SPECULATIVE_SILENCE_SECONDS=0 measures finals without speculation (as before it).
+        SPECULATIVE_SILENCE_SECONDS: process.env.BENCH_SPECULATIVE_SILENCE_SECONDS ?? '0.2',
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
   );
-  const lines = createInterface({ input: child.stdout });
-  const report = await new Promise<ClientReport>((done, fail) => {
-    let lag: ReturnType<typeof monitorEventLoopDelay> | undefined;
-    let cpu: NodeJS.CpuUsage | undefined;
-    let started = 0;
-    lines.on('line', (line) => {
-      const message = JSON.parse(line) as { type: string } & ClientReport;
-      if (message.type === 'ready') {
-        measuring = true;
-        lag = monitorEventLoopDelay({ resolution: 5 });
-        lag.enable();
-        cpu = process.cpuUsage();
-        started = performance.now();
-      } else if (message.type === 'report') {
-        lag?.disable();
-        measuring = false;
-        const used = process.cpuUsage(cpu);
-        const wall = performance.now() - started;
-        Object.assign(message, {
-          cpuMs: (used.user + used.system) / 1000,
-          measuredMs: wall,
-          lagP99: lag ? lag.percentile(99) / 1e6 : Number.NaN,
-          lagMax: lag ? lag.max / 1e6 : Number.NaN,
-        });
-        done(message);
-      }
+  try {
+    await waitReady(healthPort, gateway);
+    const clients = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        resolve(__dirname, 'gateway-clients.ts'),
+        `ws://127.0.0.1:${gatewayPort}`,
+        redisUrl,
+        prefix,
+        String(streams),
+        String(seconds),
+        String(frameMs),
+        String(rate),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'], cwd: resolve(__dirname, '..') },
+    );
+    const lines = createInterface({ input: clients.stdout });
+    const report = await new Promise<ClientReport>((done, fail) => {
+      lines.on('line', (line) => {
+        const message = JSON.parse(line) as { type: string } & ClientReport;
+        if (message.type === 'ready') gateway.send('start');
+        else if (message.type === 'report') done(message);
+      });
+      clients.once('exit', (code) => code !== 0 && fail(new Error(`clients exited with ${code}`)));
     });
-    child.once('exit', (code) => code !== 0 && fail(new Error(`clients exited with ${code}`)));
-  });
-  const extra = report as ClientReport & {
-    cpuMs: number;
-    measuredMs: number;
-    lagP99: number;
-    lagMax: number;
-  };
-  const audioLagP99 = percentile(audioLags, 99);
-  const audioLagP50 = percentile(audioLags, 50);
-  await running.close();
-  const cpuShare = extra.cpuMs / extra.measuredMs;
-  return {
-    streams,
-    cpuPerStreamPct: (cpuShare / streams) * 100,
-    streamsPerCore: streams / cpuShare,
-    eventLoopLagP99Ms: extra.lagP99,
-    eventLoopLagMaxMs: extra.lagMax,
-    audioLagP50Ms: audioLagP50,
-    audioLagP99Ms: audioLagP99,
-    finals: report.finals,
-    overheadP50Ms: percentile(report.overheads, 50),
-    overheadP99Ms: percentile(report.overheads, 99),
-    overheadSamples: report.overheads.length,
-    pipelineP50Ms: percentile(report.pipelineOverheads, 50),
-    pipelineP99Ms: percentile(report.pipelineOverheads, 99),
-    pipelineMaxMs: Math.max(...report.pipelineOverheads),
-    clientLoopLagP99Ms: report.clientLoopLagP99Ms,
-    clientLoopLagMaxMs: report.clientLoopLagMaxMs,
-  };
+    const measured = await probe(gateway);
+    const cpuShare = measured.cpuMs / measured.measuredMs;
+    return {
+      streams,
+      cpuPerStreamPct: (cpuShare / streams) * 100,
+      streamsPerCore: streams / cpuShare,
+      eventLoopLagP99Ms: measured.lagP99Ms,
+      eventLoopLagMaxMs: measured.lagMaxMs,
+      audioLagP50Ms: percentile(measured.audioLagsMs, 50),
+      audioLagP99Ms: percentile(measured.audioLagsMs, 99),
+      finals: report.finals,
+      overheadP50Ms: percentile(report.overheads, 50),
+      overheadP99Ms: percentile(report.overheads, 99),
+      overheadSamples: report.overheads.length,
+      pipelineP50Ms: percentile(report.pipelineOverheads, 50),
+      pipelineP99Ms: percentile(report.pipelineOverheads, 99),
+      pipelineMaxMs: Math.max(...report.pipelineOverheads),
+      clientLoopLagP99Ms: report.clientLoopLagP99Ms,
+      clientLoopLagMaxMs: report.clientLoopLagMaxMs,
+    };
+  } finally {
+    const exited = new Promise((r) => gateway.once('exit', r));
+    if (gateway.exitCode === null) gateway.kill('SIGTERM');
+    await exited;
+  }
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -155,6 +157,7 @@ export async function run(args: string[]): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 20);
   const frameMs = Number(process.env.BENCH_FRAME_MS ?? 20);
   const rate = Number(process.env.BENCH_SAMPLE_RATE ?? 16000);
+  ensureBuilt();
   const redis = new TestRedisServer(await freePort());
   await redis.start();
   const rows: Record<string, number>[] = [];
@@ -162,7 +165,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(
       `gateway capacity: ${seconds} s of real-time speech per stream at ${rate} Hz, ` +
         `${frameMs} ms frames, ` +
-        `zero-cost stt double, private redis-server`,
+        `zero-cost stt double, private redis-server, the gateway from dist/`,
     );
     for (const streams of counts) {
       const row = await runOnce(redis.url, streams, seconds, frameMs, rate);

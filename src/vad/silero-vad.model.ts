@@ -97,6 +97,10 @@ export class SileroVadModel {
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
+      // One turn of the event loop before the next call: the streams just answered ask for their
+      // next chunk and newly read audio adds its chunks, so calls are fewer and fuller (each is a
+      // message to the inference thread and back).
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.running = false;
   }
@@ -130,6 +134,8 @@ export class SileroVadStream {
   /** @internal [2, 128] */
   readonly state = new Float32Array(STATE_SIZE);
   private readonly context = new Float32Array(SILERO_CONTEXT_SAMPLES);
+  private readonly input = new Float32Array(INPUT_SAMPLES);
+  private inFlight = false;
 
   constructor(private readonly model: SileroVadModel) {}
 
@@ -140,13 +146,17 @@ export class SileroVadStream {
         new RangeError(`Silero VAD needs ${SILERO_CHUNK_SAMPLES} samples, got ${chunk.length}`),
       );
     }
-    const input = new Float32Array(INPUT_SAMPLES);
+    // The stream's own buffer while it has one chunk in flight (the segmenter awaits each chunk),
+    // so the steady state allocates nothing per chunk; the model copies it into its batch.
+    const input = this.inFlight ? new Float32Array(INPUT_SAMPLES) : this.input;
     input.set(this.context, 0);
     for (let i = 0; i < SILERO_CHUNK_SAMPLES; i++) {
       input[SILERO_CONTEXT_SAMPLES + i] = chunk[i] / 32768;
     }
     this.context.set(input.subarray(INPUT_SAMPLES - SILERO_CONTEXT_SAMPLES));
-    return this.model.enqueue(this, input);
+    if (input !== this.input) return this.model.enqueue(this, input);
+    this.inFlight = true;
+    return this.model.enqueue(this, input).finally(() => (this.inFlight = false));
   }
 
   /** Start afresh, as a new stream (after a long stretch the model did not see). */

@@ -13,6 +13,9 @@ const LATENCY_WINDOW_MS = 10_000;
  */
 export class RecentLatencies {
   private readonly samples: { at: number; ms: number }[] = [];
+  /** The median of `samples` as they are now (it is read for every interim, written per final). */
+  private cached: number | undefined;
+  private stale = false;
 
   constructor(
     private readonly windowMs = LATENCY_WINDOW_MS,
@@ -22,16 +25,21 @@ export class RecentLatencies {
   add(ms: number, now = Date.now()): void {
     this.samples.push({ at: now, ms });
     if (this.samples.length > this.maxSamples) this.samples.shift();
+    this.stale = true;
   }
 
   /** Median of the window, or undefined when no final was delivered in it. */
   median(now = Date.now()): number | undefined {
     while (this.samples.length > 0 && now - this.samples[0].at > this.windowMs) {
       this.samples.shift();
+      this.stale = true;
     }
-    if (this.samples.length === 0) return undefined;
-    const sorted = this.samples.map((s) => s.ms).sort((a, b) => a - b);
-    return sorted[Math.floor((sorted.length - 1) / 2)];
+    if (this.stale) {
+      this.stale = false;
+      const sorted = this.samples.map((s) => s.ms).sort((a, b) => a - b);
+      this.cached = sorted.length === 0 ? undefined : sorted[Math.floor((sorted.length - 1) / 2)];
+    }
+    return this.cached;
   }
 }
 
