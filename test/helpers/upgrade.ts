@@ -9,7 +9,7 @@ export type UpgradeOutcome =
 export function upgrade(
   url: string,
   options: { protocols?: string[]; headers?: Record<string, string> } & ClientRequestArgs &
-    Pick<ClientOptions, 'ca'> = {},
+    Pick<ClientOptions, 'ca' | 'autoPong'> = {},
 ): Promise<UpgradeOutcome> {
   const { protocols, ...rest } = options;
   return new Promise((resolve, reject) => {
