@@ -91,6 +91,34 @@ describe('gateway protocol (real Redis, real VAD, stt double)', () => {
     expect(quiet.of('realtime').filter((f) => f.final === true)).toHaveLength(0);
   });
 
+  it("appends a speculation finished before the threshold at the gateway's confirm: one final, translations after it", async () => {
+    const client = await connect('targets=es&interim_results=false');
+    const session = await client.next((f) => f.type === 'session', { what: 'session frame' });
+    // Speech and a pause long enough to speculate, not to end the utterance; the rest once the
+    // worker has offered the speculation's final.
+    const speech = espeak(PHRASE_A);
+    let end = speech.length;
+    while (end > 0 && Math.abs(speech[end - 1]) < 100) end--;
+    client.sendPcm(concatPcm(silence(0.5), speech.subarray(0, end), silence(0.35)));
+    await waitFor(() => stt.offered.some((job) => job.sessionId === session.session_id), {
+      what: 'the offered speculation',
+    });
+    client.sendPcm(silence(1.5));
+    const [final] = await client.waitCount('final', 1);
+    await client.waitCount('translation', 1);
+    await waitFor(
+      () => stt.appendedByGateway.some((job) => job.utteranceId === final.utterance_id),
+      {
+        what: "the double to see the gateway's append",
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(client.frames.filter((f) => f.type === 'final' || f.type === 'translation')).toEqual([
+      expect.objectContaining({ type: 'final', seq: 1, text: 'utterance 1' }),
+      expect.objectContaining({ type: 'translation', seq: 1, language: 'es' }),
+    ]);
+  });
+
   it('serves the native protocol on /v1/stream, as on its alias /', async () => {
     for (const path of ['/v1/stream', '/v1/stream/', '/']) {
       const client = await connect('source=en&interim_results=false', path);

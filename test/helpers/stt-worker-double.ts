@@ -60,12 +60,17 @@ function spreadWords(text: string, start: number, end: number): WordTiming[] {
  * queue that writes results to the session's real result stream. Its words are made up from the
  * job, so tests can check which utterance each result belongs to.
  *
- * Speculative finals are honoured as the stt role does: held until the gateway's verdict, written
- * only when confirmed; cancelled ones go to `dropped` instead of `jobs`.
+ * Speculative finals are honoured as the stt role does: offered before the gateway's verdict (a
+ * confirm appends the offer itself: `appendedByGateway`), written here only when confirmed before
+ * the offer; cancelled ones go to `dropped` instead of `jobs`.
  */
 export class SttWorkerDouble {
   readonly jobs: SttJob[] = [];
   readonly dropped: SttJob[] = [];
+  /** Speculations whose final was offered (waiting for the verdict, or past it). */
+  readonly offered: SttJob[] = [];
+  /** Confirmed speculations whose final the gateway's confirm appended. */
+  readonly appendedByGateway: SttJob[] = [];
   private readonly redis: Redis;
   readonly audioSeconds = new Map<string, number>();
   private readonly worker: Worker<SttJob>;
@@ -111,13 +116,31 @@ export class SttWorkerDouble {
     return false;
   }
 
+  /**
+   * As the stt role does with a computed speculation: offers its final (the gateway's confirm
+   * appends it), waits for the verdict, then withdraws the offer. `gateway`: the confirm appended
+   * it; `worker`: the confirm came first, the final is ours to write; `dropped`: not confirmed.
+   */
+  private async offer(data: SttJob, final: FinalResult): Promise<'gateway' | 'worker' | 'dropped'> {
+    const ready = `${this.verdictPrefix}:${data.utteranceId}:${data.revision}:ready`;
+    await this.redis.set(ready, JSON.stringify(final), 'EX', 60);
+    this.offered.push(data);
+    const confirmed = await this.confirmed(data);
+    const withdrawn = (await this.redis.del(ready)) === 1;
+    if (!confirmed) return 'dropped';
+    return withdrawn ? 'worker' : 'gateway';
+  }
+
   private async handle(job: Job<SttJob>): Promise<void> {
     const data = job.data;
-    if (data.speculative && !(await this.confirmed(data))) {
+    // A speculation offers its final before the verdict; one that fails waits for it first (the
+    // stt role writes its error only once the speculation is confirmed).
+    const offers = data.speculative === true && !this.options.failFinal?.(data);
+    if (data.speculative && !offers && !(await this.confirmed(data))) {
       this.dropped.push(data);
       return;
     }
-    this.jobs.push(data);
+    if (!offers) this.jobs.push(data);
     const pcm = await this.audio.get(data.audioKey);
     if (!pcm) throw new Error(`audio ${data.audioKey} missing`);
     this.audioSeconds.set(`${data.utteranceId}:${data.revision}`, pcm.length / 2 / 16000);
@@ -184,7 +207,18 @@ export class SttWorkerDouble {
       latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
       worker: 'stt-double',
     };
-    await this.write(data, final, `final:${data.index}`);
+    if (offers) {
+      const writer = await this.offer(data, final);
+      if (writer === 'dropped') {
+        this.dropped.push(data);
+        return;
+      }
+      this.jobs.push(data);
+      if (writer === 'gateway') this.appendedByGateway.push(data);
+      else await this.write(data, final, `final:${data.index}`);
+    } else {
+      await this.write(data, final, `final:${data.index}`);
+    }
     if (this.options.translationQueue && text !== '' && data.targets.length > 0) {
       await this.options.translationQueue.add(QueueName.Translation, 'final', {
         sessionId: data.sessionId,
