@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
+import { RedisKeys } from 'src/common/redis/redis-keys';
 import { parseVerdict } from 'src/common/results/speculation-verdicts.service';
 import { DEFAULT_SEGMENTER_OPTIONS } from 'src/vad';
 import { SILERO_CHUNK_SAMPLES } from 'src/vad/silero-vad.model';
@@ -19,6 +20,7 @@ import { concatPcm, espeak, jfk, silence } from '../test/helpers/audio';
 
 const [url, redisUrl, prefix, streamsText, secondsText, frameMsText, rateText] =
   process.argv.slice(2);
+const keys = new RedisKeys(prefix);
 /** Client sample rate: 16000, or e.g. 48000 to include the gateway's resampling. */
 const rate = Number(rateText ?? 16000);
 const streams = Number(streamsText);
@@ -65,12 +67,12 @@ let subscriber: Redis | undefined;
 function verdicts(redis: Redis): (job: SttJob) => Promise<boolean> {
   subscriber = new Redis(redisUrl);
   const waiting = new Map<string, () => void>();
-  const subscribed = subscriber.subscribe(`${prefix}:speculation-verdicts`);
+  const subscribed = subscriber.subscribe(keys.speculationVerdictsChannel());
   subscriber.on('message', (_channel: string, message: string) => waiting.get(message)?.());
   return async (job) => {
     await subscribed;
     const id = `${job.utteranceId}|${job.revision}`;
-    const key = `${prefix}:speculation:${job.utteranceId}:${job.revision}`;
+    const key = keys.speculationVerdict(job.utteranceId, job.revision);
     const announced = new Promise<void>((resolve) => waiting.set(id, resolve));
     let verdict = parseVerdict(await redis.get(key));
     if (!verdict) {
@@ -118,7 +120,7 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
               worker: 'bench-double',
             };
       if (data.speculative) {
-        const ready = `${prefix}:speculation:${data.utteranceId}:${data.revision}:ready`;
+        const ready = keys.speculationReady(data.utteranceId, data.revision);
         await redis.set(ready, JSON.stringify(message), 'EX', 60);
         const confirm = await confirmed(data);
         const withdrawn = (await redis.del(ready)) === 1;
@@ -127,7 +129,7 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
           return;
         }
       }
-      const stream = `${prefix}:session:${data.sessionId}:results`;
+      const stream = keys.sessionResults(data.sessionId);
       await redis
         .multi()
         .xadd(stream, 'MAXLEN', '~', 1000, '*', 'm', JSON.stringify(message))

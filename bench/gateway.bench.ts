@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { freePort } from '../test/helpers/ports';
 import { TestRedisServer } from '../test/helpers/redis-server';
 import { ensureBuilt, SERVICE_ENTRY } from './built-service';
+import { percentile } from './stats';
 
 interface ClientReport {
   finals: number;
@@ -33,12 +34,6 @@ interface ProbeReport {
   lagP99Ms: number;
   lagMaxMs: number;
   audioLagsMs: number[];
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 async function waitReady(healthPort: number, gateway: ChildProcess): Promise<void> {

@@ -159,6 +159,15 @@ export class SttJobService {
       data.kind === 'final'
         ? await this.writeFinal(data, transcription, pickedAt)
         : await this.writeInterim(data, transcription, agreed);
+    return this.finished(data, transcription, written);
+  }
+
+  /** The job's audio is no longer needed; `written` false: a retry found its result written. */
+  private async finished(
+    data: SttJob,
+    transcription: Transcription,
+    written: boolean,
+  ): Promise<SttJobOutcome> {
     await this.audio.delete(data.audioKey);
     return written
       ? { status: 'done', text: transcription.text, inferred: transcription.inferred }
@@ -190,23 +199,22 @@ export class SttJobService {
     const verdict = waited ?? (withdrawn ? null : await this.verdicts.read(utteranceId, revision));
     if (verdict?.kind !== 'confirm')
       return this.dropSpeculation(data, verdict ? 'wasted' : 'expired');
-    const appendedByGateway = !withdrawn;
     this.metrics.speculation('confirmed');
-    this.metrics.speculativeFinal(appendedByGateway ? 'gateway' : 'worker');
-    let written: boolean;
-    if (appendedByGateway) {
+    if (!withdrawn) {
+      // The gateway's confirm appended the offered final.
+      this.metrics.speculativeFinal('gateway');
       this.metrics.final(offered.latency.totalMs ?? 0, transcription.text ? 'text' : 'no_speech');
       await this.afterFinal(data, transcription);
-      written = true;
-    } else {
-      // The utterance ended when the threshold passed, not when the speculation started.
-      const final = { ...data, utteranceEndedAt: verdict.at };
-      written = await this.writeFinal(final, transcription, pickedAt);
+      return this.finished(data, transcription, true);
     }
-    await this.audio.delete(data.audioKey);
-    return written
-      ? { status: 'done', text: transcription.text, inferred: transcription.inferred }
-      : { status: 'duplicate' };
+    this.metrics.speculativeFinal('worker');
+    // The utterance ended when the threshold passed, not when the speculation started.
+    const final = { ...data, utteranceEndedAt: verdict.at };
+    return this.finished(
+      data,
+      transcription,
+      await this.writeFinal(final, transcription, pickedAt),
+    );
   }
 
   private finalMessage(data: SttJob, t: Transcription, pickedAt: number): FinalResult {

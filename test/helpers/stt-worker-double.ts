@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
+import { RedisKeys } from 'src/common/redis/redis-keys';
 import { ResultStreamService } from 'src/common/results/result-stream.service';
 import { AudioStoreService } from 'src/common/results/audio-store.service';
 import { FinalResult, ResultMessage, WordTiming } from 'src/common/results/result-messages';
@@ -83,7 +84,7 @@ export class SttWorkerDouble {
     private readonly options: SttWorkerDoubleOptions = {},
   ) {
     this.redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
-    this.verdictPrefix = `${prefix}:speculation`;
+    this.keys = new RedisKeys(prefix);
     const url = new URL(REDIS_URL);
     const connection = {
       host: url.hostname,
@@ -102,11 +103,11 @@ export class SttWorkerDouble {
     });
   }
 
-  private readonly verdictPrefix: string;
+  private readonly keys: RedisKeys;
 
   /** Polls for the gateway's verdict on a speculation (confirmed or not). */
   private async confirmed(data: SttJob): Promise<boolean> {
-    const key = `${this.verdictPrefix}:${data.utteranceId}:${data.revision}`;
+    const key = this.keys.speculationVerdict(data.utteranceId, data.revision);
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const verdict = parseVerdict(await this.redis.get(key));
@@ -122,7 +123,7 @@ export class SttWorkerDouble {
    * it; `worker`: the confirm came first, the final is ours to write; `dropped`: not confirmed.
    */
   private async offer(data: SttJob, final: FinalResult): Promise<'gateway' | 'worker' | 'dropped'> {
-    const ready = `${this.verdictPrefix}:${data.utteranceId}:${data.revision}:ready`;
+    const ready = this.keys.speculationReady(data.utteranceId, data.revision);
     await this.redis.set(ready, JSON.stringify(final), 'EX', 60);
     this.offered.push(data);
     const confirmed = await this.confirmed(data);

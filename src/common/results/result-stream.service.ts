@@ -4,14 +4,10 @@ import { RedisClient } from '../redis/redis.module';
 import { ResultMessage } from './result-messages';
 
 /**
- * Appends a message unless its dedupe key was already written, atomically, so a retried job
- * cannot deliver the same final or translation twice.
- * KEYS[1] stream, KEYS[2] dedupe key (or '' for none); ARGV: maxlen, ttl seconds, payload.
- */
-/**
  * Lua: `append_once(stream, written, maxlen, ttl, message)` appends `message` to the results
- * stream unless the dedupe key `written` ('' for none) is already set; returns the stream id or
- * false. Shared by every script that writes a result, so they dedupe alike.
+ * stream unless the dedupe key `written` ('' for none) is already set, atomically, so a retried
+ * job cannot deliver the same final or translation twice; returns the stream id or false. Shared
+ * by every script that writes a result, so they dedupe alike.
  */
 export const APPEND_ONCE_LUA = `
 local function append_once(stream, written, maxlen, ttl, message)
@@ -26,6 +22,7 @@ local function append_once(stream, written, maxlen, ttl, message)
 end
 `;
 
+/** KEYS[1] stream, KEYS[2] dedupe key (or '' for none); ARGV: maxlen, ttl seconds, payload. */
 const APPEND_ONCE = `${APPEND_ONCE_LUA}
 return append_once(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 `;
