@@ -24,6 +24,7 @@ PACKAGES=(
   "cmake:building the whisper.cpp addon"
   "tini:the image's init, checked by the deploy tests"
   "haproxy:validating the shipped load-balancer config"
+  "prometheus:promtool and a Prometheus server for the observability tests (each run starts its own)"
   "docker-compose:validating the shipped compose files (no Docker engine needed)"
   "chromium:the web app's browser tests"
   "xvfb:a display for the voice-typing test"

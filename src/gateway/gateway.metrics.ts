@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { counter, gauge, histogram } from '../common/metrics/registered-metrics';
+import { stageLatency } from '../common/metrics/stage-latency';
+
+/** How a session attempt ended: `refused` (overloaded) or `error` (closed by an error). */
+export type SessionEnd = 'closed' | 'refused' | 'error';
 
 /** Gateway metrics on /metrics. */
 @Injectable()
@@ -43,7 +47,49 @@ export class GatewayMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   });
 
+  readonly sessions = counter({
+    name: 'rt_sessions_total',
+    help: 'Sessions by outcome: started, then closed or error; refused (overloaded) never start',
+    labelNames: ['result'],
+  });
+  readonly errors = counter({
+    name: 'rt_errors_total',
+    help: 'error messages sent to clients, by code',
+    labelNames: ['code'],
+  });
+  readonly finalLatency = histogram({
+    name: 'rt_final_latency_seconds',
+    help: 'End of speech (its audio received) to the final sent to the client',
+    buckets: [0.1, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10, 20],
+  });
+  readonly stages = stageLatency();
+
+  constructor() {
+    for (const result of ['started', 'closed', 'refused', 'error'])
+      this.sessions.inc({ result }, 0);
+  }
+
   reject(reason: string): void {
     this.framesRejected.inc({ reason });
+  }
+
+  sessionStarted(): void {
+    this.sessionsActive.inc();
+    this.sessions.inc({ result: 'started' });
+  }
+
+  /** `started`: the session was counted as started (and active). */
+  sessionEnded(started: boolean, end: SessionEnd): void {
+    if (started) this.sessionsActive.dec();
+    if (started || end !== 'closed') this.sessions.inc({ result: end });
+  }
+
+  /** A final reached the client: `speechEndedAt` when its speech ended, `writtenAt` its result. */
+  finalDelivered(speechEndedAt: number, writtenAt: number | undefined): void {
+    const now = Date.now();
+    this.finalLatency.observe(Math.max(0, now - speechEndedAt) / 1000);
+    if (writtenAt !== undefined) {
+      this.stages.observe({ stage: 'delivery' }, Math.max(0, now - writtenAt) / 1000);
+    }
   }
 }

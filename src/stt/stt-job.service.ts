@@ -152,7 +152,9 @@ export class SttJobService {
       }
       throw error;
     }
-    if (transcription.inferred) this.metrics.inference(data.kind, transcription.sttMs);
+    if (transcription.inferred) {
+      this.metrics.inference(data.kind, transcription.sttMs, transcription.audioSeconds);
+    }
 
     if (data.speculative) return this.settleSpeculation(data, transcription, pickedAt);
     const written =
@@ -203,7 +205,7 @@ export class SttJobService {
     if (!withdrawn) {
       // The gateway's confirm appended the offered final.
       this.metrics.speculativeFinal('gateway');
-      this.metrics.final(offered.latency.totalMs ?? 0, transcription.text ? 'text' : 'no_speech');
+      this.metrics.final(offered.latency, transcription.text ? 'text' : 'no_speech', data.upload);
       await this.afterFinal(data, transcription);
       return this.finished(data, transcription, true);
     }
@@ -247,7 +249,7 @@ export class SttJobService {
     const message = this.finalMessage(data, t, pickedAt);
     const id = await this.results.append(data.sessionId, message, finalResultId(data.utteranceId));
     if (id !== null)
-      this.metrics.final(message.latency.totalMs ?? 0, t.text ? 'text' : 'no_speech');
+      this.metrics.final(message.latency, t.text ? 'text' : 'no_speech', data.upload);
     // Also after a duplicate write: the first attempt may have died before enqueueing.
     await this.afterFinal(data, t);
     return id !== null;

@@ -40,6 +40,8 @@ export interface Transcription {
   /** False when the audio had no speech and whisper was not run. */
   inferred: boolean;
   sttMs: number;
+  /** Seconds of audio given to whisper (0 when it was not run). */
+  audioSeconds: number;
 }
 
 /**
@@ -63,6 +65,7 @@ export class SttTranscriber {
       ...(input.segmentDetail ? { segments: [] } : {}),
       inferred: false,
       sttMs: 0,
+      audioSeconds: 0,
     };
     if (stt.vadFilter && !analyseSpeech(input.samples).hasSpeech) return silent;
 
@@ -116,6 +119,7 @@ export class SttTranscriber {
         : {}),
       inferred: true,
       sttMs,
+      audioSeconds: durationSeconds(samples),
     };
   }
 }

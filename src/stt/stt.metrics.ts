@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { counter, histogram } from '../common/metrics/registered-metrics';
+import { stageLatency } from '../common/metrics/stage-latency';
+import { StageLatencies } from '../common/results/result-messages';
 
 const SECONDS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20];
 
@@ -35,6 +37,18 @@ export class SttMetrics {
     labelNames: ['kind'],
     buckets: SECONDS,
   });
+  private readonly audioSeconds = counter({
+    name: 'rt_stt_audio_seconds_total',
+    help: 'Seconds of audio transcribed by whisper, by kind',
+    labelNames: ['kind'],
+  });
+  private readonly realTimeFactor = histogram({
+    name: 'rt_stt_real_time_factor',
+    help: 'whisper inference seconds per second of audio, per job',
+    labelNames: ['kind'],
+    buckets: [0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
+  });
+  private readonly stages = stageLatency();
   private readonly finalLatency = histogram({
     name: 'rt_stt_final_latency_seconds',
     help: 'utterance end (or enqueue) to final written',
@@ -81,17 +95,24 @@ export class SttMetrics {
     else this.counts.interimsSkipped++;
   }
 
-  inference(kind: 'interim' | 'final', ms: number): void {
+  inference(kind: 'interim' | 'final', ms: number, audioSeconds: number): void {
     this.counts.inferences++;
     this.inferences.inc({ kind });
     this.inferenceSeconds.observe({ kind }, ms / 1000);
+    if (audioSeconds <= 0) return;
+    this.audioSeconds.inc({ kind }, audioSeconds);
+    this.realTimeFactor.observe({ kind }, ms / 1000 / audioSeconds);
   }
 
-  final(totalMs: number, outcome: 'text' | 'no_speech'): void {
+  /** A final was written (once per utterance); the stages are those of live speech only. */
+  final(latency: StageLatencies, outcome: 'text' | 'no_speech', upload?: boolean): void {
     this.counts.finals++;
     if (outcome === 'no_speech') this.counts.noSpeech++;
     this.jobs.inc({ kind: 'final', outcome });
-    this.finalLatency.observe(totalMs / 1000);
+    this.finalLatency.observe((latency.totalMs ?? 0) / 1000);
+    if (upload) return;
+    this.stages.observe({ stage: 'queue' }, latency.queueMs / 1000);
+    this.stages.observe({ stage: 'stt' }, latency.sttMs / 1000);
   }
 
   badAudio(kind: 'interim' | 'final'): void {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { counter, gauge, histogram } from '../common/metrics/registered-metrics';
+import { stageLatency } from '../common/metrics/stage-latency';
 
 /** Translation metrics on /metrics. */
 @Injectable()
@@ -35,6 +36,13 @@ export class TranslationMetrics {
     help: 'Neural translation models in memory',
     labelNames: [],
   });
+
+  private readonly stages = stageLatency();
+
+  /** A final's translation was written: the translation stage, from its job's enqueue. */
+  finalTranslated(enqueuedAt: number): void {
+    this.stages.observe({ stage: 'translation' }, Math.max(0, Date.now() - enqueuedAt) / 1000);
+  }
 
   modelsChanged(loaded: ReadonlyMap<string, number>): void {
     this.modelBytes.reset();

@@ -195,7 +195,8 @@ export class TranslationService {
       job.kind === 'final'
         ? `translation:${job.utteranceId}:${target}`
         : `translation-interim:${job.utteranceId}:${job.revision}:${target}`;
-    await this.results.append(job.sessionId, message, dedupeId);
+    const id = await this.results.append(job.sessionId, message, dedupeId);
+    if (id !== null && job.kind === 'final') this.metrics.finalTranslated(job.enqueuedAt);
   }
 
   /** Session errors are written once per dedupe id (e.g. once per session and pair). */

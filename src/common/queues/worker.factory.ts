@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import { Job, Worker, WorkerOptions } from 'bullmq';
+import { Job, UnrecoverableError, Worker, WorkerOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { JobPayloads } from './job-payloads';
+import { QueueMetrics } from './queue.metrics';
 import { QueueName } from './queue-names';
 
 export type JobHandler<N extends QueueName> = (job: Job<JobPayloads[N]>) => Promise<unknown>;
@@ -47,6 +48,7 @@ export class WorkerFactory implements BeforeApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisConnectionFactory,
+    private readonly metrics: QueueMetrics,
   ) {}
 
   start<N extends QueueName>(
@@ -60,8 +62,16 @@ export class WorkerFactory implements BeforeApplicationShutdown {
     const tracked = async (job: Job<JobPayloads[N]>, token?: string): Promise<unknown> => {
       const key = `${name}:${job.id ?? ''}`;
       this.active.set(key, { job: job as Job, token });
+      if (job.attemptsStarted <= 1) this.metrics.taken(name, job.timestamp);
       try {
-        return await handler(job);
+        const result = await handler(job);
+        this.metrics.finished(name, 'completed');
+        return result;
+      } catch (error) {
+        const last =
+          error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (last) this.metrics.finished(name, 'failed');
+        throw error;
       } finally {
         this.active.delete(key);
       }
@@ -79,6 +89,7 @@ export class WorkerFactory implements BeforeApplicationShutdown {
       this.logger.warn(`Job ${name}/${job?.id ?? '?'} failed: ${error.message}`),
     );
     this.workers.set(name, worker as Worker);
+    this.metrics.consuming(name);
     return worker;
   }
 

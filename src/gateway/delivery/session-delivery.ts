@@ -24,7 +24,8 @@ export interface DeliveryDeps {
   send(frame: ServerFrame, sent?: () => void): void;
   /** Another connection took the session over (resume elsewhere). */
   onTakenOver(): void;
-  onFinalDelivered?(index: number, resultWrittenAt: number): void;
+  /** `resultWrittenAt`: epoch ms the worker's result was written (its stream id), when known. */
+  onFinalDelivered?(index: number, resultWrittenAt: number | undefined): void;
   /** A final or final translation went to the client (outbox written): the stored result. */
   onResultDelivered?(stored: StoredResult): void;
 }
@@ -219,7 +220,7 @@ export class SessionDelivery {
           while (this.awaitedTranslations.size > MAX_AWAITED_TRANSLATIONS) {
             this.awaitedTranslations.delete(this.awaitedTranslations.values().next().value!);
           }
-          this.deps.onFinalDelivered?.(action.index, Date.now());
+          this.deps.onFinalDelivered?.(action.index, source && Number(source.id.split('-')[0]));
         }
       }
       this.targetsByIndex.delete(action.index);

@@ -11,6 +11,7 @@ import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionStoreService } from '../session/session-store.service';
 import { GatewayMetrics } from '../gateway.metrics';
+import { AudioArrivals } from './audio-arrivals';
 import { LoadMonitorService } from './load-monitor.service';
 import { Segmenter, SegmenterEvent } from './segmenter.port';
 import { SpeculationLimits, SpeculationTracker } from './speculation-tracker';
@@ -96,8 +97,12 @@ export class UtterancePipeline {
   private waitingInterim: InterimEvent | undefined;
   private lastInterimAt = 0;
   private readonly speculations: SpeculationTracker;
-  /** Utterance index -> epoch ms its final was enqueued (for delivery latency). */
-  readonly endedAt = new Map<number, number>();
+  /**
+   * Utterance index -> epoch ms its final was enqueued, and when its speech ended (its last
+   * speech audio arrived), for the latency metrics.
+   */
+  readonly endedAt = new Map<number, { at: number; speechEndedAt: number }>();
+  private readonly arrivals = new AudioArrivals();
 
   constructor(
     private readonly sessionId: string,
@@ -112,7 +117,8 @@ export class UtterancePipeline {
    * Feeds audio through the segmenter. Resolves when the audio is segmented; the Redis work for
    * its events runs behind, in order, so a slow Redis never stalls audio processing.
    */
-  async push(pcm16k: Int16Array): Promise<void> {
+  async push(pcm16k: Int16Array, receivedAt = Date.now()): Promise<void> {
+    this.arrivals.record(pcm16k.length, receivedAt);
     this.schedule(await this.segmenter.push(pcm16k));
   }
 
@@ -184,11 +190,15 @@ export class UtterancePipeline {
             if (open) await this.cancelSpeculation(revision, open.index);
           });
           break;
-        case 'final':
+        case 'final': {
           // Snapshots of an utterance that has ended are worthless now.
           this.waitingInterim = undefined;
-          this.run(() => this.final(event));
+          const decidedAt = Date.now();
+          const speechEndedAt = this.arrivals.arrivalOf(event.speechEndSec) ?? decidedAt;
+          this.deps.metrics.stages.observe({ stage: 'vad' }, (decidedAt - speechEndedAt) / 1000);
+          this.run(() => this.final(event, speechEndedAt));
           break;
+        }
       }
     }
   }
@@ -284,7 +294,7 @@ export class UtterancePipeline {
     }
   }
 
-  private async final(event: FinalEvent): Promise<void> {
+  private async final(event: FinalEvent, speechEndedAt: number): Promise<void> {
     let index: number | undefined;
     try {
       const open = await this.utterance(event.utterance);
@@ -299,7 +309,7 @@ export class UtterancePipeline {
         speechStartSec: event.speechStartSec,
         speechEndSec: event.speechEndSec,
       });
-      this.endedAt.set(open.index, Date.now());
+      this.endedAt.set(open.index, { at: Date.now(), speechEndedAt });
       // Utterances without speech or with an error are never delivered as finals: keep the map
       // bounded (oldest first) so it cannot grow with session length.
       if (this.endedAt.size > MAX_TRACKED_ENDS) {

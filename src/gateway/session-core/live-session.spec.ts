@@ -68,6 +68,11 @@ function harness(options: { deliverOutcome?: 'ok' | 'owner' } = {}) {
     metrics: {
       reject: () => undefined,
       sessionsActive: { inc: () => gauge.value++, dec: () => gauge.value-- },
+      sessionStarted: () => gauge.value++,
+      sessionEnded: (started: boolean) => (started ? gauge.value-- : undefined),
+      errors: counter,
+      stages: counter,
+      finalDelivered: () => undefined,
       audioSeconds: counter,
       audioLag: counter,
       deliveryLatency: counter,

@@ -14,6 +14,7 @@ import {
 import { SessionNotFoundError } from '../session/session-store.service';
 import { ResumeRequest } from './resume-request';
 import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './session-port';
+import { SessionEnd } from '../gateway.metrics';
 import { SessionInput, SessionState, SessionStateMachine } from './session-state';
 import { utteranceIndex } from '../../contracts/utterance-ids';
 
@@ -66,6 +67,8 @@ export class LiveSession {
   private lastTouch = 0;
   /** Counted in the sessions-active gauge. */
   private counted = false;
+  /** How the session ends, for the sessions metric. */
+  private end: SessionEnd = 'closed';
   private released = false;
   private keepAlive?: NodeJS.Timeout;
   /** The connection's query, for the room parameters (also when a config resumes). */
@@ -238,6 +241,7 @@ export class LiveSession {
     const { resume } = request;
     if (!resume?.token && this.deps.load.overloaded) {
       this.deps.metrics.reject('overloaded');
+      this.end = 'refused';
       this.lifecycle.apply('fail');
       this.output.close(CloseCode.TryAgainLater, 'overloaded: try again later');
       return;
@@ -246,7 +250,7 @@ export class LiveSession {
     await this.attach(resume ?? {}, request.config);
     if (!this.apply('attached')) return;
     this.counted = true;
-    this.deps.metrics.sessionsActive.inc();
+    this.deps.metrics.sessionStarted();
     // A connected session is not idle even when the client is silent: keep its keys alive.
     const refreshMs = Math.min(60, this.deps.sessionTtlSeconds / 3) * 1000;
     this.keepAlive = setInterval(() => {
@@ -287,12 +291,13 @@ export class LiveSession {
       reader: this.deps.reader,
       send: (frame, sent) => this.send(frame, sent),
       onTakenOver: () => this.takenOver(),
-      onFinalDelivered: (index) => {
-        const endedAt = this.pipeline?.endedAt.get(index);
-        if (endedAt === undefined) return;
+      onFinalDelivered: (index, writtenAt) => {
+        const ended = this.pipeline?.endedAt.get(index);
+        if (ended === undefined) return;
         this.pipeline?.endedAt.delete(index);
-        const latencyMs = Date.now() - endedAt;
+        const latencyMs = Date.now() - ended.at;
         this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
+        this.deps.metrics.finalDelivered(ended.speechEndedAt, writtenAt);
         this.deps.load.recordFinalLatency(latencyMs);
       },
       onResultDelivered: (stored) => this.deps.records.delivered(sessionId, this.keyId, stored),
@@ -347,7 +352,7 @@ export class LiveSession {
     this.deps.metrics.audioSeconds.inc(seconds);
     this.options.onAudioDecoded?.(seconds);
     this.touch();
-    if (pcm.length > 0) await this.pipeline!.push(pcm);
+    if (pcm.length > 0) await this.pipeline!.push(pcm, performance.timeOrigin + received);
     this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
   }
 
@@ -401,6 +406,7 @@ export class LiveSession {
       this.send({ type: 'error', code: error.code, message: error.message });
       if (error.closeCode !== undefined) {
         this.deps.metrics.reject(error.code);
+        this.end = 'error';
         this.lifecycle.apply('fail');
         this.output.close(error.closeCode, error.message.slice(0, 120));
       }
@@ -410,6 +416,7 @@ export class LiveSession {
       `Session ${this.sessionId || '(new)'} failed: ${(error as Error).stack ?? String(error)}`,
     );
     this.send({ type: 'error', code: 'internal', message: 'internal error; resume to continue' });
+    this.end = 'error';
     // No state change: the trailing speech is still finalized when the transport closes.
     this.output.close(CloseCode.Internal, 'internal error');
   }
@@ -426,6 +433,7 @@ export class LiveSession {
 
   private send(frame: ServerFrame, sent?: () => void): void {
     if (frame.type === 'realtime') this.options.room?.interim(frame);
+    if (frame.type === 'error') this.deps.metrics.errors.inc({ code: frame.code });
     const fromFinalize = this.isFromFinalize(frame);
     this.output.send(frame, fromFinalize ? { sent, fromFinalize } : { sent });
   }
@@ -483,7 +491,7 @@ export class LiveSession {
     this.options.room?.stop();
     this.delivery?.stop();
     this.pipeline?.dispose();
-    if (this.counted) this.deps.metrics.sessionsActive.dec();
+    this.deps.metrics.sessionEnded(this.counted, this.end);
     if (this.sessionId) this.deps.store.touch(this.sessionId).catch(() => undefined);
     this.options.onEnded?.();
   }

@@ -1,0 +1,248 @@
+/**
+ * The operator's view, for real: the three roles run as processes, a session is streamed through
+ * the native WebSocket protocol, and Debian's Prometheus scrapes the roles' health ports. Every
+ * alert expression and every dashboard query is then evaluated through Prometheus's HTTP API, and
+ * every series they name must exist there, exported by the role the metric table names.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FaultCluster, RoleProcess } from '../faults/fault-cluster';
+import { drain, sessionOf, speechWithPauses, stream } from '../faults/fault-client';
+import { PrometheusServer, PROMTOOL } from '../helpers/prometheus-server';
+import { testTempRoot } from '../helpers/test-temp';
+import { randomWeightsModel } from '../helpers/test-env';
+import { TestClient } from '../helpers/ws-client';
+import { ROOT } from '../helpers/processes';
+import { read, Yaml, yamlFile } from './deploy-files';
+
+jest.setTimeout(300_000);
+
+const ROLES = ['gateway', 'stt', 'translation'] as const;
+
+interface Query {
+  where: string;
+  expr: string;
+}
+
+function alertQueries(): Query[] {
+  return (yamlFile('observability/alerts.yaml').groups as Yaml[])
+    .flatMap((group) => group.rules as Yaml[])
+    .map((rule) => ({ where: `alert ${rule.alert}`, expr: String(rule.expr) }));
+}
+
+function dashboardQueries(): Query[] {
+  const panels = (JSON.parse(read('observability/grafana-dashboard.json')) as Yaml)
+    .panels as Yaml[];
+  return panels
+    .filter((panel) => panel.type !== 'row')
+    .flatMap((panel) =>
+      (panel.targets as Yaml[]).map((target) => ({
+        where: `panel "${panel.title}" ${target.refId}`,
+        expr: String(target.expr),
+      })),
+    );
+}
+
+/**
+ * Grafana's interval variables become a fixed window (scrapes here come every second); any other
+ * `$` is a variable this test does not know, and fails the query.
+ */
+function withGrafanaVariables(expr: string): string {
+  return expr.replace(/\$__rate_interval|\$__interval|\$__range/g, '1m');
+}
+
+/** The selectors of our own series in a query: `rt_*` and Node's `process_*`, with matchers. */
+function selectors(expr: string): string[] {
+  return [...expr.matchAll(/\b((?:rt|process)_[a-z0-9_]+)(\{[^}]*\})?/g)].map((m) => m[0]);
+}
+
+interface MetricRow {
+  name: string;
+  type: string;
+  roles: string[];
+}
+
+/** The metric table of observability/README.md, with the role column. */
+function metricTable(): MetricRow[] {
+  return [
+    ...read('observability/README.md').matchAll(
+      /^\| `(rt_\w+)` \| (\w+) \|[^|]*\| \w+ \| ([a-z, ]+) \|/gm,
+    ),
+  ].map((m) => ({
+    name: m[1],
+    type: m[2],
+    roles: m[3] === 'every' ? [...ROLES] : m[3].split(', '),
+  }));
+}
+
+describe('a real Prometheus scraping the roles after a streamed session', () => {
+  let cluster: FaultCluster;
+  let gateway: RoleProcess;
+  let prometheus: PrometheusServer | undefined;
+  const queries = [...alertQueries(), ...dashboardQueries()];
+
+  beforeAll(async () => {
+    cluster = await FaultCluster.start();
+    const [gw, stt, translation] = await Promise.all([
+      cluster.spawn('gateway'),
+      cluster.spawn('stt', { WHISPER_MODEL: randomWeightsModel() }),
+      cluster.spawn('translation'),
+    ]);
+    gateway = gw;
+    prometheus = await PrometheusServer.start(
+      [gw, stt, translation].map((proc) => ({
+        job: proc.role,
+        address: `127.0.0.1:${proc.healthPort}`,
+      })),
+    );
+  });
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await cluster?.stop();
+  });
+
+  it('scrapes every role, and after the session every series the table lists is there, from its role', async () => {
+    const server = prometheus!;
+    await waitForValue(async () => {
+      const up = (await server.query('sum(up)')).result as { value: [number, string] }[];
+      return up.length === 1 && Number(up[0].value[1]) === ROLES.length;
+    }, 'every role scraped (up == 1)');
+
+    // jfk.wav with pauses, en -> es: finals, their translations, interims.
+    const client = await TestClient.connect(`${gateway.gatewayUrl}/?source=en&targets=es`);
+    await sessionOf(client);
+    await stream(client, speechWithPauses(['jfk']), 4);
+    await client.waitCount('final', 1, 120_000);
+    await client.waitCount('translation', 1, 60_000);
+    await drain(client);
+    expect(client.of('final').length).toBeGreaterThanOrEqual(1);
+    expect(client.of('final').some((f) => String(f.text).trim() !== '')).toBe(true);
+    // A malformed frame: an error message to the client (rt_errors_total).
+    const bad = await TestClient.connect(`${gateway.gatewayUrl}/`);
+    await sessionOf(bad);
+    bad.ws.send('{ not json');
+    await bad.next((f) => f.type === 'error', { what: 'error frame' });
+    bad.close();
+    await bad.closed;
+
+    const table = metricTable();
+    expect(table.length).toBeGreaterThanOrEqual(14);
+    const expected = table.flatMap((row) =>
+      row.roles.map(
+        (role) => `${row.type === 'histogram' ? `${row.name}_bucket` : row.name}{job="${role}"}`,
+      ),
+    );
+    const missing = await waitForValue(
+      async () => {
+        const left: string[] = [];
+        for (const selector of expected) {
+          if ((await server.series(selector)).length === 0) left.push(selector);
+        }
+        return left.length === 0 ? left : undefined;
+      },
+      'a series for every metric of the table from its role',
+      () => Promise.all(expected.map(async (s) => [s, (await server.series(s)).length])),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('every alert expression and dashboard query evaluates, and every rt_* series it names exists', async () => {
+    const server = prometheus!;
+    expect(queries.length).toBeGreaterThan(25);
+    const failures: string[] = [];
+    for (const { where, expr } of queries) {
+      const promql = withGrafanaVariables(expr);
+      if (promql.includes('$')) {
+        failures.push(`${where}: unknown Grafana variable in ${expr}`);
+        continue;
+      }
+      try {
+        await server.query(promql);
+      } catch (error) {
+        failures.push(`${where}: ${(error as Error).message}`);
+      }
+      for (const selector of selectors(promql)) {
+        if ((await server.series(selector)).length === 0) {
+          failures.push(`${where}: no series ${selector}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    // kube_deployment_status_replicas_available comes from kube-state-metrics, not from the roles.
+    const names = new Set(queries.flatMap((q) => selectors(q.expr)));
+    expect([...names].some((s) => s.startsWith('rt_final_latency_seconds_bucket'))).toBe(true);
+    expect([...names].some((s) => s.startsWith('rt_stt_real_time_factor_bucket'))).toBe(true);
+  });
+});
+
+describe('promtool on observability/', () => {
+  it('check rules: alerts.yaml is valid', () => {
+    const out = execFileSync(PROMTOOL, ['check', 'rules', 'observability/alerts.yaml'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it('test rules: alerts.test.yaml passes', () => {
+    const out = execFileSync(PROMTOOL, ['test', 'rules', 'observability/alerts.test.yaml'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(out).toContain('SUCCESS');
+    // Every alert has a test.
+    const tested = read('observability/alerts.test.yaml');
+    for (const { where } of alertQueries()) {
+      expect(tested).toContain(`alertname: ${where.replace('alert ', '')}`);
+    }
+  });
+
+  it("prometheus.yml is valid and finds every compose service's replicas by DNS on its health port", () => {
+    const config = yamlFile('observability/prometheus.yml');
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yaml']);
+    const services = yamlFile('docker/compose.yaml').services as Yaml;
+    const jobs = config.scrape_configs as Yaml[];
+    for (const service of ['gateway', 'stt_worker', 'translation_worker']) {
+      const job = jobs.find((j) => j.job_name === service);
+      expect(job).toBeDefined();
+      expect(job!.dns_sd_configs).toEqual([
+        expect.objectContaining({
+          names: [service],
+          type: 'A',
+          port: Number(services[service].environment.HEALTH_PORT),
+        }),
+      ]);
+    }
+    // promtool also loads the rule file: point it at the repository's copy.
+    const dir = mkdtempSync(join(testTempRoot(), 'promtool-'));
+    const copy = join(dir, 'prometheus.yml');
+    writeFileSync(
+      copy,
+      read('observability/prometheus.yml').replaceAll(
+        '/etc/prometheus/alerts.yaml',
+        join(ROOT, 'observability/alerts.yaml'),
+      ),
+    );
+    const out = execFileSync(PROMTOOL, ['check', 'config', copy], { encoding: 'utf8' });
+    expect(out).toContain('is valid prometheus config file syntax');
+  });
+});
+
+/** Polls `probe` every second for up to 90 s; on time-out, fails with `what` and `detail()`. */
+async function waitForValue<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  detail?: () => Promise<unknown>,
+): Promise<T> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await detail?.())}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
