@@ -9,10 +9,31 @@ import { AppLogger } from './common/logging/app-logger';
 import { applyHttpSecurity, httpsOptions, watchCertificates } from './security/http-security';
 import { serveApiDocs } from './api-docs/api-docs';
 
-/** Paths the separate health port answers; everything else there is 404. */
-const OPS_PATHS = /^\/(health(\/.*)?|metrics)(\?.*)?$/;
+/** Paths the separate health port answers (normalised by opsPath); everything else there is 404. */
+const OPS_PATHS = /^\/(health(\/.*)?|metrics)$/;
 /** Liveness the public port keeps (no dependency is touched, nothing internal is said). */
-const PUBLIC_LIVENESS = /^\/health(\/live)?\/?(\?.*)?$/;
+const PUBLIC_LIVENESS = /^\/health(\/live)?$/;
+
+/**
+ * The path as Express's router will match it: routing ignores case, repeated and trailing
+ * slashes, so the filter must compare the same form (`/METRICS/`, `/Health/Ready` are `/metrics`,
+ * `/health/ready`). Percent-encoding is decoded too, should a proxy in front decode it.
+ */
+function opsPath(url: string): string {
+  const path = url.split(/[?#]/, 1)[0];
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A malformed escape routes nowhere; compare the raw form.
+  }
+  return (
+    decoded
+      .toLowerCase()
+      .replace(/\/{2,}/g, '/')
+      .replace(/\/+$/, '') || '/'
+  );
+}
 
 interface MinimalResponse {
   writeHead(status: number, headers: Record<string, string>): { end(body: string): void };
@@ -25,9 +46,9 @@ interface MinimalResponse {
  */
 function publicOpsFilter(fromOpsPort: WeakSet<object>) {
   return (request: IncomingMessage, response: MinimalResponse, next: () => void): void => {
-    const url = request.url ?? '';
-    if (fromOpsPort.has(request) || !OPS_PATHS.test(url)) return next();
-    if (PUBLIC_LIVENESS.test(url)) {
+    const path = opsPath(request.url ?? '');
+    if (fromOpsPort.has(request) || !OPS_PATHS.test(path)) return next();
+    if (PUBLIC_LIVENESS.test(path)) {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
       return;
     }
@@ -93,7 +114,7 @@ export async function listenApp(
     const handler = app.getHttpAdapter().getInstance() as (req: unknown, res: unknown) => void;
     opsServer = createServer((req, res) => {
       fromOpsPort.add(req);
-      if (OPS_PATHS.test(req.url ?? '')) return handler(req, res);
+      if (OPS_PATHS.test(opsPath(req.url ?? ''))) return handler(req, res);
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
     });
     await new Promise<void>((resolve, reject) => {
