@@ -1,5 +1,7 @@
+import * as keda from '@kubernetes-models/keda';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import * as kubernetes from 'kubernetes-models';
 import { loadConfig } from 'src/common/config/load-config';
 import { QueueName } from 'src/common/queues/queue-names';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../helpers/test-env';
@@ -218,3 +220,89 @@ describe('KEDA triggers watch the keys BullMQ really uses', () => {
     }
   });
 });
+
+type Model = new (data: object) => { validate(): void };
+type Kinds = Record<string, Model | undefined>;
+type Versions = Record<string, Kinds | undefined>;
+
+/**
+ * The kubernetes-models class for an object's apiVersion and kind: the API groups of Kubernetes
+ * 1.27 (`kubernetes-models`) and KEDA's CRDs (`@kubernetes-models/keda`), each with the JSON
+ * schema it validates against. Undefined when neither package has one.
+ */
+function schemaModel(object: Yaml): Model | undefined {
+  const apiVersion = String(object.apiVersion);
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  // API groups are exported camel-cased: networking.k8s.io -> networkingK8sIo, keda.sh -> kedaSh.
+  const exported = group.replace(/\.(\w)/g, (_, letter: string) => letter.toUpperCase());
+  const groups = { ...kubernetes, ...keda } as unknown as Record<string, Versions | undefined>;
+  const versions =
+    group === '' ? { [version]: kubernetes.v1 as unknown as Kinds } : groups[exported];
+  return versions?.[version]?.[String(object.kind)];
+}
+
+/** Every schema error of an object, or [] when it is valid. */
+function schemaErrors(object: Yaml): string[] {
+  const Model = schemaModel(object);
+  if (!Model) return [`no schema for ${object.apiVersion} ${object.kind}`];
+  try {
+    new Model(object).validate();
+    return [];
+  } catch (error) {
+    return [(error as Error).message];
+  }
+}
+
+const schemaSource = (object: Yaml): string =>
+  String(object.apiVersion).startsWith('keda.sh/')
+    ? 'KEDA CRD schema'
+    : 'Kubernetes 1.27 API schema';
+
+describe('Kubernetes manifests against the API schemas (kubernetes-models, @kubernetes-models/keda)', () => {
+  it.each(
+    objects.map(({ object }) => [object.kind, object.metadata.name, schemaSource(object), object]),
+  )('%s %s is valid against the %s', (_kind, _name, _schema, object) => {
+    expect(schemaModel(object)).toBeDefined();
+    expect(schemaErrors(object)).toEqual([]);
+  });
+
+  it('every object kustomize applies has a schema: Kubernetes API groups and KEDA CRDs', () => {
+    const kinds = new Set(objects.map(({ object }) => `${object.apiVersion} ${object.kind}`));
+    expect(kinds).toContain('keda.sh/v1alpha1 ScaledObject');
+    expect(kinds).toContain('keda.sh/v1alpha1 TriggerAuthentication');
+    expect([...kinds].filter((kind) => schemaModel(yamlOf(kind)) === undefined)).toEqual([]);
+  });
+
+  it('the validator finds wrong types and missing required fields', () => {
+    const gateway = structuredClone(named('Deployment', 'gateway'));
+    gateway.spec.replicas = 'two';
+    delete gateway.spec.template.spec.containers[0].name;
+    const errors = schemaErrors(gateway).join('\n');
+    expect(errors).toMatch(/replicas must be integer/);
+    expect(errors).toMatch(/containers\/0 must have required property name/);
+    const scaled = structuredClone(named('ScaledObject', 'stt-worker'));
+    delete scaled.spec.scaleTargetRef;
+    expect(schemaErrors(scaled).join('\n')).toMatch(/scaleTargetRef/);
+  });
+
+  it('optional/: the Ingress is valid against the API schema; the PodMonitor (prometheus-operator CRD: no schema installed) is checked for its selector and port only', () => {
+    const [ingress] = yamlDocuments('deploy/k8s/optional/ingress.yaml');
+    expect(ingress.kind).toBe('Ingress');
+    expect(schemaErrors(ingress)).toEqual([]);
+    const [podMonitor] = yamlDocuments('deploy/k8s/optional/podmonitor.yaml');
+    expect(podMonitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(schemaModel(podMonitor)).toBeUndefined();
+    const components = appDeployments.map(
+      (d) => d.spec.template.metadata.labels['app.kubernetes.io/component'] as string,
+    );
+    expect([...podMonitor.spec.selector.matchExpressions[0].values].sort()).toEqual(
+      components.sort(),
+    );
+    expect(podMonitor.spec.podMetricsEndpoints.map((e: Yaml) => e.port)).toEqual(['health']);
+  });
+});
+
+function yamlOf(kind: string): Yaml {
+  const [apiVersion, name] = kind.split(' ');
+  return { apiVersion, kind: name };
+}
