@@ -8,6 +8,7 @@ const LIMITS: PolicyLimits = {
   idleTimeoutMs: 10_000,
   maxSessionMs: 60_000,
   maxBufferedBytes: 1000,
+  maxPendingAudioBytes: 4000,
   audioSecondsPerHour: null,
 };
 
@@ -28,6 +29,23 @@ describe('ConnectionPolicy', () => {
     let verdict;
     for (let t = 10_100; !verdict && t < 20_000; t += 100) verdict = policy.onFrame(t, 0, 0.3);
     expect(verdict).toMatchObject({ code: 4029, error: 'audio_too_fast' });
+  });
+
+  it('charges audio before it is queued: past the credit or the pending bytes a frame is refused', () => {
+    const policy = new ConnectionPolicy({ ...LIMITS, messagesPerSecond: 1000 }, 0);
+    expect(policy.admitAudio(0, 4, 1000)).toBeUndefined();
+    expect(policy.admitAudio(0, 2, 2000)).toMatchObject({ code: 4029, error: 'audio_too_fast' });
+    const backlog = new ConnectionPolicy(LIMITS, 0);
+    expect(backlog.admitAudio(0, 0, 4000)).toBeUndefined();
+    expect(backlog.admitAudio(0, 0, 4001)).toMatchObject({ code: 4029, error: 'audio_backlog' });
+  });
+
+  it('gives back what an estimate charged beyond the decoded seconds', () => {
+    const policy = new ConnectionPolicy({ ...LIMITS, audioSecondsPerHour: 10 }, 0);
+    expect(policy.admitAudio(0, 5, 0)).toBeUndefined();
+    policy.refund(3);
+    expect(policy.onAudio(0, 3)).toBeUndefined();
+    expect(policy.onAudio(0, 1)).toMatchObject({ code: 4029 });
   });
 
   it('closes oversized text frames with 1009 but not binary audio of the same size', () => {

@@ -25,6 +25,8 @@ export interface PolicyLimits {
   idleTimeoutMs: number;
   maxSessionMs: number;
   maxBufferedBytes: number;
+  /** Audio bytes received and not yet processed, per session. */
+  maxPendingAudioBytes: number;
   /** null = no hourly quota. */
   audioSecondsPerHour: number | null;
 }
@@ -98,9 +100,31 @@ export class ConnectionPolicy {
   }
 
   /**
-   * Audio seconds as the session's decoder counted them (pace and quota). The gateway calls it
-   * when a frame is decoded, so audio sent before the session opened is charged in the session's
-   * own format, not guessed from its byte count.
+   * An audio frame before it is queued: `seconds` estimated from its size in the session's
+   * declared format (0 before the session has one), `pendingBytes` what would then wait to be
+   * decoded, itself included. A verdict refuses the frame.
+   */
+  admitAudio(now: number, seconds: number, pendingBytes: number): Verdict | undefined {
+    if (pendingBytes > this.limits.maxPendingAudioBytes) {
+      return {
+        code: SecurityCloseCode.RateLimited,
+        error: 'audio_backlog',
+        message: `more than ${this.limits.maxPendingAudioBytes} bytes of audio waiting to be processed`,
+      };
+    }
+    return seconds > 0 ? this.onAudio(now, seconds) : undefined;
+  }
+
+  /** Seconds charged by an estimate that the decoder then counted fewer of. */
+  refund(seconds: number): void {
+    this.audioCredit = Math.min(this.limits.audioBurstSeconds, this.audioCredit + seconds);
+    this.quotaUsed = Math.max(0, this.quotaUsed - seconds);
+  }
+
+  /**
+   * Audio seconds charged to pace and quota: estimated as frames arrive (admitAudio), and the
+   * decoder's own count beyond the estimate once decoded (audio sent before the session opened
+   * has no estimate, so it is charged in the session's format when decoded).
    */
   onAudio(now: number, audioSeconds: number): Verdict | undefined {
     this.refill(now);

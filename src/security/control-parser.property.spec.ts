@@ -127,6 +127,7 @@ describe('control message parsing (property-based)', () => {
               idleTimeoutMs: 10_000,
               maxSessionMs: 60_000,
               maxBufferedBytes: 1 << 20,
+              maxPendingAudioBytes: 1 << 22,
               audioSecondsPerHour: 100,
             },
             0,

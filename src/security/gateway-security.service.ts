@@ -42,7 +42,7 @@ export class GatewaySecurityService {
     socket.end(`${headers.join('\r\n')}\r\n\r\n${body}`);
   }
 
-  /** Returns the meter the connection reports decoded audio seconds to (usage, pace, quota). */
+  /** Returns the meter the connection charges its audio to (usage, pace, quota). */
   attach(
     ws: WebSocket,
     principal: Principal,

@@ -28,8 +28,16 @@ const QUOTA_REREAD_MS = 30_000;
 const KEY_RECHECK_MS = 15_000;
 const TERMINATE_AFTER_CLOSE_MS = 2000;
 
-/** Reports seconds of audio as the session's decoder counted them. */
-export type AudioMeter = (seconds: number) => void;
+/** What a session charges its audio to (pace, hourly quota, usage). */
+export interface AudioMeter {
+  /**
+   * Before a frame is queued: its seconds estimated from its size and the declared format, and
+   * the bytes that would then wait to be decoded. False: refused, the connection is closing.
+   */
+  admit(seconds: number, pendingBytes: number): boolean;
+  /** Once decoded: the decoder's own seconds for a frame admitted with `estimated`. */
+  decoded(seconds: number, estimated: number): void;
+}
 
 interface Guarded {
   ws: WebSocket;
@@ -108,6 +116,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
           idleTimeoutMs: security.idleTimeoutSeconds * 1000,
           maxSessionMs: security.maxSessionSeconds * 1000,
           maxBufferedBytes: security.maxBufferedBytes,
+          maxPendingAudioBytes: security.maxPendingAudioBytes,
           audioSecondsPerHour: principal.limits.audioSecondsPerHour,
         },
         now,
@@ -122,14 +131,30 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     ws.on('message', (data, isBinary) => this.onMessage(entry, data, isBinary));
     ws.once('close', () => this.detach(entry));
     void this.admit(entry);
-    return (seconds) => this.onAudio(entry, seconds);
+    return {
+      admit: (seconds, pendingBytes) => this.admitAudio(entry, seconds, pendingBytes),
+      decoded: (seconds, estimated) => this.onDecoded(entry, seconds, estimated),
+    };
   }
 
-  /** Usage and pace are charged by the decoder's own seconds (the session's real format). */
-  private onAudio(entry: Guarded, seconds: number): void {
-    if (entry.ended || seconds <= 0) return;
-    this.usage.recordAudio(entry.principal.keyId, seconds);
-    const verdict = entry.policy.onAudio(Date.now(), seconds);
+  private admitAudio(entry: Guarded, seconds: number, pendingBytes: number): boolean {
+    if (entry.ended) return false;
+    const verdict = entry.policy.admitAudio(Date.now(), seconds, pendingBytes);
+    if (!verdict) return true;
+    this.enforce(entry, verdict);
+    return false;
+  }
+
+  /** Usage is what the decoder counted; pace and quota get the difference to the estimate. */
+  private onDecoded(entry: Guarded, seconds: number, estimated: number): void {
+    if (seconds > 0) this.usage.recordAudio(entry.principal.keyId, seconds);
+    if (entry.ended) return;
+    const beyond = seconds - estimated;
+    if (beyond < 0) {
+      entry.policy.refund(-beyond);
+      return;
+    }
+    const verdict = beyond > 0 ? entry.policy.onAudio(Date.now(), beyond) : undefined;
     if (verdict) this.enforce(entry, verdict);
   }
 
@@ -186,7 +211,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
       : data instanceof ArrayBuffer
         ? data.byteLength
         : data.length;
-    // A binary frame counts as a message here; its seconds are charged once decoded (onAudio).
+    // A binary frame counts as a message here; its seconds are charged by the session (admit).
     const verdict = entry.policy.onFrame(Date.now(), bytes, isBinary ? 0 : undefined);
     if (verdict) {
       this.enforce(entry, verdict);
@@ -261,6 +286,8 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     this.metrics.closed(verdict.error);
     this.send(entry, { type: 'error', code: verdict.error, message: verdict.message });
     entry.ws.close(verdict.code, verdict.message.slice(0, 120));
+    // Nothing more is read from a connection past a limit (what was read is refused by admit).
+    entry.ws.pause();
     // A peer that does not read never sees the close frame: drop it.
     setTimeout(() => entry.ws.terminate(), TERMINATE_AFTER_CLOSE_MS).unref();
   }

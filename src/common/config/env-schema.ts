@@ -430,6 +430,10 @@ export const envSchema = z.object({
       decimal({ min: 1, max: 3600 }, 30),
       'audio a client may send ahead of real time at once (e.g. a reconnect backlog)',
     ),
+    MAX_PENDING_AUDIO_BYTES: variable(
+      integer({ min: KIB, max: 1024 * MIB }, 4 * MIB),
+      'audio bytes of one session received but not yet processed; more closes with 4029 (at least `MAX_FRAME_BYTES`)',
+    ),
     MAX_BODY_BYTES: variable(
       integer({ min: KIB, max: 100 * MIB }, MIB),
       'largest HTTP request body (413 above)',

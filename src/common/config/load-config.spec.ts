@@ -102,4 +102,11 @@ describe('loadConfig', () => {
   it('treats empty values as unset', () => {
     expect(loadConfig({ GATEWAY_PORT: '  ' }).gateway.port).toBe(5026);
   });
+
+  it('bounds the audio waiting per session (4 MiB), never below one frame', () => {
+    expect(loadConfig({}).security.maxPendingAudioBytes).toBe(4 * 2 ** 20);
+    expect(() =>
+      loadConfig({ MAX_FRAME_BYTES: String(2 ** 21), MAX_PENDING_AUDIO_BYTES: String(2 ** 20) }),
+    ).toThrow(/MAX_PENDING_AUDIO_BYTES.*at least MAX_FRAME_BYTES/);
+  });
 });

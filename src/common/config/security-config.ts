@@ -181,6 +181,18 @@ export function trustedProxyList(items: readonly string[]): BlockList {
   return list;
 }
 
+/** A session must be able to hold one whole frame. */
+function pendingAudioBytes(env: EnvValues): number {
+  if (env.MAX_PENDING_AUDIO_BYTES < env.MAX_FRAME_BYTES) {
+    throw new ConfigError(
+      'MAX_PENDING_AUDIO_BYTES',
+      String(env.MAX_PENDING_AUDIO_BYTES),
+      `at least MAX_FRAME_BYTES (${env.MAX_FRAME_BYTES})`,
+    );
+  }
+  return env.MAX_PENDING_AUDIO_BYTES;
+}
+
 /**
  * Authentication, TLS and per-connection limits (AppConfig.security). Production defaults are
  * safe; without NODE_ENV=production, AUTH_REQUIRED defaults to false so the minimal client works
@@ -229,6 +241,8 @@ export function securityConfig(env: EnvValues) {
     /** Audio may arrive at most this many times faster than real time (after a burst allowance). */
     maxRealtimeFactor: env.MAX_REALTIME_FACTOR,
     audioBurstSeconds: env.AUDIO_BURST_SECONDS,
+    /** Audio bytes of one session waiting to be decoded; a frame past it is refused (4029). */
+    maxPendingAudioBytes: pendingAudioBytes(env),
     maxBodyBytes: env.MAX_BODY_BYTES,
     /**
      * Peers (IPs or CIDRs) whose X-Forwarded-For is believed: the client address is the rightmost

@@ -29,6 +29,10 @@ export class PcmDecoder {
     return this.samplesIn / this.sampleRate;
   }
 
+  secondsOf(bytes: number): number {
+    return bytes / this.bytesPerSample / this.sampleRate;
+  }
+
   push(frame: Buffer): Int16Array {
     let data = frame;
     if (this.carry.length > 0) {

@@ -26,6 +26,10 @@ export class TelephonyAudioDecoder {
     return this.pcm.secondsIn;
   }
 
+  secondsOf(bytes: number): number {
+    return bytes / this.bytesPerFrame / this.pcm.sampleRate;
+  }
+
   push(bytes: Buffer): Int16Array {
     const data = this.carry.length > 0 ? Buffer.concat([this.carry, bytes]) : bytes;
     const whole = data.length - (data.length % this.bytesPerFrame);

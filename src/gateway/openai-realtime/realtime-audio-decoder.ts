@@ -16,6 +16,13 @@ export class RealtimeAudioDecoder implements AudioDecoder {
     return this.decoder?.secondsIn ?? 0;
   }
 
+  /** Before the first audio the format may still change: estimated in the current one. */
+  secondsOf(bytes: number): number {
+    if (this.decoder) return this.decoder.secondsOf(bytes);
+    const { encoding, sampleRate } = this.format();
+    return bytes / (encoding === 'linear16' ? 2 : 1) / sampleRate;
+  }
+
   push(bytes: Buffer): Int16Array {
     if (!this.decoder) {
       const { encoding, sampleRate } = this.format();

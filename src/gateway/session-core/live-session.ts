@@ -79,6 +79,10 @@ export class LiveSession {
   private finalizeEnded = 0;
   /** Set by silenceThreshold(): overrides SessionOptions.silenceThresholdSeconds. */
   private silenceSeconds?: number;
+  /** Audio bytes queued on the chain and not yet decoded. */
+  private pendingAudioBytes = 0;
+  /** A frame was refused by the audio meter: the connection is closing, later audio is dropped. */
+  private audioRefused = false;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -118,9 +122,23 @@ export class LiveSession {
   }
 
   audio(bytes: Buffer): void {
-    if (!this.acceptsInput) return;
+    if (!this.acceptsInput || this.audioRefused) return;
     const received = performance.now();
-    this.enqueue(() => this.onAudio(bytes, received));
+    // Charged before it is queued, so a burst can not be decoded past the limits.
+    const estimated = this.decoder?.secondsOf?.(bytes.length) ?? 0;
+    const pending = this.pendingAudioBytes + bytes.length;
+    if (this.options.audioMeter && !this.options.audioMeter.admit(estimated, pending)) {
+      this.audioRefused = true;
+      return;
+    }
+    this.pendingAudioBytes = pending;
+    this.enqueue(async () => {
+      try {
+        await this.onAudio(bytes, received, estimated);
+      } finally {
+        this.pendingAudioBytes -= bytes.length;
+      }
+    });
   }
 
   configure(input: ConfigInput): void {
@@ -343,14 +361,14 @@ export class LiveSession {
     await this.attach(resume, input);
   }
 
-  private async onAudio(frame: Buffer, received: number): Promise<void> {
+  private async onAudio(frame: Buffer, received: number, estimated: number): Promise<void> {
     if (!this.apply('audio')) return;
     this.recordStart();
     const before = this.decoder.secondsIn;
     const pcm = this.decoder.push(frame);
     const seconds = this.decoder.secondsIn - before;
     this.deps.metrics.audioSeconds.inc(seconds);
-    this.options.onAudioDecoded?.(seconds);
+    this.options.audioMeter?.decoded(seconds, estimated);
     this.touch();
     if (pcm.length > 0) await this.pipeline!.push(pcm, performance.timeOrigin + received);
     this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);

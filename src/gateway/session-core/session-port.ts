@@ -30,6 +30,16 @@ export interface AudioDecoder {
   flush(): Int16Array;
   /** Seconds of input audio decoded so far, in the input's own format (usage is charged by it). */
   readonly secondsIn: number;
+  /** Seconds that many bytes hold in this format, before decoding them (0 when unknown). */
+  secondsOf?(bytes: number): number;
+}
+
+/** Where a session charges its audio (src/security's per-connection limits). */
+export interface AudioMeter {
+  /** Before a frame is queued; false refuses it (the connection is being closed). */
+  admit(seconds: number, pendingBytes: number): boolean;
+  /** Once decoded: the decoder's seconds for a frame admitted with `estimated`. */
+  decoded(seconds: number, estimated: number): void;
 }
 
 export interface FrameContext {
@@ -56,8 +66,8 @@ export interface SessionOutput {
 export interface SessionOptions {
   /** The authenticated API key (null: anonymous); only its own sessions can be resumed. */
   principalKeyId?: string | null;
-  /** Seconds of audio decoded in the session's own format, as each frame is decoded. */
-  onAudioDecoded?: (seconds: number) => void;
+  /** Charges each frame's seconds before it is queued and again as decoded (pace, quota, usage). */
+  audioMeter?: AudioMeter;
   /** Live rooms: publishes the session when asked (`room=` / config `room`), see docs/rooms.md. */
   room?: RoomSpeakerPort;
   /** The adapter's own audio format; default: PcmDecoder for the config's encoding and rate. */

@@ -161,7 +161,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
         deps: this.deps,
         options: {
           principalKeyId: decision.principal.keyId,
-          onAudioDecoded: meter,
+          audioMeter: meter,
           room: this.rooms?.speakerLink(request, decision.principal.keyId),
           onEnded: () => this.sessions.delete(session),
         },
