@@ -32,29 +32,8 @@ PACKAGES=(
   "xterm:a window for the voice-typing test to type into"
   "x11-utils:xwininfo, for the voice-typing test"
 )
-missing=()
-for entry in "${PACKAGES[@]}"; do
-  pkg="${entry%%:*}"
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$entry")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "==> Installing ${#missing[@]} missing Debian package(s):"
-  names=()
-  for entry in "${missing[@]}"; do
-    printf '    %-18s %s\n' "${entry%%:*}" "${entry#*:}"
-    names+=("${entry%%:*}")
-  done
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  # Packages such as redis-server and postgresql start a system service when installed; nothing
-  # here needs one, so keep them stopped for the install (Debian's policy-rc.d convention).
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
-    $SUDO chmod +x /usr/sbin/policy-rc.d
-    trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
-  fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${names[@]}"
-fi
+source scripts/lib/apt-install.sh
+install_missing "${PACKAGES[@]}"
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "==> Installing npm dependencies (compiles whisper.cpp for this CPU, a minute or two)"

@@ -20,6 +20,11 @@ function readConfigOrExit(): AppConfig {
 
 async function main(): Promise<void> {
   const config = readConfigOrExit();
+  // `node dist/main.js --check-config`: validate the environment and exit (compose's config_check).
+  if (process.argv.includes('--check-config')) {
+    process.stdout.write(`Configuration valid for roles ${config.roles.join(', ')}\n`);
+    return;
+  }
   const logger = createLogger(config);
   const running = await startApp(config, logger);
 

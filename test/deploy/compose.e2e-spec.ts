@@ -31,8 +31,18 @@ describe('docker/compose.yaml', () => {
 
   it('runs redis, postgres, a load balancer and the three roles from one image', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['gateway', 'lb', 'postgres', 'redis', 'stt_worker', 'translation_worker'].sort(),
+      [
+        'config_check',
+        'gateway',
+        'lb',
+        'postgres',
+        'prometheus',
+        'redis',
+        'stt_worker',
+        'translation_worker',
+      ].sort(),
     );
+    expect(services.prometheus.profiles).toEqual(['observability']);
     const images = new Set(Object.keys(APP_SERVICES).map((name) => services[name].image));
     expect(images.size).toBe(1);
     for (const [name, role] of Object.entries(APP_SERVICES)) {
@@ -44,11 +54,13 @@ describe('docker/compose.yaml', () => {
     }
   });
 
-  it('publishes host ports only on the load balancer, so every role can be --scale-d', () => {
+  it('publishes host ports only on the load balancer (and the optional Prometheus on loopback)', () => {
     const publishing = Object.entries(services)
       .filter(([, service]) => service.ports !== undefined)
       .map(([name]) => name);
-    expect(publishing).toEqual(['lb']);
+    expect(publishing).toEqual(['lb', 'prometheus']);
+    for (const port of services.prometheus.ports as string[])
+      expect(port).toMatch(/^'?127\.0\.0\.1:/);
     for (const name of Object.keys(APP_SERVICES)) {
       expect(services[name].container_name).toBeUndefined();
       expect(services[name].hostname).toBeUndefined();
@@ -76,15 +88,18 @@ describe('docker/compose.yaml', () => {
       expect(service.cap_drop).toEqual(['ALL']);
       expect(service.security_opt).toContain('no-new-privileges:true');
       expect(service.tmpfs[0]).toMatch(/^\/tmp/);
-      expect(service.env_file).toBe('../.env');
+      expect(service.env_file).toBe('${ENV_FILE:-../.env}');
       expect(seconds(service.stop_grace_period)).toBeGreaterThan(30);
       expect(service.deploy.resources.limits.cpus).toBeDefined();
       expect(service.deploy.resources.limits.memory).toBeDefined();
       expect(service.depends_on).toEqual({
+        config_check: { condition: 'service_completed_successfully' },
         redis: { condition: 'service_healthy' },
         postgres: { condition: 'service_healthy' },
       });
     }
+    expect(services.config_check.command).toEqual(['node', 'dist/main.js', '--check-config']);
+    expect(services.config_check.restart).toBe('no');
     expect(services.stt_worker.volumes).toContain('models:/models');
     expect(Object.keys(compose.volumes)).toEqual(
       expect.arrayContaining(['models', 'redis-data', 'postgres-data']),

@@ -43,9 +43,9 @@ function allowedByDockerignore(ignoreFile: string, path: string): boolean {
 }
 
 describe.each([
-  ['docker/Dockerfile', 'node:20-bookworm-slim'],
-  ['docker/Dockerfile.cuda', 'nvidia/cuda:'],
-])('%s', (path, runtimeBase) => {
+  ['docker/Dockerfile', 'node:20-bookworm-slim', ['build', 'deps']],
+  ['docker/Dockerfile.cuda', 'nvidia/cuda:', ['app', 'deps']],
+])('%s', (path, runtimeBase, sources) => {
   const text = read(path);
   const dockerfile: Dockerfile = parseDockerfile(text);
   const final = dockerfile.stages[dockerfile.stages.length - 1];
@@ -54,14 +54,18 @@ describe.each([
     expect(validate(text).map((d) => d.message)).toEqual([]);
   });
 
-  it('is multi-stage: build and deps stages, and a runtime stage that copies from them', () => {
+  it('builds offline with either builder: no "# syntax=" frontend image to fetch', () => {
+    expect(text).not.toMatch(/^#\s*syntax=/im);
+  });
+
+  it('is multi-stage: a runtime stage that copies from the stages that build', () => {
     expect(dockerfile.stages.length).toBeGreaterThanOrEqual(3);
     const names = dockerfile.stages.map((stage) => stage.name);
-    expect(names).toEqual(expect.arrayContaining(['build', 'deps', 'runtime']));
+    expect(names).toEqual(expect.arrayContaining([...sources, 'runtime']));
     const copiesFrom = instructions(final, 'COPY')
       .map((args) => /--from=(\S+)/.exec(args)?.[1])
       .filter(Boolean);
-    expect(copiesFrom).toEqual(expect.arrayContaining(['build', 'deps']));
+    expect(copiesFrom).toEqual(expect.arrayContaining(sources));
     // The runtime stage compiles nothing: no compiler toolchain, no dev dependencies.
     expect(instructions(final, 'RUN').join(' ')).not.toMatch(/\b(g\+\+|npm ci|node-gyp)\b/);
   });
@@ -72,12 +76,6 @@ describe.each([
       (_, name: string) => dockerfile.globalArgs[name] ?? `\${${name}}`,
     );
     expect(base.startsWith(runtimeBase)).toBe(true);
-  });
-
-  it('installs production dependencies only in the stage the runtime copies node_modules from', () => {
-    const deps = dockerfile.stages.find((stage) => stage.name === 'deps')!;
-    expect(instructions(deps, 'RUN').join(' ')).toMatch(/npm ci --omit=dev/);
-    expect(instructions(final, 'COPY')).toContain('--from=deps /app/node_modules ./node_modules');
   });
 
   it('runs as a numeric non-root user (so runAsNonRoot can verify it)', () => {
@@ -96,7 +94,10 @@ describe.each([
     const command = execForm(healthcheck.slice(healthcheck.indexOf('CMD')));
     expect(command).toEqual(['node', '/app/healthcheck.cjs']);
     expect(read('docker/healthcheck.cjs')).toContain('/health/live');
-    expect(instructions(final, 'COPY')).toContain('docker/healthcheck.cjs ./healthcheck.cjs');
+    // The CUDA image has it with the rest of the CPU image's /app.
+    expect(instructions(final, 'COPY')).toContain(
+      path.endsWith('.cuda') ? '--from=app /app ./' : 'docker/healthcheck.cjs ./healthcheck.cjs',
+    );
   });
 
   it('keeps writable paths on volumes so the root filesystem can be read-only', () => {
@@ -117,14 +118,16 @@ describe.each([
   });
 
   it('copies only files that exist and that its .dockerignore lets into the context', () => {
-    const ignoreFile = `${path}.dockerignore`;
+    // The repository's .dockerignore: the classic builder reads only that one (not BuildKit's
+    // per-Dockerfile ignore files), so both builders send the same context.
+    const ignoreFile = '.dockerignore';
     expect(existsSync(join(ROOT, ignoreFile))).toBe(true);
     const sources = dockerfile.stages.flatMap((stage) =>
       instructions(stage, 'COPY')
         .filter((args) => !args.startsWith('--from'))
         .flatMap((args) => args.split(' ').slice(0, -1)),
     );
-    expect(sources.length).toBeGreaterThan(3);
+    expect(sources.length).toBeGreaterThanOrEqual(3);
     for (const source of sources) {
       expect(existsSync(join(ROOT, source))).toBe(true);
       // A folder is let in when a file inside it is.
@@ -143,6 +146,12 @@ describe.each([
 describe('docker/Dockerfile specifics', () => {
   const dockerfile = parseDockerfile(read('docker/Dockerfile'));
   const final = dockerfile.stages[dockerfile.stages.length - 1];
+
+  it('installs production dependencies only in the stage the runtime copies node_modules from', () => {
+    const deps = dockerfile.stages.find((stage) => stage.name === 'deps')!;
+    expect(instructions(deps, 'RUN').join(' ')).toMatch(/npm ci --omit=dev/);
+    expect(instructions(final, 'COPY')).toContain('--from=deps /app/node_modules ./node_modules');
+  });
 
   it('installs the Apertium packages the service is tested with (scripts/setup.sh)', () => {
     const setup = read('scripts/setup.sh');
@@ -166,6 +175,25 @@ describe('docker/Dockerfile specifics', () => {
       '8081',
       '8082',
     ]);
+  });
+
+  it('docker/Dockerfile.cuda reuses this image whole and rebuilds only the native addons', () => {
+    const cuda = parseDockerfile(read('docker/Dockerfile.cuda'));
+    expect(cuda.globalArgs.APP_IMAGE).toBe('realtime-stt:latest');
+    expect(cuda.stages.find((stage) => stage.name === 'app')!.from).toBe('${APP_IMAGE}');
+    const runtime = cuda.stages[cuda.stages.length - 1];
+    expect(instructions(runtime, 'COPY')).toContain('--from=app /app ./');
+    const fromDeps = instructions(runtime, 'COPY').filter((args) => args.startsWith('--from=deps'));
+    expect(fromDeps.map((args) => args.split(' ')[1]).sort()).toEqual([
+      '/app/native/whisper-addon/build/rt_whisper.node',
+      '/app/node_modules/better-sqlite3',
+    ]);
+    // The CPU image's runtime ENV is the CUDA one's, but for the role and the device.
+    const cpuEnv = imageEnv(dockerfile);
+    const cudaEnv = imageEnv(cuda);
+    for (const name of ['NODE_ENV', 'HOST', 'MODELS_DIR', 'TMPDIR', 'HOME']) {
+      expect({ name, value: cudaEnv[name] }).toEqual({ name, value: cpuEnv[name] });
+    }
   });
 
   it('the validator it relies on does report broken Dockerfiles', () => {

@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { ClientOptions } from 'ws';
 import { Frame, TestClient } from '../helpers/ws-client';
 import { FaultCluster } from './fault-cluster';
 
@@ -6,13 +7,13 @@ import { FaultCluster } from './fault-cluster';
 export class TimedClient extends TestClient {
   readonly times: number[] = [];
 
-  constructor(url: string) {
-    super(url);
+  constructor(url: string, options?: ClientOptions) {
+    super(url, options);
     this.ws.on('message', () => this.times.push(Date.now()));
   }
 
-  static async open(url: string): Promise<TimedClient> {
-    const client = new TimedClient(url);
+  static async open(url: string, options?: ClientOptions): Promise<TimedClient> {
+    const client = new TimedClient(url, options);
     await client.opened;
     return client;
   }

@@ -1,4 +1,4 @@
-import { WebSocket } from 'ws';
+import { ClientOptions, WebSocket } from 'ws';
 import { pcmBytes } from './audio';
 
 /** Anything the gateway sends (parsed JSON). */
@@ -13,7 +13,7 @@ export class TestClient {
   readonly closed: Promise<{ code: number; reason: string }>;
   private waiters: (() => void)[] = [];
 
-  constructor(url: string, options?: { maxPayload?: number }) {
+  constructor(url: string, options?: ClientOptions) {
     this.ws = new WebSocket(url, options);
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
