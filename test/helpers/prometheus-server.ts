@@ -22,25 +22,50 @@ interface ApiAnswer<T> {
   error?: string;
 }
 
+/** Prometheus's HTTP API at `url` (a server of the test, or one in a container). */
+export class PrometheusApi {
+  constructor(readonly url: string) {}
+
+  /** GET /api/v1/<path>; throws with Prometheus's error unless it answers success. */
+  async api<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) {
+      for (const one of [value].flat()) query.append(name, one);
+    }
+    const res = await fetch(`${this.url}/api/v1/${path}?${query.toString()}`);
+    const answer = (await res.json()) as ApiAnswer<T>;
+    if (answer.status !== 'success')
+      throw new Error(`${path} ${query.toString()}: ${answer.error}`);
+    return answer.data;
+  }
+
+  /** Series that match a selector, over everything scraped so far. */
+  async series(selector: string): Promise<Record<string, string>[]> {
+    return this.api<Record<string, string>[]>('series', { 'match[]': selector });
+  }
+
+  async query(expr: string): Promise<{ resultType: string; result: unknown[] }> {
+    return this.api('query', { query: expr });
+  }
+}
+
 /**
  * A real Prometheus server of the test: its own config, data folder and port (in the test run's
  * temp folder), scraping the given targets every second. `stop()` ends it and removes the folder.
  */
-export class PrometheusServer {
+export class PrometheusServer extends PrometheusApi {
   private child?: ChildProcess;
   private output = '';
   private readonly dir = mkdtempSync(join(testTempRoot(), 'prometheus-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(readonly port: number) {
+    super(`http://127.0.0.1:${port}`);
+  }
 
   static async start(targets: ScrapeTarget[], ruleFiles: string[] = []): Promise<PrometheusServer> {
     const server = new PrometheusServer(await freePort());
     await server.run(targets, ruleFiles);
     return server;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
   }
 
   private async run(targets: ScrapeTarget[], ruleFiles: string[]): Promise<void> {
@@ -73,28 +98,6 @@ export class PrometheusServer {
       async () => (await fetch(`${this.url}/-/ready`, { signal: AbortSignal.timeout(1000) })).ok,
       { timeoutMs: 30_000, intervalMs: 200, what: `Prometheus ready\n${this.output}` },
     );
-  }
-
-  /** GET /api/v1/<path>; throws with Prometheus's error unless it answers success. */
-  async api<T>(path: string, params: Record<string, string | string[]>): Promise<T> {
-    const query = new URLSearchParams();
-    for (const [name, value] of Object.entries(params)) {
-      for (const one of [value].flat()) query.append(name, one);
-    }
-    const res = await fetch(`${this.url}/api/v1/${path}?${query.toString()}`);
-    const answer = (await res.json()) as ApiAnswer<T>;
-    if (answer.status !== 'success')
-      throw new Error(`${path} ${query.toString()}: ${answer.error}`);
-    return answer.data;
-  }
-
-  /** Series that match a selector, over everything scraped so far. */
-  async series(selector: string): Promise<Record<string, string>[]> {
-    return this.api<Record<string, string>[]>('series', { 'match[]': selector });
-  }
-
-  async query(expr: string): Promise<{ resultType: string; result: unknown[] }> {
-    return this.api('query', { query: expr });
   }
 
   async stop(): Promise<void> {
