@@ -75,7 +75,7 @@ describe('a real Prometheus scraping the roles after a streamed session', () => 
     const bad = await TestClient.connect(`${gateway.gatewayUrl}/`);
     await sessionOf(bad);
     bad.ws.send('{ not json');
-    await bad.next((f) => f.type === 'error', { what: 'error frame' });
+    const error = await bad.next((f) => f.type === 'error', { what: 'error frame' });
     bad.close();
     await bad.closed;
 
@@ -90,6 +90,45 @@ describe('a real Prometheus scraping the roles after a streamed session', () => 
       () => selectorsWithoutSeries(server, expected),
     );
     expect(missing).toEqual([]);
+
+    // The values follow the session: what the clients got is what the metrics count.
+    const finals = client.of('final').length;
+    const value = async (expr: string): Promise<number | undefined> => {
+      const [sample] = (await server.query(expr)).result as { value: [number, string] }[];
+      return sample ? Number(sample.value[1]) : undefined;
+    };
+    const expectations: [string, (v: number) => boolean][] = [
+      ['sum(rt_sessions_total{result="started"})', (v) => v === 2],
+      ['sum(rt_sessions_total{result=~"closed|error"})', (v) => v === 2],
+      ['sum(rt_gateway_sessions_active)', (v) => v === 0],
+      [`sum(rt_errors_total{code="${error.code}"})`, (v) => v === 1],
+      ['sum(rt_final_latency_seconds_count)', (v) => v === finals],
+      ['sum(rt_stage_latency_seconds_count{stage="delivery"})', (v) => v === finals],
+      ['sum(rt_stage_latency_seconds_count{stage="vad"})', (v) => v >= finals],
+      ['sum(rt_stage_latency_seconds_count{stage="stt"})', (v) => v >= finals],
+      [
+        'sum(rt_stage_latency_seconds_count{stage="translation"})',
+        (v) => v >= client.of('translation').length,
+      ],
+      ['sum(rt_jobs_total{queue="stt",status="completed"})', (v) => v >= finals],
+      ['sum(rt_jobs_total{status="failed"})', (v) => v === 0],
+      ['sum(rt_queue_wait_seconds_count{queue="translation"})', (v) => v >= 1],
+      ['sum(rt_stt_real_time_factor_sum{kind="final"})', (v) => v > 0],
+      ['sum(rt_stt_audio_seconds_total{kind="final"})', (v) => v > 1],
+    ];
+    const wrong = await waitForValue(
+      async () => {
+        const off: string[] = [];
+        for (const [expr, ok] of expectations) {
+          const v = await value(expr);
+          if (v === undefined || !ok(v)) off.push(`${expr} = ${v}`);
+        }
+        return off.length === 0 ? off : undefined;
+      },
+      `the metrics to count ${finals} finals and 2 sessions`,
+      async () => Promise.all(expectations.map(async ([expr]) => `${expr} = ${await value(expr)}`)),
+    );
+    expect(wrong).toEqual([]);
   });
 
   it('every alert expression and dashboard query evaluates, and every rt_* series it names exists', async () => {
