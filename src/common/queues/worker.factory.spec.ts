@@ -1,4 +1,5 @@
-import { drainWithin } from './worker.factory';
+import { UnrecoverableError } from 'bullmq';
+import { drainWithin, failsForGood } from './worker.factory';
 
 describe('drainWithin', () => {
   it('reports finished when the workers close before the deadline, without handing back', async () => {
@@ -13,5 +14,17 @@ describe('drainWithin', () => {
     const never = new Promise(() => undefined);
     await expect(drainWithin(never, 20, handBack)).resolves.toBe('handed_back');
     expect(handBack).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('failsForGood', () => {
+  it('is true after the last attempt or for an unrecoverable error, false while a retry follows', () => {
+    const error = new Error('boom');
+    expect(failsForGood(error, { attemptsMade: 0, opts: { attempts: 3 } })).toBe(false);
+    expect(failsForGood(error, { attemptsMade: 2, opts: { attempts: 3 } })).toBe(true);
+    expect(failsForGood(error, { attemptsMade: 0, opts: {} })).toBe(true);
+    expect(
+      failsForGood(new UnrecoverableError('bad'), { attemptsMade: 0, opts: { attempts: 3 } }),
+    ).toBe(true);
   });
 });

@@ -31,6 +31,14 @@ export async function drainWithin(
   return 'handed_back';
 }
 
+/** A job whose handler threw is failed for good (no retry follows) after this attempt. */
+export function failsForGood(
+  error: unknown,
+  job: Pick<Job, 'attemptsMade'> & { opts: Pick<Job['opts'], 'attempts'> },
+): boolean {
+  return error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+}
+
 /**
  * Creates the BullMQ workers of this process, one handler per queue (checked here), with lock and
  * stall settings tuned for live speech. At shutdown (before the HTTP server closes, so readiness
@@ -68,9 +76,7 @@ export class WorkerFactory implements BeforeApplicationShutdown {
         this.metrics.finished(name, 'completed');
         return result;
       } catch (error) {
-        const last =
-          error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-        if (last) this.metrics.finished(name, 'failed');
+        if (failsForGood(error, job)) this.metrics.finished(name, 'failed');
         throw error;
       } finally {
         this.active.delete(key);
