@@ -8,7 +8,8 @@
  *   `listeners` (200) connections on one listener token, each asking for the whole transcript
  *   and never reading.
  *
- * The gateway runs from dist/ (built first when src/ is newer) with flood-probe.js preloaded:
+ * ROOM_* variables set for the bench are passed to the gateway (`ROOM_MAX_LISTENERS_PER_TOKEN=1000`
+ * measures the paged replay without the per-token cap). The gateway runs from dist/ (built first when src/ is newer) with flood-probe.js preloaded:
  * its peak RSS and event-loop delay over the attack. The speaker's finals are timed from the
  * frame that completed the utterance's silence to the final's arrival. A zero-cost stt double
  * answers every job in this process.
@@ -228,6 +229,10 @@ export default async function run(args: string[]): Promise<void> {
         HEALTH_PORT: String(healthPort),
         MAX_QUEUE_DEPTH: '1000000',
         SPECULATIVE_SILENCE_SECONDS: '0',
+        // ROOM_* settings of the bench's own environment reach the gateway (e.g. to lift a cap).
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([name]) => name.startsWith('ROOM_')),
+        ),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },

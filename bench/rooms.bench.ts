@@ -51,6 +51,10 @@ async function startGateway(prefix: string): Promise<Gateway> {
       HEALTH_PORT: String(healthPort),
       DATABASE_URL: 'sqlite::memory:',
       ROOM_JOINS_PER_MINUTE: '100000',
+      // Every bench listener shares one token and one address: lift the per-gateway caps.
+      ROOM_MAX_LISTENERS_PER_TOKEN: '1000',
+      ROOM_MAX_LISTENERS_PER_ADDRESS: '100000',
+      ROOM_LISTENER_CONNECTS_PER_MINUTE: '100000',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -10,6 +10,16 @@ export interface ListenerSink {
   send(frame: string, id?: string): void;
   /** The room ended: the sink sends nothing more and closes with the documented reason. */
   end(): void;
+  /** Bytes written and not yet taken by the client; undefined once the sink is closed. */
+  backlog?(): number | undefined;
+  /** The client did not take its replay in time: closed as a slow reader (it resumes). */
+  tooSlow?(): void;
+}
+
+/** An entry of a replay page with its wire form, serialized once for every listener. */
+export interface ReplayItem {
+  entry: RoomEntry;
+  text: string;
 }
 
 interface Member {
@@ -59,16 +69,41 @@ export class RoomFanout {
     return this.members.delete(id);
   }
 
+  has(id: string): boolean {
+    return this.members.has(id);
+  }
+
   /**
    * The listener's replay (entries after its position, read from the stream after add()), then
    * whatever arrived live meanwhile: each entry once, in order.
    */
   replay(id: string, entries: RoomEntry[]): void {
+    this.replayPage(
+      id,
+      entries.map((entry) => ({ entry, text: wireFrame(entry) })),
+    );
+    this.replayDone(id);
+  }
+
+  /** One page of a listener's replay, in order; false when the listener is gone. */
+  replayPage(id: string, page: readonly ReplayItem[]): boolean {
+    const member = this.members.get(id);
+    if (!member?.pending) return false;
+    const texts = new Map(page.map(({ entry, text }) => [entry.id, text]));
+    this.deliverTo(
+      member,
+      page.map((item) => item.entry),
+      texts,
+    );
+    return this.members.has(id);
+  }
+
+  /** The replay is complete: what arrived live meanwhile follows, then live entries. */
+  replayDone(id: string): void {
     const member = this.members.get(id);
     if (!member?.pending) return;
     const pending = member.pending;
     member.pending = undefined;
-    this.deliverTo(member, entries, new Map());
     this.deliverTo(member, pending, new Map());
   }
 

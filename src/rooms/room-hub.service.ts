@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { RedisConnection, RedisConnectionFactory } from '../common/redis/redis-connection.factory';
 import { RedisClient } from '../common/redis/redis.module';
 import { subscribeWhenReady } from '../common/redis/subscribe-when-ready';
-import { ListenerSink, RoomFanout } from './room-fanout';
-import { parseEntry, RoomEntry, RoomInterim } from './room-frames';
+import { ListenerSink, ReplayItem, RoomFanout } from './room-fanout';
+import { parseEntry, RoomInterim, wireFrame } from './room-frames';
 import { PRESENCE_REFRESH_MS, RoomStoreService } from './room-store.service';
 
 interface HubRoom {
@@ -13,10 +13,61 @@ interface HubRoom {
   /** Last stream id read live. */
   cursor: string;
   streamKey: string;
+  /** Full replay pages by the id they follow, serialized once for all the room's listeners. */
+  pages: Map<string, { items: ReplayItem[]; last: string }>;
 }
 
 const BLOCK_MS = 5000;
 const BATCH = 500;
+/** Entries per replay page: one page is written to a listener, then it must take it. */
+const REPLAY_PAGE = 200;
+const CACHED_PAGES = 16;
+const DRAIN_POLL_MS = 20;
+/** A listener that does not take a replay page within this time is closed as a slow reader. */
+const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * Replay pages written at once on this gateway, whatever the number of joining listeners: a crowd
+ * that joins together (or one client with many connections) takes turns, and live traffic gets
+ * the event loop between pages.
+ */
+const REPLAYS_AT_ONCE = 4;
+
+/** First come, first served places (no I/O). */
+class Turns {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(places: number) {
+    this.free = places;
+  }
+
+  async take(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  give(): void {
+    const next = this.waiting.shift();
+    if (next) setImmediate(next);
+    else this.free++;
+  }
+}
+
+/** Waits until the sink's unsent bytes are at most `lowWater`: 'ok', 'closed' or 'slow'. */
+async function drained(sink: ListenerSink, lowWater: number): Promise<'ok' | 'closed' | 'slow'> {
+  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  for (;;) {
+    if (!sink.backlog) return 'ok';
+    const backlog = sink.backlog();
+    if (backlog === undefined) return 'closed';
+    if (backlog <= lowWater) return 'ok';
+    if (Date.now() >= deadline) return 'slow';
+    await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+  }
+}
 
 /**
  * The listeners of every room on this gateway: one XREAD BLOCK loop over the streams of the
@@ -34,6 +85,7 @@ export class RoomHubService implements OnApplicationShutdown {
   private running = false;
   private loop?: Promise<void>;
   private presenceTimer?: NodeJS.Timeout;
+  private readonly replayTurns = new Turns(REPLAYS_AT_ONCE);
 
   constructor(
     private readonly factory: RedisConnectionFactory,
@@ -49,30 +101,66 @@ export class RoomHubService implements OnApplicationShutdown {
 
   /**
    * Adds a listener who has seen the room up to `afterId` ('0': nothing, so the transcript so far
-   * is replayed): replay, then live, each entry once and in order.
+   * is replayed): replay, then live, each entry once and in order. The replay goes out a page at
+   * a time, the next page only once the listener took the last down to `lowWater` unsent bytes.
    */
   async attach(
     roomId: string,
     keyId: string | null,
     sink: ListenerSink,
     afterId: string,
+    lowWater = 64 * 1024,
   ): Promise<void> {
     const room = await this.room(roomId, keyId);
     room.fanout.add(sink, afterId);
     try {
       let from = afterId;
-      const replay: RoomEntry[] = [];
       for (;;) {
-        const batch = await this.store.readAfter(roomId, from, 1000);
-        if (batch.length === 0) break;
-        replay.push(...batch);
-        from = batch[batch.length - 1].id;
+        await this.replayTurns.take();
+        let page;
+        try {
+          page = await this.page(room, from);
+          if (page.items.length > 0 && !room.fanout.replayPage(sink.id, page.items)) return;
+        } finally {
+          this.replayTurns.give();
+        }
+        if (!page.full) break;
+        from = page.last;
+        const outcome = await drained(sink, lowWater);
+        if (outcome === 'closed' || !room.fanout.has(sink.id)) return;
+        if (outcome === 'slow') {
+          sink.tooSlow?.();
+          return;
+        }
       }
-      room.fanout.replay(sink.id, replay);
+      room.fanout.replayDone(sink.id);
     } catch (error) {
       this.detach(roomId, sink.id);
       throw error;
     }
+  }
+
+  /**
+   * The replay page after `from`. Full pages never change (entries are only appended), so they
+   * are kept for the listeners that come after; a short one is the stream's end right now.
+   */
+  private async page(
+    room: HubRoom,
+    from: string,
+  ): Promise<{ items: ReplayItem[]; last: string; full: boolean }> {
+    const cached = room.pages.get(from);
+    if (cached) {
+      room.pages.delete(from);
+      room.pages.set(from, cached);
+      return { ...cached, full: true };
+    }
+    const { entries, last, full } = await this.store.readPage(room.roomId, from, REPLAY_PAGE);
+    const items = entries.map((entry) => ({ entry, text: wireFrame(entry) }));
+    if (full) {
+      room.pages.set(from, { items, last });
+      if (room.pages.size > CACHED_PAGES) room.pages.delete(room.pages.keys().next().value!);
+    }
+    return { items, last, full };
   }
 
   /** Removes a listener; true when it was still attached (its presence is then released). */
@@ -102,6 +190,7 @@ export class RoomHubService implements OnApplicationShutdown {
       fanout: new RoomFanout(),
       cursor: last[0]?.[0] ?? '0-0',
       streamKey,
+      pages: new Map(),
     };
     this.rooms.set(roomId, room);
     this.byStream.set(streamKey, room);

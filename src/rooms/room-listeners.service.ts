@@ -6,6 +6,7 @@ import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { presentedCredential, selectProtocol } from '../security/credentials';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
+import { addressGroup, ListenerAdmission } from './listener-admission';
 import { ListenerFrameSchema, parseListenerQuery } from './listener-request';
 import { RoomAccessError, RoomAccessService } from './room-access.service';
 import { ListenerSink } from './room-fanout';
@@ -50,13 +51,50 @@ export class RoomListenersService implements OnModuleDestroy {
     handleProtocols: selectProtocol,
   });
   private readonly open = new Set<{ goAway(): void }>();
+  private readonly admission: ListenerAdmission;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly access: RoomAccessService,
     private readonly hub: RoomHubService,
     private readonly auth: UpgradeAuthService,
-  ) {}
+  ) {
+    this.admission = new ListenerAdmission({
+      perToken: config.rooms.maxListenersPerToken,
+      perAddress: config.rooms.maxListenersPerAddress,
+      connectsPerMinute: config.rooms.listenerConnectsPerMinute,
+    });
+  }
+
+  /** The client's address as the listener limits count it (trusted proxies, IPv6 /64). */
+  addressOf(request: IncomingMessage): string {
+    return addressGroup(this.auth.clientAddress(request));
+  }
+
+  /**
+   * Checks a listener's token and takes its places: this gateway's per-token and per-address
+   * caps, then the room's and the key's over all gateways. Returns what gives the local places
+   * back (the shared ones are left with `leave`).
+   */
+  private async enter(
+    roomId: string,
+    token: string | undefined,
+    address: string,
+    listenerId: string,
+    query: Parameters<typeof parseListenerQuery>[0],
+  ): Promise<{ meta: RoomMeta; language: string; after: string; release: () => void }> {
+    this.admission.attempt(address);
+    const meta = await this.access.authorize(roomId, token);
+    const { language, last_id: after } = parseListenerQuery(query);
+    const release = this.admission.take(token!, address);
+    try {
+      await this.access.admit(meta, listenerId, language);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    return { meta, language, after, release };
+  }
 
   get count(): number {
     return this.open.size;
@@ -67,27 +105,27 @@ export class RoomListenersService implements OnModuleDestroy {
     socket.on('error', () => undefined);
     const url = new URL(request.url ?? '/', 'http://gateway');
     const roomId = LISTEN_PATH.exec(url.pathname.replace(/\/+$/, ''))![1];
-    let meta: RoomMeta;
-    let language: string;
-    let after: string;
     const listenerId = randomUUID();
+    let entered: Awaited<ReturnType<RoomListenersService['enter']>>;
     try {
       if (!this.auth.originAllowed(first(request.headers.origin))) {
         throw new RoomAccessError(403, 'origin', 'origin not allowed');
       }
       const credential = presentedCredential(request);
       const token = typeof credential === 'object' ? credential.value : undefined;
-      meta = await this.access.authorize(roomId, token);
-      ({ language, last_id: after } = parseListenerQuery({
+      entered = await this.enter(roomId, token, this.addressOf(request), listenerId, {
         language: url.searchParams.get('language'),
         last_id: url.searchParams.get('last_id'),
-      }));
-      await this.access.admit(meta, listenerId, language);
+      });
     } catch (error) {
       reject(socket, error);
       return;
     }
+    const { meta, language, after, release } = entered;
+    // A socket that goes away during the handshake never reaches listenWs.
+    socket.once('close', release);
     this.wss.handleUpgrade(request, socket, head, (ws) => {
+      ws.once('close', release);
       this.listenWs(ws, meta, listenerId, language, after);
     });
   }
@@ -99,7 +137,7 @@ export class RoomListenersService implements OnModuleDestroy {
     language: string,
     after: string,
   ): void {
-    const maxBuffered = this.config.security.maxBufferedBytes;
+    const maxBuffered = this.config.rooms.listenerBufferBytes;
     let closed = false;
     const close = (code: number, reason: string): void => {
       if (closed) return;
@@ -119,6 +157,12 @@ export class RoomListenersService implements OnModuleDestroy {
       },
       end: () => close(ListenerClose.RoomEnded, 'room ended'),
       goAway: () => close(ListenerClose.GoingAway, 'server shutting down: reconnect'),
+      backlog: () => (closed || ws.readyState !== WebSocket.OPEN ? undefined : ws.bufferedAmount),
+      tooSlow: () => {
+        close(ListenerClose.SlowReader, 'slow reader: resume with last_id');
+        // A client that does not read will not answer the close either.
+        setTimeout(() => ws.terminate(), 2000).unref();
+      },
     };
     this.open.add(sink);
     let windowStart = Date.now();
@@ -162,7 +206,7 @@ export class RoomListenersService implements OnModuleDestroy {
       this.leave(meta, listenerId, language);
     });
     ws.send(joined(meta, listenerId, language, after));
-    this.hub.attach(meta.id, meta.keyId, sink, after).catch((err: unknown) => {
+    this.hub.attach(meta.id, meta.keyId, sink, after, maxBuffered / 4).catch((err: unknown) => {
       this.logger.warn(`Listener not attached: ${(err as Error).message}`);
       close(1011, 'room unavailable: reconnect');
     });
@@ -177,16 +221,18 @@ export class RoomListenersService implements OnModuleDestroy {
     token: string | undefined,
     languageParam: string | undefined,
     lastId: string | undefined,
+    address: string,
     res: SseResponse,
   ): Promise<void> {
-    const meta = await this.access.authorize(roomId, token);
-    const { language, last_id: after } = parseListenerQuery({
-      language: languageParam,
-      last_id: lastId,
-    });
     const listenerId = randomUUID();
-    await this.access.admit(meta, listenerId, language);
-    const maxBuffered = this.config.security.maxBufferedBytes;
+    const { meta, language, after, release } = await this.enter(
+      roomId,
+      token,
+      address,
+      listenerId,
+      { language: languageParam, last_id: lastId },
+    );
+    const maxBuffered = this.config.rooms.listenerBufferBytes;
     let closed = false;
     const finish = (): void => {
       if (closed) return;
@@ -207,6 +253,11 @@ export class RoomListenersService implements OnModuleDestroy {
       },
       end: finish,
       goAway: finish,
+      backlog: () => (closed ? undefined : res.writableLength),
+      tooSlow: () => {
+        closed = true;
+        res.destroy();
+      },
     };
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -222,12 +273,13 @@ export class RoomListenersService implements OnModuleDestroy {
     keepalive.unref();
     res.on('close', () => {
       closed = true;
+      release();
       clearInterval(keepalive);
       this.open.delete(sink);
       this.leave(meta, listenerId, language);
     });
     try {
-      await this.hub.attach(meta.id, meta.keyId, sink, after);
+      await this.hub.attach(meta.id, meta.keyId, sink, after, maxBuffered / 4);
     } catch (err) {
       this.logger.warn(`Listener not attached: ${(err as Error).message}`);
       res.destroy();

@@ -258,6 +258,29 @@ export class RoomStoreService {
     return entries.flatMap(([id, fields]) => parseEntry(id, fields) ?? []);
   }
 
+  /**
+   * Up to `count` entries after `afterId`; `full` when the stream had that many (more may follow),
+   * `last` the id to read on from (unparseable entries are skipped but still advance it).
+   */
+  async readPage(
+    roomId: string,
+    afterId: string,
+    count: number,
+  ): Promise<{ entries: RoomEntry[]; last: string; full: boolean }> {
+    const raw = await this.client.redis.xrange(
+      this.streamKey(roomId),
+      afterId === '0' ? '-' : `(${afterId}`,
+      '+',
+      'COUNT',
+      count,
+    );
+    return {
+      entries: raw.flatMap(([id, fields]) => parseEntry(id, fields) ?? []),
+      last: raw.length > 0 ? raw[raw.length - 1][0] : afterId,
+      full: raw.length === count,
+    };
+  }
+
   async publishInterim(roomId: string, frame: RoomInterim): Promise<void> {
     await this.client.redis.publish(this.liveChannel(roomId), JSON.stringify(frame));
   }

@@ -131,6 +131,7 @@ export class RoomsController {
         bearer(request),
         language,
         lastEventId ?? lastIdQuery,
+        this.listeners.addressOf(request),
         res,
       );
     } catch (error) {

@@ -37,7 +37,12 @@ describe('live rooms: one speaker, 50 listeners in 3 languages on two gateway pr
 
   beforeAll(async () => {
     await cluster.start();
-    const env = { ROOM_LANGUAGE_GRACE_SECONDS: '2', ROOM_JOINS_PER_MINUTE: '200' };
+    // The 50 listeners share one listener token and one address (issue 24's per-gateway caps).
+    const env = {
+      ROOM_LANGUAGE_GRACE_SECONDS: '2',
+      ROOM_JOINS_PER_MINUTE: '200',
+      ROOM_MAX_LISTENERS_PER_TOKEN: '100',
+    };
     [a, b, translation] = await Promise.all([
       cluster.spawn('gateway', env),
       cluster.spawn('gateway', env),

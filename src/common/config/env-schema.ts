@@ -448,6 +448,22 @@ export const envSchema = z.object({
       integer({ min: 1, max: 1e7 }, 5000),
       'listeners of all rooms of one API key at once (more are refused with `key_full`)',
     ),
+    ROOM_MAX_LISTENERS_PER_TOKEN: variable(
+      integer({ min: 1, max: 1000 }, 4),
+      'listener connections one listener token may hold open on one gateway (more are refused with `token_full`)',
+    ),
+    ROOM_MAX_LISTENERS_PER_ADDRESS: variable(
+      integer({ min: 1, max: 1e6 }, 200),
+      'listener connections one client address (IPv6: its /64) may hold open on one gateway (`address_full`); a venue behind one NAT address needs room',
+    ),
+    ROOM_LISTENER_CONNECTS_PER_MINUTE: variable(
+      integer({ min: 1, max: 1e6 }, 300),
+      'listener connection attempts per client address (IPv6: /64) per minute on one gateway (`too_many_connects`)',
+    ),
+    ROOM_LISTENER_BUFFER_BYTES: variable(
+      integer({ min: 16 * KIB, max: 64 * MIB }, MIB),
+      'unsent bytes a listener may have queued; above it is closed with 4013 (SSE: the stream ends) and resumes with `last_id`',
+    ),
     ROOM_JOINS_PER_MINUTE: variable(
       integer({ min: 1, max: 1e6 }, 30),
       'join attempts per client address per minute (code or id + passcode); 429 above',

@@ -103,6 +103,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ GATEWAY_PORT: '  ' }).gateway.port).toBe(5026);
   });
 
+  it('reads the per-gateway room listener limits', () => {
+    expect(loadConfig({}).rooms).toMatchObject({
+      maxListenersPerToken: 4,
+      maxListenersPerAddress: 200,
+      listenerConnectsPerMinute: 300,
+      listenerBufferBytes: 2 ** 20,
+    });
+    expect(() => loadConfig({ ROOM_LISTENER_BUFFER_BYTES: '100' })).toThrow(
+      /ROOM_LISTENER_BUFFER_BYTES/,
+    );
+  });
+
   it('bounds the audio waiting per session (4 MiB), never below one frame', () => {
     expect(loadConfig({}).security.maxPendingAudioBytes).toBe(4 * 2 ** 20);
     expect(() =>

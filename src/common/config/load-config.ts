@@ -205,6 +205,13 @@ export function buildAppConfig(env: EnvValues) {
       maxListeners: env.ROOM_MAX_LISTENERS,
       /** Listeners of every room of one API key at once (anonymous rooms count under '-'). */
       maxListenersPerKey: env.ROOM_MAX_LISTENERS_PER_KEY,
+      /** Per gateway: listener connections of one listener token / one client address. */
+      maxListenersPerToken: env.ROOM_MAX_LISTENERS_PER_TOKEN,
+      maxListenersPerAddress: env.ROOM_MAX_LISTENERS_PER_ADDRESS,
+      /** Per gateway: listener connection attempts per client address per minute. */
+      listenerConnectsPerMinute: env.ROOM_LISTENER_CONNECTS_PER_MINUTE,
+      /** Unsent bytes a listener may have queued before it is closed as a slow reader. */
+      listenerBufferBytes: env.ROOM_LISTENER_BUFFER_BYTES,
       /** Join attempts (code or id, passcode right or wrong) per client address per minute. */
       joinsPerMinute: env.ROOM_JOINS_PER_MINUTE,
       /** A language stays translated this long after its last listener left. */
