@@ -193,7 +193,11 @@ export class FileTranscriptionService {
       if (!waiter) continue;
       waiters.delete(index);
       if (message.type === 'error') {
-        waiter.reject(new OpenAiError(500, `transcription failed: ${message.message}`));
+        // The worker's text is for operators (it can name files, models, hosts).
+        this.logger.warn(`${sessionId} segment ${index} failed: ${message.message}`);
+        waiter.reject(
+          new OpenAiError(500, `segment ${index} could not be transcribed (${message.code})`),
+        );
         continue;
       }
       this.archive.record({ sessionId, keyId, streamId: stored.id, message });

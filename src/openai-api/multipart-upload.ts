@@ -13,8 +13,8 @@ const FIELD_LIMITS = { fields: 32, fieldSize: 16 * 1024, parts: 40 };
 
 /**
  * Reads a `multipart/form-data` upload into memory: its fields and its one `file`. A file above
- * `maxFileBytes` is refused with 413 as soon as the limit is crossed (the rest is drained, not
- * kept); a body that is not multipart, or has no file, is a 400.
+ * `maxFileBytes` is refused with 413 as soon as the limit is crossed (the rest is not read); a
+ * body that is not multipart, or has no file, is a 400.
  */
 export function readUpload(request: IncomingMessage, maxFileBytes: number): Promise<Upload> {
   const contentType = request.headers['content-type'] ?? '';
@@ -51,7 +51,11 @@ export function readUpload(request: IncomingMessage, maxFileBytes: number): Prom
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => {
         chunks.length = 0;
-        fail(
+        // Answered now: the rest of the body is not read (the connection is closed after the
+        // answer), however much more the client meant to send.
+        request.unpipe(parser);
+        stream.resume();
+        reject(
           new OpenAiError(
             413,
             `the file is larger than the ${maxFileBytes} bytes this server accepts`,

@@ -1,14 +1,16 @@
-import { Controller, Get, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Param, Post, Req, Res } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { speechModelName } from '../common/config/speech-model-name';
-import { AudioTask, parseAudioRequest } from './audio-request';
-import { AudioDecoder, SAMPLE_RATE } from './audio-decoder';
+import { AudioRequest, AudioTask, parseAudioRequest } from './audio-request';
+import { AudioDecoder, audioTooLong, SAMPLE_RATE } from './audio-decoder';
 import { FileTranscriptionService } from './file-transcription.service';
 import { readUpload } from './multipart-upload';
-import { OpenAiCallers } from './openai-callers.service';
+import { Caller, OpenAiCallers } from './openai-callers.service';
 import { OpenAiError } from './openai-error';
 import { renderTranscript, transcriptText } from './transcript-formats';
+import { UploadSlots } from './upload-slots';
 
 /** Room for the multipart envelope and form fields around the file. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
@@ -21,13 +23,21 @@ const FORM_OVERHEAD_BYTES = 64 * 1024;
 @Controller('v1')
 export class OpenAiAudioController {
   private readonly startedAt = Math.floor(Date.now() / 1000);
+  private readonly logger = new Logger('OpenAiAudio');
+  private readonly slots: UploadSlots;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly callers: OpenAiCallers,
     private readonly decoder: AudioDecoder,
     private readonly files: FileTranscriptionService,
-  ) {}
+  ) {
+    this.slots = new UploadSlots({
+      perKey: config.openaiApi.uploadsPerKey,
+      running: config.openaiApi.maxConcurrentUploads,
+      waiting: config.openaiApi.maxWaitingUploads,
+    });
+  }
 
   /** Every `model` name is served by the model the stt workers load; this is its name. */
   private get modelId(): string {
@@ -84,28 +94,57 @@ export class OpenAiAudioController {
     response: ServerResponse,
     task: AudioTask,
   ): Promise<void> {
+    // First, so that decoding and transcription stop whenever the client leaves.
+    const aborted = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) aborted.abort(new Error('the client went away'));
+    });
     const caller = await this.callers.authorize(request);
-    const maxBytes = this.config.openaiApi.maxFileBytes;
+    const { maxFileBytes, maxAudioSeconds } = this.config.openaiApi;
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBytes + FORM_OVERHEAD_BYTES) {
+    if (Number.isFinite(declared) && declared > maxFileBytes + FORM_OVERHEAD_BYTES) {
       throw new OpenAiError(
         413,
-        `the file is larger than the ${maxBytes} bytes this server accepts`,
+        `the file is larger than the ${maxFileBytes} bytes this server accepts`,
         'file',
         'file_too_large',
       );
     }
-    const upload = await readUpload(request, maxBytes);
-    const audioRequest = parseAudioRequest(upload.fields, task);
-    const pcm = await this.decoder.decode(upload.file.data);
-    const seconds = pcm.length / SAMPLE_RATE;
-    await this.callers.checkQuota(caller, seconds);
+    const release = await this.slots.acquire(caller.slotKey, aborted.signal);
+    try {
+      const upload = await readUpload(request, maxFileBytes);
+      const audioRequest = parseAudioRequest(upload.fields, task);
+      const audio = await this.decoder.open(upload.file.data, aborted.signal);
+      let pcm: Int16Array;
+      try {
+        if (audio.seconds !== undefined && audio.seconds > maxAudioSeconds) {
+          throw audioTooLong(maxAudioSeconds, audio.seconds);
+        }
+        const hold = await this.callers.reserve(caller, audio.seconds ?? 0);
+        try {
+          pcm = await audio.decode();
+        } catch (error) {
+          hold.release();
+          throw error;
+        }
+        await hold.settle(pcm.length / SAMPLE_RATE);
+      } finally {
+        await audio.close();
+      }
+      await this.transcribe(response, task, caller, audioRequest, pcm, aborted.signal);
+    } finally {
+      release();
+    }
+  }
 
-    const aborted = new AbortController();
-    response.on('close', () => {
-      if (!response.writableFinished) aborted.abort(new Error('client went away'));
-    });
-    this.callers.recordUpload(caller, seconds);
+  private async transcribe(
+    response: ServerResponse,
+    task: AudioTask,
+    caller: Caller,
+    audioRequest: AudioRequest,
+    pcm: Int16Array,
+    signal: AbortSignal,
+  ): Promise<void> {
     const sessionId = FileTranscriptionService.newSessionId();
     // The archived transcript is the session's: GET /v1/sessions/{id}/transcript.
     response.setHeader('X-Session-Id', sessionId);
@@ -134,7 +173,7 @@ export class OpenAiAudioController {
           sendEvent(response, { type: 'transcript.text.delta', delta: first ? text : ` ${text}` });
           first = false;
         },
-        aborted.signal,
+        signal,
       );
       sendEvent(response, {
         type: 'transcript.text.done',
@@ -143,7 +182,7 @@ export class OpenAiAudioController {
       response.end();
       return;
     }
-    const transcript = await this.files.transcribe(pcm, options, undefined, aborted.signal);
+    const transcript = await this.files.transcribe(pcm, options, undefined, signal);
     const rendered = renderTranscript(transcript, audioRequest);
     response.writeHead(200, { 'Content-Type': `${rendered.contentType}; charset=utf-8` });
     response.end(rendered.body);
@@ -158,10 +197,7 @@ export class OpenAiAudioController {
     try {
       await handle();
     } catch (error) {
-      const failure =
-        error instanceof OpenAiError
-          ? error
-          : new OpenAiError(500, `transcription failed: ${(error as Error).message}`);
+      const failure = error instanceof OpenAiError ? error : this.internal(request, error);
       if (response.headersSent) {
         if (!response.writableEnded) {
           sendEvent(response, failure.body());
@@ -169,12 +205,39 @@ export class OpenAiAudioController {
         }
         return;
       }
-      // The body may be unread (refused before the upload): read it away so the client sees
-      // the answer instead of a reset connection.
-      request.resume();
+      if (!request.complete) closeAfterAnswer(request, response);
       sendJson(response, failure.status, failure.body());
     }
   }
+
+  /** What the client reads of a failure that is not its own: a reference, not our internals. */
+  private internal(request: IncomingMessage, error: unknown): OpenAiError {
+    const reference = randomUUID();
+    this.logger.error(
+      `${request.method} ${request.url} failed (reference ${reference}): ${(error as Error)?.stack ?? String(error)}`,
+    );
+    return new OpenAiError(500, `the request failed on the server (reference ${reference})`);
+  }
+}
+
+/** How long a refused upload's connection may keep sending before it is cut. */
+const REFUSED_BODY_GRACE_MS = 1000;
+
+/**
+ * The body of a refused request is not read to its end (it may be gigabytes): the answer says
+ * `Connection: close`, the connection is half-closed once it is sent and cut a moment later,
+ * whatever is still arriving.
+ */
+function closeAfterAnswer(request: IncomingMessage, response: ServerResponse): void {
+  response.shouldKeepAlive = false;
+  response.setHeader('Connection', 'close');
+  request.unpipe();
+  request.resume();
+  response.once('finish', () => {
+    const socket = request.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), REFUSED_BODY_GRACE_MS).unref();
+  });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

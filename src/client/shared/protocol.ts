@@ -210,7 +210,8 @@ const ERROR_WORDS: Record<string, string> = {
   invalid_json: 'The server could not read a message from this client.',
   unknown_type: 'The server did not understand a message from this client.',
   invalid_config: 'The server rejected the language or audio settings.',
-  unsupported_sample_rate: 'The audio sample rate is not supported (8000 to 48000 Hz).',
+  unsupported_sample_rate:
+    'The audio sample rate is not supported (use 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100 or 48000 Hz).',
   unsupported_encoding: 'The audio encoding is not supported.',
   overloaded: 'The server is busy right now. Please try again in a moment.',
   frame_too_large: 'An audio chunk was too large for the server.',

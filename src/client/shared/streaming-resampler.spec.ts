@@ -1,4 +1,4 @@
-import { resample, StreamingResampler } from './streaming-resampler';
+import { cachedFilterCount, resample, StreamingResampler } from './streaming-resampler';
 
 function sine(rate: number, hz: number, seconds: number, amplitude = 0.5): Float32Array {
   const out = new Float32Array(Math.round(rate * seconds));
@@ -96,5 +96,15 @@ describe('StreamingResampler', () => {
     const input = sine(16000, 300, 0.1);
     expect(resampler.push(input)).toBe(input);
     expect(resampler.flush().length).toBe(0);
+  });
+});
+
+describe('filter cache', () => {
+  it('keeps a bounded number of filters, however many rates are asked for', () => {
+    for (let rate = 8001; rate < 8001 + 2 * 40; rate += 2) new StreamingResampler(rate, 16000);
+    expect(cachedFilterCount()).toBeLessThanOrEqual(12);
+    // An evicted filter is rebuilt on demand and still resamples correctly.
+    const out = resample(sine(8001, 440, 0.5), 8001, 16000);
+    expect(out.length).toBe(Math.ceil((sine(8001, 440, 0.5).length * 16000) / 8001));
   });
 });

@@ -23,6 +23,13 @@ interface Filter {
   weights: Float32Array[];
 }
 
+/**
+ * Filters kept for reuse, least recently used first. The gateway accepts a fixed set of rates
+ * (SAMPLE_RATES), so this is a bound in depth: a filter can weigh megabytes, and a cache keyed
+ * by whatever rate a caller passes would otherwise only grow. A stream keeps its own filter
+ * after eviction.
+ */
+const MAX_CACHED_FILTERS = 12;
 const filters = new Map<string, Filter>();
 
 function gcd(a: number, b: number): number {
@@ -43,7 +50,11 @@ function besselI0(x: number): number {
 function filterFor(inputRate: number, outputRate: number): Filter {
   const key = `${inputRate}:${outputRate}`;
   const cached = filters.get(key);
-  if (cached) return cached;
+  if (cached) {
+    filters.delete(key);
+    filters.set(key, cached);
+    return cached;
+  }
   const divisor = gcd(inputRate, outputRate);
   const up = outputRate / divisor;
   const down = inputRate / divisor;
@@ -72,6 +83,7 @@ function filterFor(inputRate: number, outputRate: number): Filter {
   }
   const filter = { step: down / up, halfWidth, up, down, phases, first, weights };
   filters.set(key, filter);
+  if (filters.size > MAX_CACHED_FILTERS) filters.delete(filters.keys().next().value!);
   return filter;
 }
 
@@ -158,6 +170,11 @@ export class StreamingResampler {
     }
     return out;
   }
+}
+
+/** How many filters the cache holds now (for tests of its bound). */
+export function cachedFilterCount(): number {
+  return filters.size;
 }
 
 /** A whole signal from one rate to another (the input itself when the rates are equal). */

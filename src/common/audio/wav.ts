@@ -9,7 +9,17 @@ export interface DecodedAudio {
 
 export class WavFormatError extends Error {}
 
-export function decodeWav(buffer: Buffer): DecodedAudio {
+/** What a WAV file holds, read from its header without touching the samples. */
+export interface WavLayout {
+  sampleRate: number;
+  channels: number;
+  /** Sample frames in the data chunk (one sample per channel each). */
+  frames: number;
+  /** Reads frames [from, to) as mono -1..1 (channels averaged). */
+  readMono(from: number, to: number): Float32Array;
+}
+
+export function readWavLayout(buffer: Buffer): WavLayout {
   if (buffer.length < 12 || buffer.toString('ascii', 0, 4) !== 'RIFF') {
     throw new WavFormatError('not a WAV file (no RIFF header)');
   }
@@ -44,14 +54,30 @@ export function decodeWav(buffer: Buffer): DecodedAudio {
   if (rate < 1000 || rate > 384000) throw new WavFormatError(`unsupported sample rate ${rate}`);
   const bytes = bits / 8;
   const read = sampleReader(tag, bits);
-  const frames = Math.floor(data.length / (bytes * channels));
-  const samples = new Float32Array(frames);
-  for (let f = 0; f < frames; f++) {
-    let sum = 0;
-    for (let c = 0; c < channels; c++) sum += read(data, (f * channels + c) * bytes);
-    samples[f] = sum / channels;
-  }
-  return { sampleRate: rate, channels, samples };
+  const samples = data;
+  return {
+    sampleRate: rate,
+    channels,
+    frames: Math.floor(data.length / (bytes * channels)),
+    readMono(from, to) {
+      const out = new Float32Array(Math.max(0, to - from));
+      for (let f = from; f < to; f++) {
+        let sum = 0;
+        for (let c = 0; c < channels; c++) sum += read(samples, (f * channels + c) * bytes);
+        out[f - from] = sum / channels;
+      }
+      return out;
+    },
+  };
+}
+
+export function decodeWav(buffer: Buffer): DecodedAudio {
+  const layout = readWavLayout(buffer);
+  return {
+    sampleRate: layout.sampleRate,
+    channels: layout.channels,
+    samples: layout.readMono(0, layout.frames),
+  };
 }
 
 function sampleReader(tag: number, bits: number): (b: Buffer, at: number) => number {

@@ -1,6 +1,17 @@
-import { z } from '../validation/schema-parse';
+import { SAMPLE_RATES, z } from '../validation/schema-parse';
 import { databaseUrl, hostPorts, ipRanges, origins, roles } from './env-formats';
-import { atBoot, decimal, flag, integer, list, oneOf, Range, text, url } from './env-value-types';
+import {
+  atBoot,
+  decimal,
+  flag,
+  integer,
+  integerOneOf,
+  list,
+  oneOf,
+  Range,
+  text,
+  url,
+} from './env-value-types';
 import { group, variable } from './env-variable';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -131,8 +142,8 @@ export const envSchema = z.object({
   }),
   ...group('Voice activity and utterances', {
     SAMPLE_RATE: variable(
-      integer({ min: 8000, max: 48000 }, 16000),
-      'default input sample rate (8000-48000; resampled to 16 kHz)',
+      integerOneOf(SAMPLE_RATES, 16000),
+      'default input sample rate of a session that names none (resampled to 16 kHz)',
     ),
     SILENCE_THRESHOLD_SECONDS: variable(
       decimal({ min: 0.1, max: 10 }, 0.6),
@@ -292,6 +303,26 @@ export const envSchema = z.object({
     OPENAI_SEGMENT_TIMEOUT_MS: variable(
       integer({ min: 1000, max: 3_600_000 }, 300_000),
       'longest one segment of an upload may take, queue wait included (then 504)',
+    ),
+    OPENAI_MAX_AUDIO_SECONDS: variable(
+      integer({ min: 1, max: 86_400 }, 7200),
+      'longest audio one upload may hold, by its header or as decoded (413 above); the gateway holds it decoded, 32 KB per second',
+    ),
+    OPENAI_DECODE_TIMEOUT_SECONDS: variable(
+      integer({ min: 1, max: 3600 }, 120),
+      'longest ffmpeg may take to read one upload (then 400 and ffmpeg is killed)',
+    ),
+    OPENAI_UPLOADS_PER_KEY: variable(
+      integer({ min: 1, max: 1000 }, 2),
+      'uploads one key (one client address without auth) may have in progress or waiting on a gateway (429 above)',
+    ),
+    OPENAI_MAX_CONCURRENT_UPLOADS: variable(
+      integer({ min: 1, max: 1000 }, 4),
+      'uploads a gateway decodes and transcribes at once; more wait, taken in turn across keys',
+    ),
+    OPENAI_MAX_WAITING_UPLOADS: variable(
+      integer({ min: 0, max: 10_000 }, 16),
+      'uploads a gateway lets wait for one of those places (503 above)',
     ),
   }),
   ...group('Store of record', {

@@ -107,6 +107,18 @@ export function oneOf<const T extends string, F extends T | BootDefault>(
   return envType(z.enum(values as [T, ...T[]], { error: allowed }), fallback, { allowed });
 }
 
+/** An integer from a fixed list (`16000`). */
+export function integerOneOf<F extends number>(
+  values: readonly number[],
+  fallback: F,
+): EnvType<number> {
+  const allowed = `one of ${values.join(', ')}`;
+  const schema = z.coerce
+    .number({ error: allowed })
+    .refine((value) => values.includes(value), { error: allowed });
+  return envType(schema as z.ZodType<number, string>, fallback, { allowed });
+}
+
 export interface Range {
   readonly min: number;
   readonly max: number;

@@ -13,6 +13,13 @@ describe('loadConfig', () => {
     expect(config.vad.speculativeSilenceSeconds).toBe(0.2);
     expect(config.gateway.speculationMaxQueueDepth).toBe(16);
     expect(config.gateway.interimBackoffQueueDepth).toBe(2);
+    expect(config.openaiApi).toMatchObject({
+      maxAudioSeconds: 7200,
+      decodeTimeoutMs: 120_000,
+      uploadsPerKey: 2,
+      maxConcurrentUploads: 4,
+      maxWaitingUploads: 16,
+    });
   });
 
   it.each([
@@ -49,6 +56,9 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'staging' }, 'NODE_ENV', 'staging'],
     [{ STT_MAX_TOKENS: '500' }, 'STT_MAX_TOKENS', '500'],
     [{ WHISPER_FLASH_ATTN: 'fast' }, 'WHISPER_FLASH_ATTN', 'fast'],
+    [{ SAMPLE_RATE: '8001' }, 'SAMPLE_RATE', '8001'],
+    [{ OPENAI_MAX_AUDIO_SECONDS: '0' }, 'OPENAI_MAX_AUDIO_SECONDS', '0'],
+    [{ OPENAI_UPLOADS_PER_KEY: 'many' }, 'OPENAI_UPLOADS_PER_KEY', 'many'],
   ])('rejects %o naming the variable and the value', (env, variable, value) => {
     let caught: unknown;
     try {

@@ -173,6 +173,12 @@ export function buildAppConfig(env: EnvValues) {
       segmentsInFlight: env.OPENAI_SEGMENTS_IN_FLIGHT,
       /** Longest one segment may take, queue wait included, before its request fails. */
       segmentTimeoutMs: env.OPENAI_SEGMENT_TIMEOUT_MS,
+      /** Longest audio an upload may hold (413 above). */
+      maxAudioSeconds: env.OPENAI_MAX_AUDIO_SECONDS,
+      decodeTimeoutMs: env.OPENAI_DECODE_TIMEOUT_SECONDS * 1000,
+      uploadsPerKey: env.OPENAI_UPLOADS_PER_KEY,
+      maxConcurrentUploads: env.OPENAI_MAX_CONCURRENT_UPLOADS,
+      maxWaitingUploads: env.OPENAI_MAX_WAITING_UPLOADS,
     },
     persistence: {
       /** `sqlite:<file>` (or `sqlite::memory:`) or `postgres://...` (optional `?schema=`). */
@@ -225,6 +231,11 @@ export function buildAppConfig(env: EnvValues) {
     secrets: [
       ...security.jwtKeys.map((key) => key.secret),
       ...passwords.map(([, password]) => password),
+      // As a URL carries them (percent-encoded), so a URL that is logged whole is redacted too.
+      ...[env.REDIS_URL, env.DATABASE_URL].flatMap((url) => {
+        const encoded = url.startsWith('sqlite:') ? '' : new URL(url).password;
+        return encoded !== '' ? [encoded] : [];
+      }),
     ],
   };
 }

@@ -84,3 +84,22 @@ export const numberOrNumericText = z.union([
     .transform((text) => Number(text))
     .pipe(z.number()),
 ]);
+
+/**
+ * The input sample rates accepted wherever a client names one: native `sample_rate` (query and
+ * `config` frame), Deepgram's `sample_rate`, WAV uploads resampled in the gateway. Each rate
+ * builds a resampling filter of its own (up to a megabyte and tens of ms for a rate whose gcd
+ * with 16 kHz is small), so any integer would let one client make a gateway build thousands.
+ */
+export const SAMPLE_RATES = [8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000] as const;
+
+export const SAMPLE_RATES_TEXT = SAMPLE_RATES.join(', ');
+
+export function isSupportedSampleRate(rate: number): boolean {
+  return (SAMPLE_RATES as readonly number[]).includes(rate);
+}
+
+/** A rate of SAMPLE_RATES, as a number or numeric text; `message` gets the value as sent. */
+export function sampleRateSchema(message: (input: unknown) => string) {
+  return withMessage(numberOrNumericText.pipe(z.number().refine(isSupportedSampleRate)), message);
+}

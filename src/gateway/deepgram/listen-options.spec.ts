@@ -40,7 +40,8 @@ describe('parseListenOptions', () => {
     ['', /encoding is required/],
     ['encoding=opus&sample_rate=16000', /encoding "opus" is not supported/],
     ['encoding=linear16', /sample_rate is required/],
-    ['encoding=linear16&sample_rate=1000', /sample_rate must be an integer from 8000 to 48000/],
+    ['encoding=linear16&sample_rate=1000', /sample_rate must be one of 8000, 11025, .*, 48000/],
+    ['encoding=linear16&sample_rate=8001', /sample_rate must be one of .*, not "8001"/],
     ['encoding=linear16&sample_rate=16000&channels=0', /channels must be/],
     [
       'encoding=linear16&sample_rate=16000&interim_results=yes',

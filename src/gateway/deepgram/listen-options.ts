@@ -1,4 +1,10 @@
-import { numberOrNumericText, withMessage, z } from '../../common/validation/schema-parse';
+import {
+  numberOrNumericText,
+  SAMPLE_RATES_TEXT,
+  sampleRateSchema,
+  withMessage,
+  z,
+} from '../../common/validation/schema-parse';
 import { RawAudioEncoding } from '../audio/telephony-audio-decoder';
 
 /**
@@ -25,8 +31,6 @@ export interface ListenOptions {
 export class ListenOptionsError extends Error {}
 
 const ENCODINGS = ['linear16', 'mulaw', 'alaw'] as const satisfies readonly ListenEncoding[];
-const MIN_SAMPLE_RATE = 8000;
-const MAX_SAMPLE_RATE = 48000;
 const MAX_CHANNELS = 8;
 
 function flag(name: string) {
@@ -57,7 +61,9 @@ const audioFormatSchema = z
           ? `encoding is required: ${ENCODINGS.join(', ')} (containerised audio is not accepted live)`
           : `encoding ${JSON.stringify(issue.input)} is not supported: use ${ENCODINGS.join(', ')}`,
     }),
-    sample_rate: integer('sample_rate', MIN_SAMPLE_RATE, MAX_SAMPLE_RATE),
+    sample_rate: sampleRateSchema(
+      (value) => `sample_rate must be one of ${SAMPLE_RATES_TEXT}, not ${JSON.stringify(value)}`,
+    ).optional(),
   })
   .transform(({ encoding, sample_rate }, ctx) => {
     if (sample_rate !== undefined) return { encoding, sampleRate: sample_rate };

@@ -62,7 +62,7 @@ describe('session config', () => {
   });
 
   it('closes with 4001 for an unsupported rate and 4002 for an unsupported encoding', () => {
-    for (const rate of [7999, 48001, 'fast', 16000.5]) {
+    for (const rate of [7999, 48001, 'fast', 16000.5, 8001, 44101, '96000']) {
       expect(error(() => applyConfig(base, { sample_rate: rate })).closeCode).toBe(4001);
     }
     expect(error(() => applyConfig(base, { encoding: 'mp3' })).closeCode).toBe(4002);
@@ -100,7 +100,7 @@ describe('config edges', () => {
 
   it('keeps the messages clients read: the value as sent and what is allowed', () => {
     expect(error(() => applyConfig(base, { sample_rate: 'abc' })).message).toBe(
-      'sample_rate "abc" is not supported: use an integer from 8000 to 48000',
+      'sample_rate "abc" is not supported: use one of 8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000',
     );
     expect(error(() => applyConfig(base, { encoding: 'mp3' })).message).toBe(
       'encoding "mp3" is not supported: use pcm_s16le or pcm_f32le',

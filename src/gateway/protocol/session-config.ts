@@ -1,8 +1,8 @@
 import type { AudioEncoding, SessionConfig } from '../../contracts/stream-frames';
 import {
   LANGUAGE_CODE,
-  numberOrNumericText,
-  withMessage,
+  SAMPLE_RATES_TEXT,
+  sampleRateSchema,
   z,
 } from '../../common/validation/schema-parse';
 import { ProtocolError, CloseCode } from './protocol-error';
@@ -11,8 +11,6 @@ export type { AudioEncoding, SessionConfig };
 
 export const ENCODINGS = ['pcm_s16le', 'pcm_f32le'] as const satisfies readonly AudioEncoding[];
 
-export const MIN_SAMPLE_RATE = 8000;
-export const MAX_SAMPLE_RATE = 48000;
 const MAX_TARGETS = 8;
 
 /** Keys a client may set, by query string or in a `config` frame. */
@@ -68,10 +66,9 @@ const targets = z
   .pipe(z.array(language('targets', false)))
   .transform((codes) => [...new Set(codes)]);
 
-const sampleRate = withMessage(
-  numberOrNumericText.pipe(z.number().int().min(MIN_SAMPLE_RATE).max(MAX_SAMPLE_RATE)),
+const sampleRate = sampleRateSchema(
   (value) =>
-    `sample_rate ${JSON.stringify(value)} is not supported: use an integer from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE}`,
+    `sample_rate ${JSON.stringify(value)} is not supported: use one of ${SAMPLE_RATES_TEXT}`,
 );
 
 const configFields = {
