@@ -40,6 +40,13 @@ describe('ConnectionPolicy', () => {
     expect(backlog.admitAudio(0, 0, 4001)).toMatchObject({ code: 4029, error: 'audio_backlog' });
   });
 
+  it('admits the frame that uses the hourly quota up (then closes), refuses the ones after', () => {
+    const policy = new ConnectionPolicy({ ...LIMITS, audioSecondsPerHour: 2 }, 0);
+    expect(policy.admitAudio(0, 1.5, 0)).toBeUndefined();
+    expect(policy.admitAudio(0, 1, 0)).toMatchObject({ code: 4103, admitted: true });
+    expect(policy.admitAudio(0, 0.1, 0)).toEqual(expect.not.objectContaining({ admitted: true }));
+  });
+
   it('gives back what an estimate charged beyond the decoded seconds', () => {
     const policy = new ConnectionPolicy({ ...LIMITS, audioSecondsPerHour: 10 }, 0);
     expect(policy.admitAudio(0, 5, 0)).toBeUndefined();

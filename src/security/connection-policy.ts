@@ -15,6 +15,8 @@ export interface Verdict {
   /** Machine-readable, sent as the `error` frame's code. */
   error: string;
   message: string;
+  /** The audio frame that reached the limit is still processed (the hourly quota's last frame). */
+  admitted?: true;
 }
 
 export interface PolicyLimits {
@@ -112,7 +114,15 @@ export class ConnectionPolicy {
         message: `more than ${this.limits.maxPendingAudioBytes} bytes of audio waiting to be processed`,
       };
     }
-    return seconds > 0 ? this.onAudio(now, seconds) : undefined;
+    if (seconds <= 0) return undefined;
+    const before = this.quotaUsed;
+    const verdict = this.onAudio(now, seconds);
+    const quota = this.limits.audioSecondsPerHour;
+    // As when charged after decoding: the frame that uses the quota up counts (and is usage).
+    if (verdict?.error === 'quota_exceeded' && quota !== null && before < quota) {
+      return { ...verdict, admitted: true };
+    }
+    return verdict;
   }
 
   /** Seconds charged by an estimate that the decoder then counted fewer of. */

@@ -142,7 +142,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     const verdict = entry.policy.admitAudio(Date.now(), seconds, pendingBytes);
     if (!verdict) return true;
     this.enforce(entry, verdict);
-    return false;
+    return verdict.admitted === true;
   }
 
   /** Usage is what the decoder counted; pace and quota get the difference to the estimate. */

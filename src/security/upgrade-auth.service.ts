@@ -33,7 +33,12 @@ export interface AuthRequest {
   anonymousWhenAuthOff?: boolean;
 }
 
-type Check = { ok: true; principal: Principal } | { ok: false; status: 401 | 403; reason: string };
+type Check =
+  | { ok: true; principal: Principal }
+  | { ok: false; status: 401 | 403; reason: string; unknownKey?: true };
+
+/** Unknown keys served as anonymous are logged once each; this many are remembered. */
+const LOGGED_UNKNOWN_KEYS = 1000;
 
 /**
  * Decides a request before it does anything: Origin allowlist (403), then the API key or session
@@ -48,6 +53,7 @@ export class UpgradeAuthService {
   private readonly logger = new Logger('Auth');
   private readonly origins: ReadonlySet<string>;
   private readonly trusted: BlockList | undefined;
+  private readonly loggedUnknown = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -128,12 +134,34 @@ export class UpgradeAuthService {
     if (credential === undefined && anonymousAllowed) {
       return { ok: true, principal: ANONYMOUS };
     }
+    const ip = this.clientAddress(request);
+    // An address over the failure limit gets no key lookup (database, negative cache) at all:
+    // only a key already in the positive cache is still checked.
+    if (
+      typeof credential === 'object' &&
+      !looksLikeJwt(credential.value) &&
+      !(await this.apiKeys.cached(credential.value))
+    ) {
+      const [failures] = await this.store.failures([`ip:${ip}`]);
+      if (failures >= security.authFailureLimit) {
+        return {
+          ok: false,
+          status: 429,
+          reason: 'too many failed authentications: wait and retry',
+        };
+      }
+    }
     const checked = await this.check(credential, options);
     if (checked.ok || checked.status === 403) return checked;
+    // As local OpenAI-compatible servers do: SDKs insist on some key, so with auth off a key
+    // nobody issued is served as anonymous. A revoked one is still refused (check() said so).
+    if (anonymousAllowed && checked.unknownKey && typeof credential === 'object') {
+      this.logUnknownOnce(credential.value);
+      return { ok: true, principal: ANONYMOUS };
+    }
 
     // A failure: counted per client address and per presented credential (its hash: counting
     // per unverified token `sub` would let anyone lock a key out with forged tokens).
-    const ip = this.clientAddress(request);
     const subjects = [`ip:${ip}`];
     if (typeof credential === 'object') subjects.push(`key:${credentialLabel(credential.value)}`);
     const counts = await this.store.failures(subjects);
@@ -176,7 +204,12 @@ export class UpgradeAuthService {
       return fail('an API key is required: Authorization: Bearer <key>');
     }
     const key = await this.apiKeys.verify(credential.value);
-    if (!key) return fail('invalid or revoked API key');
+    if (!key) {
+      if (!this.config.security.authRequired && !(await this.apiKeys.revoked(credential.value))) {
+        return { ok: false, status: 401, reason: 'unknown API key', unknownKey: true };
+      }
+      return fail('invalid or revoked API key');
+    }
     if (scope && !hasScope(key, scope) && !(scope === 'transcripts' && hasScope(key, 'admin'))) {
       return { ok: false, status: 403, reason: `this API key lacks the ${scope} scope` };
     }
@@ -184,6 +217,16 @@ export class UpgradeAuthService {
       ok: true,
       principal: { keyId: key.id, via: 'api_key', scopes: key.scopes, limits: key.limits },
     };
+  }
+
+  private logUnknownOnce(key: string): void {
+    const label = credentialLabel(key);
+    if (this.loggedUnknown.has(label)) return;
+    if (this.loggedUnknown.size >= LOGGED_UNKNOWN_KEYS) this.loggedUnknown.clear();
+    this.loggedUnknown.add(label);
+    this.logger.warn(
+      `An API key nobody issued (${label}) is served as anonymous: AUTH_REQUIRED=false`,
+    );
   }
 
   private async checkToken(token: string, scope: ApiKeyScope | undefined): Promise<Check> {

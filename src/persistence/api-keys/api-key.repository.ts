@@ -64,6 +64,16 @@ export class ApiKeyRepository {
     return row && toRecord(row);
   }
 
+  /** True when a key with this hash exists and was revoked. */
+  async revokedByHash(hash: string): Promise<boolean> {
+    const row = await this.database.db
+      .selectFrom('api_keys')
+      .select('revoked_at')
+      .where('hash', '=', hash)
+      .executeTakeFirst();
+    return row !== undefined && row.revoked_at !== null;
+  }
+
   async findById(id: string): Promise<ApiKeyRecord | undefined> {
     const row = await this.database.db
       .selectFrom('api_keys')

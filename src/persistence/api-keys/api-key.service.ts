@@ -107,6 +107,18 @@ export class ApiKeyService {
     return verified;
   }
 
+  /** The key when Redis's positive cache holds it: no database, no negative-cache write. */
+  async cached(key: string): Promise<VerifiedApiKey | null> {
+    if (!KEY_PATTERN.test(key)) return null;
+    return (await this.cache.get(hashApiKey(key))) ?? null;
+  }
+
+  /** True for a key that exists and was revoked (the database; anything not key-shaped: false). */
+  async revoked(key: string): Promise<boolean> {
+    if (!KEY_PATTERN.test(key)) return false;
+    return this.repository.revokedByHash(hashApiKey(key));
+  }
+
   /**
    * True while the key exists and is not revoked: the revocation marker / status cache in Redis,
    * the database on a miss (or when Redis is unavailable). Token upgrades and refreshes call it,
