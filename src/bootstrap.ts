@@ -58,6 +58,14 @@ function publicOpsFilter(fromOpsPort: WeakSet<object>) {
   };
 }
 
+/** A URL as it may be logged: the password (decoded or not) is never part of it. */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password === '') return url;
+  parsed.password = 'redacted';
+  return parsed.toString();
+}
+
 export interface RunningApp {
   app: INestApplication;
   /** Stops taking work, drains, closes queues and Redis. */
@@ -128,7 +136,7 @@ export async function listenApp(
       (config.roles.includes('gateway')
         ? `, gateway on :${config.gateway.port}${tls ? ' (TLS)' : ''}`
         : '') +
-      `; Redis ${config.redis.url} (key prefix "${config.redis.prefix}")`,
+      `; Redis ${withoutPassword(config.redis.url)} (key prefix "${config.redis.prefix}")`,
     'Bootstrap',
   );
 
