@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import QRCode from 'qrcode';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { UpgradeAuthService } from '../security/upgrade-auth.service';
 import { RoomPublisherService } from './room-publisher.service';
 import { RoomSpeakerLink } from './room-speaker';
 import { RoomOptions, RoomStoreService } from './room-store.service';
@@ -15,17 +16,25 @@ export class RoomsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: RoomStoreService,
     private readonly publisher: RoomPublisherService,
+    private readonly auth: UpgradeAuthService,
   ) {}
 
-  /** The origin join links are built on: the one the speaker reached the gateway with. */
+  /**
+   * The origin join links are built on: the one the speaker reached the gateway with. A proxy's
+   * X-Forwarded-Host/-Proto count only from a trusted proxy (TRUSTED_PROXIES): anyone else could
+   * make the join link and QR code point elsewhere.
+   */
   baseUrl(request: IncomingMessage): string {
-    const forwardedHost = String(request.headers['x-forwarded-host'] ?? '')
-      .split(',')[0]
-      .trim();
+    const trusted = this.auth.viaTrustedProxy(request);
+    const forwarded = (name: string): string =>
+      trusted
+        ? String(request.headers[name] ?? '')
+            .split(',')[0]
+            .trim()
+        : '';
+    const forwardedHost = forwarded('x-forwarded-host');
     const host = [forwardedHost, request.headers.host ?? ''].find((h) => HOST.test(h));
-    const proto = String(request.headers['x-forwarded-proto'] ?? '')
-      .split(',')[0]
-      .trim();
+    const proto = forwarded('x-forwarded-proto');
     const scheme =
       proto === 'https' || proto === 'http' ? proto : this.config.security.tls ? 'https' : 'http';
     return `${scheme}://${host ?? `localhost:${this.config.gateway.port}`}`;

@@ -99,6 +99,12 @@ function isTrusted(address: string, trusted: BlockList): boolean {
   return family !== 0 && trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
 }
 
+/** True when the TCP peer is a trusted proxy (TRUSTED_PROXIES), whose X-Forwarded-* may be believed. */
+export function fromTrustedProxy(request: IncomingMessage, trusted?: BlockList): boolean {
+  const peer = plainAddress(request.socket.remoteAddress ?? 'unknown');
+  return trusted !== undefined && isTrusted(peer, trusted);
+}
+
 /**
  * The client address. The TCP peer, unless the peer is a trusted proxy (TRUSTED_PROXIES): then
  * the rightmost X-Forwarded-For address that is not itself a trusted proxy (addresses further

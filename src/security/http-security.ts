@@ -19,26 +19,31 @@ interface HeaderTarget {
   setHeader(name: string, value: string): void;
 }
 
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/;
+
 /**
- * The web app's policy: scripts, styles and connections only from this origin (WebSockets to it
- * included); nobody may frame it.
+ * The web app's policy: scripts, styles and connections only from this origin, nobody may frame
+ * it. WebSockets only to the host the page came from: `'self'` covers ws/wss of the same host in
+ * CSP 3, the explicit ws:// and wss:// of the request's Host serve older browsers.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self' ws: wss:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(host: string | undefined): string {
+  const sockets = host && HOST.test(host) ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${sockets}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 /** Headers every HTTP response carries. */
 export function securityHeaders(tls: boolean): Record<string, string> {
   return {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
     'X-Frame-Options': 'DENY',
     'Referrer-Policy': 'no-referrer',
@@ -55,8 +60,9 @@ export function applyHttpSecurity(app: INestApplication, config: AppConfig): voi
     disable?: (setting: string) => void;
   };
   instance.disable?.('x-powered-by');
-  app.use((_request: unknown, response: HeaderTarget, next: Next) => {
+  app.use((request: { headers: { host?: string } }, response: HeaderTarget, next: Next) => {
     for (const [name, value] of headers) response.setHeader(name, value);
+    response.setHeader('Content-Security-Policy', contentSecurityPolicy(request.headers.host));
     next();
   });
   const app2 = app as INestApplication & {

@@ -5,7 +5,12 @@ import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { trustedProxyList } from '../common/config/security-config';
 import { ApiKeyService } from '../persistence/api-keys/api-key.service';
 import { ApiKeyScope, hasScope } from '../persistence/api-keys/api-key.types';
-import { clientIp, PresentedCredential, presentedCredential } from './credentials';
+import {
+  clientIp,
+  fromTrustedProxy,
+  PresentedCredential,
+  presentedCredential,
+} from './credentials';
 import { JwtCodec, looksLikeJwt, TokenError } from './jwt';
 import { ANONYMOUS, AuthDecision, limitsFromClaim, Principal } from './principal';
 import { RevocationService } from './revocation.service';
@@ -82,6 +87,11 @@ export class UpgradeAuthService {
   /** The client's address as the failure counters see it. */
   clientAddress(request: IncomingMessage): string {
     return clientIp(request, this.trusted);
+  }
+
+  /** The request came through a trusted proxy: its X-Forwarded-Host/-Proto may be believed. */
+  viaTrustedProxy(request: IncomingMessage): boolean {
+    return fromTrustedProxy(request, this.trusted);
   }
 
   /** `apiKeyOnly` (POST /v1/tokens) is the `http` mode. */
