@@ -133,6 +133,20 @@ describe('LibreTranslate API: detection, html, api_key, forms', () => {
     });
   });
 
+  it('escapes a bare <, > or & of the prose in html, as every engine does (issue 24, item 17)', async () => {
+    const { status, json } = await post('/translate', {
+      q: '<p>The cat <3 the dog & 1 > 0</p><p>x <y z</p>',
+      source: 'en',
+      target: 'es',
+      format: 'html',
+      api_key: key,
+    });
+    expect(status).toBe(200);
+    const text = (json as { translatedText: string }).translatedText;
+    expect(text).toMatch(/^<p>.*&lt;3.*&amp;.*&gt; 0<\/p><p>.*&lt;y.*<\/p>$/);
+    expect(text.replace(/<\/?p>/g, '')).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/);
+  });
+
   it('answers POST /detect with the languages it can translate from, most likely first', async () => {
     const { status, json } = await post('/detect', {
       q: 'El gato es negro y la casa es roja.',

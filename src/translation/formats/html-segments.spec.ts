@@ -56,3 +56,16 @@ describe('HTML segments', () => {
     expect(translated).toBe('<p> [Hello] &amp; &lt;x&gt; <i>[world] &amp; &lt;x&gt;</i></p>');
   });
 });
+
+describe('htmlSegments on tags that never close', () => {
+  it('reads them as prose, in time linear in their length', () => {
+    for (const unclosed of ['<a ', '<a', '<!', '<?', '<a b=c ']) {
+      const html = unclosed.repeat(50_000);
+      const started = Date.now();
+      const segments = htmlSegments(html);
+      // Quadratic, 50,000 of them took tens of seconds; linear, milliseconds.
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(segments.map((segment) => segment.value).join('')).toBe(html);
+    }
+  });
+});

@@ -10,13 +10,17 @@ export type TextFormat = 'text' | 'html';
  */
 export type HtmlSegment = { kind: 'text'; value: string } | { kind: 'markup'; value: string };
 
-const ATTRIBUTE = String.raw`\s+[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?`;
+/**
+ * No part of a tag may contain an unquoted `<`: a tag that never closes then fails at the next
+ * `<` instead of at the end of the text, so `<a <a <a ...` costs linear time, not quadratic.
+ */
+const ATTRIBUTE = String.raw`\s+[^\s/<>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?`;
 const TOKEN = new RegExp(
   [
     '<!--[\\s\\S]*?(?:-->|$)',
-    '<![^>]*>',
-    '<\\?[^>]*>',
-    `</?[a-zA-Z][^\\s/>]*(?:${ATTRIBUTE})*\\s*/?>`,
+    '<![^<>]*>',
+    '<\\?[^<>]*>',
+    `</?[a-zA-Z][^\\s/<>]*(?:${ATTRIBUTE})*\\s*/?>`,
     '&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);',
   ].join('|'),
   'g',

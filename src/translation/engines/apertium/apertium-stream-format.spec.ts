@@ -60,6 +60,12 @@ describe('Apertium stream format for HTML', () => {
     );
   });
 
+  it('sends a bare &, < or > of the prose as an entity, as the other engines escape them', () => {
+    expect(toApertiumHtmlStream('<p>1 < 2 & 3 > 2</p>', 5)).toBe(
+      `[tr5][\\<p\\>]1 [&lt;] 2 [&amp;] 3 [&gt;] 2[\\<\\/p\\>].[]\0`,
+    );
+  });
+
   it('reads the markup back untouched from the superblanks', () => {
     expect(
       fromApertiumStream('[tr4][\\<p title="a\\/b"\\>]Tom [&amp;] Jerry[\\<\\/p\\>].[]').text,

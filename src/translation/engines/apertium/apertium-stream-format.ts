@@ -30,9 +30,25 @@ export function toApertiumStream(text: string, id: number): string {
 export function toApertiumHtmlStream(html: string, id: number): string {
   let out = `[tr${id}]`;
   for (const segment of htmlSegments(html)) {
-    out += segment.kind === 'text' ? escapeText(segment.value) : `[${escapeBlank(segment.value)}]`;
+    out += segment.kind === 'text' ? escapeProse(segment.value) : `[${escapeBlank(segment.value)}]`;
   }
   return `${out}.[]\0`;
+}
+
+/** What `&`, `<` and `>` of prose come back as: entities, as every other engine's output has them. */
+const PROSE_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Prose of an HTML request: its `&`, `<`, `>` go through as superblanks holding the entity. */
+function escapeProse(text: string): string {
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const entity = PROSE_ENTITIES[text[i]];
+    if (entity === undefined) continue;
+    out += `${escapeText(text.slice(from, i))}[${entity}]`;
+    from = i + 1;
+  }
+  return out + escapeText(text.slice(from));
 }
 
 function escapeText(text: string): string {
