@@ -271,8 +271,12 @@ export const envSchema = z.object({
       '`POST /translate` requests a gateway waits for at once (503 above)',
     ),
     TRANSLATE_MAX_ITEMS: variable(
-      integer({ min: 1, max: 10_000 }, 128),
-      'most texts one `POST /translate` request may carry (400 above)',
+      integer({ min: 1, max: 10_000 }, 64),
+      'most texts one `POST /translate` request may carry, and with `format=html` most pieces of prose between tags (400 above); at most `MAX_QUEUE_DEPTH`',
+    ),
+    TRANSLATE_PENDING_PER_KEY: variable(
+      integer({ min: 1, max: 10_000 }, 8),
+      '`POST /translate` requests of one key (one client address without auth) a gateway waits for at once, of its `TRANSLATION_API_MAX_PENDING` (429 above)',
     ),
     TRANSLATE_REQUESTS_PER_MINUTE: variable(
       integer({ min: 1, max: 1_000_000 }, 60),
@@ -498,6 +502,18 @@ export const envSchema = z.object({
     ROOM_JOINS_PER_MINUTE: variable(
       integer({ min: 1, max: 1e6 }, 30),
       'join attempts per client address per minute (code or id + passcode); 429 above',
+    ),
+    ROOM_JOINS_PER_MINUTE_TOTAL: variable(
+      integer({ min: 1, max: 1e7 }, 1200),
+      'join attempts per minute from all addresses together, over every gateway (429 above): bounds guessing join codes from many addresses',
+    ),
+    ROOM_PASSCODE_FAILURES: variable(
+      integer({ min: 1, max: 1e6 }, 10),
+      'wrong passcodes for one room (from any address) before it takes no passcode for `ROOM_PASSCODE_LOCKOUT_SECONDS` (429 `room_locked`)',
+    ),
+    ROOM_PASSCODE_LOCKOUT_SECONDS: variable(
+      integer({ min: 1, max: 86_400 }, 300),
+      'window of that count, and how long the lockout lasts',
     ),
     ROOM_LANGUAGE_GRACE_SECONDS: variable(
       integer({ min: 0, max: 3600 }, 30),

@@ -20,6 +20,9 @@ describe('loadConfig', () => {
       maxConcurrentUploads: 4,
       maxWaitingUploads: 16,
     });
+    // A request of the most texts allowed fits under the queue-depth check it meets.
+    expect(config.security.translateMaxItems).toBeLessThanOrEqual(config.gateway.maxQueueDepth);
+    expect(config.translation.apiPendingPerKey).toBe(8);
   });
 
   it.each([
@@ -59,6 +62,7 @@ describe('loadConfig', () => {
     [{ SAMPLE_RATE: '8001' }, 'SAMPLE_RATE', '8001'],
     [{ OPENAI_MAX_AUDIO_SECONDS: '0' }, 'OPENAI_MAX_AUDIO_SECONDS', '0'],
     [{ OPENAI_UPLOADS_PER_KEY: 'many' }, 'OPENAI_UPLOADS_PER_KEY', 'many'],
+    [{ TRANSLATE_MAX_ITEMS: '101' }, 'TRANSLATE_MAX_ITEMS', '101'],
   ])('rejects %o naming the variable and the value', (env, variable, value) => {
     let caught: unknown;
     try {

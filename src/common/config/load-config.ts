@@ -164,6 +164,8 @@ export function buildAppConfig(env: EnvValues) {
       beamSize: env.TRANSLATION_BEAM_SIZE,
       /** HTTP translations the gateway waits for at once; more get 503. */
       apiMaxPending: env.TRANSLATION_API_MAX_PENDING,
+      /** Of those, the most one caller may hold. */
+      apiPendingPerKey: env.TRANSLATE_PENDING_PER_KEY,
     },
     /** OpenAI-compatible audio API of the gateway (src/openai-api). */
     openaiApi: {
@@ -220,6 +222,11 @@ export function buildAppConfig(env: EnvValues) {
       listenerBufferBytes: env.ROOM_LISTENER_BUFFER_BYTES,
       /** Join attempts (code or id, passcode right or wrong) per client address per minute. */
       joinsPerMinute: env.ROOM_JOINS_PER_MINUTE,
+      /** Join attempts per minute from all addresses together, over every gateway. */
+      joinsPerMinuteTotal: env.ROOM_JOINS_PER_MINUTE_TOTAL,
+      /** Wrong passcodes for one room within the window before it is locked for that window. */
+      passcodeFailures: env.ROOM_PASSCODE_FAILURES,
+      passcodeLockoutSeconds: env.ROOM_PASSCODE_LOCKOUT_SECONDS,
       /** A language stays translated this long after its last listener left. */
       languageGraceSeconds: env.ROOM_LANGUAGE_GRACE_SECONDS,
       /** Lifetime of a room (and of its listener tokens) after its last activity. */

@@ -182,6 +182,18 @@ export function trustedProxyList(items: readonly string[]): BlockList {
 }
 
 /** A session must be able to hold one whole frame. */
+/** A request of TRANSLATE_MAX_ITEMS texts must fit under the queue-depth check it is held to. */
+function translateMaxItems(env: EnvValues): number {
+  if (env.TRANSLATE_MAX_ITEMS > env.MAX_QUEUE_DEPTH) {
+    throw new ConfigError(
+      'TRANSLATE_MAX_ITEMS',
+      String(env.TRANSLATE_MAX_ITEMS),
+      `at most MAX_QUEUE_DEPTH (${env.MAX_QUEUE_DEPTH}): a larger request would always be refused`,
+    );
+  }
+  return env.TRANSLATE_MAX_ITEMS;
+}
+
 function pendingAudioBytes(env: EnvValues): number {
   if (env.MAX_PENDING_AUDIO_BYTES < env.MAX_FRAME_BYTES) {
     throw new ConfigError(
@@ -250,7 +262,7 @@ export function securityConfig(env: EnvValues) {
      */
     trustedProxies: env.TRUSTED_PROXIES,
     /** POST /translate: most texts in one request (each one is a queued job). */
-    translateMaxItems: env.TRANSLATE_MAX_ITEMS,
+    translateMaxItems: translateMaxItems(env),
     /** POST /translate: requests per minute per API key (per client address without auth). */
     translateRequestsPerMinute: env.TRANSLATE_REQUESTS_PER_MINUTE,
   };
