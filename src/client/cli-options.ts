@@ -60,7 +60,7 @@ Connection and languages:
 
 Live room (docs/rooms.md):
   --room                  publish the session as a live room: prints its code and join link
-  --room-passcode <code>  listeners need this passcode too (4+ characters)
+  --room-passcode <code>  listeners need this passcode too (6+ characters)
   --room-id <id>          speak in an existing room instead (with --room-key)
   --room-key <key>        the room's speaker key (from the room's creator)
   --speaker <label>       the name listeners see for this speaker

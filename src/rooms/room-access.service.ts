@@ -55,16 +55,37 @@ export class RoomAccessService {
 
   /** A join body (JoinRoomBodySchema), checked once the attempt is counted. */
   async join(body: unknown, address: string): Promise<JoinAnswer> {
-    const count = await this.store.countJoin(address);
-    if (count > this.config.rooms.joinsPerMinute) {
+    const rooms = this.config.rooms;
+    const { fromAddress, fromAll } = await this.store.countJoin(address);
+    if (fromAddress > rooms.joinsPerMinute) {
       throw new RoomAccessError(429, 'too_many_joins', 'too many join attempts: wait a minute');
+    }
+    if (fromAll > rooms.joinsPerMinuteTotal) {
+      throw new RoomAccessError(
+        429,
+        'too_many_joins',
+        'too many join attempts on this service right now: try again in a minute',
+      );
     }
     const { passcode, ...room } = parseRoomBody(JoinRoomBodySchema, body, 'invalid_join');
     const roomId = 'room' in room ? room.room : await this.store.byCode(room.code);
     const meta = roomId ? await this.store.get(roomId) : undefined;
     if (!meta) throw new RoomAccessError(404, 'room_not_found', 'no such room');
     if (meta.ended) throw new RoomAccessError(410, 'room_ended', 'the room has ended');
+    // A passcode is guessed room by room from many addresses: past the failures the room takes
+    // no passcode at all (not even the right one, or the lockout would answer the guess).
+    if (
+      meta.hasPasscode &&
+      (await this.store.passcodeFailures(meta.id)) >= rooms.passcodeFailures
+    ) {
+      throw new RoomAccessError(
+        429,
+        'room_locked',
+        `too many wrong passcodes for this room: try again within ${rooms.passcodeLockoutSeconds} s`,
+      );
+    }
     if (!(await this.store.checkPasscode(meta.id, passcode))) {
+      if (passcode) await this.store.countPasscodeFailure(meta.id, rooms.passcodeLockoutSeconds);
       throw new RoomAccessError(
         403,
         passcode ? 'wrong_passcode' : 'passcode_required',

@@ -3,19 +3,20 @@ import { CreateRoomBodySchema, JoinRoomBodySchema } from './room-bodies';
 import { newRoomId } from './room-tokens';
 
 describe('room bodies', () => {
-  it('reads a create body: interims unless false, a passcode of 4-64 characters', () => {
+  it('reads a create body: interims unless false, a passcode of 6-64 characters', () => {
     expect(parseWith(CreateRoomBodySchema, undefined)).toEqual({
       ok: true,
       value: { interims: true },
     });
-    expect(parseWith(CreateRoomBodySchema, { passcode: '1234', interims: false })).toEqual({
+    expect(parseWith(CreateRoomBodySchema, { passcode: '123456', interims: false })).toEqual({
       ok: true,
-      value: { passcode: '1234', interims: false },
+      value: { passcode: '123456', interims: false },
     });
     expect(parseWith(CreateRoomBodySchema, { passcode: 123 })).toEqual({
       ok: false,
-      message: 'passcode: passcode must be 4-64 characters',
+      message: 'passcode: passcode must be 6-64 characters',
     });
+    expect(parseWith(CreateRoomBodySchema, { passcode: '12345' })).toMatchObject({ ok: false });
   });
 
   it('reads a join body: the room id first, else the code typed loosely', () => {

@@ -5,14 +5,20 @@ import { JOIN_CODE, normalizeCode, ROOM_ID } from './room-tokens';
 const asFields = (body: unknown): unknown =>
   typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {};
 
-const PASSCODE = 'passcode must be 4-64 characters';
+/** With the per-room lockout, 6 characters (even digits only) leave a guesser nowhere. */
+export const MIN_PASSCODE_LENGTH = 6;
+const PASSCODE = `passcode must be ${MIN_PASSCODE_LENGTH}-64 characters`;
 const ROOM_OR_CODE = 'give the room (id) or its code';
 
 /** POST /v1/rooms: an optional passcode; listeners see interims unless `interims` is false. */
 export const CreateRoomBodySchema = z.preprocess(
   asFields,
   z.object({
-    passcode: z.string({ error: PASSCODE }).min(4, PASSCODE).max(64, PASSCODE).optional(),
+    passcode: z
+      .string({ error: PASSCODE })
+      .min(MIN_PASSCODE_LENGTH, PASSCODE)
+      .max(64, PASSCODE)
+      .optional(),
     interims: z
       .unknown()
       .optional()

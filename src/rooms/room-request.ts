@@ -1,5 +1,6 @@
 import { firstMessage, z } from '../common/validation/schema-parse';
 import { ProtocolError } from '../gateway/protocol/protocol-error';
+import { MIN_PASSCODE_LENGTH } from './room-bodies';
 import { ROOM_ID } from './room-tokens';
 
 const LABEL = /^[\p{L}\p{N} ._'()-]{1,40}$/u;
@@ -41,8 +42,8 @@ const roomFieldsSchema = z
       "speaker must be 1-40 letters, digits, spaces or ._'()-",
     ),
     room_passcode: optionalText('room_passcode', 64).refine(
-      (passcode) => passcode === undefined || passcode.length >= 4,
-      'room_passcode needs 4+ characters',
+      (passcode) => passcode === undefined || passcode.length >= MIN_PASSCODE_LENGTH,
+      `room_passcode needs ${MIN_PASSCODE_LENGTH}+ characters`,
     ),
     room_interims: optionalFlag('room_interims'),
   })

@@ -34,13 +34,13 @@ describe('room requests', () => {
   it('reads the query and config forms', () => {
     expect(roomRequestFromQuery(new URLSearchParams(''))).toBeUndefined();
     expect(
-      roomRequestFromQuery(new URLSearchParams('room=new&speaker=Ana&room_passcode=1234')),
+      roomRequestFromQuery(new URLSearchParams('room=new&speaker=Ana&room_passcode=123456')),
     ).toEqual({
       create: true,
       id: undefined,
       key: undefined,
       speaker: 'Ana',
-      passcode: '1234',
+      passcode: '123456',
       interims: undefined,
     });
     expect(roomRequestFromConfig({ create: true, interims: false })).toMatchObject({

@@ -367,11 +367,34 @@ export class RoomStoreService {
   }
 
   /** Counts a join attempt from `address`; the count within the current minute. */
-  async countJoin(address: string, now = Date.now()): Promise<number> {
-    const key = this.client.keys.roomJoins(address, Math.floor(now / 60_000));
-    const [[, count]] = (await this.client.redis.multi().incr(key).expire(key, 120).exec()) as [
-      [unknown, number],
-    ];
-    return count;
+  /** This minute's join attempts: from `address`, and from everyone (all gateways). */
+  async countJoin(
+    address: string,
+    now = Date.now(),
+  ): Promise<{ fromAddress: number; fromAll: number }> {
+    const minute = Math.floor(now / 60_000);
+    const key = this.client.keys.roomJoins(address, minute);
+    const all = this.client.keys.roomJoinsAll(minute);
+    const replies = (await this.client.redis
+      .multi()
+      .incr(key)
+      .expire(key, 120)
+      .incr(all)
+      .expire(all, 120)
+      .exec()) as [unknown, number][];
+    return { fromAddress: replies[0][1], fromAll: replies[2][1] };
+  }
+
+  /** Wrong passcodes for the room in the current lockout window. */
+  async passcodeFailures(roomId: string): Promise<number> {
+    return Number(
+      (await this.client.redis.get(this.client.keys.roomPasscodeFailures(roomId))) ?? 0,
+    );
+  }
+
+  /** Counts a wrong passcode; the window starts with the first one. */
+  async countPasscodeFailure(roomId: string, windowSeconds: number): Promise<void> {
+    const key = this.client.keys.roomPasscodeFailures(roomId);
+    await this.client.redis.multi().set(key, 0, 'EX', windowSeconds, 'NX').incr(key).exec();
   }
 }

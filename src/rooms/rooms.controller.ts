@@ -21,6 +21,7 @@ import {
   RoomAccessError,
   RoomAccessService,
 } from './room-access.service';
+import { addressGroup } from './listener-admission';
 import { CreateRoomBodySchema } from './room-bodies';
 import { RoomListenersService, SseResponse } from './room-listeners.service';
 import { RoomStoreService } from './room-store.service';
@@ -83,7 +84,7 @@ export class RoomsController {
   @HttpCode(200)
   async join(@Req() request: IncomingMessage, @Body() body: unknown): Promise<JoinAnswer> {
     try {
-      return await this.access.join(body, this.auth.clientAddress(request));
+      return await this.access.join(body, addressGroup(this.auth.clientAddress(request)));
     } catch (error) {
       refuse(error);
     }

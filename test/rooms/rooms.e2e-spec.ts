@@ -13,7 +13,7 @@ const SENTENCES = [
 ];
 const LANGUAGES = ['original', 'es', 'ca'];
 const LISTENERS = 50;
-const PASSCODE = '4321';
+const PASSCODE = '432105';
 
 type Listener = WsListener | SseListener;
 

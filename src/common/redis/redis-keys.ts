@@ -229,4 +229,14 @@ export class RedisKeys {
   roomJoins(address: string, minute: number): string {
     return this.key('roomjoins', address, minute);
   }
+
+  /** Join attempts from every address in one minute (all gateways). */
+  roomJoinsAll(minute: number): string {
+    return this.key('roomjoins', '*all*', minute);
+  }
+
+  /** Wrong passcodes given for a room within the lockout window. */
+  roomPasscodeFailures(roomId: string): string {
+    return this.key('room', roomId, 'passcode-failures');
+  }
 }
