@@ -1,5 +1,5 @@
 import { firstMessage, z } from '../common/validation/schema-parse';
-import { languageName, LanguagePair, normalizeLanguage } from '../translation';
+import { htmlSegments, languageName, LanguagePair, normalizeLanguage } from '../translation';
 
 /** `source: "auto"`: each text's language is detected. */
 export const AUTO_SOURCE = 'auto';
@@ -180,7 +180,22 @@ export function planTranslation(body: unknown, maxChars: number, maxItems: numbe
   const jobs = request.texts
     .map((text, index) => ({ index, text }))
     .filter(({ text }) => text.trim() !== '');
+  if (request.format === 'html') {
+    // An engine that reads only plain text translates each piece of prose on its own.
+    const pieces = jobs.reduce((sum, { text }) => sum + Math.max(1, prosePieces(text)), 0);
+    if (pieces > maxItems) {
+      throw new BadTranslateRequest(
+        `Invalid request: the html holds ${pieces} pieces of text between tags, more than the limit of ${maxItems} per request`,
+      );
+    }
+  }
   return { request, jobs };
+}
+
+function prosePieces(html: string): number {
+  return htmlSegments(html).filter(
+    (segment) => segment.kind === 'text' && segment.value.trim() !== '',
+  ).length;
 }
 
 export interface LanguageEntry {

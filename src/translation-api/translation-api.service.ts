@@ -71,6 +71,12 @@ export interface FrontendSettings {
  */
 @Injectable()
 export class TranslationApiService {
+  /**
+   * Requests each caller has waiting for replies: one caller may hold TRANSLATE_PENDING_PER_KEY
+   * of the gateway's TRANSLATION_API_MAX_PENDING, so one tenant cannot hold them all.
+   */
+  private readonly pendingByCaller = new Map<string, number>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueService,
@@ -139,7 +145,8 @@ export class TranslationApiService {
         );
       }
     }
-    const texts = work.length === 0 ? [...request.texts] : await this.run(request, work, sources);
+    const texts =
+      work.length === 0 ? [...request.texts] : await this.run(request, work, sources, caller);
     const answer: TranslateAnswer = {
       translatedText: request.batch ? texts : texts[0],
     };
@@ -209,6 +216,7 @@ export class TranslationApiService {
     request: TranslateRequest,
     jobs: { index: number; text: string }[],
     sources: string[],
+    caller: string,
   ): Promise<string[]> {
     // The whole batch counts: a request may not push the queue past its limit.
     const depth = await this.queues.depth(QueueName.Translation).catch(() => Infinity);
@@ -216,6 +224,14 @@ export class TranslationApiService {
       throw new TranslationUnavailable('Translation queue is full, try again later');
     }
 
+    const perKey = this.config.translation.apiPendingPerKey;
+    const held = this.pendingByCaller.get(caller) ?? 0;
+    if (held >= perKey) {
+      throw new TranslationRejected(
+        `Too many requests: at most ${perKey} translations in progress at once for this key`,
+        429,
+      );
+    }
     let connection;
     try {
       connection = this.waiter.acquire();
@@ -223,6 +239,7 @@ export class TranslationApiService {
       if (error instanceof TooManyPending) throw new TranslationUnavailable(error.message);
       throw error;
     }
+    this.pendingByCaller.set(caller, held + 1);
     try {
       const requestId = randomUUID();
       const replyKey = this.client.keys.translateReplies(requestId);
@@ -268,6 +285,9 @@ export class TranslationApiService {
       return texts;
     } finally {
       this.waiter.release(connection);
+      const left = (this.pendingByCaller.get(caller) ?? 1) - 1;
+      if (left > 0) this.pendingByCaller.set(caller, left);
+      else this.pendingByCaller.delete(caller);
     }
   }
 }

@@ -23,6 +23,7 @@ describe('LibreTranslate API: detection, html, api_key, forms', () => {
       // Room for a cold Apertium pipeline on a busy machine.
       TRANSLATION_TIMEOUT_MS: '10000',
       TRANSLATION_MAX_CHARS: '2000',
+      TRANSLATE_PENDING_PER_KEY: '2',
     });
     running = await startApp(config);
     base = `http://127.0.0.1:${config.gateway.port}`;
@@ -145,6 +146,61 @@ describe('LibreTranslate API: detection, html, api_key, forms', () => {
     const text = (json as { translatedText: string }).translatedText;
     expect(text).toMatch(/^<p>.*&lt;3.*&amp;.*&gt; 0<\/p><p>.*&lt;y.*<\/p>$/);
     expect(text.replace(/<\/?p>/g, '')).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/);
+  });
+
+  it('counts the pieces of prose of html against TRANSLATE_MAX_ITEMS (issue 24, item 10)', async () => {
+    const many = Array.from({ length: 70 }, (_, i) => `<b>gato ${i}</b>`).join(' ');
+    const { status, json } = await post('/translate', {
+      q: many,
+      source: 'es',
+      target: 'en',
+      format: 'html',
+      api_key: key,
+    });
+    expect(status).toBe(400);
+    expect((json as { error: string }).error).toBe(
+      'Invalid request: the html holds 70 pieces of text between tags, more than the limit of 64 per request',
+    );
+  });
+
+  it('refuses more texts than TRANSLATE_MAX_ITEMS with 400, never a queue that is always full (item 13)', async () => {
+    const { status, json } = await post('/translate', {
+      q: Array.from({ length: 101 }, () => 'El gato.'),
+      source: 'es',
+      target: 'en',
+      api_key: key,
+    });
+    expect(status).toBe(400);
+    expect((json as { error: string }).error).toContain('exceed the limit of 64 per request');
+    const most = await post('/translate', {
+      q: Array.from({ length: 64 }, () => 'El gato.'),
+      source: 'es',
+      target: 'en',
+      api_key: key,
+    });
+    expect(most.status).toBe(200);
+  });
+
+  it('gives one key at most TRANSLATE_PENDING_PER_KEY requests in flight; another key is served (item 13)', async () => {
+    const other = (await running.app.get(ApiKeyService).create({ name: 'second tenant' })).key;
+    const ask = (apiKey: string) =>
+      post('/translate', {
+        q: Array.from({ length: 8 }, (_, i) => `El gato ${i} es negro.`),
+        source: 'es',
+        target: 'en',
+        api_key: apiKey,
+      });
+    const [greedy, polite] = await Promise.all([
+      Promise.all(Array.from({ length: 12 }, () => ask(key))),
+      ask(other),
+    ]);
+    const refused = greedy.filter((answer) => answer.status === 429);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0].json).toEqual({
+      error: 'Too many requests: at most 2 translations in progress at once for this key',
+    });
+    expect(greedy.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(2);
+    expect(polite.status).toBe(200);
   });
 
   it('answers POST /detect with the languages it can translate from, most likely first', async () => {

@@ -1,4 +1,4 @@
-import { htmlSegments, translateHtmlSegments } from './html-segments';
+import { HTML_SEGMENTS_AT_ONCE, htmlSegments, translateHtmlSegments } from './html-segments';
 
 describe('HTML segments', () => {
   it('keeps tags with their attributes as markup and prose as text', () => {
@@ -67,5 +67,22 @@ describe('htmlSegments on tags that never close', () => {
       expect(Date.now() - started).toBeLessThan(2000);
       expect(segments.map((segment) => segment.value).join('')).toBe(html);
     }
+  });
+});
+
+describe('translateHtmlSegments on many pieces of prose', () => {
+  it('has at most HTML_SEGMENTS_AT_ONCE engine calls running, and keeps every piece in place', async () => {
+    const html = Array.from({ length: 50 }, (_, i) => `<b>w${i}</b>`).join(' ');
+    let running = 0;
+    let most = 0;
+    const out = await translateHtmlSegments(html, async (text) => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      running--;
+      return text.toUpperCase();
+    });
+    expect(most).toBe(HTML_SEGMENTS_AT_ONCE);
+    expect(out).toBe(Array.from({ length: 50 }, (_, i) => `<b>W${i}</b>`).join(' '));
   });
 });

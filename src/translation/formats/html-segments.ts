@@ -72,25 +72,34 @@ export function htmlSegments(html: string): HtmlSegment[] {
   return segments;
 }
 
+/** Engine calls one HTML text has running at once: an item never takes the whole engine. */
+export const HTML_SEGMENTS_AT_ONCE = 2;
+
 /**
  * HTML for an engine that only reads plain text: each prose segment is translated on its own
- * (a sentence split by inline tags is translated in parts), the markup is kept as it was, and
- * translated text is escaped so it cannot turn into markup.
+ * (a sentence split by inline tags is translated in parts), HTML_SEGMENTS_AT_ONCE at a time, the
+ * markup is kept as it was, and translated text is escaped so it cannot turn into markup.
  */
 export async function translateHtmlSegments(
   html: string,
   translate: (text: string) => Promise<string>,
 ): Promise<string> {
-  const parts = await Promise.all(
-    htmlSegments(html).map(async (segment) => {
-      if (segment.kind === 'markup') return segment.value;
+  const segments = htmlSegments(html);
+  const parts = segments.map((segment) => segment.value);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < segments.length) {
+      const at = next++;
+      const segment = segments[at];
+      if (segment.kind === 'markup') continue;
       const core = segment.value.trim();
-      if (core === '') return segment.value;
+      if (core === '') continue;
       const lead = segment.value.slice(0, segment.value.indexOf(core));
       const trail = segment.value.slice(lead.length + core.length);
-      return `${lead}${escapeHtmlText(await translate(core))}${trail}`;
-    }),
-  );
+      parts[at] = `${lead}${escapeHtmlText(await translate(core))}${trail}`;
+    }
+  };
+  await Promise.all(Array.from({ length: HTML_SEGMENTS_AT_ONCE }, worker));
   return parts.join('');
 }
 
