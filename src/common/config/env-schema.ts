@@ -271,8 +271,8 @@ export const envSchema = z.object({
       '`POST /translate` requests a gateway waits for at once (503 above)',
     ),
     TRANSLATE_MAX_ITEMS: variable(
-      integer({ min: 1, max: 10_000 }, 64),
-      'most texts one `POST /translate` request may carry, and with `format=html` most pieces of prose between tags (400 above); at most `MAX_QUEUE_DEPTH`',
+      integer({ min: 1, max: 10_000 }, atBoot('64, or `MAX_QUEUE_DEPTH` when that is lower')),
+      'most texts one `POST /translate` request may carry, and with `format=html` most pieces of prose between tags (400 above); a request past `MAX_QUEUE_DEPTH` is always refused (503)',
     ),
     TRANSLATE_PENDING_PER_KEY: variable(
       integer({ min: 1, max: 10_000 }, 8),

@@ -182,17 +182,12 @@ export function trustedProxyList(items: readonly string[]): BlockList {
 }
 
 /** A session must be able to hold one whole frame. */
-/** A request of TRANSLATE_MAX_ITEMS texts must fit under the queue-depth check it is held to. */
+/** Texts per POST /translate: by default no more than the queue-depth check lets through at once. */
 function translateMaxItems(env: EnvValues): number {
-  if (env.TRANSLATE_MAX_ITEMS > env.MAX_QUEUE_DEPTH) {
-    throw new ConfigError(
-      'TRANSLATE_MAX_ITEMS',
-      String(env.TRANSLATE_MAX_ITEMS),
-      `at most MAX_QUEUE_DEPTH (${env.MAX_QUEUE_DEPTH}): a larger request would always be refused`,
-    );
-  }
-  return env.TRANSLATE_MAX_ITEMS;
+  return env.TRANSLATE_MAX_ITEMS ?? Math.min(DEFAULT_TRANSLATE_MAX_ITEMS, env.MAX_QUEUE_DEPTH);
 }
+
+const DEFAULT_TRANSLATE_MAX_ITEMS = 64;
 
 function pendingAudioBytes(env: EnvValues): number {
   if (env.MAX_PENDING_AUDIO_BYTES < env.MAX_FRAME_BYTES) {
