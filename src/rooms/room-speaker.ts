@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ProtocolError } from '../gateway/protocol/protocol-error';
 import { RealtimeFrame, RoomFrame, ServerFrame } from '../contracts/stream-frames';
 import { SessionConfig } from '../gateway/protocol/session-config';
+import { LanguagePair } from '../translation';
 import { RoomPublisherService } from './room-publisher.service';
 import { RoomRequest, roomRequestFromConfig, roomRequestFromQuery } from './room-request';
 import { RoomMeta, RoomStoreService } from './room-store.service';
@@ -15,13 +16,25 @@ export const MAX_ROOM_LANGUAGES = 16;
  * The session's translation targets in a room: the speaker's own, plus every language a listener
  * reads (the original needs none). Translation is per final and language, never per listener.
  */
-export function roomTargets(own: string[], active: string[], source: string): string[] {
+export function roomTargets(
+  own: string[],
+  active: string[],
+  source: string,
+  served: (source: string, target: string) => boolean = () => true,
+): string[] {
   const targets = [...own];
   for (const language of active) {
     if (targets.length >= MAX_ROOM_LANGUAGES) break;
-    if (language !== source && !targets.includes(language)) targets.push(language);
+    if (language === source || targets.includes(language) || !served(source, language)) continue;
+    targets.push(language);
   }
   return targets;
+}
+
+/** Whether a translation worker serves source -> target (any source when it is `auto`). */
+export function servedBy(pairs: readonly LanguagePair[]) {
+  return (source: string, target: string): boolean =>
+    pairs.some((p) => p.target === target && (source === 'auto' || p.source === source));
 }
 
 /** What LiveSession calls (src/gateway/session-core/live-session.ts); all of it is optional. */
@@ -47,6 +60,10 @@ export interface RoomSpeakerDeps {
   /** `https://host` the join link is built on. */
   baseUrl: string;
   qr(text: string): Promise<string>;
+  /** The pairs translation workers serve now (listener languages outside them are no target). */
+  servedPairs(): Promise<LanguagePair[]>;
+  /** Counts a room creation of this connection's owner; false past ROOM_CREATES_PER_HOUR. */
+  mayCreate(): Promise<boolean>;
 }
 
 /** One speaker connection's link to its room. */
@@ -59,6 +76,7 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
   private roomKey?: string;
   private qrSvg = '';
   private active: string[] = [];
+  private served: LanguagePair[] = [];
   private listeners: Record<string, number> = {};
   private timer?: NodeJS.Timeout;
   private lastSent = '';
@@ -110,6 +128,14 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
     if (this.room) return;
     let room: RoomMeta | undefined;
     if (request.create) {
+      if (!(await this.deps.mayCreate())) {
+        this.send({
+          type: 'error',
+          code: 'too_many_rooms',
+          message: 'this key (or address) created as many rooms this hour as it may',
+        });
+        return;
+      }
       const created = await this.deps.store.create({
         keyId: this.keyId,
         passcode: request.passcode,
@@ -149,7 +175,7 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
 
   effective(config: SessionConfig): SessionConfig {
     if (!this.room || this.room.ended || this.active.length === 0) return config;
-    const targets = roomTargets(config.targets, this.active, config.source);
+    const targets = roomTargets(config.targets, this.active, config.source, servedBy(this.served));
     return targets.length === config.targets.length ? config : { ...config, targets };
   }
 
@@ -172,10 +198,12 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
   private async poll(): Promise<void> {
     if (!this.room || this.stopped) return;
     try {
-      const [languages, meta] = await Promise.all([
+      const [languages, meta, served] = await Promise.all([
         this.deps.store.languages(this.room.id),
         this.deps.store.get(this.room.id),
+        this.deps.servedPairs(),
       ]);
+      this.served = served;
       this.active = languages.active;
       this.listeners = languages.listeners;
       if (!meta || meta.ended) {

@@ -385,6 +385,16 @@ export class RoomStoreService {
     return { fromAddress: replies[0][1], fromAll: replies[2][1] };
   }
 
+  /** This hour's room creations by `owner` (a key id or `ip:<address>`), this one included. */
+  async countCreate(owner: string, now = Date.now()): Promise<number> {
+    const key = this.client.keys.roomCreates(owner, Math.floor(now / 3_600_000));
+    const replies = (await this.client.redis.multi().incr(key).expire(key, 7200).exec()) as [
+      unknown,
+      number,
+    ][];
+    return replies[0][1];
+  }
+
   /** Wrong passcodes for the room in the current lockout window. */
   async passcodeFailures(roomId: string): Promise<number> {
     return Number(

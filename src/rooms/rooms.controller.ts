@@ -70,6 +70,13 @@ export class RoomsController {
     }
     try {
       const room = parseRoomBody(CreateRoomBodySchema, body, 'invalid_room');
+      if (!(await this.rooms.mayCreate(this.rooms.ownerOf(request, decision.principal.keyId)))) {
+        throw new RoomAccessError(
+          429,
+          'too_many_rooms',
+          'this key (or address) created as many rooms this hour as it may',
+        );
+      }
       return await this.rooms.create(
         { keyId: decision.principal.keyId, ...room },
         this.rooms.baseUrl(request),

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RedisModule } from '../common/redis/redis.module';
 import { SecurityModule } from '../security/security.module';
+import { TranslationDirectoryModule } from '../translation';
 import { RoomAccessService } from './room-access.service';
 import { RoomHubService } from './room-hub.service';
 import { RoomListenersService } from './room-listeners.service';
@@ -13,7 +14,7 @@ const EXPORTED = [RoomsService, RoomPublisherService, RoomListenersService, Room
 
 /** Live rooms (docs/rooms.md): part of the gateway role. */
 @Module({
-  imports: [RedisModule, SecurityModule],
+  imports: [RedisModule, SecurityModule, TranslationDirectoryModule],
   controllers: [RoomsController],
   providers: [...EXPORTED, RoomAccessService, RoomHubService],
   exports: EXPORTED,

@@ -3,9 +3,14 @@ import { IncomingMessage } from 'node:http';
 import QRCode from 'qrcode';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
+import { LanguagePair, TranslationDirectory } from '../translation';
+import { addressGroup } from './listener-admission';
 import { RoomPublisherService } from './room-publisher.service';
 import { RoomSpeakerLink } from './room-speaker';
 import { RoomOptions, RoomStoreService } from './room-store.service';
+
+/** The served pairs are read from Redis at most this often per gateway. */
+const PAIRS_CACHE_MS = 5000;
 
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/;
 
@@ -17,7 +22,28 @@ export class RoomsService {
     private readonly store: RoomStoreService,
     private readonly publisher: RoomPublisherService,
     private readonly auth: UpgradeAuthService,
+    private readonly directory: TranslationDirectory,
   ) {}
+
+  private pairs?: { at: number; pairs: Promise<LanguagePair[]> };
+
+  /** The pairs the translation workers serve (cached a few seconds; none when unreadable). */
+  servedPairs(): Promise<LanguagePair[]> {
+    if (!this.pairs || Date.now() - this.pairs.at > PAIRS_CACHE_MS) {
+      this.pairs = { at: Date.now(), pairs: this.directory.pairs().catch(() => []) };
+    }
+    return this.pairs.pairs;
+  }
+
+  /** Counts a room creation by `owner` (key id, or client address): false past the hour's cap. */
+  async mayCreate(owner: string): Promise<boolean> {
+    return (await this.store.countCreate(owner)) <= this.config.rooms.createsPerHour;
+  }
+
+  /** Who a room creation is counted for: the key, else the client address. */
+  ownerOf(request: IncomingMessage, keyId: string | null): string {
+    return keyId ?? `ip:${addressGroup(this.auth.clientAddress(request))}`;
+  }
 
   /**
    * The origin join links are built on: the one the speaker reached the gateway with. A proxy's
@@ -52,6 +78,8 @@ export class RoomsService {
         publisher: this.publisher,
         baseUrl: this.baseUrl(request),
         qr: (text) => this.qr(text),
+        servedPairs: () => this.servedPairs(),
+        mayCreate: () => this.mayCreate(this.ownerOf(request, keyId)),
       },
       keyId,
     );

@@ -1,3 +1,4 @@
+import { TranslationDirectory } from 'src/translation';
 import { pcmBytes } from '../helpers/audio';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { phrases, PHRASE_A, PHRASE_B } from '../helpers/phrases';
@@ -22,6 +23,12 @@ describe('live rooms: several speakers, language grace, listener caps, join rate
       ROOM_LANGUAGE_GRACE_SECONDS: '1',
     });
     stt = sttDouble(gateway, { translate: true, finalText: (job) => `words ${job.index}` });
+    // The double translates as the translation role would, so it advertises what that role serves
+    // (listener languages become targets only when served, issue 24 item 11).
+    await gateway.running.app.get(TranslationDirectory).publish('test-double', [
+      { source: 'en', target: 'es' },
+      { source: 'en', target: 'ca' },
+    ]);
     http = `http://127.0.0.1:${gateway.config.gateway.port}`;
     ws = gateway.url;
   });

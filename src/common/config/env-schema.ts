@@ -515,6 +515,10 @@ export const envSchema = z.object({
       integer({ min: 1, max: 86_400 }, 300),
       'window of that count, and how long the lockout lasts',
     ),
+    ROOM_CREATES_PER_HOUR: variable(
+      integer({ min: 1, max: 1e6 }, 30),
+      'rooms one API key (one client address without auth) may create per hour, over every gateway (`POST /v1/rooms` 429, `room=new` an error frame `too_many_rooms`)',
+    ),
     ROOM_LANGUAGE_GRACE_SECONDS: variable(
       integer({ min: 0, max: 3600 }, 30),
       'seconds a room language stays translated after its last listener left',

@@ -227,6 +227,8 @@ export function buildAppConfig(env: EnvValues) {
       /** Wrong passcodes for one room within the window before it is locked for that window. */
       passcodeFailures: env.ROOM_PASSCODE_FAILURES,
       passcodeLockoutSeconds: env.ROOM_PASSCODE_LOCKOUT_SECONDS,
+      /** Rooms one key (one client address without auth) may create per hour. */
+      createsPerHour: env.ROOM_CREATES_PER_HOUR,
       /** A language stays translated this long after its last listener left. */
       languageGraceSeconds: env.ROOM_LANGUAGE_GRACE_SECONDS,
       /** Lifetime of a room (and of its listener tokens) after its last activity. */

@@ -235,6 +235,11 @@ export class RedisKeys {
     return this.key('roomjoins', '*all*', minute);
   }
 
+  /** Rooms created by `owner` (key id or `ip:<address>`) in one hour (epoch hours). */
+  roomCreates(owner: string, hour: number): string {
+    return this.key('roomcreates', owner, hour);
+  }
+
   /** Wrong passcodes given for a room within the lockout window. */
   roomPasscodeFailures(roomId: string): string {
     return this.key('room', roomId, 'passcode-failures');
