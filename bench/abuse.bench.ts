@@ -6,7 +6,8 @@
  * - `rates-ws`: 300 native connects, each with another odd `sample_rate` (8001, 8003, ...);
  * - `rates-wav`: 100 WAV uploads of 44 bytes, each with another rate near 384 kHz;
  * - `flac-long`: a FLAC upload of 10 hours of silence;
- * - `wav-slow`: a 20 MB WAV at 1000 Hz (2.8 hours).
+ * - `wav-slow`: a 20 MB WAV at 1000 Hz (2.8 hours);
+ * - `wav-long`: a 30 MB WAV at 8 kHz (1900 s of silence), under every limit.
  * The gateway runs from dist/ (built first when src/ is newer) with gateway-probe.js preloaded;
  * RSS is read from /proc every 20 ms. A zero-cost stt double in this process answers the jobs.
  */
@@ -148,6 +149,14 @@ function slowWav(bytes: number): Buffer {
   return Buffer.concat([wav, data]);
 }
 
+function longWav(rate: number, seconds: number): Buffer {
+  const wav = tinyWav(rate);
+  const bytes = rate * seconds * 2;
+  wav.writeUInt32LE(36 + bytes, 4);
+  wav.writeUInt32LE(bytes, 40);
+  return Buffer.concat([wav, Buffer.alloc(bytes)]);
+}
+
 function longFlac(seconds: number): Buffer {
   const out = join(mkdtempSync(join(tmpdir(), 'rt-abuse-')), 'long.flac');
   execFileSync('ffmpeg', [
@@ -205,6 +214,8 @@ const ATTACKS: Record<string, Attack> = {
   },
   'flac-long': async (_ws, http) => [await upload(http, longFlac(36_000), 'long.flac')],
   'wav-slow': async (_ws, http) => [await upload(http, slowWav(20 * MIB), 'slow.wav')],
+  // Under every limit: 1900 s at 8 kHz (30 MB), resampled to 16 kHz in the gateway.
+  'wav-long': async (_ws, http) => [await upload(http, longWav(8000, 1900), 'long.wav')],
 };
 
 async function runAttack(redisUrl: string, name: string, attack: Attack): Promise<void> {
