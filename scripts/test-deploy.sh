@@ -11,7 +11,6 @@
 # Must run as root (dockerd). DEPLOY_CACHE_DIR defaults to ~/.cache/realtime-stt/deploy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root="$PWD"
 cache="${DEPLOY_CACHE_DIR:-$HOME/.cache/realtime-stt/deploy}"
 exec_root=/run/rt-deploy-docker
 image="${IMAGE:-realtime-stt:latest}"
@@ -89,12 +88,13 @@ if ! docker build --network host -f docker/Dockerfile -t "$image" . >"$cache/bui
   exit 1
 fi
 grep -E '^Step [0-9]+/' "$cache/build.log" | tail -1 | sed 's/^/    last: /'
-echo "    image built ($(elapsed "$step")): $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}')"
+echo "    image built ($(elapsed "$step")): $(docker image inspect -f '{{.Size}}' "$image" | awk '{printf "%.0f MB", $1/1e6}'); engine data root $(du -sh "$cache/data-root" | cut -f1) (was ${disk_before} MB)"
+docker history --format '{{.Size}}\t{{.CreatedBy}}' "$image" | grep -v '^0B' | sort -h -r | head -4 \
+  | cut -c1-110 | sed 's/^/    layer: /'
 
 step=$(date +%s)
 mkdir -p test/.artifacts
 status=0
-DEPLOY_IMAGE="$image" DEPLOY_DISK_BEFORE_MB="$disk_before" DEPLOY_DATA_ROOT="$cache/data-root" \
-  npx jest --config test/jest-deploy.config.js --json --outputFile=test/.artifacts/deploy.json || status=$?
-echo "    deploy tests ($(elapsed "$step")); engine data root at its peak: $(du -sh "$cache/data-root" | cut -f1)"
+DEPLOY_IMAGE="$image" npx jest --config test/jest-deploy.config.js --json --outputFile=test/.artifacts/deploy.json || status=$?
+echo "    deploy tests ($(elapsed "$step"))"
 exit "$status"

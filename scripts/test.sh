@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
-# The whole test suite: set-up, lint, format, typecheck, unit and e2e tests. CI runs exactly this.
+# The whole test suite: set-up, lint, format, typecheck, unit, e2e and deploy tests. CI runs exactly
+# this. Every test tier runs even when an earlier one fails, and the summary line counts them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-echo "==> Lint";       npx eslint --max-warnings 0 "{src,test,bench,scripts,web}/**/*.ts"
-echo "==> Format";     npx prettier --check "{src,test,bench,scripts,web}/**/*.ts"
-echo "==> Typecheck";  npx tsc -p tsconfig.json --noEmit
-echo "==> Build";      npx tsc -p tsconfig.build.json && npx tsc -p web/tsconfig.json
+echo "==> Lint";       npm run --silent lint
+echo "==> Format";     npm run --silent format:check
+echo "==> Typecheck";  npm run --silent typecheck
+echo "==> Build";      npm run --silent build
 
 mkdir -p test/.artifacts
+rm -f test/.artifacts/{unit,e2e,deploy}.json
+status=0
 echo "==> Unit tests"
-npx jest --config jest.config.js --json --outputFile=test/.artifacts/unit.json
+npm run --silent test:unit -- --json --outputFile=test/.artifacts/unit.json || status=1
 echo "==> e2e tests (private Redis and PostgreSQL, real engines)"
-npx jest --config test/jest-e2e.config.js --runInBand --json --outputFile=test/.artifacts/e2e.json
+npx jest --config test/jest-e2e.config.js --runInBand --json --outputFile=test/.artifacts/e2e.json || status=1
+echo "==> Deploy tests (the image and the compose stack in a private Docker engine)"
+npm run --silent test:deploy || status=1
 
 node -e '
-const files = ["test/.artifacts/unit.json", "test/.artifacts/e2e.json"];
+const fs = require("fs");
 let passed = 0, failed = 0;
-for (const f of files) { const r = require("./" + f); passed += r.numPassedTests; failed += r.numFailedTests; }
+for (const tier of ["unit", "e2e", "deploy"]) {
+  const file = `test/.artifacts/${tier}.json`;
+  if (!fs.existsSync(file)) { console.error(`${tier}: no results (the tier did not run to the end)`); failed++; continue; }
+  const r = JSON.parse(fs.readFileSync(file, "utf8"));
+  console.log(`${tier}: ${r.numPassedTests} passed, ${r.numFailedTests} failed`);
+  passed += r.numPassedTests; failed += r.numFailedTests;
+}
 if (passed === 0) { console.error("No test ran"); process.exit(1); }
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
-'
+' || status=1
+exit "$status"

@@ -55,7 +55,14 @@ export class ComposeStack {
   ) {}
 
   private env(): NodeJS.ProcessEnv {
-    return { ...process.env, ...this.variables, ENV_FILE: this.envFile };
+    // COMPOSE_DOCKER_CLI_BUILD: compose builds with the docker CLI, as scripts/test-deploy.sh
+    // built the image, so `up --build` finds every layer in the cache.
+    return {
+      ...process.env,
+      ...this.variables,
+      ENV_FILE: this.envFile,
+      COMPOSE_DOCKER_CLI_BUILD: '1',
+    };
   }
 
   async compose(args: string[], timeoutMs = 300_000): Promise<string> {
@@ -63,12 +70,33 @@ export class ComposeStack {
       'docker-compose',
       ['-p', this.project, '-f', 'docker/compose.yaml', '--env-file', this.envFile, ...args],
       { cwd: ROOT, env: this.env(), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-    ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    ).catch(async (error: { stdout?: string; stderr?: string; message: string }) => {
+      // What the containers said is usually the reason an `up` failed.
+      const logs = args.includes('up') ? await this.tailLogs() : '';
       throw new Error(
-        `docker-compose ${args.join(' ')} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}`,
+        `docker-compose ${args.join(' ')} failed: ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}${logs}`,
       );
     });
     return stdout + stderr;
+  }
+
+  private async tailLogs(): Promise<string> {
+    const { stdout } = await run(
+      'docker-compose',
+      [
+        '-p',
+        this.project,
+        '-f',
+        'docker/compose.yaml',
+        '--env-file',
+        this.envFile,
+        'logs',
+        '--no-color',
+        '--tail=15',
+      ],
+      { cwd: ROOT, env: this.env(), maxBuffer: 16 * 1024 * 1024 },
+    ).catch(() => ({ stdout: '' }));
+    return `\n--- logs ---\n${stdout}`;
   }
 
   async docker(args: string[], timeoutMs = 120_000): Promise<string> {

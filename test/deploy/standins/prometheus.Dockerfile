@@ -1,9 +1,9 @@
 # Stand-in for prom/prometheus:v2.53.2 (test code, see README.md), with Debian's Prometheus 2.42.
+# /bin is /usr/bin on Debian 12, so /bin/prometheus is the official image's path already.
 FROM rt-standin/debian:bookworm
 RUN apt-get update \
  && apt-get install -y --no-install-recommends prometheus \
  && rm -rf /var/lib/apt/lists/* \
- && ln -s /usr/bin/prometheus /bin/prometheus \
  && mkdir -p /prometheus /etc/prometheus \
  && chown nobody:nogroup /prometheus
 USER nobody
