@@ -197,6 +197,8 @@ export class OpenAiAudioController {
     try {
       await handle();
     } catch (error) {
+      // The client left: nobody to answer, and its leaving is not a server failure.
+      if (response.destroyed) return;
       const failure = error instanceof OpenAiError ? error : this.internal(request, error);
       if (response.headersSent) {
         if (!response.writableEnded) {

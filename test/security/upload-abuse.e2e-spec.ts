@@ -312,6 +312,33 @@ describe('upload places and quota (issue 24, item 6; real gateway, official Open
     expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'too_many_uploads' });
   });
 
+  it('kills ffmpeg as soon as the client leaves mid-decode (item 2)', async () => {
+    const apiKey = (await keys.create({ name: 'leaver' })).key;
+    // Two hours of silence: several seconds of ffmpeg on one thread.
+    const form = new FormData();
+    form.append('file', new Blob([silentFile(7000, 'flac')]), 'long.flac');
+    form.append('model', 'whisper-1');
+    const leaving = new AbortController();
+    const request = fetch(`${base()}/audio/transcriptions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${apiKey}` },
+      body: form,
+      signal: leaving.signal,
+    }).catch((error: unknown) => error);
+    const decoders = (): string[] =>
+      execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.startsWith('ffmpeg') && line.includes('s16le'));
+    await waitFor(() => decoders().length > 0, { what: 'ffmpeg decoding', intervalMs: 20 });
+    leaving.abort();
+    await request;
+    await waitFor(() => decoders().length === 0, {
+      what: 'ffmpeg gone after the client left',
+      timeoutMs: 1500,
+      intervalMs: 50,
+    });
+  });
+
   it('serves a waiting key before the second file of a key already served', async () => {
     const heavy = clientOf((await keys.create({ name: 'heavy' })).key);
     const light = clientOf((await keys.create({ name: 'light' })).key);
