@@ -10,6 +10,7 @@ import {
 import {
   credentialProtocols,
   ResumeTracker,
+  roomConfigFrame,
   streamUrl,
   StreamQuery,
 } from '../src/client/shared/session-url';
@@ -89,10 +90,14 @@ export class LiveStream {
 
   /** The token goes in a `bearer.<token>` subprotocol, never in the URL. */
   private connect(token: string | undefined): void {
-    const url = streamUrl(this.baseUrl, this.query, this.resume.resumePoint());
+    const resumePoint = this.resume.resumePoint();
+    const url = streamUrl(this.baseUrl, this.query, resumePoint);
     const socket = new WebSocket(url, credentialProtocols(token));
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    // The passcode never goes in a URL; a resumed session is still in its room.
+    const roomFrame = resumePoint ? undefined : roomConfigFrame(this.query);
+    if (roomFrame) socket.onopen = () => socket.send(roomFrame);
     let errorBeforeClose: string | undefined;
     let sessionStarted = false;
     let fatal = false;

@@ -11,7 +11,7 @@ import {
   ServerFrame,
   SessionFrame,
 } from './shared/protocol';
-import { ResumeTracker, streamUrl, StreamQuery } from './shared/session-url';
+import { ResumeTracker, roomConfigFrame, streamUrl, StreamQuery } from './shared/session-url';
 
 export interface StreamSessionOptions extends StreamQuery {
   url: string;
@@ -69,13 +69,17 @@ export class StreamSession {
 
   /** Opens the socket (resuming the session when there is one) and waits for `session`. */
   connect(): Promise<SessionFrame> {
-    const url = streamUrl(this.options.url, this.options, this.resume.resumePoint());
+    const resumePoint = this.resume.resumePoint();
+    const url = streamUrl(this.options.url, this.options, resumePoint);
     const token = this.options.token;
     const socket = new WebSocket(
       url,
       token ? { headers: { authorization: `Bearer ${token}` } } : undefined,
     );
     this.socket = socket;
+    // A resumed session is still in its room: the room request goes with the first connect only.
+    const roomFrame = resumePoint ? undefined : roomConfigFrame(this.options);
+    if (roomFrame) socket.once('open', () => socket.send(roomFrame));
     return new Promise<SessionFrame>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {

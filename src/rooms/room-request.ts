@@ -118,8 +118,18 @@ const queryRoomSchema = z
     Object.fromEntries([...params.keys()].map((name) => [name, params.get(name)])),
   );
 
-/** `?room=new&speaker=Ana&room_passcode=1234&room_interims=true` or `?room=<id>&room_key=...`. */
+/**
+ * `?room=new&speaker=Ana&room_interims=true`. A room key (it lets its holder speak and end the
+ * room) and a passcode are secrets: URLs end up in proxy logs and browser history, so they come
+ * only in a config frame.
+ */
 export function roomRequestFromQuery(params: URLSearchParams): RoomRequest | undefined {
+  if (params.has('room_key') || params.has('room_passcode')) {
+    throw new ProtocolError(
+      'invalid_room',
+      'room_key and room_passcode are not accepted in the URL: send them in a config frame ({"type":"config","room":{...}})',
+    );
+  }
   return parseRoomRequest(queryRoomSchema, params);
 }
 

@@ -33,15 +33,20 @@ describe('room tokens', () => {
 describe('room requests', () => {
   it('reads the query and config forms', () => {
     expect(roomRequestFromQuery(new URLSearchParams(''))).toBeUndefined();
-    expect(
-      roomRequestFromQuery(new URLSearchParams('room=new&speaker=Ana&room_passcode=123456')),
-    ).toEqual({
+    expect(roomRequestFromQuery(new URLSearchParams('room=new&speaker=Ana'))).toEqual({
       create: true,
       id: undefined,
       key: undefined,
       speaker: 'Ana',
-      passcode: '123456',
+      passcode: undefined,
       interims: undefined,
+    });
+    // Secrets never come in a URL (issue 24 item 9): a config frame carries them.
+    for (const query of ['room=new&room_passcode=123456', `room=${newRoomId()}&room_key=rsk_x`]) {
+      expect(() => roomRequestFromQuery(new URLSearchParams(query))).toThrow(/config frame/);
+    }
+    expect(roomRequestFromConfig({ create: true, passcode: '123456' })).toMatchObject({
+      passcode: '123456',
     });
     expect(roomRequestFromConfig({ create: true, interims: false })).toMatchObject({
       create: true,

@@ -81,15 +81,16 @@ describe('live rooms: several speakers, language grace, listener caps, join rate
     const room = await ana.until(() => ana.last('room'), 'room frame');
     const roomId = room.room_id as string;
     // A second microphone joins the room with its key.
-    const ben = new Speaker(
-      `${ws}/v1/stream?source=en&room=${roomId}&room_key=${room.room_key as string}&speaker=Ben`,
-      '',
-    );
+    const ben = new Speaker(`${ws}/v1/stream?source=en`, '', {
+      id: roomId,
+      key: room.room_key,
+      speaker: 'Ben',
+    });
     const benRoom = await ben.until(() => ben.last('room'), 'second speaker room frame');
     expect(benRoom).toMatchObject({ room_id: roomId, speaker: 'Ben' });
     expect(benRoom.room_key).toBeUndefined();
     // A wrong key is refused (the session goes on without a room).
-    const eve = new Speaker(`${ws}/v1/stream?room=${roomId}&room_key=rsk_wrong`, '');
+    const eve = new Speaker(`${ws}/v1/stream`, '', { id: roomId, key: 'rsk_wrong' });
     await eve.until(() => eve.last('error'), 'refusal');
     expect(eve.last('error')).toMatchObject({ code: 'room_not_found' });
     eve.ws.close();
@@ -146,10 +147,11 @@ describe('live rooms: several speakers, language grace, listener caps, join rate
     );
 
     // Spanish is dropped after its last listener left plus the grace period (1 s).
-    const watcher = new Speaker(
-      `${ws}/v1/stream?source=en&room=${roomId}&room_key=${room.room_key as string}&speaker=Watch`,
-      '',
-    );
+    const watcher = new Speaker(`${ws}/v1/stream?source=en`, '', {
+      id: roomId,
+      key: room.room_key,
+      speaker: 'Watch',
+    });
     await watcher.until(() => (watcher.last('room')?.languages as string[])?.includes('es'), 'es');
     spanish.ws.close();
     await spanish.closed;

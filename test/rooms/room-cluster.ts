@@ -144,10 +144,14 @@ export class Speaker {
   readonly opened: Promise<void>;
   readonly closed: Promise<number>;
 
-  constructor(url: string, key: string) {
+  /** `room`: a config frame's room request, sent on open (room keys and passcodes go there). */
+  constructor(url: string, key: string, room?: Record<string, unknown>) {
     this.ws = new WebSocket(url, { headers: key ? { authorization: `Bearer ${key}` } : {} });
     this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
+      this.ws.once('open', () => {
+        if (room) this.ws.send(JSON.stringify({ type: 'config', room }));
+        resolve();
+      });
       this.ws.once('unexpected-response', (_req, res) =>
         reject(new Error(`HTTP ${res.statusCode}`)),
       );

@@ -91,4 +91,20 @@ describe('room targets and room creation (issue 24, item 11)', () => {
     expect(frames.some((f) => f.type === 'room')).toBe(false);
     expect(ws.readyState).toBe(WebSocket.OPEN);
   });
+
+  it('refuses a room key or passcode in the URL (config frames only), naming the way', async () => {
+    for (const query of ['room=new&room_passcode=482913', 'room=r_x&room_key=rsk_secret']) {
+      const ws = new WebSocket(`${gw.url}/v1/stream?source=en&${query}`);
+      sockets.push(ws);
+      const frames = framesOf(ws);
+      const error = await waitFor(() => frames.find((f) => f.type === 'error'), {
+        what: 'the refusal',
+      });
+      expect(error).toMatchObject({
+        code: 'invalid_room',
+        message: expect.stringContaining('config frame'),
+      });
+      expect(frames.some((f) => f.type === 'room')).toBe(false);
+    }
+  });
 });

@@ -60,8 +60,9 @@ describe('live rooms: one speaker, 50 listeners in 3 languages on two gateway pr
   it('delivers every final once, in order, in each listener language; translates once per language; resumes; refuses listener tokens elsewhere; ends', async () => {
     // The speaker publishes its session as a room on gateway A.
     const speaker = new Speaker(
-      `${a.base.replace('http', 'ws')}/v1/stream?source=en&room=new&speaker=Ana&room_passcode=${PASSCODE}`,
+      `${a.base.replace('http', 'ws')}/v1/stream?source=en`,
       cluster.key,
+      { create: true, speaker: 'Ana', passcode: PASSCODE },
     );
     await speaker.opened;
     const room = await speaker.until(() => speaker.last('room'), 'room frame');

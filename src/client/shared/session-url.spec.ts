@@ -1,4 +1,25 @@
-import { ResumeTracker, streamUrl, wsUrlFromPage } from './session-url';
+import { ResumeTracker, roomConfigFrame, streamUrl, wsUrlFromPage } from './session-url';
+
+describe('roomConfigFrame', () => {
+  it('carries a room request with a key or passcode; the URL then holds no room field', () => {
+    const withKey = { room: 'r_x', roomKey: 'rsk_secret', speaker: 'Ben' };
+    expect(JSON.parse(roomConfigFrame(withKey)!)).toEqual({
+      type: 'config',
+      room: { id: 'r_x', key: 'rsk_secret', speaker: 'Ben' },
+    });
+    const url = streamUrl('ws://h:1', withKey);
+    expect(url).not.toContain('rsk_secret');
+    expect(new URL(url).searchParams.has('room')).toBe(false);
+    const withPasscode = { room: 'new', roomPasscode: '482913' };
+    expect(JSON.parse(roomConfigFrame(withPasscode)!).room).toEqual({
+      create: true,
+      passcode: '482913',
+    });
+    expect(streamUrl('ws://h:1', withPasscode)).not.toContain('482913');
+    expect(roomConfigFrame({ room: 'new', speaker: 'Ana' })).toBeUndefined();
+    expect(new URL(streamUrl('ws://h:1', { room: 'new' })).searchParams.get('room')).toBe('new');
+  });
+});
 
 describe('streamUrl', () => {
   it('puts the configuration and the resume point in the query string', () => {

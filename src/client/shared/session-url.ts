@@ -38,6 +38,19 @@ export interface ResumePoint {
 }
 
 /** A base without a path (`ws://host:5026`) streams on STREAM_PATH. */
+/**
+ * The room request as the first config frame, when it carries a secret (a room key or a
+ * passcode); undefined when the URL can carry it (`room=new&speaker=`).
+ */
+export function roomConfigFrame(query: StreamQuery): string | undefined {
+  if (query.room === undefined || (!query.roomKey && !query.roomPasscode)) return undefined;
+  const room =
+    query.room === 'new'
+      ? { create: true, passcode: query.roomPasscode, speaker: query.speaker }
+      : { id: query.room, key: query.roomKey, speaker: query.speaker };
+  return JSON.stringify({ type: 'config', room });
+}
+
 export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint): string {
   const url = new URL(base);
   if (url.pathname === '/') url.pathname = STREAM_PATH;
@@ -56,10 +69,11 @@ export function streamUrl(base: string, query: StreamQuery, resume?: ResumePoint
   // These clients read `final` and `translation` frames; the realtime echo of finals is for
   // clients that read only `realtime` ones.
   set('realtime_finals', 'false');
-  set('room', query.room);
-  set('room_key', query.roomKey);
-  set('room_passcode', query.roomPasscode);
-  set('speaker', query.speaker);
+  // A room key or passcode never goes in a URL: with one, the room request is a config frame.
+  if (!roomConfigFrame(query)) {
+    set('room', query.room);
+    set('speaker', query.speaker);
+  }
   if (resume) {
     set('resume', resume.resumeToken);
     set('last_seq', String(resume.lastSeq));
