@@ -129,11 +129,17 @@ export class RoomStoreService {
       createdAt: String(createdAt),
       seq: '0',
     };
-    await redis
+    const write = redis
       .multi()
       .hset(this.client.keys.room(id), fields)
-      .expire(this.client.keys.room(id), this.ttl)
-      .exec();
+      .expire(this.client.keys.room(id), this.ttl);
+    // The key's rooms, so that revoking the key ends them.
+    if (options.keyId) {
+      write
+        .sadd(this.client.keys.keyRooms(options.keyId), id)
+        .expire(this.client.keys.keyRooms(options.keyId), this.ttl);
+    }
+    await write.exec();
     return {
       meta: {
         id,
@@ -245,6 +251,18 @@ export class RoomStoreService {
       { type: 'ended', reason: 'room_ended', message: 'the room was ended by its speaker' },
       'ended',
     );
+  }
+
+  /** Ends every room of an API key (its revocation); returns how many were still live. */
+  async endRoomsOf(keyId: string): Promise<number> {
+    const ids = await this.client.redis.smembers(this.client.keys.keyRooms(keyId));
+    let ended = 0;
+    for (const id of ids) {
+      const meta = await this.get(id);
+      if (!meta || meta.ended || meta.keyId !== keyId) continue;
+      if ((await this.end(id)) !== null) ended++;
+    }
+    return ended;
   }
 
   async readAfter(roomId: string, afterId: string, count = 1000): Promise<RoomEntry[]> {

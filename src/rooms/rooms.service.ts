@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
 import QRCode from 'qrcode';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { RevocationService } from '../security/revocation.service';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
 import { LanguagePair, TranslationDirectory } from '../translation';
 import { addressGroup } from './listener-admission';
@@ -16,14 +17,35 @@ const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/;
 
 /** Entry point of the gateway into rooms: speaker links and room creation. */
 @Injectable()
-export class RoomsService {
+export class RoomsService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Rooms');
+  private stopRevocations?: () => void;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: RoomStoreService,
     private readonly publisher: RoomPublisherService,
     private readonly auth: UpgradeAuthService,
     private readonly directory: TranslationDirectory,
+    private readonly revocations: RevocationService,
   ) {}
+
+  /** A revoked key's rooms end (listeners get `ended`, joins 410), as its sessions close. */
+  onModuleInit(): void {
+    this.stopRevocations = this.revocations.onRevoked((keyId) => {
+      this.store.endRoomsOf(keyId).then(
+        (ended) => {
+          if (ended > 0) this.logger.log(`Ended ${ended} room(s) of revoked key ${keyId}`);
+        },
+        (error: unknown) =>
+          this.logger.warn(`Rooms of revoked key ${keyId} not ended: ${(error as Error).message}`),
+      );
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.stopRevocations?.();
+  }
 
   private pairs?: { at: number; pairs: Promise<LanguagePair[]> };
 

@@ -25,6 +25,6 @@ import { UpgradeAuthService } from './upgrade-auth.service';
     SessionGuardService,
     GatewaySecurityService,
   ],
-  exports: [GatewaySecurityService, UpgradeAuthService, SecurityStoreService],
+  exports: [GatewaySecurityService, UpgradeAuthService, SecurityStoreService, RevocationService],
 })
 export class SecurityModule {}

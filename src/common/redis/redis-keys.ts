@@ -235,6 +235,11 @@ export class RedisKeys {
     return this.key('roomjoins', '*all*', minute);
   }
 
+  /** Set: the room ids an API key owns (ended when the key is revoked). */
+  keyRooms(keyId: string): string {
+    return this.key('keyrooms', keyId);
+  }
+
   /** Rooms created by `owner` (key id or `ip:<address>`) in one hour (epoch hours). */
   roomCreates(owner: string, hour: number): string {
     return this.key('roomcreates', owner, hour);
