@@ -269,6 +269,9 @@ describe('upload places and quota (issue 24, item 6; real gateway, official Open
   const base = () => `http://127.0.0.1:${gw.config.gateway.port}/v1`;
   const clientOf = (apiKey: string) => new OpenAI({ apiKey, baseURL: base(), maxRetries: 0 });
   const speech = speechWav(16000, 4);
+  let longFlac: Buffer | undefined;
+  // Two hours of silence (7000 s, under the 7200 s limit): seconds of ffmpeg on one thread.
+  const twoHours = (): Buffer => (longFlac ??= silentFile(7000, 'flac'));
   const send = async (as: OpenAI) =>
     as.audio.transcriptions.create({
       file: await toFile(speech, 'speech.wav'),
@@ -282,6 +285,7 @@ describe('upload places and quota (issue 24, item 6; real gateway, official Open
       JWT_KID: 'k1',
       OPENAI_UPLOADS_PER_KEY: '3',
       OPENAI_MAX_CONCURRENT_UPLOADS: '1',
+      OPENAI_DECODE_TIMEOUT_SECONDS: '1',
     });
     stt = sttDouble(gw, { delayMs: () => 400, uploadConcurrency: 4 });
     keys = gw.running.app.get(ApiKeyService);
@@ -312,11 +316,22 @@ describe('upload places and quota (issue 24, item 6; real gateway, official Open
     expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'too_many_uploads' });
   });
 
+  it('stops ffmpeg at OPENAI_DECODE_TIMEOUT_SECONDS with a 400 saying so (item 2)', async () => {
+    const client = clientOf((await keys.create({ name: 'slow file' })).key);
+    const error = await client.audio.transcriptions
+      .create({ file: await toFile(twoHours(), 'long.flac'), model: 'whisper-1' })
+      .then(
+        () => undefined,
+        (caught: unknown) => caught as InstanceType<typeof OpenAI.APIError>,
+      );
+    expect(error?.status).toBe(400);
+    expect(error?.message).toContain('could not be decoded within 1 s');
+  });
+
   it('kills ffmpeg as soon as the client leaves mid-decode (item 2)', async () => {
     const apiKey = (await keys.create({ name: 'leaver' })).key;
-    // Two hours of silence: several seconds of ffmpeg on one thread.
     const form = new FormData();
-    form.append('file', new Blob([silentFile(7000, 'flac')]), 'long.flac');
+    form.append('file', new Blob([twoHours()]), 'long.flac');
     form.append('model', 'whisper-1');
     const leaving = new AbortController();
     const request = fetch(`${base()}/audio/transcriptions`, {
@@ -343,8 +358,11 @@ describe('upload places and quota (issue 24, item 6; real gateway, official Open
     const heavy = clientOf((await keys.create({ name: 'heavy' })).key);
     const light = clientOf((await keys.create({ name: 'light' })).key);
     const done: string[] = [];
+    const jobsBefore = stt.jobs.length;
     const first = send(heavy).then(() => done.push('heavy 1'));
-    await waitFor(() => stt.jobs.some((job) => job.upload), { what: 'the first upload started' });
+    await waitFor(() => stt.jobs.slice(jobsBefore).some((job) => job.upload), {
+      what: 'the first upload started',
+    });
     const second = send(heavy).then(() => done.push('heavy 2'));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const third = send(light).then(() => done.push('light 1'));
