@@ -49,19 +49,48 @@ describe('the compose stack (docker/compose.yaml, real containers)', () => {
   let firstTexts: string[];
   const base = (): string => `127.0.0.1:${publicPort}`;
 
-  /** A TimedClient through lb, with the API key in the upgrade's Authorization header. */
+  /**
+   * A TimedClient through lb, with the API key in the upgrade's Authorization header, once its
+   * `session` frame is in (or an error with the close code and reason).
+   */
   async function connect(query: string): Promise<TimedClient> {
-    return TimedClient.open(`ws://${base()}/?${query}`, {
-      headers: { Authorization: `Bearer ${apiKey}` },
-    });
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const opened = await TimedClient.open(`ws://${base()}/?${query}`, {
+        headers: { Authorization: `Bearer ${apiKey}` },
+      }).catch((error: Error) => error);
+      if (opened instanceof Error) {
+        // 502/503 from lb while a killed gateway is restarted or taken out: a client retries.
+        if (!/HTTP 50[23]/.test(opened.message) || Date.now() > deadline) throw opened;
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      const client = opened;
+      try {
+        await sessionOf(client);
+        return client;
+      } catch (error) {
+        const closed = await Promise.race([client.closed, new Promise((r) => setTimeout(r, 1000))]);
+        // 1013: the gateways' finals run late (the case before loaded them); as a client should,
+        // try again later.
+        const overloaded = (closed as { code?: number } | undefined)?.code === 1013;
+        if (!overloaded || Date.now() > deadline) {
+          throw new Error(`${(error as Error).message}; closed: ${JSON.stringify(closed)}`);
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
   }
 
   async function queueCounts(
     queue: string,
   ): Promise<{ wait: number; active: number; failed: number }> {
     const key = `${PREFIX}:${queue}`;
+    // Waiting: BullMQ keeps jobs with a priority in a sorted set beside the plain list.
     return {
-      wait: Number(await stack.redis('LLEN', `${key}:wait`)),
+      wait:
+        Number(await stack.redis('LLEN', `${key}:wait`)) +
+        Number(await stack.redis('ZCARD', `${key}:prioritized`)),
       active: Number(await stack.redis('LLEN', `${key}:active`)),
       failed: Number(await stack.redis('ZCARD', `${key}:failed`)),
     };
@@ -74,6 +103,23 @@ describe('the compose stack (docker/compose.yaml, real containers)', () => {
       .split('\n')
       .filter((line) => line.startsWith('gateways,gateway'))
       .filter((line) => line.split(',')[17] === 'UP').length;
+  }
+
+  /** A new API key, made with the admin tool inside a gateway container. */
+  async function createKey(): Promise<string> {
+    const [gateway] = await stack.containers('gateway');
+    const created = await stack.exec(gateway.id, [
+      'node',
+      'dist/admin/main.js',
+      'keys',
+      'create',
+      '--name',
+      'deploy-test',
+      '--scopes',
+      'stream,transcripts',
+      '--json',
+    ]);
+    return (JSON.parse(created.trim().split('\n').pop()!) as { key: string }).key;
   }
 
   beforeAll(async () => {
@@ -191,19 +237,7 @@ describe('the compose stack (docker/compose.yaml, real containers)', () => {
   });
 
   it('a client through lb gets finals of jfk.wav with Spanish translations; the OpenAI SDK transcribes it', async () => {
-    const [gateway] = await stack.containers('gateway');
-    const created = await stack.exec(gateway.id, [
-      'node',
-      'dist/admin/main.js',
-      'keys',
-      'create',
-      '--name',
-      'deploy-test',
-      '--scopes',
-      'stream,transcripts',
-      '--json',
-    ]);
-    apiKey = (JSON.parse(created.trim().split('\n').pop()!) as { key: string }).key;
+    apiKey = await createKey();
 
     const client = await connect('source=en&targets=es');
     const session = await sessionOf(client);
@@ -341,7 +375,9 @@ describe('the compose stack (docker/compose.yaml, real containers)', () => {
     const sessions = await Promise.all(
       [0, 1].map(() =>
         resilientSession(parts, async (index, session) => {
+          // One session of the two kills each (the claim is taken before any await).
           if (index === 0 && !sttKilled) {
+            sttKilled = 'claimed';
             // The first part is queued; kill a worker while it may be transcribing.
             await finalsQueued(session, 1);
             const [victim] = await stack.containers('stt_worker');
@@ -349,6 +385,7 @@ describe('the compose stack (docker/compose.yaml, real containers)', () => {
             await stack.docker(['kill', victim.id]);
           }
           if (index === 1 && !gatewayKilled) {
+            gatewayKilled = 'claimed';
             await finalsQueued(session, 2);
             const [victim] = await stack.containers('gateway');
             gatewayKilled = victim.name;
@@ -418,6 +455,20 @@ describe('the compose stack (docker/compose.yaml, real containers)', () => {
       timeoutMs: 60_000,
       intervalMs: 200,
       what: 'two stt jobs waiting',
+    }).catch(async (error: Error) => {
+      const states = await Promise.all(
+        ['wait', 'active', 'paused'].map(
+          async (state) => `${state}=${await stack.redis('LLEN', `${PREFIX}:stt:${state}`)}`,
+        ),
+      );
+      const sets = await Promise.all(
+        ['prioritized', 'delayed', 'completed', 'failed'].map(
+          async (state) => `${state}=${await stack.redis('ZCARD', `${PREFIX}:stt:${state}`)}`,
+        ),
+      );
+      throw new Error(
+        `${error.message}: ${[...states, ...sets].join(' ')}; frames ${JSON.stringify(client.frames.slice(-5))}`,
+      );
     });
     const waiting = (await queueCounts('stt')).wait;
     // Past AOF's one-second fsync, then a restart of the container with its volume.
@@ -499,6 +550,8 @@ describe('the compose stack (docker/compose.yaml, real containers)', () => {
   });
 
   it('--profile observability: Prometheus scrapes every replica; every alert and dashboard query names series that exist', async () => {
+    // The database was emptied by the case before: a new key.
+    apiKey = await createKey();
     const prometheusPort = await freePort();
     stack.variables.PROMETHEUS_PORT = String(prometheusPort);
     await stack.compose(['--profile', 'observability', 'up', '-d', '--scale', 'gateway=2']);
