@@ -26,6 +26,7 @@ import { jfk, pcmBytes } from '../test/helpers/audio';
 import { freePort } from '../test/helpers/ports';
 import { ensureBuilt, SERVICE_ENTRY } from './built-service';
 import { percentile } from './stats';
+import { answerFor, appendAnswer, benchGatewayEnv } from './stt-answer-double';
 
 interface ProbeReport {
   lagP99Ms: number;
@@ -51,25 +52,7 @@ function zeroCostStt(redisUrl: string, prefix: string): { close(): Promise<void>
   const answer = async (job: { data: SttJob }): Promise<void> => {
     const data = job.data;
     if (data.kind !== 'final') return;
-    const message = {
-      type: 'final',
-      utteranceId: data.utteranceId,
-      index: data.index,
-      text: `utterance ${data.index}`,
-      language: 'en',
-      start: data.startSec,
-      end: data.endSec,
-      words: [],
-      latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
-      worker: 'bench-double',
-    };
-    const stream = keys.sessionResults(data.sessionId);
-    await redis
-      .multi()
-      .xadd(stream, 'MAXLEN', '~', 1000, '*', 'm', JSON.stringify(message))
-      .expire(stream, 60)
-      .del(data.audioKey)
-      .exec();
+    await appendAnswer(redis, keys, data, answerFor(data, 'bench-double'), 60);
   };
   const workers = [QueueName.Stt, QueueName.SttUpload].map(
     (queue) => new Worker<SttJob>(queue, answer, { connection, prefix, concurrency: 20 }),
@@ -227,17 +210,7 @@ async function runAttack(redisUrl: string, name: string, attack: Attack): Promis
     ['-r', resolve(__dirname, 'gateway-probe.js'), SERVICE_ENTRY],
     {
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        ROLE: 'gateway',
-        NODE_ENV: 'production',
-        AUTH_REQUIRED: 'false',
-        LOG_LEVEL: 'error',
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: prefix,
-        HOST: '127.0.0.1',
-        GATEWAY_PORT: String(gatewayPort),
-        HEALTH_PORT: String(healthPort),
+        ...benchGatewayEnv({ redisUrl, prefix, gatewayPort, healthPort }),
         SPECULATIVE_SILENCE_SECONDS: '0',
         OPENAI_MAX_FILE_BYTES: String(32 * MIB),
       },

@@ -26,6 +26,7 @@ import { concatPcm, jfk, pcmBytes, silence } from '../test/helpers/audio';
 import { freePort } from '../test/helpers/ports';
 import { ensureBuilt, SERVICE_ENTRY } from './built-service';
 import { percentile } from './stats';
+import { answerFor, appendAnswer, benchGatewayEnv } from './stt-answer-double';
 
 const FRAME_MS = 20;
 const SILENCE_THRESHOLD = 0.6;
@@ -50,25 +51,7 @@ function sttDouble(redisUrl: string, prefix: string, redis: Redis): Worker<SttJo
     async (job) => {
       const data = job.data;
       if (data.kind !== 'final') return;
-      const message = {
-        type: 'final',
-        utteranceId: data.utteranceId,
-        index: data.index,
-        text: `utterance ${data.index}`,
-        language: 'en',
-        start: data.startSec,
-        end: data.endSec,
-        words: [],
-        latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
-        worker: 'flood-double',
-      };
-      const stream = keys.sessionResults(data.sessionId);
-      await redis
-        .multi()
-        .xadd(stream, 'MAXLEN', '~', 1000, '*', 'm', JSON.stringify(message))
-        .expire(stream, 120)
-        .del(data.audioKey)
-        .exec();
+      await appendAnswer(redis, keys, data, answerFor(data, 'flood-double'), 120);
     },
     { connection: redisOptions(redisUrl), prefix, concurrency: 50 },
   );
@@ -216,17 +199,7 @@ export default async function run(args: string[]): Promise<void> {
     ['-r', resolve(__dirname, 'flood-probe.js'), SERVICE_ENTRY],
     {
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        ROLE: 'gateway',
-        NODE_ENV: 'production',
-        AUTH_REQUIRED: 'false',
-        LOG_LEVEL: 'error',
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: prefix,
-        HOST: '127.0.0.1',
-        GATEWAY_PORT: String(gatewayPort),
-        HEALTH_PORT: String(healthPort),
+        ...benchGatewayEnv({ redisUrl, prefix, gatewayPort, healthPort }),
         MAX_QUEUE_DEPTH: '1000000',
         SPECULATIVE_SILENCE_SECONDS: '0',
         // ROOM_* settings of the bench's own environment reach the gateway (e.g. to lift a cap).

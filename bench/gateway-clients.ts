@@ -16,6 +16,7 @@ import { RedisKeys } from 'src/common/redis/redis-keys';
 import { parseVerdict } from 'src/common/results/speculation-verdicts.service';
 import { DEFAULT_SEGMENTER_OPTIONS } from 'src/vad';
 import { SILERO_CHUNK_SAMPLES } from 'src/vad/silero-vad.model';
+import { answerFor, appendAnswer } from './stt-answer-double';
 import { concatPcm, espeak, jfk, silence } from '../test/helpers/audio';
 
 const [url, redisUrl, prefix, streamsText, secondsText, frameMsText, rateText] =
@@ -95,30 +96,7 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
     QueueName.Stt,
     async (job) => {
       const data = job.data;
-      const message =
-        data.kind === 'final'
-          ? {
-              type: 'final',
-              utteranceId: data.utteranceId,
-              index: data.index,
-              text: `utterance ${data.index}`,
-              language: 'en',
-              start: data.startSec,
-              end: data.endSec,
-              ...(data.speechEndSec !== undefined ? { speechEnd: data.speechEndSec } : {}),
-              words: [],
-              latency: { queueMs: Date.now() - data.enqueuedAt, sttMs: 0 },
-              worker: 'bench-double',
-            }
-          : {
-              type: 'interim',
-              utteranceId: data.utteranceId,
-              index: data.index,
-              revision: data.revision,
-              text: '...',
-              language: 'en',
-              worker: 'bench-double',
-            };
+      const message = answerFor(data, 'bench-double');
       if (data.speculative) {
         const ready = keys.speculationReady(data.utteranceId, data.revision);
         await redis.set(ready, JSON.stringify(message), 'EX', 60);
@@ -129,13 +107,7 @@ function startWorkerDouble(redis: Redis): Worker<SttJob> {
           return;
         }
       }
-      const stream = keys.sessionResults(data.sessionId);
-      await redis
-        .multi()
-        .xadd(stream, 'MAXLEN', '~', 1000, '*', 'm', JSON.stringify(message))
-        .expire(stream, 60)
-        .del(data.audioKey)
-        .exec();
+      await appendAnswer(redis, keys, data, message, 60);
     },
     { connection: redisOptions(), prefix, concurrency: 50 },
   );

@@ -16,6 +16,7 @@ import { freePort } from '../test/helpers/ports';
 import { TestRedisServer } from '../test/helpers/redis-server';
 import { ensureBuilt, SERVICE_ENTRY } from './built-service';
 import { percentile } from './stats';
+import { benchGatewayEnv } from './stt-answer-double';
 
 interface ClientReport {
   finals: number;
@@ -71,18 +72,7 @@ async function runOnce(
     ['-r', resolve(__dirname, 'gateway-probe.js'), SERVICE_ENTRY],
     {
       env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '/tmp',
-        ROLE: 'gateway',
-        NODE_ENV: 'production',
-        // Measures the pipeline, not authentication.
-        AUTH_REQUIRED: 'false',
-        LOG_LEVEL: 'error',
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: prefix,
-        HOST: '127.0.0.1',
-        GATEWAY_PORT: String(gatewayPort),
-        HEALTH_PORT: String(healthPort),
+        ...benchGatewayEnv({ redisUrl, prefix, gatewayPort, healthPort }),
         SESSION_TTL_SECONDS: '60',
         MAX_QUEUE_DEPTH: '1000000',
         // BENCH_SPECULATIVE_SILENCE_SECONDS=0 measures finals without speculation (as before it).
