@@ -21,6 +21,7 @@ import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
+import { encodeWav } from 'src/common/audio/wav';
 import { RedisKeys } from 'src/common/redis/redis-keys';
 import { jfk, pcmBytes } from '../test/helpers/audio';
 import { freePort } from '../test/helpers/ports';
@@ -105,22 +106,9 @@ function wellBehaved(url: string): { stop(): Promise<{ finals: number; latencies
   };
 }
 
+/** A 44-byte WAV: a header at `rate` and no samples. */
 function tinyWav(rate: number): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36, 4);
-  header.write('WAVE', 8, 'ascii');
-  header.write('fmt ', 12, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(rate, 24);
-  header.writeUInt32LE(rate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(0, 40);
-  return header;
+  return encodeWav(new Int16Array(0), rate);
 }
 
 function slowWav(bytes: number): Buffer {
