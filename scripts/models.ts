@@ -1,6 +1,7 @@
 /**
- * npm run models -- <name> [more names]: fetches ggml whisper models into MODELS_DIR (default
- * ./models) with a progress bar, checksum check and resume of interrupted downloads.
+ * npm run models -- [--trust-host] <name> [more names]: fetches ggml whisper models into
+ * MODELS_DIR (default ./models) with a progress bar, a check against the pinned checksum and resume
+ * of interrupted downloads. MODEL_REPOSITORY_URL names a mirror (trusted for its own host only).
  */
 import { MODEL_SIZES } from 'src/common/config/app-config';
 import { modelUrl } from 'src/stt/model/model-catalog';
@@ -17,10 +18,16 @@ function bar(received: number, total: number | undefined): string {
 }
 
 async function main(): Promise<number> {
-  const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+  const args = process.argv.slice(2);
+  const names = args.filter((arg) => !arg.startsWith('-'));
+  const unknownFlags = args.filter((arg) => arg.startsWith('-') && arg !== '--trust-host');
+  const trustHost = args.includes('--trust-host');
   const dir = process.env.MODELS_DIR || 'models';
-  if (names.length === 0) {
-    console.error(`usage: npm run models -- <name>...   (into ${dir}; MODELS_DIR changes it)`);
+  if (names.length === 0 || unknownFlags.length > 0) {
+    console.error(
+      `usage: npm run models -- [--trust-host] <name>...   (into ${dir}; MODELS_DIR changes it)`,
+    );
+    console.error('  --trust-host  fetch a model that has no pinned checksum');
     console.error(`names: ${MODEL_SIZES.join(', ')}`);
     return 2;
   }
@@ -38,6 +45,7 @@ async function main(): Promise<number> {
         name,
         dir,
         baseUrl: process.env.MODEL_REPOSITORY_URL || undefined,
+        trustHost,
         onProgress: (received, total) => {
           const now = Date.now();
           if (now - last < 200 && received !== total) return;

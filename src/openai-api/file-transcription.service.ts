@@ -80,7 +80,10 @@ export class FileTranscriptionService {
     // The client is gone: its waiting jobs leave the queue and nothing waits for their results.
     const withdraw = (): void => {
       void this.withdraw(queued);
-      for (const waiter of waiters.values()) waiter.reject(new Error('the client went away'));
+      // The abort's reason is the answer (a revoked key's 401), if there is anyone to answer.
+      const reason =
+        signal?.reason instanceof Error ? signal.reason : new Error('the client went away');
+      for (const waiter of waiters.values()) waiter.reject(reason);
       waiters.clear();
     };
     signal?.addEventListener('abort', withdraw, { once: true });

@@ -7,6 +7,7 @@ import { PersistenceModule } from '../persistence/persistence.module';
 import { SecurityModule } from '../security/security.module';
 import { VadModule } from '../vad';
 import { AudioDecoder } from './audio-decoder';
+import { AudioUploadsService } from './audio-uploads.service';
 import { FileTranscriptionService } from './file-transcription.service';
 import { OpenAiCallers } from './openai-callers.service';
 import { OpenAiAudioController } from './openai-audio.controller';
@@ -19,6 +20,12 @@ import { OpenAiAudioController } from './openai-audio.controller';
 @Module({
   imports: [RedisModule, QueuesModule, ResultsModule, VadModule, PersistenceModule, SecurityModule],
   controllers: [OpenAiAudioController],
-  providers: [AudioDecoder, ResultReaderService, FileTranscriptionService, OpenAiCallers],
+  providers: [
+    AudioDecoder,
+    AudioUploadsService,
+    ResultReaderService,
+    FileTranscriptionService,
+    OpenAiCallers,
+  ],
 })
 export class OpenAiApiModule {}

@@ -3,17 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { speechModelName } from '../common/config/speech-model-name';
-import { AudioRequest, AudioTask, parseAudioRequest } from './audio-request';
-import { AudioDecoder, audioTooLong, SAMPLE_RATE } from './audio-decoder';
+import { AudioTask } from './audio-request';
+import { AdmittedUpload, AudioUploadsService } from './audio-uploads.service';
 import { FileTranscriptionService } from './file-transcription.service';
-import { readUpload } from './multipart-upload';
-import { Caller, OpenAiCallers } from './openai-callers.service';
+import { OpenAiCallers } from './openai-callers.service';
 import { OpenAiError } from './openai-error';
 import { renderTranscript, transcriptText } from './transcript-formats';
-import { UploadSlots } from './upload-slots';
-
-/** Room for the multipart envelope and form fields around the file. */
-const FORM_OVERHEAD_BYTES = 64 * 1024;
 
 /**
  * OpenAI's audio API on the gateway: `POST /v1/audio/transcriptions`, `POST
@@ -24,20 +19,13 @@ const FORM_OVERHEAD_BYTES = 64 * 1024;
 export class OpenAiAudioController {
   private readonly startedAt = Math.floor(Date.now() / 1000);
   private readonly logger = new Logger('OpenAiAudio');
-  private readonly slots: UploadSlots;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly callers: OpenAiCallers,
-    private readonly decoder: AudioDecoder,
+    private readonly uploads: AudioUploadsService,
     private readonly files: FileTranscriptionService,
-  ) {
-    this.slots = new UploadSlots({
-      perKey: config.openaiApi.uploadsPerKey,
-      running: config.openaiApi.maxConcurrentUploads,
-      waiting: config.openaiApi.maxWaitingUploads,
-    });
-  }
+  ) {}
 
   /** Every `model` name is served by the model the stt workers load; this is its name. */
   private get modelId(): string {
@@ -89,61 +77,25 @@ export class OpenAiAudioController {
     return this.answer(request, response, () => this.audio(request, response, 'translate'));
   }
 
-  private async audio(
+  private audio(
     request: IncomingMessage,
     response: ServerResponse,
     task: AudioTask,
   ): Promise<void> {
     // First, so that decoding and transcription stop whenever the client leaves.
-    const aborted = new AbortController();
+    const clientGone = new AbortController();
     response.on('close', () => {
-      if (!response.writableFinished) aborted.abort(new Error('the client went away'));
+      if (!response.writableFinished) clientGone.abort(new Error('the client went away'));
     });
-    const caller = await this.callers.authorize(request);
-    const { maxFileBytes, maxAudioSeconds } = this.config.openaiApi;
-    const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxFileBytes + FORM_OVERHEAD_BYTES) {
-      throw new OpenAiError(
-        413,
-        `the file is larger than the ${maxFileBytes} bytes this server accepts`,
-        'file',
-        'file_too_large',
-      );
-    }
-    const release = await this.slots.acquire(caller.slotKey, aborted.signal);
-    try {
-      const upload = await readUpload(request, maxFileBytes);
-      const audioRequest = parseAudioRequest(upload.fields, task);
-      const audio = await this.decoder.open(upload.file.data, aborted.signal);
-      let pcm: Int16Array;
-      try {
-        if (audio.seconds !== undefined && audio.seconds > maxAudioSeconds) {
-          throw audioTooLong(maxAudioSeconds, audio.seconds);
-        }
-        const hold = await this.callers.reserve(caller, audio.seconds ?? 0);
-        try {
-          pcm = await audio.decode();
-        } catch (error) {
-          hold.release();
-          throw error;
-        }
-        await hold.settle(pcm.length / SAMPLE_RATE);
-      } finally {
-        await audio.close();
-      }
-      await this.transcribe(response, task, caller, audioRequest, pcm, aborted.signal);
-    } finally {
-      release();
-    }
+    return this.uploads.run(request, task, clientGone.signal, (upload) =>
+      this.transcribe(response, task, upload),
+    );
   }
 
   private async transcribe(
     response: ServerResponse,
     task: AudioTask,
-    caller: Caller,
-    audioRequest: AudioRequest,
-    pcm: Int16Array,
-    signal: AbortSignal,
+    { caller, request: audioRequest, pcm, signal }: AdmittedUpload,
   ): Promise<void> {
     const sessionId = FileTranscriptionService.newSessionId();
     // The archived transcript is the session's: GET /v1/sessions/{id}/transcript.

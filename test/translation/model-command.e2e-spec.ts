@@ -99,6 +99,7 @@ describe('translation model command (local model host)', () => {
       modelsDir,
       dtype: 'q8',
       host: host.url,
+      trustHost: true,
       onProgress: (p) => progress.push(p),
     });
     expect(files.map((f) => f.file)).toEqual(modelFiles('q8'));
@@ -108,7 +109,7 @@ describe('translation model command (local model host)', () => {
           host.files.get(file.file)!,
         ),
       ).toBe(true);
-      expect(file.verified).toBe(file.file.endsWith('.onnx'));
+      expect(file.verified).toBe(file.file.endsWith('.onnx') ? 'host' : 'none');
     }
     const encoder = progress.filter((p) => p.file === 'onnx/encoder_model_quantized.onnx');
     expect(encoder.at(-1)).toMatchObject({ received: 300_000, total: 300_000 });
@@ -118,7 +119,12 @@ describe('translation model command (local model host)', () => {
 
     // A second run keeps complete files.
     host.requests = [];
-    const again = await fetchModel(spec, { modelsDir, dtype: 'q8', host: host.url });
+    const again = await fetchModel(spec, {
+      modelsDir,
+      dtype: 'q8',
+      host: host.url,
+      trustHost: true,
+    });
     expect(again.every((f) => f.how === 'present')).toBe(true);
     expect(host.requests).toEqual([]);
 
@@ -130,15 +136,20 @@ describe('translation model command (local model host)', () => {
   it('resumes an interrupted download with a Range request and still verifies the whole file', async () => {
     const file = 'onnx/decoder_model_merged_quantized.onnx';
     host.cutAfter = { file, bytes: 120_000 };
-    await expect(fetchModel(spec, { modelsDir, dtype: 'q8', host: host.url })).rejects.toThrow(
-      /run the command again to resume/,
-    );
+    await expect(
+      fetchModel(spec, { modelsDir, dtype: 'q8', host: host.url, trustHost: true }),
+    ).rejects.toThrow(/run the command again to resume/);
     const part = join(modelDir(modelsDir, 'opus-mt-en-de'), `${file}.part`);
     expect(existsSync(part)).toBe(true);
 
-    const files = await fetchModel(spec, { modelsDir, dtype: 'q8', host: host.url });
+    const files = await fetchModel(spec, {
+      modelsDir,
+      dtype: 'q8',
+      host: host.url,
+      trustHost: true,
+    });
     const resumed = files.find((f) => f.file === file)!;
-    expect(resumed).toMatchObject({ how: 'resumed', verified: true, bytes: 300_000 });
+    expect(resumed).toMatchObject({ how: 'resumed', verified: 'host', bytes: 300_000 });
     expect(host.requests.filter((r) => r.path === file).at(-1)?.range).toMatch(/^bytes=\d+-$/);
     expect(
       readFileSync(join(modelDir(modelsDir, 'opus-mt-en-de'), file)).equals(host.files.get(file)!),
@@ -148,9 +159,12 @@ describe('translation model command (local model host)', () => {
 
   it('rejects a download whose sha256 differs from the published one and removes it', async () => {
     host.wrongChecksumFor = 'onnx/encoder_model_quantized.onnx';
-    const error = await fetchModel(spec, { modelsDir, dtype: 'q8', host: host.url }).catch(
-      (e: Error) => e,
-    );
+    const error = await fetchModel(spec, {
+      modelsDir,
+      dtype: 'q8',
+      host: host.url,
+      trustHost: true,
+    }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(ChecksumError);
     expect((error as Error).message).toMatch(
       /Checksum mismatch for onnx\/encoder_model_quantized\.onnx/,
@@ -162,9 +176,12 @@ describe('translation model command (local model host)', () => {
 
   it('says clearly that the machine is offline when the host cannot be reached', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const error = await fetchModel(spec, { modelsDir, dtype: 'q8', host: closed }).catch(
-      (e: Error) => e,
-    );
+    const error = await fetchModel(spec, {
+      modelsDir,
+      dtype: 'q8',
+      host: closed,
+      trustHost: true,
+    }).catch((e: Error) => e);
     expect(error).toBeInstanceOf(OfflineError);
     expect((error as Error).message).toMatch(
       /Cannot reach http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): this machine looks offline/,
@@ -177,9 +194,13 @@ describe('translation model command (local model host)', () => {
       isTTY: false,
       write: (s: string) => lines.push(s),
     } as unknown as NodeJS.WriteStream;
-    expect(await runTranslationModels(['opus-mt-en-de'], { modelsDir, host: host.url }, out)).toBe(
-      0,
-    );
+    expect(
+      await runTranslationModels(
+        ['--trust-host', 'opus-mt-en-de'],
+        { modelsDir, host: host.url },
+        out,
+      ),
+    ).toBe(0);
     const text = lines.join('');
     const steps = [...text.matchAll(/onnx\/encoder_model_quantized\.onnx: (\d+)%/g)].map((m) =>
       Number(m[1]),
@@ -188,13 +209,17 @@ describe('translation model command (local model host)', () => {
     expect(steps).toEqual([...steps].sort((a, b) => a - b));
     expect(steps.at(-1)).toBe(100);
     expect(text).toMatch(
-      /encoder_model_quantized\.onnx: downloaded, 300000 bytes, sha256 [0-9a-f]{64} \(matches the host\)/,
+      /encoder_model_quantized\.onnx: downloaded, 300000 bytes, sha256 [0-9a-f]{64} \(matches the host, unpinned\)/,
     );
 
     lines.length = 0;
     const closed = `http://127.0.0.1:${await freePort()}`;
     expect(
-      await runTranslationModels(['nllb-200-distilled-600M'], { modelsDir, host: closed }, out),
+      await runTranslationModels(
+        ['--trust-host', 'nllb-200-distilled-600M'],
+        { modelsDir, host: closed },
+        out,
+      ),
     ).toBe(1);
     expect(lines.join('')).toContain('nllb-200-distilled-600M: offline: Cannot reach');
 

@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync, WriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { hostMatches } from './allowed-hosts';
 
 /**
  * One file over HTTP into place, for the model commands (whisper models, translation models):
- * resumable (`<dest>.part` continues with a Range request), checked against a digest (given, or
- * the sha256 a host publishes as ETag), and moved into place only when complete and checked, so
- * nothing ever reads a half-written file. Errors say what to do next.
+ * resumable (`<dest>.part` continues with a Range request), checked against a pinned digest (or,
+ * only when the caller says so, the sha256 the host publishes as ETag), redirected only to hosts
+ * the caller allows, and moved into place only when complete and checked, so nothing ever reads a
+ * half-written or substituted file. Errors say what to do next.
  */
 export class DownloadError extends Error {
   override readonly name: string = 'DownloadError';
@@ -23,12 +25,29 @@ export class ChecksumError extends DownloadError {
   override readonly name = 'ChecksumError';
 }
 
+/** The host sent the download somewhere it may not go (another host, or from https to http). */
+export class RedirectRefusedError extends DownloadError {
+  override readonly name = 'RedirectRefusedError';
+}
+
+export interface Digest {
+  algorithm: 'sha1' | 'sha256';
+  digest: string;
+}
+
+const MAX_REDIRECTS = 5;
+
 export interface DownloadRequest {
   url: string;
   /** Where the file ends up; it is written to `<dest>.part` until complete and checked. */
   dest: string;
-  /** The digest the file must have; without it, the sha256 the host publishes, if any. */
-  expected?: { algorithm: 'sha1' | 'sha256'; digest: string };
+  /**
+   * The pinned digest the file must have, or 'published' to accept the sha256 the host publishes
+   * (nothing is checked when it publishes none): callers say so only when the user asked to.
+   */
+  expected: Digest | 'published';
+  /** Hosts the request and its redirects may reach (see allowed-hosts.ts). */
+  allowedHosts: readonly string[];
   /** How messages name the file (default: its file name). */
   label?: string;
   /** How messages name the host (default: the URL's host). */
@@ -74,7 +93,7 @@ function errorCode(error: unknown): string | undefined {
 }
 
 /** Large (LFS) files carry their sha256 as ETag (X-Linked-Etag behind a redirect). */
-function publishedDigest(headers: Headers): DownloadRequest['expected'] {
+function publishedDigest(headers: Headers): Digest | undefined {
   for (const name of ['x-linked-etag', 'etag']) {
     const value = headers.get(name)?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
     if (value && /^[0-9a-f]{64}$/.test(value)) return { algorithm: 'sha256', digest: value };
@@ -97,11 +116,51 @@ async function sizeOf(path: string): Promise<number> {
   return existsSync(path) ? (await stat(path)).size : 0;
 }
 
-async function request(req: DownloadRequest, offset: number): Promise<Response> {
+interface Answer {
+  response: Response;
+  /** The sha256 any response of the redirect chain published. */
+  published: Digest | undefined;
+}
+
+/** Follows redirects by hand so that each hop's host is checked before it is contacted. */
+async function request(req: DownloadRequest, offset: number): Promise<Answer> {
+  let url = new URL(req.url);
+  let published: Digest | undefined;
+  for (let hop = 0; ; hop++) {
+    const response = await send(req, url, offset);
+    published ??= publishedDigest(response.headers);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || location === null) {
+      return { response, published };
+    }
+    await response.body?.cancel();
+    const next = new URL(location, url);
+    if (hop + 1 > MAX_REDIRECTS) {
+      throw new DownloadError(`${req.url} redirected more than ${MAX_REDIRECTS} times`);
+    }
+    if (url.protocol === 'https:' && next.protocol !== 'https:') {
+      throw new RedirectRefusedError(
+        `${url.host} redirected the download of ${req.label ?? basename(req.dest)} from https to ` +
+          `${next.protocol}//${next.host}; refused`,
+      );
+    }
+    if (!req.allowedHosts.some((pattern) => hostMatches(next.hostname, pattern))) {
+      throw new RedirectRefusedError(
+        `${url.host} redirected the download of ${req.label ?? basename(req.dest)} to ` +
+          `${next.host}, which is not a host this download may use ` +
+          `(${req.allowedHosts.join(', ')}); refused. If that host is your mirror, pass it as ` +
+          'the host to download from.',
+      );
+    }
+    url = next;
+  }
+}
+
+async function send(req: DownloadRequest, url: URL, offset: number): Promise<Response> {
   try {
-    return await fetch(req.url, {
+    return await fetch(url, {
       headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-      redirect: 'follow',
+      redirect: 'manual',
     });
   } catch (error) {
     const code = errorCode(error);
@@ -109,7 +168,7 @@ async function request(req: DownloadRequest, offset: number): Promise<Response> 
     const kept =
       offset > 0 ? ` (the ${offset} bytes in ${req.dest}.part are resumed next time)` : '';
     throw new OfflineError(
-      `Cannot reach ${req.host ?? new URL(req.url).host} (${code ?? (error as Error).message}): ` +
+      `Cannot reach ${req.host ?? url.host} (${code ?? (error as Error).message}): ` +
         `this machine looks offline or the host is blocked. ${req.offlineAdvice}${kept}`,
     );
   }
@@ -120,13 +179,13 @@ export async function downloadResumable(req: DownloadRequest): Promise<Downloade
   const label = req.label ?? basename(req.dest);
   await mkdir(dirname(req.dest), { recursive: true });
   let offset = await sizeOf(part);
-  let response = await request(req, offset);
+  let { response, published } = await request(req, offset);
   if (response.status === 416 && offset > 0) {
     // The part is not a prefix of what the host has now (the file changed): start over.
     await response.body?.cancel();
     await rm(part, { force: true });
     offset = 0;
-    response = await request(req, offset);
+    ({ response, published } = await request(req, offset));
   }
   if (response.status !== 200 && response.status !== 206) {
     await response.body?.cancel();
@@ -162,7 +221,7 @@ export async function downloadResumable(req: DownloadRequest): Promise<Downloade
   if (total !== undefined && received !== total) throw stopped('the connection ended early');
 
   const digests = await fileDigests(part);
-  const expected = req.expected ?? publishedDigest(response.headers);
+  const expected = req.expected === 'published' ? published : req.expected;
   if (expected && digests[expected.algorithm] !== expected.digest) {
     await rm(part, { force: true });
     throw new ChecksumError(

@@ -5,8 +5,10 @@ import { AppConfig } from '../../common/config/app-config';
 export const MODEL_REPOSITORY = 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main';
 
 /**
- * SHA-1 of the ggml files as whisper.cpp publishes them (models/README.md). Models not listed
- * are checked against the SHA-256 the repository sends (x-linked-etag) when it sends one.
+ * SHA-1 of every ggml file MODEL_SIZES names: whisper.cpp's models/README.md for the full-precision
+ * files, the repository's published sums for the quantized ones. A download must match its pin; a
+ * model without one is fetched only with --trust-host (model-downloader.spec checks that every
+ * MODEL_SIZES entry has one).
  */
 export const KNOWN_SHA1: Record<string, string> = {
   tiny: 'bd577a113a864445d4c299885e0cb97d4ba92b5f',
@@ -23,6 +25,15 @@ export const KNOWN_SHA1: Record<string, string> = {
   'large-v3-q5_0': 'e6e2ed78495d403bef4b7cff42ef4aaadcfea8de',
   'large-v3-turbo': '4af2b29d7ec73d781377bfd1758ca957a807e941',
   'large-v3-turbo-q5_0': 'e050f7970618a659205450ad97eb95a18d69c9ee',
+  'large-v3-turbo-q8_0': '01bf15bedffe9f39d65c1b6ff9b687ea91f59e0e',
+  'tiny-q5_1': '2827a03e495b1ed3048ef28a6a4620537db4ee51',
+  'tiny.en-q5_1': '3fb92ec865cbbc769f08137f22470d6b66e071b6',
+  'base-q5_1': 'a3733eda680ef76256db5fc5dd9de8629e62c5e7',
+  'base.en-q5_1': 'd26d7ce5a1b6e57bea5d0431b9c20ae49423c94a',
+  'small-q5_1': '6fe57ddcfdd1c6b07cdcc73aaf620810ce5fc771',
+  'small.en-q5_1': '20f54878d608f94e4a8ee3ae56016571d47cba34',
+  'medium-q5_0': '7718d4c1ec62ca96998f058114db98236937490e',
+  'medium.en-q5_0': 'bb3b5281bddd61605d6fc76bc5b92d8f20284c3b',
 };
 
 export function modelFileName(name: string): string {

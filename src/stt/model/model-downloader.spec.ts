@@ -122,10 +122,17 @@ describe('downloadModel', () => {
       dir,
       baseUrl: `http://127.0.0.1:${port}`,
       checksums: {},
+      trustHost: true,
     });
     await expect(attempt).rejects.toThrow(OfflineError);
     await expect(
-      downloadModel({ name: 'tiny', dir, baseUrl: `http://127.0.0.1:${port}`, checksums: {} }),
+      downloadModel({
+        name: 'tiny',
+        dir,
+        baseUrl: `http://127.0.0.1:${port}`,
+        checksums: {},
+        trustHost: true,
+      }),
     ).rejects.toThrow(
       /Cannot reach 127\.0\.0\.1:\d+ \(ECONNREFUSED\): this machine looks offline.*resumed next time/,
     );
@@ -135,8 +142,25 @@ describe('downloadModel', () => {
   it('names the model when the repository does not have it', async () => {
     const repo = await repository();
     servers.push(repo.server);
-    await expect(downloadModel({ name: 'huge', dir, baseUrl: repo.url })).rejects.toThrow(
-      /HTTP 404: is "huge" a whisper.cpp model name/,
-    );
+    await expect(
+      downloadModel({ name: 'huge', dir, baseUrl: repo.url, trustHost: true }),
+    ).rejects.toThrow(/HTTP 404: is "huge" a whisper.cpp model name/);
+  });
+
+  it('refuses a model without a pinned checksum unless told to trust the host, asking nothing of it', async () => {
+    const repo = await repository();
+    servers.push(repo.server);
+    await expect(
+      downloadModel({ name: 'tiny', dir, baseUrl: repo.url, checksums: {} }),
+    ).rejects.toThrow(/no pinned checksum for the model "tiny".*pass --trust-host/);
+    expect(repo.requests).toHaveLength(0);
+    const trusted = await downloadModel({
+      name: 'tiny',
+      dir,
+      baseUrl: repo.url,
+      checksums: {},
+      trustHost: true,
+    });
+    expect(trusted).toMatchObject({ verified: 'none', bytes: MODEL.length });
   });
 });

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { allowedHostsFor } from '../../common/downloads/allowed-hosts';
 import {
   DownloadError,
   downloadResumable,
@@ -13,6 +14,8 @@ export interface DownloadOptions {
   baseUrl?: string;
   /** name -> SHA-1 (defaults to whisper.cpp's published sums). */
   checksums?: Record<string, string>;
+  /** Fetch a model without a pinned checksum, accepting what the host publishes. */
+  trustHost?: boolean;
   onProgress?: (received: number, total: number | undefined) => void;
 }
 
@@ -27,8 +30,9 @@ export interface DownloadResult {
 
 /**
  * Fetches MODELS_DIR/ggml-<name>.bin from the whisper.cpp model repository (resumable, checked
- * against whisper.cpp's published SHA-1, moved into place only when complete), so the worker never
- * sees a half-written model. A model already in place is checked, not fetched again.
+ * against its pinned SHA-1, redirected only within the repository's hosts, moved into place only
+ * when complete), so the worker never sees a half-written or substituted model. A model already in
+ * place is checked, not fetched again.
  */
 export async function downloadModel(options: DownloadOptions): Promise<DownloadResult> {
   const file = modelFileName(options.name);
@@ -50,11 +54,20 @@ export async function downloadModel(options: DownloadOptions): Promise<DownloadR
     };
   }
 
-  const url = `${options.baseUrl ?? MODEL_REPOSITORY}/${file}`;
+  if (!sha1 && !options.trustHost) {
+    throw new DownloadError(
+      `There is no pinned checksum for the model "${options.name}", so a substituted file could ` +
+        'not be told apart: pass --trust-host to accept what the host publishes, or download ' +
+        `it yourself and check it before putting it at ${target}`,
+    );
+  }
+  const base = options.baseUrl ?? MODEL_REPOSITORY;
+  const url = `${base}/${file}`;
   const downloaded = await downloadResumable({
     url,
     dest: target,
-    ...(sha1 ? { expected: { algorithm: 'sha1' as const, digest: sha1 } } : {}),
+    expected: sha1 ? { algorithm: 'sha1', digest: sha1 } : 'published',
+    allowedHosts: allowedHostsFor(base),
     offlineAdvice: `Download ${url} on a machine with network access and copy it to ${target}.`,
     notFoundAdvice: `is "${options.name}" a whisper.cpp model name?`,
     onProgress: (received, total) => options.onProgress?.(received, total),

@@ -1,20 +1,29 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { allowedHostsFor } from '../../common/downloads/allowed-hosts';
 import {
   ChecksumError,
+  DownloadError,
   downloadResumable,
   fileDigests,
   OfflineError,
+  RedirectRefusedError,
 } from '../../common/downloads/resumable-download';
 import {
+  MODEL_PINS,
   modelDir,
   modelFiles,
   ModelDtype,
   TranslationModelSpec,
 } from './translation-model-catalog';
 
-export { ChecksumError, OfflineError };
+export { ChecksumError, OfflineError, RedirectRefusedError };
+
+/** Some of the model's files have no pinned checksum and the user did not say to trust the host. */
+export class UnpinnedError extends DownloadError {
+  override readonly name = 'UnpinnedError';
+}
 
 export interface Progress {
   file: string;
@@ -31,54 +40,73 @@ export interface FetchModelOptions {
   onProgress?: (progress: Progress) => void;
   /** Re-download files that are present (otherwise present files with a checksum are kept). */
   force?: boolean;
+  /** sha256 by file path, over the catalogue's pins (the command's --checksums file). */
+  checksums?: Readonly<Record<string, string>>;
+  /** Fetch files that have no pin, accepting the sha256 the host publishes (if any). */
+  trustHost?: boolean;
 }
 
 export interface FetchedFile {
   file: string;
   bytes: number;
   sha256: string;
-  /** 'downloaded', 'resumed' or 'present'. */
   how: 'downloaded' | 'resumed' | 'present';
-  /** True when the host published a sha256 and it matched. */
-  verified: boolean;
+  /** What the file was checked against: its pin, the host's published sha256, or nothing. */
+  verified: 'pin' | 'host' | 'none';
 }
 
 const CHECKSUMS = '.checksums.json';
 
 /**
- * Downloads a translation model's files into MODELS_DIR/translation/<name>: resumable (a `.part`
- * file continues with an HTTP Range request), checked (the sha256 the host publishes for large
- * files as its ETag / X-Linked-Etag must match), and recorded (sha256 of every file in
- * `.checksums.json`, so a later run skips complete files).
+ * Downloads a translation model's files into MODELS_DIR/translation/<name>: from the catalogue's
+ * pinned revision, each checked against its pinned sha256 (files without a pin only when the user
+ * trusts the host), redirected only within the host's own domains, resumable (a `.part` file
+ * continues with an HTTP Range request), and recorded (sha256 of every file in `.checksums.json`,
+ * so a later run skips complete files and --verify finds damaged ones).
  */
 export async function fetchModel(
   spec: TranslationModelSpec,
   options: FetchModelOptions,
 ): Promise<FetchedFile[]> {
+  const pinned = MODEL_PINS[spec.name];
+  const pins: Record<string, string> = { ...pinned?.sha256, ...options.checksums };
+  const files = modelFiles(options.dtype);
+  const unpinned = files.filter((file) => !pins[file]);
+  if (unpinned.length > 0 && !options.trustHost) {
+    throw new UnpinnedError(
+      `No pinned sha256 for ${unpinned.join(', ')} of ${spec.name} (${options.dtype}), so a ` +
+        'substituted file could not be told apart. Pass --checksums FILE (sha256sum lines ' +
+        `from a machine you trust) or --trust-host to accept what ${options.host} serves` +
+        (pinned ? ` at revision ${pinned.revision}` : ''),
+    );
+  }
   const dir = modelDir(options.modelsDir, spec.name);
   await mkdir(dir, { recursive: true });
-  const checksums = await readChecksums(dir);
+  const recorded = await readChecksums(dir);
+  const revision = pinned?.revision ?? 'main';
   const fetched: FetchedFile[] = [];
-  for (const file of modelFiles(options.dtype)) {
+  for (const file of files) {
     const dest = join(dir, file);
-    if (!options.force && existsSync(dest) && checksums[file]) {
+    const known = recorded[file];
+    if (!options.force && existsSync(dest) && known && (!pins[file] || pins[file] === known)) {
       fetched.push({
         file,
         bytes: (await stat(dest)).size,
-        sha256: checksums[file],
+        sha256: known,
         how: 'present',
-        verified: false,
+        verified: 'none',
       });
       continue;
     }
     const result = await fetchFile(
-      `${trimSlash(options.host)}/${spec.repo}/resolve/main/${file}`,
+      `${trimSlash(options.host)}/${spec.repo}/resolve/${revision}/${file}`,
       dest,
       file,
+      pins[file],
       options,
     );
-    checksums[file] = result.sha256;
-    await writeFile(join(dir, CHECKSUMS), JSON.stringify(checksums, null, 2));
+    recorded[file] = result.sha256;
+    await writeFile(join(dir, CHECKSUMS), JSON.stringify(recorded, null, 2));
     fetched.push(result);
   }
   return fetched;
@@ -96,10 +124,26 @@ export async function verifyModel(modelsDir: string, name: string): Promise<stri
   return bad;
 }
 
+/** `sha256sum` output: `<64 hex>  <path>` per line (a `*` before the path is allowed). */
+export function parseChecksumFile(text: string): Record<string, string> {
+  const pins: Record<string, string> = {};
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const match = /^([0-9a-fA-F]{64})\s+\*?(\S.*)$/.exec(line);
+    if (!match) {
+      throw new Error(`line ${index + 1} is not "<sha256>  <file>": ${line.slice(0, 80)}`);
+    }
+    pins[match[2].replace(/^\.\//, '')] = match[1].toLowerCase();
+  });
+  return pins;
+}
+
 async function fetchFile(
   url: string,
   dest: string,
   file: string,
+  pin: string | undefined,
   options: FetchModelOptions,
 ): Promise<FetchedFile> {
   const downloaded = await downloadResumable({
@@ -107,6 +151,8 @@ async function fetchFile(
     dest,
     label: file,
     host: options.host,
+    expected: pin ? { algorithm: 'sha256', digest: pin } : 'published',
+    allowedHosts: allowedHostsFor(options.host),
     offlineAdvice:
       'Fetch the model on a machine with network access and copy its folder under ' +
       'MODELS_DIR/translation/ here, or point MODEL_HOST at a mirror.',
@@ -118,7 +164,7 @@ async function fetchFile(
     bytes: downloaded.bytes,
     sha256: downloaded.sha256,
     how: downloaded.resumedFrom > 0 ? 'resumed' : 'downloaded',
-    verified: downloaded.verified !== 'none',
+    verified: pin ? 'pin' : downloaded.verified === 'none' ? 'none' : 'host',
   };
 }
 

@@ -20,6 +20,34 @@ export interface TranslationModelSpec {
   family: 'nllb' | 'opus-mt';
 }
 
+/**
+ * What the catalogue pins for a model: the repository commit its files come from (so the
+ * repository's main branch moving cannot change them) and the sha256 of each file. A file without
+ * a pin is fetched only with --trust-host or a pin the user supplies (--checksums).
+ */
+export interface ModelPins {
+  revision: string;
+  sha256: Readonly<Record<string, string>>;
+}
+
+/**
+ * The LFS digests of Xenova/nllb-200-distilled-600M at this commit, as several independent
+ * projects pin them; its small JSON files have no published digest to pin, so they need
+ * --trust-host (what the host serves at this commit) or --checksums.
+ */
+export const MODEL_PINS: Readonly<Record<string, ModelPins>> = {
+  'nllb-200-distilled-600M': {
+    revision: '261c31d1a5732c67cdd16d80e8d6088507c7ccea',
+    sha256: {
+      'tokenizer.json': '8ac789ad7dabea44d41537822d48c516ba358374c51813e2cba78c006e150c94',
+      'onnx/encoder_model_quantized.onnx':
+        '5cde664eacba07a62f198857ec6c06e09572b1ebb77c8137f1fa99ac604a3a28',
+      'onnx/decoder_model_merged_quantized.onnx':
+        'dd66608c2a4194e78f95548fa0e64f24302303698c5b09fa8e1f9e16ec00676b',
+    },
+  },
+};
+
 const CONFIG_FILES = [
   'config.json',
   'generation_config.json',

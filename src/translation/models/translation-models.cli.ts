@@ -1,5 +1,15 @@
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../../common/config/load-config';
-import { ChecksumError, fetchModel, OfflineError, Progress, verifyModel } from './model-fetcher';
+import {
+  ChecksumError,
+  fetchModel,
+  OfflineError,
+  parseChecksumFile,
+  Progress,
+  RedirectRefusedError,
+  UnpinnedError,
+  verifyModel,
+} from './model-fetcher';
 import {
   MODEL_HOST,
   ModelDtype,
@@ -17,7 +27,10 @@ Models:
 Options:
   --dtype q8|fp32              weights to fetch (default q8, what the service loads by default)
   --dir <path>                 models directory (default MODELS_DIR or ./models)
-  --host <url>                 model host or mirror (default MODEL_HOST or ${MODEL_HOST})
+  --host <url>                 model host or mirror (default MODEL_HOST or ${MODEL_HOST});
+                               downloads may be redirected only within that host's domains
+  --checksums <file>           sha256sum lines pinning files the catalogue does not pin
+  --trust-host                 fetch files without a pin, accepting what the host publishes
   --verify                     re-check the sha256 of fetched files instead of downloading
   --force                      download again even if the files are present`;
 
@@ -50,6 +63,12 @@ export function progressPrinter(stream: NodeJS.WriteStream): (progress: Progress
   };
 }
 
+const VERIFIED_NOTE = {
+  pin: ' (matches the pin)',
+  host: ' (matches the host, unpinned)',
+  none: '',
+} as const;
+
 export interface CliDefaults {
   modelsDir: string;
   host: string;
@@ -66,6 +85,8 @@ export async function runTranslationModels(
   let host = defaults.host;
   let verify = false;
   let force = false;
+  let trustHost = false;
+  let checksums: Record<string, string> | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--dtype') dtype = argv[++i] as ModelDtype;
@@ -73,7 +94,16 @@ export async function runTranslationModels(
     else if (arg === '--host') host = argv[++i];
     else if (arg === '--verify') verify = true;
     else if (arg === '--force') force = true;
-    else if (arg === '-h' || arg === '--help') {
+    else if (arg === '--trust-host') trustHost = true;
+    else if (arg === '--checksums') {
+      const file = argv[++i];
+      try {
+        checksums = parseChecksumFile(readFileSync(file ?? '', 'utf8'));
+      } catch (error) {
+        out.write(`--checksums ${file ?? ''}: ${(error as Error).message}\n`);
+        return 2;
+      }
+    } else if (arg === '-h' || arg === '--help') {
       out.write(`${USAGE}\n`);
       return 0;
     } else names.push(arg);
@@ -107,12 +137,14 @@ export async function runTranslationModels(
         dtype,
         host,
         force,
+        trustHost,
+        checksums,
         onProgress: progressPrinter(out),
       });
       for (const file of files) {
         out.write(
           `  ${file.file}: ${file.how}, ${file.bytes} bytes, sha256 ${file.sha256}` +
-            `${file.verified ? ' (matches the host)' : ''}\n`,
+            `${VERIFIED_NOTE[file.verified]}\n`,
         );
       }
     } catch (error) {
@@ -122,7 +154,11 @@ export async function runTranslationModels(
           ? 'offline'
           : error instanceof ChecksumError
             ? 'checksum'
-            : 'error';
+            : error instanceof UnpinnedError
+              ? 'unpinned'
+              : error instanceof RedirectRefusedError
+                ? 'redirect refused'
+                : 'error';
       out.write(`${name}: ${kind}: ${(error as Error).message}\n`);
     }
   }
