@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { FinalResult, TranslationResult } from 'src/common/results/result-messages';
+import { FinalResult, TranslationResult } from 'src/contracts/result-messages';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
 import { TranscriptRepository } from 'src/persistence/transcripts/transcript.repository';
 import { UsageService } from 'src/persistence/usage/usage.service';

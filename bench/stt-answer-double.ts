@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { SttJob } from 'src/common/queues/job-payloads';
+import { SttJob } from 'src/contracts/job-payloads';
 import { RedisKeys } from 'src/common/redis/redis-keys';
 
 /**

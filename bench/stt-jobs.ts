@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { SttJob } from 'src/common/queues/job-payloads';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
+import { SttJob } from 'src/contracts/job-payloads';
+import { AudioStoreService } from 'src/utterance/audio-store.service';
+import { UtteranceRevisionsService } from 'src/utterance/utterance-revisions.service';
 
 export interface SttJobProducer {
   queue: Queue<SttJob>;

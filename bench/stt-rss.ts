@@ -16,13 +16,13 @@ import { NestFactory } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { ConfigModule } from 'src/common/config/config.module';
 import { loadConfig } from 'src/common/config/load-config';
-import { SttJob } from 'src/common/queues/job-payloads';
-import { QueueName } from 'src/common/queues/queue-names';
+import { SttJob } from 'src/contracts/job-payloads';
+import { QueueName } from 'src/contracts/queue-names';
 import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { ResultsModule } from 'src/common/results/results.module';
-import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
+import { AudioStoreService } from 'src/utterance/audio-store.service';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
+import { UtteranceModule } from 'src/utterance/utterance.module';
+import { UtteranceRevisionsService } from 'src/utterance/utterance-revisions.service';
 import { ADDON_PATH } from 'src/stt/engine/native-whisper.binding';
 import { freePort } from '../test/helpers/ports';
 import { enqueueSttJob } from './stt-jobs';
@@ -91,7 +91,7 @@ async function processPeak(opts: RssOptions, poolSize: number): Promise<number> 
   const producer = await NestFactory.createApplicationContext(
     {
       module: ProducerModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, ResultsModule],
+      imports: [ConfigModule.forRoot(config), RedisModule, UtteranceModule],
     },
     { logger: false },
   );

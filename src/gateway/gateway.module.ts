@@ -2,11 +2,11 @@ import { Module } from '@nestjs/common';
 import { HealthModule } from '../common/health/health.module';
 import { QueuesModule } from '../common/queues/queues.module';
 import { RedisModule } from '../common/redis/redis.module';
-import { ResultsModule } from '../common/results/results.module';
+import { UtteranceModule } from '../utterance/utterance.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { SecurityModule } from '../security/security.module';
-import { ResultReaderService } from './delivery/result-reader.service';
+import { ResultReaderService } from '../utterance/result-reader.service';
 import { GatewayMetrics } from './gateway.metrics';
 import { LoadMonitorService } from './pipeline/load-monitor.service';
 import { SessionRecordsService } from './session/session-records.service';
@@ -22,7 +22,7 @@ import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
   imports: [
     RedisModule,
     QueuesModule,
-    ResultsModule,
+    UtteranceModule,
     HealthModule,
     VadModule,
     PersistenceModule,

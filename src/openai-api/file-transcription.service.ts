@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
-import { SttJob } from '../common/queues/job-payloads';
-import { QueueName } from '../common/queues/queue-names';
+import { SttJob } from '../contracts/job-payloads';
+import { QueueName } from '../contracts/queue-names';
 import { QueueService } from '../common/queues/queue.service';
-import { AudioStoreService } from '../common/results/audio-store.service';
-import { StoredResult } from '../common/results/result-stream.service';
-import { ResultReaderService } from '../gateway/delivery/result-reader.service';
+import { AudioStoreService } from '../utterance/audio-store.service';
+import { StoredResult } from '../utterance/result-stream.service';
+import { ResultReaderService } from '../utterance/result-reader.service';
 import { VadService } from '../vad';
 import { TranscriptArchiveService } from '../persistence/transcripts/transcript-archive.service';
 import { AudioTask } from './audio-request';

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { QueuesModule } from '../common/queues/queues.module';
 import { RedisModule } from '../common/redis/redis.module';
-import { ResultsModule } from '../common/results/results.module';
-import { ResultReaderService } from '../gateway/delivery/result-reader.service';
+import { UtteranceModule } from '../utterance/utterance.module';
+import { ResultReaderService } from '../utterance/result-reader.service';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { SecurityModule } from '../security/security.module';
 import { VadModule } from '../vad';
@@ -18,7 +18,7 @@ import { OpenAiAudioController } from './openai-audio.controller';
  * ResultReaderService instance reads the uploads' result streams beside the sessions' one.
  */
 @Module({
-  imports: [RedisModule, QueuesModule, ResultsModule, VadModule, PersistenceModule, SecurityModule],
+  imports: [RedisModule, QueuesModule, UtteranceModule, VadModule, PersistenceModule, SecurityModule],
   controllers: [OpenAiAudioController],
   providers: [
     AudioDecoder,

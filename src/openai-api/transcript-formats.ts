@@ -1,4 +1,4 @@
-import { SegmentDetail, WordTiming } from '../common/results/result-messages';
+import { SegmentDetail, WordTiming } from '../contracts/result-messages';
 import { AudioRequest, AudioTask, Granularity } from './audio-request';
 
 /** One VAD segment of an upload, transcribed: what the stt worker's final said about it. */

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '../common/health/health.module';
 import { RedisModule } from '../common/redis/redis.module';
-import { ResultsModule } from '../common/results/results.module';
+import { UtteranceModule } from '../utterance/utterance.module';
 import { ApiKeyCacheService } from './api-keys/api-key-cache.service';
 import { ApiKeyRepository } from './api-keys/api-key.repository';
 import { ApiKeyService } from './api-keys/api-key.service';
@@ -30,7 +30,7 @@ const EXPORTS = [
  * checked or results archived; the gateway role serves its HTTP API through PersistenceApiModule.
  */
 @Module({
-  imports: [RedisModule, ResultsModule, HealthModule],
+  imports: [RedisModule, UtteranceModule, HealthModule],
   providers: [
     ...EXPORTS,
     ApiKeyRepository,

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { StoredResult } from '../common/results/result-stream.service';
+import { StoredResult } from '../utterance/result-stream.service';
 import { RoomEntryFrame } from './room-frames';
 import { RoomStoreService } from './room-store.service';
 

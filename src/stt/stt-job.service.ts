@@ -2,20 +2,21 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { JOB_PRIORITY } from '../common/queues/job-defaults';
-import { SttJob } from '../common/queues/job-payloads';
+import { SttJob } from '../contracts/job-payloads';
 import { QueueService } from '../common/queues/queue.service';
-import { QueueName } from '../common/queues/queue-names';
-import { AudioStoreService } from '../common/results/audio-store.service';
-import { ErrorResult, FinalResult, InterimResult } from '../common/results/result-messages';
-import { ResultStreamService } from '../common/results/result-stream.service';
-import { SpeculationVerdictsService } from '../common/results/speculation-verdicts.service';
-import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
+import { QueueName } from '../contracts/queue-names';
+import { AudioStoreService } from '../utterance/audio-store.service';
+import { ErrorResult, FinalResult, InterimResult } from '../contracts/result-messages';
+import { ResultStreamService } from '../utterance/result-stream.service';
+import { SpeculationVerdictsService } from '../utterance/speculation-verdicts.service';
+import { UtteranceRevisionsService } from '../utterance/utterance-revisions.service';
 import { BadAudioError, pcm16ToFloat32 } from './audio/pcm';
 import { InferenceNotWanted } from './engine/whisper-engine';
 import { InterimAgreementService } from './interim-agreement.service';
 import { SessionContextService } from './session-context.service';
 import { skipAsStale } from './interim-policy';
 import { invalidSttJob } from './stt-job.validation';
+import { settleSpeculation } from '../utterance/speculation-settlement';
 import { SttMetrics } from './stt.metrics';
 import { SttTranscriber, Transcription } from './stt-transcriber.service';
 import {
@@ -77,16 +78,36 @@ export class SttJobService {
     return { status: 'speculation_dropped' };
   }
 
+  /** Validate, load, transcribe, write: each step may end the job early with its outcome. */
   async handle(
     job: Pick<Job<SttJob>, 'data' | 'id' | 'attemptsMade' | 'opts'>,
   ): Promise<SttJobOutcome> {
     const pickedAt = Date.now();
+    const data = await this.validate(job);
+    const unwanted = await this.unwanted(data);
+    if (unwanted) return unwanted;
+    const samples = await this.load(data);
+    const transcribed = await this.transcribe(job, data, samples);
+    if ('status' in transcribed) return transcribed;
+    const { transcription, agreed } = transcribed;
+    if (transcription.inferred) {
+      this.metrics.inference(data.kind, transcription.sttMs, transcription.audioSeconds);
+    }
+    return this.write(data, transcription, agreed, pickedAt);
+  }
+
+  /** A payload that is not an stt job: its final still gets an error, and it is never retried. */
+  private async validate(job: Pick<Job<SttJob>, 'data' | 'id'>): Promise<SttJob> {
     const invalid = invalidSttJob(job.data);
     if (invalid) {
       await this.reportBadPayload(job.data, `invalid stt job: ${invalid}`);
       throw new UnrecoverableError(`invalid stt job ${job.id ?? '?'}: ${invalid}`);
     }
-    const data = job.data;
+    return job.data;
+  }
+
+  /** A cancelled speculation or a superseded interim is not worth an inference. */
+  private async unwanted(data: SttJob): Promise<SttJobOutcome | undefined> {
     if (data.speculative) {
       const verdict = await this.verdicts.read(data.utteranceId, data.revision);
       if (verdict?.kind === 'cancel') return this.dropSpeculation(data, 'cancelled_before_start');
@@ -99,10 +120,13 @@ export class SttJobService {
       }
       if (!(await this.interimStillWanted(data))) return this.skipStaleInterim(data);
     }
+    return undefined;
+  }
 
-    let samples: Float32Array;
+  /** The job's audio as samples; unusable audio ends the job with an error for its final. */
+  private async load(data: SttJob): Promise<Float32Array> {
     try {
-      samples = pcm16ToFloat32(await this.audio.get(data.audioKey));
+      return pcm16ToFloat32(await this.audio.get(data.audioKey));
     } catch (error) {
       if (!(error instanceof BadAudioError)) throw error;
       this.metrics.badAudio(data.kind);
@@ -110,52 +134,73 @@ export class SttJobService {
       await this.audio.delete(data.audioKey);
       throw new UnrecoverableError(`bad audio in ${data.utteranceId}: ${error.message}`);
     }
+  }
 
+  private async transcribe(
+    job: Pick<Job<SttJob>, 'attemptsMade' | 'opts'>,
+    data: SttJob,
+    samples: Float32Array,
+  ): Promise<{ transcription: Transcription; agreed?: AgreementState } | SttJobOutcome> {
     const previousText = data.prompt ?? (await this.context.previousText(data.sessionId));
-    let transcription: Transcription;
-    let agreed: AgreementState | undefined;
     try {
       if (data.kind === 'interim') {
         try {
-          [transcription, agreed] = await this.interimTail(data, samples, previousText);
+          const [transcription, agreed] = await this.interimTail(data, samples, previousText);
+          return { transcription, agreed };
         } catch (error) {
           // Superseded while it waited for a whisper context.
           if (error instanceof InferenceNotWanted) return this.skipStaleInterim(data);
           throw error;
         }
-      } else {
-        transcription = await this.transcriber.transcribe({
-          samples,
-          kind: data.kind,
-          language: data.language,
-          task: data.task,
-          previousText,
-          offsetSec: data.startSec,
-          ...(data.wordTimings ? { wordTimings: true } : {}),
-          ...(data.segmentDetail ? { segmentDetail: true } : {}),
-          ...(data.temperature ? { temperature: data.temperature } : {}),
-          ...(data.upload ? { background: true } : {}),
-        });
       }
+      const transcription = await this.transcriber.transcribe({
+        samples,
+        kind: data.kind,
+        language: data.language,
+        task: data.task,
+        previousText,
+        offsetSec: data.startSec,
+        ...(data.wordTimings ? { wordTimings: true } : {}),
+        ...(data.segmentDetail ? { segmentDetail: true } : {}),
+        ...(data.temperature ? { temperature: data.temperature } : {}),
+        ...(data.upload ? { background: true } : {}),
+      });
+      return { transcription };
     } catch (error) {
-      // A final still owes its utterance one message: after the last attempt, an error. A
-      // speculation owes one only once confirmed; a cancelled one is not worth a retry.
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      if (data.speculative) {
-        const verdict = lastAttempt
-          ? await this.verdicts.wait(data.utteranceId, data.revision, this.verdictTimeoutMs)
-          : await this.verdicts.read(data.utteranceId, data.revision);
-        if (verdict?.kind === 'cancel') return this.dropSpeculation(data, 'wasted');
-        if (lastAttempt && verdict?.kind === 'confirm') await this.reportSttFailure(data, error);
-      } else if (data.kind === 'final' && lastAttempt) {
-        await this.reportSttFailure(data, error);
-      }
+      const dropped = await this.failed(data, error, lastAttempt);
+      if (dropped) return dropped;
       throw error;
     }
-    if (transcription.inferred) {
-      this.metrics.inference(data.kind, transcription.sttMs, transcription.audioSeconds);
-    }
+  }
 
+  /**
+   * A final still owes its utterance one message: after the last attempt, an error. A
+   * speculation owes one only once confirmed; a cancelled one is not worth a retry.
+   */
+  private async failed(
+    data: SttJob,
+    error: unknown,
+    lastAttempt: boolean,
+  ): Promise<SttJobOutcome | undefined> {
+    if (data.speculative) {
+      const verdict = lastAttempt
+        ? await this.verdicts.wait(data.utteranceId, data.revision, this.verdictTimeoutMs)
+        : await this.verdicts.read(data.utteranceId, data.revision);
+      if (verdict?.kind === 'cancel') return this.dropSpeculation(data, 'wasted');
+      if (lastAttempt && verdict?.kind === 'confirm') await this.reportSttFailure(data, error);
+    } else if (data.kind === 'final' && lastAttempt) {
+      await this.reportSttFailure(data, error);
+    }
+    return undefined;
+  }
+
+  private async write(
+    data: SttJob,
+    transcription: Transcription,
+    agreed: AgreementState | undefined,
+    pickedAt: number,
+  ): Promise<SttJobOutcome> {
     if (data.speculative) return this.settleSpeculation(data, transcription, pickedAt);
     const written =
       data.kind === 'final'
@@ -199,11 +244,10 @@ export class SttJobService {
     const withdrawn = await this.verdicts.withdraw(utteranceId, revision);
     // Gone before it was withdrawn: a verdict came in meanwhile and took it (confirm) or dropped it.
     const verdict = waited ?? (withdrawn ? null : await this.verdicts.read(utteranceId, revision));
-    if (verdict?.kind !== 'confirm')
-      return this.dropSpeculation(data, verdict ? 'wasted' : 'expired');
+    const settled = settleSpeculation({ verdict, withdrawn });
+    if (settled.action === 'drop') return this.dropSpeculation(data, settled.why);
     this.metrics.speculation('confirmed');
-    if (!withdrawn) {
-      // The gateway's confirm appended the offered final.
+    if (settled.action === 'follow_gateway_append') {
       this.metrics.speculativeFinal('gateway');
       this.metrics.final(offered.latency, transcription.text ? 'text' : 'no_speech', data.upload);
       await this.afterFinal(data, transcription);
@@ -211,7 +255,7 @@ export class SttJobService {
     }
     this.metrics.speculativeFinal('worker');
     // The utterance ended when the threshold passed, not when the speculation started.
-    const final = { ...data, utteranceEndedAt: verdict.at };
+    const final = { ...data, utteranceEndedAt: settled.verdict.at };
     return this.finished(
       data,
       transcription,

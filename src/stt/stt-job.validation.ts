@@ -1,5 +1,5 @@
-import { invalidJobPayload } from '../common/queues/job-payloads';
-import { QueueName } from '../common/queues/queue-names';
+import { invalidJobPayload } from '../contracts/job-payloads';
+import { QueueName } from '../contracts/queue-names';
 
 /** Why an stt job payload is unusable (`field: what is allowed`), or undefined when it is fine. */
 export function invalidSttJob(data: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
-import { SegmentDetail, WordTiming } from '../common/results/result-messages';
+import { SegmentDetail, WordTiming } from '../contracts/result-messages';
 import { audioCtxFor } from './audio/audio-ctx';
 import { durationSeconds, normalizePeak } from './audio/pcm';
 import { analyseSpeech } from './audio/speech-detector';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { counter, histogram } from '../common/metrics/registered-metrics';
 import { stageLatency } from '../common/metrics/stage-latency';
-import { StageLatencies } from '../common/results/result-messages';
+import { StageLatencies } from '../contracts/result-messages';
 
 const SECONDS = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 20];
 

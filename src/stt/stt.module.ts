@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { HealthModule } from '../common/health/health.module';
 import { QueuesModule } from '../common/queues/queues.module';
 import { RedisModule } from '../common/redis/redis.module';
-import { ResultsModule } from '../common/results/results.module';
+import { UtteranceModule } from '../utterance/utterance.module';
 import { NativeWhisperEngine } from './engine/native-whisper.engine';
 import { WHISPER_ENGINE } from './engine/whisper-engine';
 import { InterimAgreementService } from './interim-agreement.service';
@@ -14,7 +14,7 @@ import { SttTranscriber } from './stt-transcriber.service';
 
 /** whisper.cpp workers consuming the stt queue. */
 @Module({
-  imports: [RedisModule, QueuesModule, ResultsModule, HealthModule],
+  imports: [RedisModule, QueuesModule, UtteranceModule, HealthModule],
   providers: [
     { provide: WHISPER_ENGINE, useClass: NativeWhisperEngine },
     SttTranscriber,

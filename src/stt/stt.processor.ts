@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { ReadinessRegistry } from '../common/health/readiness.registry';
 import { WorkerFactory } from '../common/queues/worker.factory';
-import { QueueName } from '../common/queues/queue-names';
+import { QueueName } from '../contracts/queue-names';
 import { WHISPER_ENGINE, WhisperEngine } from './engine/whisper-engine';
 import { SttJobService } from './stt-job.service';
 

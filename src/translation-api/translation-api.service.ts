@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { QueueService } from '../common/queues/queue.service';
-import { QueueName } from '../common/queues/queue-names';
+import { QueueName } from '../contracts/queue-names';
 import { RedisClient } from '../common/redis/redis.module';
 import {
   htmlSegments,

@@ -3,7 +3,7 @@ import { APP_CONFIG } from '../common/config/app-config';
 import { HealthModule } from '../common/health/health.module';
 import { QueuesModule } from '../common/queues/queues.module';
 import { RedisModule } from '../common/redis/redis.module';
-import { ResultsModule } from '../common/results/results.module';
+import { UtteranceModule } from '../utterance/utterance.module';
 import { TranslationDirectoryModule } from './translation-directory.module';
 import {
   defaultModelLoader,
@@ -16,7 +16,7 @@ import { TranslationProcessor } from './translation.processor';
 
 /** Translation workers consuming the translation queue. */
 @Module({
-  imports: [RedisModule, QueuesModule, ResultsModule, HealthModule, TranslationDirectoryModule],
+  imports: [RedisModule, QueuesModule, UtteranceModule, HealthModule, TranslationDirectoryModule],
   providers: [
     TranslationMetrics,
     { provide: MODEL_LOADER, inject: [APP_CONFIG], useFactory: defaultModelLoader },

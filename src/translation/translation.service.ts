@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TranslationJob } from '../common/queues/job-payloads';
-import { ErrorResult, TranslationResult } from '../common/results/result-messages';
-import { ResultStreamService } from '../common/results/result-stream.service';
+import { TranslationJob } from '../contracts/job-payloads';
+import { ErrorResult, TranslationResult } from '../contracts/result-messages';
+import { ResultStreamService } from '../utterance/result-stream.service';
 import { RedisClient } from '../common/redis/redis.module';
-import { UtteranceRevisionsService } from '../common/results/utterance-revisions.service';
+import { UtteranceRevisionsService } from '../utterance/utterance-revisions.service';
 import { EngineUnavailableError, pairKey, TranslationEngine } from './engines/translation-engine';
 import { translateHtmlSegments } from './formats/html-segments';
 import { normalizeLanguage } from './languages/language-table';

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import * as kubernetes from 'kubernetes-models';
 import { loadConfig } from 'src/common/config/load-config';
-import { QueueName } from 'src/common/queues/queue-names';
+import { QueueName } from 'src/contracts/queue-names';
 import { cleanupPrefix, REDIS_URL, uniquePrefix } from '../helpers/test-env';
 import {
   K8S_DIR,

@@ -8,10 +8,10 @@ import { Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { RunningApp, startApp } from 'src/bootstrap';
 import { QueueService } from 'src/common/queues/queue.service';
-import { QueueName } from 'src/common/queues/queue-names';
-import { TranslationJob } from 'src/common/queues/job-payloads';
+import { QueueName } from 'src/contracts/queue-names';
+import { TranslationJob } from 'src/contracts/job-payloads';
 import { WorkerFactory } from 'src/common/queues/worker.factory';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { freePort } from '../helpers/ports';
 import { testConfig, uniquePrefix, waitFor } from '../helpers/test-env';
 

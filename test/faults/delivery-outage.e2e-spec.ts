@@ -5,8 +5,8 @@
 import { Redis } from 'ioredis';
 import { RedisClient } from 'src/common/redis/redis.module';
 import { RedisConnectionFactory } from 'src/common/redis/redis-connection.factory';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { ResultReaderService } from 'src/gateway/delivery/result-reader.service';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
+import { ResultReaderService } from 'src/utterance/result-reader.service';
 import { SessionDelivery } from 'src/gateway/delivery/session-delivery';
 import { defaultSessionConfig } from 'src/gateway/protocol/session-config';
 import { ServerFrame } from 'src/contracts/stream-frames';

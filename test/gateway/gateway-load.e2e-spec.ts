@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { QueueName } from 'src/common/queues/queue-names';
+import { QueueName } from 'src/contracts/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { LoadMonitorService } from 'src/gateway/pipeline/load-monitor.service';
 import { concatPcm, espeak, silence } from '../helpers/audio';

@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { AppConfig } from 'src/common/config/app-config';
 import { ConfigModule } from 'src/common/config/config.module';
 import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
-import { ResultsModule } from 'src/common/results/results.module';
+import { UtteranceModule } from 'src/utterance/utterance.module';
 import { PersistenceModule } from 'src/persistence/persistence.module';
 
 /** The e2e tier's private PostgreSQL cluster (test/helpers/e2e-services.ts; trust auth, database `test`). */
@@ -60,7 +60,7 @@ export function createTestDatabase(engine: Engine): Promise<TestDatabase> {
 /** Config, Redis, result streams and the persistence services, without HTTP. */
 export async function persistenceContext(config: AppConfig): Promise<INestApplicationContext> {
   const moduleRef = await Test.createTestingModule({
-    imports: [ConfigModule.forRoot(config), RedisModule, ResultsModule, PersistenceModule],
+    imports: [ConfigModule.forRoot(config), RedisModule, UtteranceModule, PersistenceModule],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   await app.init();

@@ -1,7 +1,7 @@
 import { startApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { AudioStoreService } from 'src/utterance/audio-store.service';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { SttWorkerDouble, SttWorkerDoubleOptions } from './stt-worker-double';
 import { testConfig, waitFor } from './test-env';
 

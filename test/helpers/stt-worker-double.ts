@@ -1,13 +1,13 @@
 import { Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { SttJob } from 'src/common/queues/job-payloads';
-import { QueueName } from 'src/common/queues/queue-names';
+import { SttJob } from 'src/contracts/job-payloads';
+import { QueueName } from 'src/contracts/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { RedisKeys } from 'src/common/redis/redis-keys';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { FinalResult, ResultMessage, WordTiming } from 'src/common/results/result-messages';
-import { parseVerdict } from 'src/common/results/speculation-verdicts.service';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
+import { AudioStoreService } from 'src/utterance/audio-store.service';
+import { FinalResult, ResultMessage, WordTiming } from 'src/contracts/result-messages';
+import { parseVerdict } from 'src/contracts/speculation-verdict';
 import { REDIS_URL } from './test-env';
 
 export interface SttWorkerDoubleOptions {

@@ -1,6 +1,6 @@
 import OpenAI, { toFile } from 'openai';
-import { SttJob } from 'src/common/queues/job-payloads';
-import { QueueName } from 'src/common/queues/queue-names';
+import { SttJob } from 'src/contracts/job-payloads';
+import { QueueName } from 'src/contracts/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { concatPcm, espeak, silence } from '../helpers/audio';

@@ -1,6 +1,6 @@
 import { AppConfig } from 'src/common/config/app-config';
-import { FinalResult, ResultMessage, TranslationResult } from 'src/common/results/result-messages';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { FinalResult, ResultMessage, TranslationResult } from 'src/contracts/result-messages';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { RunningApp, startApp } from 'src/bootstrap';
 import { ApiKeyService, CreatedApiKey } from 'src/persistence/api-keys/api-key.service';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';

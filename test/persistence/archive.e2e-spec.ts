@@ -5,8 +5,8 @@ import {
   InterimResult,
   ResultMessage,
   TranslationResult,
-} from 'src/common/results/result-messages';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
+} from 'src/contracts/result-messages';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
 import { TranscriptRepository } from 'src/persistence/transcripts/transcript.repository';
 import {

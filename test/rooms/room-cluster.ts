@@ -7,9 +7,9 @@ import { loadConfig } from 'src/common/config/load-config';
 import { QueuesModule } from 'src/common/queues/queues.module';
 import { QueueService } from 'src/common/queues/queue.service';
 import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { ResultsModule } from 'src/common/results/results.module';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { AudioStoreService } from 'src/utterance/audio-store.service';
+import { UtteranceModule } from 'src/utterance/utterance.module';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { PersistenceModule } from 'src/persistence/persistence.module';
 import { createTestDatabase, TestDatabase } from '../helpers/database';
@@ -52,7 +52,7 @@ export class RoomCluster {
       imports: [
         ConfigModule.forRoot(this.config),
         RedisModule,
-        ResultsModule,
+        UtteranceModule,
         QueuesModule,
         PersistenceModule,
       ],

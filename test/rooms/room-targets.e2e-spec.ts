@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { SttJob } from 'src/common/queues/job-payloads';
+import { SttJob } from 'src/contracts/job-payloads';
 import { TranslationDirectory } from 'src/translation';
 import { jfk, pcmBytes } from '../helpers/audio';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';

@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import { WebSocket } from 'ws';
 import { QueueService } from 'src/common/queues/queue.service';
-import { QueueName } from 'src/common/queues/queue-names';
+import { QueueName } from 'src/contracts/queue-names';
 import { RedisClient } from 'src/common/redis/redis.module';
-import { TranslationJob } from 'src/common/queues/job-payloads';
+import { TranslationJob } from 'src/contracts/job-payloads';
 import { ApiKeyRepository } from 'src/persistence/api-keys/api-key.repository';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { TranslationDirectory } from 'src/translation/translation-directory.service';

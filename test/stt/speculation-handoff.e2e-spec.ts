@@ -1,8 +1,8 @@
 import { RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { RedisClient } from 'src/common/redis/redis.module';
-import { FinalResult } from 'src/common/results/result-messages';
-import { SpeculationVerdictsService } from 'src/common/results/speculation-verdicts.service';
+import { FinalResult } from 'src/contracts/result-messages';
+import { SpeculationVerdictsService } from 'src/utterance/speculation-verdicts.service';
 import { SttMetrics } from 'src/stt/stt.metrics';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { SttJob, TranslationJob } from 'src/common/queues/job-payloads';
-import { QueueName } from 'src/common/queues/queue-names';
+import { SttJob, TranslationJob } from 'src/contracts/job-payloads';
+import { QueueName } from 'src/contracts/queue-names';
 import { RedisClient } from 'src/common/redis/redis.module';
-import { AudioStoreService } from 'src/common/results/audio-store.service';
-import { ResultMessage } from 'src/common/results/result-messages';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
-import { UtteranceRevisionsService } from 'src/common/results/utterance-revisions.service';
+import { AudioStoreService } from 'src/utterance/audio-store.service';
+import { ResultMessage } from 'src/contracts/result-messages';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
+import { UtteranceRevisionsService } from 'src/utterance/utterance-revisions.service';
 import { fixture, REDIS_URL, waitFor } from '../helpers/test-env';
 
 /** 16 kHz mono PCM16 of jfk.wav (11 s of real speech), optionally a slice of it. */

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { startApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { QueueService } from 'src/common/queues/queue.service';
-import { QueueName } from 'src/common/queues/queue-names';
-import { ResultMessage } from 'src/common/results/result-messages';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { QueueName } from 'src/contracts/queue-names';
+import { ResultMessage } from 'src/contracts/result-messages';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 
 /**

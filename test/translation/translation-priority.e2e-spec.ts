@@ -1,9 +1,9 @@
 import { Queue } from 'bullmq';
 import { startApp } from 'src/bootstrap';
 import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { TranslationJob } from 'src/common/queues/job-payloads';
-import { QueueName } from 'src/common/queues/queue-names';
-import { ResultStreamService } from 'src/common/results/result-stream.service';
+import { TranslationJob } from 'src/contracts/job-payloads';
+import { QueueName } from 'src/contracts/queue-names';
+import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 
 describe('translation priorities', () => {

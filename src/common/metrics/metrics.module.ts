@@ -5,7 +5,7 @@ import { gauge } from './registered-metrics';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { QueueService } from '../queues/queue.service';
 import { QueuesModule } from '../queues/queues.module';
-import { QueueName } from '../queues/queue-names';
+import { QueueName } from '../../contracts/queue-names';
 
 /** Metrics every role exposes: which roles run, and the depth of every queue. */
 @Injectable()

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { counter, histogram } from '../metrics/registered-metrics';
-import { QueueName } from './queue-names';
+import { QueueName } from '../../contracts/queue-names';
 
 export type JobStatus = 'completed' | 'failed';
 

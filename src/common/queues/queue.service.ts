@@ -3,8 +3,8 @@ import { JobsOptions, Queue } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
 import { defaultJobOptions } from './job-defaults';
-import { JobPayloads } from './job-payloads';
-import { QueueName } from './queue-names';
+import { JobPayloads } from '../../contracts/job-payloads';
+import { QueueName } from '../../contracts/queue-names';
 
 /** Producers for every queue. They fail fast while Redis is away instead of queueing in memory. */
 @Injectable()

@@ -2,9 +2,9 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/c
 import { Job, UnrecoverableError, Worker, WorkerOptions } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RedisConnectionFactory } from '../redis/redis-connection.factory';
-import { JobPayloads } from './job-payloads';
+import { JobPayloads } from '../../contracts/job-payloads';
 import { QueueMetrics } from './queue.metrics';
-import { QueueName } from './queue-names';
+import { QueueName } from '../../contracts/queue-names';
 
 export type JobHandler<N extends QueueName> = (job: Job<JobPayloads[N]>) => Promise<unknown>;
 

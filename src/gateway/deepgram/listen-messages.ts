@@ -1,4 +1,4 @@
-import { WordTiming } from '../../common/results/result-messages';
+import { WordTiming } from '../../contracts/result-messages';
 import { jsonText, z } from '../../common/validation/schema-parse';
 
 /** Messages of Deepgram's live API (`/v1/listen`) as its SDKs parse them. */

@@ -1,4 +1,4 @@
-import { FinalResult, TranslationResult } from '../../common/results/result-messages';
+import { FinalResult, TranslationResult } from '../../contracts/result-messages';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
 
 const final = (index: number, text = `text ${index}`): FinalResult => ({

@@ -3,7 +3,7 @@ import {
   FinalResult,
   ResultMessage,
   TranslationResult,
-} from '../../common/results/result-messages';
+} from '../../contracts/result-messages';
 import {
   ErrorFrame,
   FinalFrame,

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { StoredResult } from '../../common/results/result-stream.service';
+import { StoredResult } from '../../utterance/result-stream.service';
 import { ReplayableFrame, ServerFrame } from '../../contracts/stream-frames';
 import { DeliverOutcome, SessionStoreService } from '../session/session-store.service';
 import { DeliveredSources } from './delivered-sources';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
-import { ResultReaderService } from './result-reader.service';
+import { ResultReaderService } from '../../utterance/result-reader.service';
 import { compareStreamIds } from '../../common/stream-id';
 import { replayStart } from './stream-id';
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
-import { QueueName } from '../../common/queues/queue-names';
+import { QueueName } from '../../contracts/queue-names';
 import { QueueService } from '../../common/queues/queue.service';
 
 const POLL_MS = 250;

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { JOB_PRIORITY } from '../../common/queues/job-defaults';
-import { SttJob, UtteranceKind } from '../../common/queues/job-payloads';
-import { QueueName } from '../../common/queues/queue-names';
+import { SttJob, UtteranceKind } from '../../contracts/job-payloads';
+import { QueueName } from '../../contracts/queue-names';
 import { QueueService } from '../../common/queues/queue.service';
-import { AudioStoreService } from '../../common/results/audio-store.service';
-import { ResultStreamService } from '../../common/results/result-stream.service';
-import { SpeculationVerdictsService } from '../../common/results/speculation-verdicts.service';
-import { UtteranceRevisionsService } from '../../common/results/utterance-revisions.service';
+import { AudioStoreService } from '../../utterance/audio-store.service';
+import { ResultStreamService } from '../../utterance/result-stream.service';
+import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
+import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionStoreService } from '../session/session-store.service';
@@ -14,7 +14,7 @@ import { GatewayMetrics } from '../gateway.metrics';
 import { AudioArrivals } from './audio-arrivals';
 import { LoadMonitorService } from './load-monitor.service';
 import { Segmenter, SegmenterEvent } from './segmenter.port';
-import { SpeculationLimits, SpeculationTracker } from './speculation-tracker';
+import { SpeculationLimits, SpeculationTracker } from '../../utterance/speculation-tracker';
 import {
   finalResultId,
   sttJobId,

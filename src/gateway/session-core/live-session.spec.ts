@@ -1,5 +1,5 @@
-import { FinalResult, ResultMessage } from '../../common/results/result-messages';
-import { StoredResult } from '../../common/results/result-stream.service';
+import { FinalResult, ResultMessage } from '../../contracts/result-messages';
+import { StoredResult } from '../../utterance/result-stream.service';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { Segmenter, SegmenterEvent } from '../pipeline/segmenter.port';
 import type { FinalReason } from '../../vad';

@@ -1,4 +1,4 @@
-import { ResultReaderService } from '../delivery/result-reader.service';
+import { ResultReaderService } from '../../utterance/result-reader.service';
 import { GatewayMetrics } from '../gateway.metrics';
 import { PipelineDeps, SpeechStarted, UtteranceEnded } from '../pipeline/utterance-pipeline';
 

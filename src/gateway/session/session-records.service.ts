@@ -1,5 +1,5 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { StoredResult } from '../../common/results/result-stream.service';
+import { StoredResult } from '../../utterance/result-stream.service';
 import { TranscriptArchiveService } from '../../persistence/transcripts/transcript-archive.service';
 import { UsageService } from '../../persistence/usage/usage.service';
 import { RoomPublisherService } from '../../rooms/room-publisher.service';

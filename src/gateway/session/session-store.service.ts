@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
 import { RedisClient } from '../../common/redis/redis.module';
-import { ResultStreamService, StoredResult } from '../../common/results/result-stream.service';
+import { ResultStreamService, StoredResult } from '../../utterance/result-stream.service';
 import { SessionConfig } from '../protocol/session-config';
 
 export interface SessionState {

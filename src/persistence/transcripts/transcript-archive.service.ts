@@ -7,8 +7,8 @@ import {
 } from '@nestjs/common';
 import { counter, gauge } from '../../common/metrics/registered-metrics';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
-import { ResultMessage } from '../../common/results/result-messages';
-import { ResultStreamService } from '../../common/results/result-stream.service';
+import { ResultMessage } from '../../contracts/result-messages';
+import { ResultStreamService } from '../../utterance/result-stream.service';
 import { ANONYMOUS_KEY_ID } from '../usage/usage.service';
 import { ArchiveStateStore, RecoveryEntry } from './archive-state.store';
 import { compareStreamIds, isStreamId, minStreamId, streamIdBefore } from '../../common/stream-id';

@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import { SegmentDetail } from '../../common/results/result-messages';
+import { SegmentDetail } from '../../contracts/result-messages';
 import { FilteredSegment } from './hallucination-filter';
 
 const round = (value: number, digits = 3): number => {

@@ -1,4 +1,4 @@
-import { WordTiming } from '../../common/results/result-messages';
+import { WordTiming } from '../../contracts/result-messages';
 import { EngineToken } from '../engine/whisper-engine';
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RedisClient } from '../redis/redis.module';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { RedisClient } from '../common/redis/redis.module';
 
 /**
  * The newest snapshot the gateway has sent for each utterance. The gateway marks a revision before

@@ -1,4 +1,4 @@
-import { parseWith, z } from '../validation/schema-parse';
+import { parseWith, z } from '../common/validation/schema-parse';
 import { QueueName } from './queue-names';
 
 const nonEmptyText = z

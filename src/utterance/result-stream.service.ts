@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RedisClient } from '../redis/redis.module';
-import { ResultMessage } from './result-messages';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { RedisClient } from '../common/redis/redis.module';
+import { ResultMessage } from '../contracts/result-messages';
 
 /**
  * Lua: `append_once(stream, written, maxlen, ttl, message)` appends `message` to the results

@@ -1,28 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { finalResultId } from '../../contracts/utterance-ids';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RedisConnectionFactory } from '../redis/redis-connection.factory';
-import { RedisClient } from '../redis/redis.module';
-import { subscribeWhenReady } from '../redis/subscribe-when-ready';
+import { finalResultId } from '../contracts/utterance-ids';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { RedisConnectionFactory } from '../common/redis/redis-connection.factory';
+import { RedisClient } from '../common/redis/redis.module';
+import { subscribeWhenReady } from '../common/redis/subscribe-when-ready';
+import { formatVerdict, parseVerdict, SpeculationVerdict } from '../contracts/speculation-verdict';
 import { APPEND_ONCE_LUA, ResultStreamService } from './result-stream.service';
-
-/**
- * What the gateway decided about a speculative final (the final's inference started before the
- * silence threshold passed): `confirm` (no speech came back: its result is the final; `at` is when
- * the threshold passed, the utterance's end for latency) or `cancel` (speech came back, or the
- * utterance ended otherwise: never deliver it).
- */
-export type SpeculationVerdict = { kind: 'confirm'; at: number } | { kind: 'cancel' };
-
-export function parseVerdict(value: string | null): SpeculationVerdict | null {
-  if (value === 'cancel') return { kind: 'cancel' };
-  const match = value === null ? null : /^confirm:(\d+)$/.exec(value);
-  return match ? { kind: 'confirm', at: Number(match[1]) } : null;
-}
-
-export function formatVerdict(verdict: SpeculationVerdict): string {
-  return verdict.kind === 'cancel' ? 'cancel' : `confirm:${verdict.at}`;
-}
 
 /**
  * Records a verdict (first writer wins) and announces it. When the standing verdict is `confirm`

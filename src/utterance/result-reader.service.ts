@@ -1,14 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import {
-  RedisConnection,
-  RedisConnectionFactory,
-} from '../../common/redis/redis-connection.factory';
-import { RedisClient } from '../../common/redis/redis.module';
-import {
-  parseEntry,
-  ResultStreamService,
-  StoredResult,
-} from '../../common/results/result-stream.service';
+import { RedisConnection, RedisConnectionFactory } from '../common/redis/redis-connection.factory';
+import { RedisClient } from '../common/redis/redis.module';
+import { parseEntry, ResultStreamService, StoredResult } from './result-stream.service';
 
 export type ResultHandler = (results: StoredResult[]) => void;
 

@@ -1,6 +1,6 @@
 /** Messages that workers write to a session's result stream and gateways forward to the client. */
 // The same shapes go out to clients in `final` frames: they are defined with the frames.
-import type { StageLatencies, WordTiming } from '../../contracts/stream-frames';
+import type { StageLatencies, WordTiming } from './stream-frames';
 export type { StageLatencies, WordTiming };
 
 /** One whisper segment of a final, as OpenAI's verbose_json describes segments. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { RedisClient } from '../redis/redis.module';
+import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { RedisClient } from '../common/redis/redis.module';
 
 /** Utterance audio as binary PCM16 in Redis, referenced by stt jobs, expiring on its own. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RedisModule } from '../redis/redis.module';
+import { RedisModule } from '../common/redis/redis.module';
 import { AudioStoreService } from './audio-store.service';
 import { ResultStreamService } from './result-stream.service';
 import { SpeculationVerdictsService } from './speculation-verdicts.service';
@@ -14,4 +14,4 @@ const PROVIDERS = [
 
 /** What workers and gateways share about an utterance in Redis: results, audio, revisions, verdicts. */
 @Module({ imports: [RedisModule], providers: PROVIDERS, exports: PROVIDERS })
-export class ResultsModule {}
+export class UtteranceModule {}

@@ -1,4 +1,4 @@
-import { formatVerdict, parseVerdict } from './speculation-verdicts.service';
+import { formatVerdict, parseVerdict } from './speculation-verdict';
 
 describe('speculation verdicts', () => {
   it('round-trips confirm (with the time the threshold passed) and cancel', () => {
