@@ -18,7 +18,14 @@ import { OpenAiAudioController } from './openai-audio.controller';
  * ResultReaderService instance reads the uploads' result streams beside the sessions' one.
  */
 @Module({
-  imports: [RedisModule, QueuesModule, UtteranceModule, VadModule, PersistenceModule, SecurityModule],
+  imports: [
+    RedisModule,
+    QueuesModule,
+    UtteranceModule,
+    VadModule,
+    PersistenceModule,
+    SecurityModule,
+  ],
   controllers: [OpenAiAudioController],
   providers: [
     AudioDecoder,
