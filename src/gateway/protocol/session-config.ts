@@ -6,7 +6,7 @@ import {
   z,
 } from '../../common/validation/schema-parse';
 import { CloseCode } from '../../contracts/close-codes';
-import { ProtocolError } from './protocol-error';
+import { ProtocolError } from '../../contracts/protocol-error';
 
 export type { AudioEncoding, SessionConfig };
 

@@ -4,7 +4,7 @@ import { ServerFrame } from '../../contracts/stream-frames';
 import { Segmenter, SegmenterEvent } from '../pipeline/segmenter.port';
 import type { FinalReason } from '../../vad';
 import { CloseCode } from '../../contracts/close-codes';
-import { ProtocolError } from '../protocol/protocol-error';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { LiveSession } from './live-session';
 import { FrameContext, SessionDeps, SessionOutput } from './session-port';
 

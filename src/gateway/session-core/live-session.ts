@@ -4,7 +4,7 @@ import { PcmDecoder } from '../audio/pcm-decoder';
 import { SessionDelivery } from '../delivery/session-delivery';
 import { UtterancePipeline } from '../pipeline/utterance-pipeline';
 import { CloseCode } from '../../contracts/close-codes';
-import { ProtocolError } from '../protocol/protocol-error';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { ServerFrame } from '../../contracts/stream-frames';
 import {
   applyConfig,
