@@ -3,7 +3,7 @@ import { AppConfig, Role } from './common/config/app-config';
 import { CommonModule } from './common/common.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { OpenAiApiModule } from './openai-api/openai-api.module';
-import { PersistenceApiModule } from './persistence/api/persistence-api.module';
+import { PersistenceApiModule } from './persistence-api/persistence-api.module';
 import { SttModule } from './stt/stt.module';
 import { TranslationApiModule } from './translation-api/translation-api.module';
 import { TranslationModule } from './translation/translation.module';

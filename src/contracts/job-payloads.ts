@@ -1,4 +1,4 @@
-import { parseWith, z } from '../common/validation/schema-parse';
+import { z } from 'zod';
 import { QueueName } from './queue-names';
 
 const nonEmptyText = z
@@ -112,9 +112,3 @@ export const JOB_PAYLOAD_SCHEMAS = {
 export type JobPayloads = {
   [Q in QueueName]: z.infer<(typeof JOB_PAYLOAD_SCHEMAS)[Q]>;
 };
-
-/** Why a job payload of `queue` is unusable (`field: what is allowed`), or undefined when fine. */
-export function invalidJobPayload(queue: QueueName, data: unknown): string | undefined {
-  const parsed = parseWith(JOB_PAYLOAD_SCHEMAS[queue], data);
-  return parsed.ok ? undefined : parsed.message;
-}

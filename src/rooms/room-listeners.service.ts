@@ -4,6 +4,7 @@ import { IncomingMessage, STATUS_CODES } from 'node:http';
 import { Duplex } from 'node:stream';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { CloseCode } from '../contracts/close-codes';
 import { presentedCredential, selectProtocol } from '../security/credentials';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
 import { addressGroup, ListenerAdmission } from './listener-admission';
@@ -15,15 +16,6 @@ import { RoomMeta } from './room-store.service';
 
 /** WebSocket path of a room's listeners: `/v1/rooms/<room id>/listen`. */
 export const LISTEN_PATH = /^\/v1\/rooms\/([A-Za-z0-9_-]{1,64})\/listen$/;
-
-/** Close codes of listener sockets (docs/rooms.md). */
-export const ListenerClose = {
-  RoomEnded: 4020,
-  ReadOnly: 1008,
-  SlowReader: 4013,
-  RateLimited: 4029,
-  GoingAway: 1001,
-} as const;
 
 const LISTENER_MESSAGES_PER_SECOND = 10;
 const SSE_KEEPALIVE_MS = 15_000;
@@ -150,16 +142,16 @@ export class RoomListenersService implements OnModuleDestroy {
       send: (frame) => {
         if (closed || ws.readyState !== WebSocket.OPEN) return;
         if (ws.bufferedAmount > maxBuffered) {
-          close(ListenerClose.SlowReader, 'slow reader: resume with last_id');
+          close(CloseCode.SlowReader, 'slow reader: resume with last_id');
           return;
         }
         ws.send(frame);
       },
-      end: () => close(ListenerClose.RoomEnded, 'room ended'),
-      goAway: () => close(ListenerClose.GoingAway, 'server shutting down: reconnect'),
+      end: () => close(CloseCode.RoomEnded, 'room ended'),
+      goAway: () => close(CloseCode.GoingAway, 'server shutting down: reconnect'),
       backlog: () => (closed || ws.readyState !== WebSocket.OPEN ? undefined : ws.bufferedAmount),
       tooSlow: () => {
-        close(ListenerClose.SlowReader, 'slow reader: resume with last_id');
+        close(CloseCode.SlowReader, 'slow reader: resume with last_id');
         // A client that does not read will not answer the close either.
         setTimeout(() => ws.terminate(), 2000).unref();
       },
@@ -175,12 +167,12 @@ export class RoomListenersService implements OnModuleDestroy {
       }
       if (++messages > LISTENER_MESSAGES_PER_SECOND) {
         sink.send(error('rate_limited', 'too many messages'));
-        close(ListenerClose.RateLimited, 'rate limited');
+        close(CloseCode.RateLimited, 'rate limited');
         return;
       }
       if (isBinary) {
         sink.send(error('read_only', 'listeners can not send audio'));
-        close(ListenerClose.ReadOnly, 'listeners can not send audio');
+        close(CloseCode.PolicyViolation, 'listeners can not send audio');
         return;
       }
       const text = Buffer.from(data as Buffer).toString('utf8');
@@ -208,7 +200,7 @@ export class RoomListenersService implements OnModuleDestroy {
     ws.send(joined(meta, listenerId, language, after));
     this.hub.attach(meta.id, meta.keyId, sink, after, maxBuffered / 4).catch((err: unknown) => {
       this.logger.warn(`Listener not attached: ${(err as Error).message}`);
-      close(1011, 'room unavailable: reconnect');
+      close(CloseCode.Internal, 'room unavailable: reconnect');
     });
   }
 

@@ -1,5 +1,5 @@
 import { firstMessage, z } from '../common/validation/schema-parse';
-import { ProtocolError } from '../gateway/protocol/protocol-error';
+import { ProtocolError } from '../contracts/protocol-error';
 import { MIN_PASSCODE_LENGTH } from './room-bodies';
 import { ROOM_ID } from './room-tokens';
 

@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { ProtocolError } from '../gateway/protocol/protocol-error';
-import { RealtimeFrame, RoomFrame, ServerFrame } from '../contracts/stream-frames';
-import { SessionConfig } from '../gateway/protocol/session-config';
+import { ProtocolError } from '../contracts/protocol-error';
+import { RealtimeFrame, RoomFrame, ServerFrame, SessionConfig } from '../contracts/stream-frames';
 import { LanguagePair } from '../translation';
 import { RoomPublisherService } from './room-publisher.service';
 import { RoomRequest, roomRequestFromConfig, roomRequestFromQuery } from './room-request';

@@ -1,4 +1,5 @@
-import { ConnectionPolicy, PolicyLimits, SecurityCloseCode } from './connection-policy';
+import { CloseCode } from '../contracts/close-codes';
+import { ConnectionPolicy, PolicyLimits } from './connection-policy';
 
 const LIMITS: PolicyLimits = {
   messagesPerSecond: 10,
@@ -16,7 +17,7 @@ describe('ConnectionPolicy', () => {
   it('allows the message rate and closes with 4029 beyond it; the bucket refills with time', () => {
     const policy = new ConnectionPolicy(LIMITS, 0);
     for (let i = 0; i < 10; i++) expect(policy.onFrame(0, 10, undefined)).toBeUndefined();
-    expect(policy.onFrame(0, 10, undefined)?.code).toBe(SecurityCloseCode.RateLimited);
+    expect(policy.onFrame(0, 10, undefined)?.code).toBe(CloseCode.RateLimited);
     const later = new ConnectionPolicy(LIMITS, 0);
     for (let i = 0; i < 100; i++) expect(later.onFrame(i * 100, 10, undefined)).toBeUndefined();
   });

@@ -1,14 +1,4 @@
-/** Close codes of the security limits (docs/protocol.md lists them). */
-export const SecurityCloseCode = {
-  PolicyViolation: 1008,
-  TooBig: 1009,
-  IdleTimeout: 4010,
-  MaxDuration: 4011,
-  SlowReader: 4013,
-  RateLimited: 4029,
-  TooManyStreams: 4102,
-  QuotaExceeded: 4103,
-} as const;
+import { CloseCode } from '../contracts/close-codes';
 
 export interface Verdict {
   code: number;
@@ -83,7 +73,7 @@ export class ConnectionPolicy {
     this.messageTokens -= 1;
     if (this.messageTokens < 0) {
       return {
-        code: SecurityCloseCode.RateLimited,
+        code: CloseCode.RateLimited,
         error: 'rate_limited',
         message: `more than ${this.limits.messagesPerSecond} messages per second`,
       };
@@ -91,7 +81,7 @@ export class ConnectionPolicy {
     if (audioSeconds === undefined) {
       if (bytes > this.limits.maxControlBytes) {
         return {
-          code: SecurityCloseCode.TooBig,
+          code: CloseCode.TooBig,
           error: 'message_too_big',
           message: `text frames are limited to ${this.limits.maxControlBytes} bytes`,
         };
@@ -109,7 +99,7 @@ export class ConnectionPolicy {
   admitAudio(now: number, seconds: number, pendingBytes: number): Verdict | undefined {
     if (pendingBytes > this.limits.maxPendingAudioBytes) {
       return {
-        code: SecurityCloseCode.RateLimited,
+        code: CloseCode.RateLimited,
         error: 'audio_backlog',
         message: `more than ${this.limits.maxPendingAudioBytes} bytes of audio waiting to be processed`,
       };
@@ -141,7 +131,7 @@ export class ConnectionPolicy {
     this.audioCredit -= audioSeconds;
     if (this.audioCredit < 0) {
       return {
-        code: SecurityCloseCode.RateLimited,
+        code: CloseCode.RateLimited,
         error: 'audio_too_fast',
         message: `audio arrives faster than ${this.limits.maxRealtimeFactor}x real time`,
       };
@@ -154,7 +144,7 @@ export class ConnectionPolicy {
     const quota = this.limits.audioSecondsPerHour;
     if (quota === null || this.quotaUsed < quota) return undefined;
     return {
-      code: SecurityCloseCode.QuotaExceeded,
+      code: CloseCode.QuotaExceeded,
       error: 'quota_exceeded',
       message: `the key's quota of ${quota} audio seconds per hour is used up`,
     };
@@ -164,21 +154,21 @@ export class ConnectionPolicy {
   check(now: number, bufferedBytes: number): Verdict | undefined {
     if (bufferedBytes > this.limits.maxBufferedBytes) {
       return {
-        code: SecurityCloseCode.SlowReader,
+        code: CloseCode.SlowReader,
         error: 'slow_reader',
         message: 'the client does not read its messages',
       };
     }
     if (this.limits.maxSessionMs > 0 && now - this.openedAt >= this.limits.maxSessionMs) {
       return {
-        code: SecurityCloseCode.MaxDuration,
+        code: CloseCode.MaxDuration,
         error: 'max_duration',
         message: 'the session reached its maximum duration: reconnect with resume to continue',
       };
     }
     if (this.limits.idleTimeoutMs > 0 && now - this.lastActivity >= this.limits.idleTimeoutMs) {
       return {
-        code: SecurityCloseCode.IdleTimeout,
+        code: CloseCode.IdleTimeout,
         error: 'idle_timeout',
         message: 'nothing received for too long',
       };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parseClientMessage } from '../gateway/protocol/client-messages';
-import { ProtocolError } from '../gateway/protocol/protocol-error';
+import { ProtocolError } from '../contracts/protocol-error';
 import { applyConfig, defaultSessionConfig } from '../gateway/protocol/session-config';
 import { ConnectionPolicy, isRefreshRequest } from './connection-policy';
 import { JwtCodec, TokenError } from './jwt';

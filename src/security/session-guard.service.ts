@@ -4,12 +4,8 @@ import { RawData, WebSocket } from 'ws';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { ApiKeyService } from '../persistence/api-keys/api-key.service';
 import { UsageService } from '../persistence/usage/usage.service';
-import {
-  ConnectionPolicy,
-  isRefreshRequest,
-  SecurityCloseCode,
-  Verdict,
-} from './connection-policy';
+import { CloseCode } from '../contracts/close-codes';
+import { ConnectionPolicy, isRefreshRequest, Verdict } from './connection-policy';
 import { Principal } from './principal';
 import { RevocationService } from './revocation.service';
 import { SecurityMetrics } from './security.metrics';
@@ -177,7 +173,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
         }
         if (!admitted) {
           this.enforce(entry, {
-            code: SecurityCloseCode.TooManyStreams,
+            code: CloseCode.TooManyStreams,
             error: 'too_many_streams',
             message: `this key may have at most ${limits.maxConcurrentSessions} open sessions`,
           });
@@ -190,7 +186,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
       // Fail closed: without the shared counters the limits cannot be kept.
       this.logger.warn(`Limit check failed for key ${keyId}: ${(error as Error).message}`);
       this.enforce(entry, {
-        code: 1013,
+        code: CloseCode.TryAgainLater,
         error: 'unavailable',
         message: 'limits cannot be checked right now: try again later',
       });
@@ -296,7 +292,7 @@ export class SessionGuardService implements OnModuleInit, OnModuleDestroy {
     for (const entry of this.guarded) {
       if (entry.principal.keyId !== keyId) continue;
       this.enforce(entry, {
-        code: SecurityCloseCode.PolicyViolation,
+        code: CloseCode.PolicyViolation,
         error: 'key_revoked',
         message: 'the API key of this session was revoked',
       });

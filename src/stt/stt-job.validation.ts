@@ -1,4 +1,4 @@
-import { invalidJobPayload } from '../contracts/job-payloads';
+import { invalidJobPayload } from '../common/queues/job-validation';
 import { QueueName } from '../contracts/queue-names';
 
 /** Why an stt job payload is unusable (`field: what is allowed`), or undefined when it is fine. */

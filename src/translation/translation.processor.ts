@@ -9,7 +9,8 @@ import {
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { ReadinessRegistry } from '../common/health/readiness.registry';
-import { invalidJobPayload, TranslationJob } from '../contracts/job-payloads';
+import { TranslationJob } from '../contracts/job-payloads';
+import { invalidJobPayload } from '../common/queues/job-validation';
 import { QueueName } from '../contracts/queue-names';
 import { WorkerFactory } from '../common/queues/worker.factory';
 import { TranslationDirectory, DIRECTORY_TTL_MS } from './translation-directory.service';

@@ -3,7 +3,7 @@ import { RawData, WebSocket } from 'ws';
 import { rawDataBuffer } from '../ws/raw-data';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { TelephonyAudioDecoder } from '../audio/telephony-audio-decoder';
-import { ProtocolError } from '../protocol/protocol-error';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { LiveSession } from '../session-core/live-session';
 import { FrameContext, SessionOutput, UtteranceEnded } from '../session-core/session-port';
 import { StreamAdapter, StreamConnection } from '../ws/stream-adapter';

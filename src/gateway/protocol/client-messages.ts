@@ -1,6 +1,6 @@
 import type { ClientFrame } from '../../contracts/stream-frames';
 import { jsonText, z } from '../../common/validation/schema-parse';
-import { ProtocolError } from './protocol-error';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { ConfigInput } from './session-config';
 
 const NOT_AN_OBJECT = 'text frames must be JSON objects';

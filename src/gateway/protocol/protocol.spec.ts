@@ -1,5 +1,5 @@
 import { parseClientMessage } from './client-messages';
-import { ProtocolError } from './protocol-error';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { applyConfig, ConfigInput, configFromQuery, defaultSessionConfig } from './session-config';
 import { parseResume } from '../session-core/resume-request';
 

@@ -5,7 +5,8 @@ import {
   sampleRateSchema,
   z,
 } from '../../common/validation/schema-parse';
-import { ProtocolError, CloseCode } from './protocol-error';
+import { CloseCode } from '../../contracts/close-codes';
+import { ProtocolError } from '../../contracts/protocol-error';
 
 export type { AudioEncoding, SessionConfig };
 

@@ -3,7 +3,8 @@ import { StoredResult } from '../../utterance/result-stream.service';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { Segmenter, SegmenterEvent } from '../pipeline/segmenter.port';
 import type { FinalReason } from '../../vad';
-import { CloseCode, ProtocolError } from '../protocol/protocol-error';
+import { CloseCode } from '../../contracts/close-codes';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { LiveSession } from './live-session';
 import { FrameContext, SessionDeps, SessionOutput } from './session-port';
 

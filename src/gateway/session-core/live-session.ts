@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { PcmDecoder } from '../audio/pcm-decoder';
 import { SessionDelivery } from '../delivery/session-delivery';
 import { UtterancePipeline } from '../pipeline/utterance-pipeline';
-import { CloseCode, ProtocolError } from '../protocol/protocol-error';
+import { CloseCode } from '../../contracts/close-codes';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { ServerFrame } from '../../contracts/stream-frames';
 import {
   applyConfig,

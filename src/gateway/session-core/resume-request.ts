@@ -1,5 +1,6 @@
 import { numberOrNumericText, withMessage, z } from '../../common/validation/schema-parse';
-import { CloseCode, ProtocolError } from '../protocol/protocol-error';
+import { CloseCode } from '../../contracts/close-codes';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { ResumePosition } from '../delivery/session-delivery';
 
 /** A session to resume (`token`) and where its replay starts. */

@@ -1,7 +1,7 @@
 import { RawData, WebSocket } from 'ws';
 import { rawDataBuffer } from './raw-data';
 import { parseClientMessage } from '../protocol/client-messages';
-import { ProtocolError } from '../protocol/protocol-error';
+import { ProtocolError } from '../../contracts/protocol-error';
 import { RealtimeEcho } from '../protocol/realtime-echo';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { configFromQuery } from '../protocol/session-config';

@@ -1,7 +1,7 @@
 import { Controller, ForbiddenException, Get, Query, UseFilters, UseGuards } from '@nestjs/common';
-import { SchemaPipe } from '../../common/validation/schema.pipe';
-import { hasScope } from '../api-keys/api-key.types';
-import { UsageReport, UsageService } from '../usage/usage.service';
+import { SchemaPipe } from '../common/validation/schema.pipe';
+import { hasScope } from '../persistence/api-keys/api-key.types';
+import { UsageReport, UsageService } from '../persistence/usage/usage.service';
 import { ApiKeyGuard, AuthenticatedKey, CurrentApiKey } from './api-key.guard';
 import { UsageQuery, UsageQuerySchema } from './api-queries';
 import { StoreErrorsFilter } from './store-errors.filter';

@@ -1,4 +1,4 @@
-import { parseWith } from '../../common/validation/schema-parse';
+import { parseWith } from '../common/validation/schema-parse';
 import { SessionIdSchema, TranscriptQuerySchema, UsageQuerySchema } from './api-queries';
 
 describe('archive API queries', () => {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PersistenceModule } from '../persistence.module';
-import { SecurityModule } from '../../security/security.module';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { SecurityModule } from '../security/security.module';
 import { ApiKeyGuard } from './api-key.guard';
 import { SessionsController } from './sessions.controller';
 import { UsageController } from './usage.controller';

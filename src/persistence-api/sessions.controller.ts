@@ -10,10 +10,10 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { hasScope } from '../api-keys/api-key.types';
-import { SchemaPipe } from '../../common/validation/schema.pipe';
-import { TranscriptFormatService } from '../transcripts/transcript-format.service';
-import { TranscriptQueryService } from '../transcripts/transcript-query.service';
+import { hasScope } from '../persistence/api-keys/api-key.types';
+import { SchemaPipe } from '../common/validation/schema.pipe';
+import { TranscriptFormatService } from '../persistence/transcripts/transcript-format.service';
+import { TranscriptQueryService } from '../persistence/transcripts/transcript-query.service';
 import { ApiKeyGuard, AuthenticatedKey, CurrentApiKey } from './api-key.guard';
 import { SessionIdSchema, TranscriptQuery, TranscriptQuerySchema } from './api-queries';
 import { StoreErrorsFilter } from './store-errors.filter';

@@ -7,8 +7,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
-import { VerifiedApiKey } from '../api-keys/api-key.types';
-import { UpgradeAuthService } from '../../security/upgrade-auth.service';
+import { VerifiedApiKey } from '../persistence/api-keys/api-key.types';
+import { UpgradeAuthService } from '../security/upgrade-auth.service';
 
 /** The key a request was authenticated with (what the controllers need of it). */
 export type AuthenticatedKey = Pick<VerifiedApiKey, 'id' | 'scopes'>;

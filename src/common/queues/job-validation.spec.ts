@@ -1,5 +1,6 @@
-import { invalidJobPayload, TranslationJob } from './job-payloads';
-import { QueueName } from './queue-names';
+import { TranslationJob } from '../../contracts/job-payloads';
+import { QueueName } from '../../contracts/queue-names';
+import { invalidJobPayload } from './job-validation';
 
 const good: TranslationJob = {
   sessionId: 's1',

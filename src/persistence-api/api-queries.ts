@@ -1,5 +1,5 @@
-import { z } from '../../common/validation/schema-parse';
-import { TRANSCRIPT_FORMATS } from '../transcripts/transcript-format.service';
+import { z } from '../common/validation/schema-parse';
+import { TRANSCRIPT_FORMATS } from '../persistence/transcripts/transcript-format.service';
 
 const DAY_MS = 86_400_000;
 const MAX_RANGE_MS = 400 * DAY_MS;
