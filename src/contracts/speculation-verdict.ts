@@ -15,3 +15,39 @@ export function parseVerdict(value: string | null): SpeculationVerdict | null {
 export function formatVerdict(verdict: SpeculationVerdict): string {
   return verdict.kind === 'cancel' ? 'cancel' : `confirm:${verdict.at}`;
 }
+
+/**
+ * What a worker announces when it offers a computed speculation: its text, so that the gateway
+ * can judge whether it is a complete turn before the silence threshold passes.
+ */
+export interface SpeculationOffer {
+  utteranceId: string;
+  revision: number;
+  text: string;
+  language: string;
+  /** Mean probability of its words, when the decode had word timings. */
+  confidence?: number;
+}
+
+export function parseOffer(message: string): SpeculationOffer | null {
+  try {
+    const value = JSON.parse(message) as Partial<SpeculationOffer>;
+    if (
+      typeof value.utteranceId !== 'string' ||
+      typeof value.revision !== 'number' ||
+      typeof value.text !== 'string' ||
+      typeof value.language !== 'string'
+    ) {
+      return null;
+    }
+    return {
+      utteranceId: value.utteranceId,
+      revision: value.revision,
+      text: value.text,
+      language: value.language,
+      ...(typeof value.confidence === 'number' ? { confidence: value.confidence } : {}),
+    };
+  } catch {
+    return null;
+  }
+}

@@ -35,6 +35,11 @@ export interface SessionConfig {
   /** Echo finals and translations as `realtime` frames too (for clients that read only those). */
   realtime_finals: boolean;
   task: 'transcribe' | 'translate';
+  /**
+   * How an utterance ends: `silence` (a fixed silence) or `semantic` (early when the text is a
+   * complete turn, later when it is not; `turn` frames say so). Absent: the server's TURN_MODE.
+   */
+  turn_detection?: 'silence' | 'semantic';
 }
 
 // ---- Server frames ----
@@ -114,6 +119,22 @@ export interface ErrorFrame {
   retryable?: boolean;
 }
 
+/**
+ * Semantic turn detection only: where the server is with the current utterance's turn.
+ * `eager_end_of_turn`: its speculative text (`text`) is a complete turn, so the final follows
+ * after a short silence; `turn_resumed`: speech came back after that, the turn goes on;
+ * `end_of_turn`: the utterance ended and its final follows, `trigger` saying why (`model`: the
+ * text ended it early, `timeout`: the longest silence passed, `manual`: a finalize).
+ */
+export interface TurnFrame {
+  type: 'turn';
+  event: 'eager_end_of_turn' | 'turn_resumed' | 'end_of_turn';
+  /** The utterance's index in the session (its utterance_id ends in `:<index>`). */
+  index: number;
+  text?: string;
+  trigger?: 'model' | 'timeout' | 'manual';
+}
+
 export interface ClosedFrame {
   type: 'closed';
   last_seq: number;
@@ -146,6 +167,7 @@ export type ServerFrame =
   | TranslationFrame
   | WarningFrame
   | ErrorFrame
+  | TurnFrame
   | ClosedFrame;
 
 /** Frames that are written to the session outbox and replayed on resume. */

@@ -239,7 +239,18 @@ export class SttJobService {
       transcription,
       pickedAt,
     );
-    await this.verdicts.offer(utteranceId, revision, JSON.stringify(offered));
+    const probabilities = transcription.words
+      .map((word) => word.probability)
+      .filter((p): p is number => typeof p === 'number');
+    await this.verdicts.offer(JSON.stringify(offered), {
+      utteranceId,
+      revision,
+      text: transcription.text,
+      language: transcription.language,
+      ...(probabilities.length > 0
+        ? { confidence: probabilities.reduce((a, b) => a + b, 0) / probabilities.length }
+        : {}),
+    });
     const waited = await this.verdicts.wait(utteranceId, revision, this.verdictTimeoutMs);
     const withdrawn = await this.verdicts.withdraw(utteranceId, revision);
     // Gone before it was withdrawn: a verdict came in meanwhile and took it (confirm) or dropped it.

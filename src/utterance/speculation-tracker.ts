@@ -43,6 +43,12 @@ export class SpeculationTracker {
     return step;
   }
 
+  /** The revision of the utterance's speculation while it is out and undecided. */
+  pending(utterance: number): number | undefined {
+    const entry = this.utterances.get(utterance);
+    return entry?.state === 'speculated' ? entry.revision : undefined;
+  }
+
   /** Whether a speculation offered now should be enqueued. */
   shouldStart(utterance: number, queueDepth: number): boolean {
     return (

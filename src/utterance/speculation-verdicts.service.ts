@@ -4,7 +4,12 @@ import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { RedisConnectionFactory } from '../common/redis/redis-connection.factory';
 import { RedisClient } from '../common/redis/redis.module';
 import { subscribeWhenReady } from '../common/redis/subscribe-when-ready';
-import { formatVerdict, parseVerdict, SpeculationVerdict } from '../contracts/speculation-verdict';
+import {
+  formatVerdict,
+  parseVerdict,
+  SpeculationOffer,
+  SpeculationVerdict,
+} from '../contracts/speculation-verdict';
 import { APPEND_ONCE_LUA, ResultStreamService } from './result-stream.service';
 
 /**
@@ -93,11 +98,17 @@ export class SpeculationVerdictsService {
 
   /**
    * A worker's computed speculation, as the final message it would write: the gateway appends it
-   * if it confirms from now on. Withdraw it once the verdict is known.
+   * if it confirms from now on. Announced with its text (`offer`) for the gateway's turn judge.
+   * Withdraw it once the verdict is known.
    */
-  async offer(utteranceId: string, revision: number, finalMessage: string): Promise<void> {
+  async offer(finalMessage: string, offer: SpeculationOffer): Promise<void> {
     const ttl = this.config.gateway.sessionTtlSeconds;
-    await this.client.redis.set(this.readyKey(utteranceId, revision), finalMessage, 'EX', ttl);
+    const { utteranceId, revision } = offer;
+    await this.client.redis
+      .multi()
+      .set(this.readyKey(utteranceId, revision), finalMessage, 'EX', ttl)
+      .publish(this.client.keys.speculationOffersChannel(), JSON.stringify(offer))
+      .exec();
   }
 
   /**

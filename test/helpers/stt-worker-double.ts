@@ -125,6 +125,16 @@ export class SttWorkerDouble {
   private async offer(data: SttJob, final: FinalResult): Promise<'gateway' | 'worker' | 'dropped'> {
     const ready = this.keys.speculationReady(data.utteranceId, data.revision);
     await this.redis.set(ready, JSON.stringify(final), 'EX', 60);
+    // Its text for the gateway's turn judge, as the stt role announces it.
+    await this.redis.publish(
+      this.keys.speculationOffersChannel(),
+      JSON.stringify({
+        utteranceId: data.utteranceId,
+        revision: data.revision,
+        text: final.text,
+        language: final.language,
+      }),
+    );
     this.offered.push(data);
     const confirmed = await this.confirmed(data);
     const withdrawn = (await this.redis.del(ready)) === 1;

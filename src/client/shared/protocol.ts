@@ -146,6 +146,22 @@ export function parseServerFrame(data: string): ParseResult {
       });
     case 'closed':
       return accept<Wire.ClosedFrame>(v, { last_seq: optNum(v.last_seq) ?? 0 });
+    case 'turn':
+      if (
+        v.event !== 'eager_end_of_turn' &&
+        v.event !== 'turn_resumed' &&
+        v.event !== 'end_of_turn'
+      ) {
+        return bad('a known event');
+      }
+      if (!num(v.index)) return bad('index');
+      return accept<Wire.TurnFrame>(v, {
+        text: optStr(v.text),
+        trigger:
+          v.trigger === 'model' || v.trigger === 'timeout' || v.trigger === 'manual'
+            ? v.trigger
+            : undefined,
+      });
     case 'room': {
       if (!str(v.room_id) || !str(v.code) || !str(v.join_url)) {
         return bad('room_id, code or join_url');

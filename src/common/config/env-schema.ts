@@ -166,6 +166,22 @@ export const envSchema = z.object({
       decimal({ min: 0, max: 10 }, 0.2),
       "silence after which the final's inference starts speculatively (used if no speech comes back before `SILENCE_THRESHOLD_SECONDS`); `0` = off",
     ),
+    TURN_MODE: variable(
+      oneOf(['silence', 'semantic'] as const, 'silence'),
+      "how an utterance ends: `silence` after `SILENCE_THRESHOLD_SECONDS`; `semantic` after `TURN_MIN_SILENCE_MS` when the speculative decode's text is a complete turn, else after `TURN_MAX_SILENCE_MS` (needs `SPECULATIVE_SILENCE_SECONDS` > 0)",
+    ),
+    TURN_MIN_SILENCE_MS: variable(
+      integer({ min: 50, max: 10_000 }, 250),
+      'semantic turns: the silence that ends a complete turn',
+    ),
+    TURN_MAX_SILENCE_MS: variable(
+      integer({ min: 100, max: 30_000 }, 1500),
+      'semantic turns: the longest silence before an incomplete turn ends anyway',
+    ),
+    TURN_MIN_CONFIDENCE: variable(
+      decimal({ min: 0, max: 1 }, 0.5),
+      "semantic turns: a speculative decode whose words' mean probability is below this is not taken as a complete turn",
+    ),
     SPECULATION_MAX_QUEUE_DEPTH: variable(
       integer({ min: 0, max: 1_000_000 }, 16),
       'no speculative finals while more stt jobs than this wait in the queue',

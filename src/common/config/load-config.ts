@@ -63,8 +63,35 @@ function checkRedisTopology(env: EnvValues): void {
   }
 }
 
+/** Semantic turns end on the speculative decode, so they need one, before their shortest wait. */
+function checkTurns(env: EnvValues): void {
+  if (env.TURN_MODE !== 'semantic') return;
+  if (env.SPECULATIVE_SILENCE_SECONDS <= 0) {
+    throw new ConfigError(
+      'SPECULATIVE_SILENCE_SECONDS',
+      String(env.SPECULATIVE_SILENCE_SECONDS),
+      'greater than 0 when TURN_MODE=semantic (the turn is judged on the speculative decode)',
+    );
+  }
+  if (env.TURN_MIN_SILENCE_MS < env.SPECULATIVE_SILENCE_SECONDS * 1000) {
+    throw new ConfigError(
+      'TURN_MIN_SILENCE_MS',
+      String(env.TURN_MIN_SILENCE_MS),
+      `at least SPECULATIVE_SILENCE_SECONDS (${env.SPECULATIVE_SILENCE_SECONDS * 1000} ms) when TURN_MODE=semantic`,
+    );
+  }
+  if (env.TURN_MAX_SILENCE_MS < env.TURN_MIN_SILENCE_MS) {
+    throw new ConfigError(
+      'TURN_MAX_SILENCE_MS',
+      String(env.TURN_MAX_SILENCE_MS),
+      `at least TURN_MIN_SILENCE_MS (${env.TURN_MIN_SILENCE_MS})`,
+    );
+  }
+}
+
 /** AppConfig from validated values: computed defaults, rules across variables, nesting. */
 export function buildAppConfig(env: EnvValues) {
+  checkTurns(env);
   const security = securityConfig(env);
   const passwords = passwordsOf(env);
   if (env.NODE_ENV === 'production') {
@@ -123,6 +150,13 @@ export function buildAppConfig(env: EnvValues) {
        * passes (SPECULATIVE_SILENCE_SECONDS; 0 = off, at least the post-speech pad).
        */
       speculativeSilenceSeconds: env.SPECULATIVE_SILENCE_SECONDS,
+      /** When an utterance ends: a fixed silence, or on the meaning of its speculative text. */
+      turns: {
+        mode: env.TURN_MODE,
+        minSilenceMs: env.TURN_MIN_SILENCE_MS,
+        maxSilenceMs: env.TURN_MAX_SILENCE_MS,
+        minConfidence: env.TURN_MIN_CONFIDENCE,
+      },
     },
     stt: {
       modelSize: env.MODEL_SIZE,

@@ -24,6 +24,7 @@ describe('RedisKeys', () => {
     expect(keys.speculationVerdict('s1:4', 0)).toBe('{rt}:speculation:s1:4:0');
     expect(keys.speculationReady('s1:4', 0)).toBe('{rt}:speculation:s1:4:0:ready');
     expect(keys.speculationVerdictsChannel()).toBe('{rt}:speculation-verdicts');
+    expect(keys.speculationOffersChannel()).toBe('{rt}:speculation-offers');
   });
 
   it('builds translation, API key, archive and security keys', () => {

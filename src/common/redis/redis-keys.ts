@@ -82,6 +82,11 @@ export class RedisKeys {
     return this.key('speculation-verdicts');
   }
 
+  /** Workers announce computed speculations here (their text, for the gateway's turn judge). */
+  speculationOffersChannel(): string {
+    return this.key('speculation-offers');
+  }
+
   // Translation.
 
   /** Hash: the language pairs each translation worker serves. */

@@ -6,6 +6,10 @@ import { QueueService } from '../../common/queues/queue.service';
 import { AudioStoreService } from '../../utterance/audio-store.service';
 import { ResultStreamService } from '../../utterance/result-stream.service';
 import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
+import { SpeculationOffersService } from '../../utterance/speculation-offers.service';
+import type { SpeculationOffer } from '../../contracts/speculation-verdict';
+import type { TurnFrame } from '../../contracts/stream-frames';
+import { judgeTurn, TurnTiming } from '../../turns';
 import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../../contracts/stream-frames';
@@ -30,7 +34,10 @@ export interface PipelineDeps {
   load: LoadMonitorService;
   metrics: GatewayMetrics;
   verdicts: SpeculationVerdictsService;
+  offers: SpeculationOffersService;
   speculation: SpeculationLimits;
+  /** TURN_MIN_CONFIDENCE: the turn judge's floor for a decode's confidence. */
+  turnMinConfidence: number;
   /** STT_SEND_INTERVAL in ms (interims are spaced by it times the load's backoff factor). */
   interimIntervalMs: number;
 }
@@ -62,6 +69,8 @@ export interface PipelineHooks {
   speechStarted?(event: SpeechStarted): void;
   /** An utterance ended and has its index: its final is being enqueued. */
   utteranceEnded?(event: UtteranceEnded): void;
+  /** Semantic turns: the judge's view of the turn (eager end, resumed, end). */
+  turn?(frame: TurnFrame): void;
 }
 
 type InterimEvent = Extract<SegmenterEvent, { type: 'interim' }>;
@@ -103,14 +112,27 @@ export class UtterancePipeline {
    */
   readonly endedAt = new Map<number, { at: number; speechEndedAt: number }>();
   private readonly arrivals = new AudioArrivals();
+  /** Semantic turns: per utterance number, whether its turn was judged complete, and its watch. */
+  private readonly turns = new Map<number, { eager: boolean; stopWatching: () => void }>();
 
+  /**
+   * `timing`: when utterances end. The segmenter must have been created with its resting
+   * threshold (restingSilenceSeconds); in `semantic` mode a complete turn lowers it to
+   * `minSilenceMs` until the utterance ends or speech resumes.
+   */
   constructor(
     private readonly sessionId: string,
     private readonly segmenter: Segmenter,
     private readonly deps: PipelineDeps,
     private readonly hooks: PipelineHooks,
+    private timing: TurnTiming,
   ) {
     this.speculations = new SpeculationTracker(deps.speculation);
+  }
+
+  /** The silence (s) that ends an utterance whose turn is not known to be complete. */
+  static restingSilenceSeconds(timing: TurnTiming): number {
+    return (timing.mode === 'semantic' ? timing.maxSilenceMs : timing.silenceMs) / 1000;
   }
 
   /**
@@ -147,11 +169,19 @@ export class UtterancePipeline {
     return index;
   }
 
+  /** A fixed silence ends utterances from now on (`silence` mode). */
   setSilenceThreshold(seconds: number): void {
-    this.segmenter.setSilenceThreshold(seconds);
+    this.setTurnTiming({ ...this.timing, mode: 'silence', silenceMs: seconds * 1000 });
+  }
+
+  setTurnTiming(timing: TurnTiming): void {
+    this.timing = timing;
+    this.segmenter.setSilenceThreshold(UtterancePipeline.restingSilenceSeconds(timing));
   }
 
   dispose(): void {
+    for (const turn of this.turns.values()) turn.stopWatching();
+    this.turns.clear();
     this.segmenter.dispose();
     // Speculations of an utterance that will never end here: the workers drop them at once.
     this.run(async () => {
@@ -182,6 +212,10 @@ export class UtterancePipeline {
           this.run(() => this.speculate(event));
           break;
         case 'speculation-cancelled':
+          // Before the next audio: a lowered threshold must not end the resumed utterance.
+          this.endTurnWatch(event.utterance, (index) =>
+            this.hooks.turn?.({ type: 'turn', event: 'turn_resumed', index }),
+          );
           this.run(async () => {
             const revision = this.speculations.cancelled(event.utterance);
             if (revision === undefined) return;
@@ -193,6 +227,18 @@ export class UtterancePipeline {
         case 'final': {
           // Snapshots of an utterance that has ended are worthless now.
           this.waitingInterim = undefined;
+          if (this.timing.mode === 'semantic') {
+            const eager = this.turns.get(event.utterance)?.eager === true;
+            this.endTurnWatch(event.utterance);
+            const trigger = event.reason === 'finalize' ? 'manual' : eager ? 'model' : 'timeout';
+            this.run(async () => {
+              const index = this.open.get(event.utterance)?.index;
+              if (index !== undefined) {
+                this.hooks.turn?.({ type: 'turn', event: 'end_of_turn', index, trigger });
+              }
+              return Promise.resolve();
+            });
+          }
           const decidedAt = Date.now();
           const speechEndedAt = this.arrivals.arrivalOf(event.speechEndSec) ?? decidedAt;
           this.deps.metrics.stages.observe({ stage: 'vad' }, (decidedAt - speechEndedAt) / 1000);
@@ -271,12 +317,55 @@ export class UtterancePipeline {
       const revision = await this.enqueue('final', open, event, true);
       this.speculations.started(event.utterance, revision);
       this.deps.metrics.speculations.inc({ outcome: 'started' });
+      if (this.timing.mode === 'semantic') this.watchTurn(event.utterance, open.index, revision);
     } catch (error) {
       // Only a head start: the final is enqueued as usual when the threshold passes.
       this.logger.warn(
         `Speculation not enqueued for ${this.sessionId}: ${(error as Error).message}`,
       );
     }
+  }
+
+  /** Semantic turns: judge the speculation's text as soon as its worker offers it. */
+  private watchTurn(utterance: number, index: number, revision: number): void {
+    this.turns.get(utterance)?.stopWatching();
+    const stopWatching = this.deps.offers.watch(
+      utteranceIdOf(this.sessionId, index),
+      revision,
+      (offer) => this.judgeTurn(utterance, index, revision, offer),
+    );
+    this.turns.set(utterance, { eager: false, stopWatching });
+  }
+
+  private judgeTurn(
+    utterance: number,
+    index: number,
+    revision: number,
+    offer: SpeculationOffer,
+  ): void {
+    const turn = this.turns.get(utterance);
+    // Speech came back, or the utterance ended, before the offer arrived.
+    if (!turn || this.speculations.pending(utterance) !== revision) return;
+    const judgement = judgeTurn(
+      { text: offer.text, language: offer.language, confidence: offer.confidence },
+      { minConfidence: this.deps.turnMinConfidence },
+    );
+    if (judgement.verdict !== 'complete') return;
+    turn.eager = true;
+    this.hooks.turn?.({ type: 'turn', event: 'eager_end_of_turn', index, text: offer.text });
+    this.segmenter.setSilenceThreshold(this.timing.minSilenceMs / 1000);
+  }
+
+  /** The utterance's turn watch ends; a lowered threshold goes back up. */
+  private endTurnWatch(utterance: number, wasEager?: (index: number) => void): void {
+    const turn = this.turns.get(utterance);
+    if (!turn) return;
+    turn.stopWatching();
+    this.turns.delete(utterance);
+    if (!turn.eager) return;
+    this.segmenter.setSilenceThreshold(UtterancePipeline.restingSilenceSeconds(this.timing));
+    const index = this.open.get(utterance)?.index;
+    if (index !== undefined) wasEager?.(index);
   }
 
   /** Tells the workers never to deliver this speculation (best effort: it expires otherwise). */

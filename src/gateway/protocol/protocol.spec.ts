@@ -107,7 +107,7 @@ describe('config edges', () => {
     );
     expect(error(() => applyConfig(base, fields({ colour: 'blue' }))).message).toBe(
       'unknown config field "colour"; known: source, targets, sample_rate, encoding, ' +
-        'interim_results, interim_translations, realtime_finals, task',
+        'interim_results, interim_translations, realtime_finals, task, turn_detection',
     );
     expect(error(() => applyConfig(base, { targets: ['en', 'e1'] })).message).toBe(
       'targets must be a language code like "en"',

@@ -84,6 +84,9 @@ const configFields = {
   interim_translations: flag('interim_translations'),
   realtime_finals: flag('realtime_finals'),
   task: z.enum(['transcribe', 'translate'], { error: 'task must be "transcribe" or "translate"' }),
+  turn_detection: z.enum(['silence', 'semantic'], {
+    error: 'turn_detection must be "silence" or "semantic"',
+  }),
 } satisfies { [K in keyof SessionConfig]-?: z.ZodType<SessionConfig[K]> };
 
 const KEYS = Object.keys(configFields);

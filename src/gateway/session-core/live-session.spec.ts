@@ -98,6 +98,9 @@ function harness(options: { deliverOutcome?: 'ok' | 'owner' } = {}) {
     defaultSampleRate: 16000,
     sessionTtlSeconds: 60,
     instanceId: 'test',
+    turnTiming: { mode: 'silence', silenceMs: 600, minSilenceMs: 250, maxSilenceMs: 1500 },
+    turnMinConfidence: 0.5,
+    offers: { watch: () => () => undefined },
   } as unknown as SessionDeps;
 
   const frames: { frame: ServerFrame; context: FrameContext }[] = [];

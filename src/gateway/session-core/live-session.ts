@@ -18,6 +18,7 @@ import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './sess
 import { SessionEnd } from '../gateway.metrics';
 import { SessionInput, SessionState, SessionStateMachine } from './session-state';
 import { utteranceIndex } from '../../contracts/utterance-ids';
+import type { TurnTiming } from '../../turns';
 
 const TOUCH_INTERVAL_MS = 5000;
 /** Indices of finalize-ended utterances remembered (the oldest are forgotten first). */
@@ -80,6 +81,8 @@ export class LiveSession {
   private finalizeEnded = 0;
   /** Set by silenceThreshold(): overrides SessionOptions.silenceThresholdSeconds. */
   private silenceSeconds?: number;
+  /** Set by turnDetection() (an adapter's own turn settings): overrides everything else. */
+  private turnOverride?: TurnTiming;
   /** Audio bytes queued on the chain and not yet decoded. */
   private pendingAudioBytes = 0;
   /** A frame was refused by the audio meter: the connection is closing, later audio is dropped. */
@@ -188,9 +191,33 @@ export class LiveSession {
   silenceThreshold(seconds: number): void {
     this.enqueue(() => {
       this.silenceSeconds = seconds;
-      if (this.apply('config')) this.pipeline!.setSilenceThreshold(seconds);
+      this.turnOverride = undefined;
+      if (this.apply('config')) this.pipeline!.setTurnTiming(this.turnTiming());
       return Promise.resolve();
     });
+  }
+
+  /** How utterances end from the next audio on (an adapter's turn settings, kept across a resume). */
+  turnDetection(timing: TurnTiming): void {
+    this.enqueue(() => {
+      this.turnOverride = timing;
+      if (this.apply('config')) this.pipeline!.setTurnTiming(timing);
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * The adapter's turn settings, else the client's `turn_detection`, else a silence the adapter
+   * chose (always `silence` mode), else the server's TURN_MODE.
+   */
+  private turnTiming(): TurnTiming {
+    if (this.turnOverride) return this.turnOverride;
+    const base = this.deps.turnTiming;
+    const chosenSilence = this.silenceSeconds ?? this.options.silenceThresholdSeconds;
+    const silenceMs = chosenSilence !== undefined ? chosenSilence * 1000 : base.silenceMs;
+    const mode =
+      this.config?.turn_detection ?? (chosenSilence !== undefined ? 'silence' : base.mode);
+    return { ...base, mode, silenceMs };
   }
 
   drain(): void {
@@ -321,11 +348,12 @@ export class LiveSession {
       },
       onResultDelivered: (stored) => this.deps.records.delivered(sessionId, this.keyId, stored),
     });
+    const timing = this.turnTiming();
     this.pipeline = new UtterancePipeline(
       this.sessionId,
       this.deps.segmenters.create({
         emitInterims: true,
-        silenceThresholdSeconds: this.silenceSeconds ?? this.options.silenceThresholdSeconds,
+        silenceThresholdSeconds: UtterancePipeline.restingSilenceSeconds(timing),
       }),
       this.deps,
       {
@@ -340,7 +368,9 @@ export class LiveSession {
           }
           this.output.utteranceEnded?.(event);
         },
+        turn: (frame) => this.send(frame),
       },
+      timing,
     );
     const state = await this.deps.store.load(this.sessionId);
     this.keyId = state.keyId;
@@ -389,7 +419,9 @@ export class LiveSession {
       if (tail.length > 0) await this.pipeline!.push(tail);
       this.decoder = this.createDecoder(next);
     }
+    const turnChanged = next.turn_detection !== this.config.turn_detection;
     this.config = next;
+    if (turnChanged) this.pipeline!.setTurnTiming(this.turnTiming());
     await this.deps.store.saveConfig(this.sessionId, next);
     this.send(this.sessionFrame(false, this.delivery?.seq ?? 0));
   }

@@ -1,3 +1,4 @@
+import type { TurnTiming } from '../../turns';
 import { ResultReaderService } from '../../utterance/result-reader.service';
 import { GatewayMetrics } from '../gateway.metrics';
 import { PipelineDeps, SpeechStarted, UtteranceEnded } from '../pipeline/utterance-pipeline';
@@ -21,6 +22,8 @@ export interface SessionDeps extends PipelineDeps {
   instanceId: string;
   /** The speech model's name as protocols report it (for example `whisper-tiny`). */
   modelName: string;
+  /** TURN_MODE and its silences, SILENCE_THRESHOLD_SECONDS: how utterances end by default. */
+  turnTiming: TurnTiming;
 }
 
 /** Turns a transport's audio bytes into 16 kHz mono PCM16 (PcmDecoder is the native one). */

@@ -22,6 +22,7 @@ import { ResultReaderService } from '../../utterance/result-reader.service';
 import { GatewayMetrics } from '../gateway.metrics';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
 import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
+import { SpeculationOffersService } from '../../utterance/speculation-offers.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
 import { SessionRecordsService } from '../session/session-records.service';
 import { SessionStoreService } from '../session/session-store.service';
@@ -62,6 +63,7 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
     reader: ResultReaderService,
     records: SessionRecordsService,
     verdicts: SpeculationVerdictsService,
+    offers: SpeculationOffersService,
     @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
     private readonly security: GatewaySecurityService,
     @Optional() private readonly rooms?: RoomsService,
@@ -79,6 +81,14 @@ export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy 
       metrics,
       records,
       verdicts,
+      offers,
+      turnMinConfidence: config.vad.turns.minConfidence,
+      turnTiming: {
+        mode: config.vad.turns.mode,
+        silenceMs: config.vad.silenceThresholdSeconds * 1000,
+        minSilenceMs: config.vad.turns.minSilenceMs,
+        maxSilenceMs: config.vad.turns.maxSilenceMs,
+      },
       speculation: {
         enabled: config.vad.speculativeSilenceSeconds > 0,
         maxQueueDepth: config.gateway.speculationMaxQueueDepth,
