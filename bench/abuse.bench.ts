@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { SttJob } from 'src/common/queues/job-payloads';
 import { QueueName } from 'src/common/queues/queue-names';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWav } from 'src/audio/wav';
 import { RedisKeys } from 'src/common/redis/redis-keys';
 import { jfk, pcmBytes } from '../test/helpers/audio';
 import { freePort } from '../test/helpers/ports';

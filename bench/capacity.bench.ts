@@ -23,7 +23,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pacedChunks } from 'src/client/audio/audio-source';
 import { buildClip } from 'src/client/audio/demo-audio';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWav } from 'src/audio/wav';
 import { LoadTestReport, runLoadTest } from 'src/client/load-test';
 import { freePort } from '../test/helpers/ports';
 import { ServiceProcess } from '../test/helpers/processes';

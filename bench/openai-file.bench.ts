@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApp } from 'src/bootstrap';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWav } from 'src/audio/wav';
 import { loadConfig } from 'src/common/config/load-config';
 import { fixture, randomWeightsModel } from '../test/helpers/fixtures';
 import { freePort } from '../test/helpers/ports';

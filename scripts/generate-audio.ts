@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildClip, DEMO_SENTENCES } from '../src/client/audio/demo-audio';
-import { encodeWav } from '../src/common/audio/wav';
+import { encodeWav } from '../src/audio/wav';
 
 function main(): void {
   const { values } = parseArgs({

@@ -1,5 +1,5 @@
-import { floatToPcm16, levelDb, TARGET_RATE } from '../src/client/shared/audio';
-import { StreamingResampler } from '../src/client/shared/streaming-resampler';
+import { floatToPcm16, levelDb, TARGET_RATE } from '../src/audio/pcm16';
+import { StreamingResampler } from '../src/audio/streaming-resampler';
 
 export type AudioInput = { kind: 'mic'; deviceId?: string } | { kind: 'display' };
 

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
-import { readWavLayout, WavFormatError, WavLayout } from '../common/audio/wav';
+import { readWavLayout, WavFormatError, WavLayout } from '../audio/wav';
 import { isSupportedSampleRate } from '../common/validation/schema-parse';
-import { StreamingResampler } from '../client/shared/streaming-resampler';
+import { StreamingResampler } from '../audio/streaming-resampler';
 import { OpenAiError } from './openai-error';
 
 export const SAMPLE_RATE = 16000;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWav } from 'src/audio/wav';
 import { concatPcm, espeak, silence } from '../helpers/audio';
 
 /** Spoken phrases with pauses long enough for the VAD to cut between them. */

@@ -1,5 +1,5 @@
 import OpenAI, { toFile } from 'openai';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWav } from 'src/audio/wav';
 import { AudioUploadsService } from 'src/openai-api/audio-uploads.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { jfk } from '../helpers/audio';

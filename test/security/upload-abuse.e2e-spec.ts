@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { WebSocket } from 'ws';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWav } from 'src/audio/wav';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { jfk, pcmBytes } from '../helpers/audio';

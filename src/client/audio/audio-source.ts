@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { floatToPcm16, TARGET_RATE } from '../shared/audio';
-import { resample } from '../shared/streaming-resampler';
-import { decodeWav } from '../../common/audio/wav';
+import { floatToPcm16, TARGET_RATE } from '../../audio/pcm16';
+import { resample } from '../../audio/streaming-resampler';
+import { decodeWav } from '../../audio/wav';
 
 /** 16 kHz mono PCM16 chunks, with the position (seconds from stream start) of each chunk's end. */
 export interface AudioChunk {

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { floatToPcm16, TARGET_RATE } from '../shared/audio';
-import { resample } from '../shared/streaming-resampler';
-import { decodeWav } from '../../common/audio/wav';
+import { floatToPcm16, TARGET_RATE } from '../../audio/pcm16';
+import { resample } from '../../audio/streaming-resampler';
+import { decodeWav } from '../../audio/wav';
 
 /** Sentences the demo speaks, by espeak-ng voice (ISO 639-1 codes). */
 export const DEMO_SENTENCES: Record<string, string[]> = {

@@ -1,6 +1,6 @@
 import { endianness } from 'node:os';
 import { AudioEncoding } from '../protocol/session-config';
-import { StreamingResampler } from '../../client/shared/streaming-resampler';
+import { StreamingResampler } from '../../audio/streaming-resampler';
 
 export const TARGET_RATE = 16000;
 const LITTLE_ENDIAN = endianness() === 'LE';

@@ -1,4 +1,4 @@
-import { floatToPcm16, levelDb, levelFraction, pcm16ToFloat } from './audio';
+import { floatToPcm16, levelDb, levelFraction, pcm16ToFloat } from './pcm16';
 
 describe('PCM16 and level', () => {
   it('converts and clips', () => {
