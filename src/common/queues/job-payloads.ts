@@ -1,3 +1,4 @@
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
 import { parseWith, z } from '../validation/schema-parse';
 import { QueueName } from './queue-names';
 
@@ -30,7 +31,7 @@ export const SttJobSchema = z
       index: position,
       /** Increases with every interim snapshot of one utterance; the final has the highest. */
       revision: position,
-      sampleRate: z.literal(16000, { error: 'must be 16000' }),
+      sampleRate: z.literal(PIPELINE_SAMPLE_RATE, { error: `must be ${PIPELINE_SAMPLE_RATE}` }),
       /** Seconds from stream start. */
       startSec: seconds,
       endSec: seconds,
