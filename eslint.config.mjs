@@ -2,6 +2,79 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+// Import rules inside src/. In flat config a later block's `no-restricted-imports` replaces an
+// earlier one for the files both match, so the blocks below cover disjoint sets of files and each
+// lists every pattern its files need, composed from these.
+const RELATIVE_INSIDE_SRC = {
+  regex: '^src/',
+  message: 'Inside src, import relatively (dist/ has no path mapping).',
+};
+const TRANSLATION_SURFACE_ONLY = {
+  regex: '^(\\.\\./)+translation/',
+  message: "Import the translation role's public surface: '../translation' (src/translation/index.ts).",
+};
+const NO_CLIENT_FROM_SERVER = {
+  regex: '^(\\./|(\\.\\./)+)client(/|$)',
+  message: 'Server code does not import src/client (the CLI and web app); shared audio code is src/audio.',
+};
+const AUDIO_SELF_CONTAINED = {
+  regex: '^(?!\\./)',
+  message:
+    'src/audio runs in the browser too: it imports only its own files (./...), no node: modules, packages or other folders.',
+};
+const CONTRACTS_SELF_CONTAINED = {
+  regex: '^(?!\\./|\\.\\./audio/|zod$)',
+  message: 'src/contracts imports only its own files, src/audio (../audio/...) and zod.',
+};
+const NODE_GLOBALS_IN_AUDIO = ['Buffer', 'process', 'require', '__dirname', '__filename', 'global'].map(
+  (name) => ({ name, message: 'src/audio runs in the browser too: typed arrays, no Node globals.' }),
+);
+
+const restrictImports = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+const SRC = 'src/**/*.ts';
+const SPECS = 'src/**/*.spec.ts';
+/** The translation role and the start-up that wires it import src/translation's internals. */
+const TRANSLATION_INSIDERS = ['src/translation/**', 'src/main.ts', 'src/app.module.ts'];
+const CLIENT = 'src/client/**';
+const AUDIO = 'src/audio/**';
+const CONTRACTS = 'src/contracts/**';
+
+// Every file of src/ falls in exactly one of these blocks.
+const srcImportBlocks = [
+  {
+    files: [SRC],
+    ignores: [...TRANSLATION_INSIDERS, CLIENT, AUDIO, CONTRACTS],
+    rules: restrictImports(RELATIVE_INSIDE_SRC, TRANSLATION_SURFACE_ONLY, NO_CLIENT_FROM_SERVER),
+  },
+  {
+    files: TRANSLATION_INSIDERS,
+    rules: restrictImports(RELATIVE_INSIDE_SRC, NO_CLIENT_FROM_SERVER),
+  },
+  {
+    files: [CLIENT],
+    rules: restrictImports(RELATIVE_INSIDE_SRC, TRANSLATION_SURFACE_ONLY),
+  },
+  {
+    // Specs run in Node and read fixtures: they are held to the server's rules instead.
+    files: [`${AUDIO}/*.spec.ts`, `${CONTRACTS}/*.spec.ts`],
+    rules: restrictImports(RELATIVE_INSIDE_SRC, TRANSLATION_SURFACE_ONLY, NO_CLIENT_FROM_SERVER),
+  },
+  {
+    files: [AUDIO],
+    ignores: [SPECS],
+    rules: {
+      ...restrictImports(AUDIO_SELF_CONTAINED),
+      'no-restricted-globals': ['error', ...NODE_GLOBALS_IN_AUDIO],
+    },
+  },
+  {
+    files: [CONTRACTS],
+    ignores: [SPECS],
+    rules: restrictImports(CONTRACTS_SELF_CONTAINED),
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'public/**', 'eslint.config.mjs', 'jest.config.js', 'test/jest-e2e.config.js'] },
   js.configs.recommended,
@@ -22,36 +95,7 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // Inside src, imports are relative: dist/ runs without a path resolver, so `src/...` (the
-    // style of test/ and bench/) would not load there.
-    files: ['src/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ regex: '^src/', message: 'Inside src, import relatively (dist/ has no path mapping).' }] },
-      ],
-    },
-  },
-  {
-    // The translation role's public surface is src/translation/index.ts.
-    files: ['src/**/*.ts'],
-    ignores: ['src/translation/**', 'src/main.ts', 'src/app.module.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { regex: '^src/', message: 'Inside src, import relatively (dist/ has no path mapping).' },
-            {
-              regex: '^(\\.\\./)+translation/',
-              message: "Import the translation role's public surface: '../translation' (src/translation/index.ts).",
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...srcImportBlocks,
   {
     files: ['src/common/config/load-config.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'src/**/*.spec.ts'],
     rules: { 'no-restricted-properties': 'off' },

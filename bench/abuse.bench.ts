@@ -21,7 +21,7 @@ import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { SttJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { RedisKeys } from 'src/common/redis/redis-keys';
 import { jfk, pcmBytes } from '../test/helpers/audio';
 import { freePort } from '../test/helpers/ports';
@@ -108,7 +108,7 @@ function wellBehaved(url: string): { stop(): Promise<{ finals: number; latencies
 
 /** A 44-byte WAV: a header at `rate` and no samples. */
 function tinyWav(rate: number): Buffer {
-  return encodeWav(new Int16Array(0), rate);
+  return encodeWavBuffer(new Int16Array(0), rate);
 }
 
 function slowWav(bytes: number): Buffer {

@@ -23,7 +23,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pacedChunks } from 'src/client/audio/audio-source';
 import { buildClip } from 'src/client/audio/demo-audio';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { LoadTestReport, runLoadTest } from 'src/client/load-test';
 import { freePort } from '../test/helpers/ports';
 import { ServiceProcess } from '../test/helpers/processes';
@@ -60,7 +60,7 @@ function uploadFile(talk: Int16Array): Buffer {
   const total = UPLOAD_SECONDS * 16000;
   const pcm = new Int16Array(total);
   for (let at = 0; at < total; at += talk.length) pcm.set(talk.subarray(0, total - at), at);
-  return encodeWav(pcm, 16000);
+  return encodeWavBuffer(pcm, 16000);
 }
 
 /** Posts the file; resolves with the status and the seconds it took once the answer is in. */

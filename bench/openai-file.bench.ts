@@ -20,7 +20,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApp } from 'src/bootstrap';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { loadConfig } from 'src/common/config/load-config';
 import { fixture, randomWeightsModel } from '../test/helpers/fixtures';
 import { freePort } from '../test/helpers/ports';
@@ -50,7 +50,7 @@ function benchFile(): { path: string; pcmPath: string; seconds: number } {
   const pcm = new Int16Array((speech.length + pause.length) * REPEATS);
   for (let i = 0; i < REPEATS; i++) pcm.set(speech, i * (speech.length + pause.length));
   const path = join(mkdtempSync(join(tmpdir(), 'rt-bench-openai-')), 'file.wav');
-  writeFileSync(path, encodeWav(pcm, 16000));
+  writeFileSync(path, encodeWavBuffer(pcm, 16000));
   const pcmPath = `${path}.pcm`;
   writeFileSync(pcmPath, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
   return { path, pcmPath, seconds: pcm.length / 16000 };

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildClip, DEMO_SENTENCES } from '../src/client/audio/demo-audio';
-import { encodeWav } from '../src/common/audio/wav';
+import { encodeWavBuffer } from '../src/common/audio/wav-buffer';
 
 function main(): void {
   const { values } = parseArgs({
@@ -36,7 +36,7 @@ function main(): void {
   const write = (name: string, sentences: Array<{ language: string; text: string }>): void => {
     const clip = buildClip(sentences, { pauseSeconds });
     const wav = join(out, `${name}.wav`);
-    writeFileSync(wav, encodeWav(clip.pcm, clip.sampleRate));
+    writeFileSync(wav, encodeWavBuffer(clip.pcm, clip.sampleRate));
     const manifest = {
       file: `${name}.wav`,
       sampleRate: clip.sampleRate,

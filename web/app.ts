@@ -5,7 +5,7 @@ import { wsUrlFromPage } from '../src/client/shared/session-url';
 import { toSrt, toVtt } from '../src/client/shared/subtitle-export';
 import { TranscriptModel } from '../src/client/shared/transcript.model';
 import { TextAreaTyping } from '../src/client/shared/typing-plan';
-import { levelFraction } from '../src/client/shared/audio';
+import { levelFraction } from '../src/client/shared/level-meter';
 import { AudioCapture, AudioInput, CaptureError, listMicrophones } from './audio-capture';
 import { CaptionShow, CaptionView } from './caption-view';
 import { fillLanguages } from './languages';

@@ -1,5 +1,7 @@
-import { floatToPcm16, levelDb, TARGET_RATE } from '../src/client/shared/audio';
-import { StreamingResampler } from '../src/client/shared/streaming-resampler';
+import { levelDb } from '../src/audio/level';
+import { floatToPcm16 } from '../src/audio/pcm16';
+import { PIPELINE_SAMPLE_RATE } from '../src/audio/pipeline-rate';
+import { StreamingResampler } from '../src/audio/streaming-resampler';
 
 export type AudioInput = { kind: 'mic'; deviceId?: string } | { kind: 'display' };
 
@@ -76,7 +78,7 @@ export class AudioCapture {
     mute.gain.value = 0;
     source.connect(node);
     node.connect(mute).connect(context.destination);
-    const resampler = new StreamingResampler(context.sampleRate, TARGET_RATE);
+    const resampler = new StreamingResampler(context.sampleRate, PIPELINE_SAMPLE_RATE);
     node.port.onmessage = (event: MessageEvent<Float32Array>) => {
       const block = event.data;
       handlers.level(levelDb(block));

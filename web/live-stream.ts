@@ -1,3 +1,4 @@
+import { PIPELINE_SAMPLE_RATE } from '../src/audio/pipeline-rate';
 import {
   closeFrame,
   configFrame,
@@ -29,8 +30,8 @@ export interface LiveStreamHandlers {
   newSession?(): void;
 }
 
-/** Audio held while reconnecting: 30 s at 16 kHz. */
-const MAX_HELD_SAMPLES = 16000 * 30;
+/** Audio held while reconnecting: 30 s. */
+const MAX_HELD_SAMPLES = PIPELINE_SAMPLE_RATE * 30;
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000, 4000, 4000, 4000];
 /** Close codes after which reconnecting cannot help. */
 const FATAL_CLOSE = new Set([1008, 1009, 4000, 4001, 4002]);

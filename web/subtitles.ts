@@ -1,4 +1,4 @@
-import { levelFraction } from '../src/client/shared/audio';
+import { levelFraction } from '../src/client/shared/level-meter';
 import { parseServerFrame } from '../src/client/shared/protocol';
 import { wsUrlFromPage } from '../src/client/shared/session-url';
 import { TranscriptModel } from '../src/client/shared/transcript.model';

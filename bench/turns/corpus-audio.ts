@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { encodeWav } from '../../src/common/audio/wav';
+import { encodeWavBuffer } from '../../src/common/audio/wav-buffer';
 import { compose, RATE, readWav16k, trim } from '../../test/helpers/audio-fixtures';
 import { SENTENCES, VOICES } from './corpus-sentences';
 import {
@@ -129,7 +129,7 @@ export function loadOrGenerateCorpus(
           `${sentence.id}: audio has ${pcm.length} samples, the layout ${laidOut.samples}`,
         );
       }
-      writeFileSync(join(building, laidOut.file), encodeWav(pcm, CORPUS_LAYOUT.sampleRate));
+      writeFileSync(join(building, laidOut.file), encodeWavBuffer(pcm, CORPUS_LAYOUT.sampleRate));
       return laidOut;
     });
     options.progress?.(script.length, script.length, 'done');

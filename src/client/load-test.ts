@@ -1,3 +1,4 @@
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 import { AudioSource } from './audio/audio-source';
 import { FinalRecord, RunObserver, RunOptions, runSession, SessionReport } from './run-session';
 import { LatencySummary, summarize } from './shared/stats';
@@ -172,14 +173,15 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 export async function runLoadTest(plan: LoadTestPlan): Promise<LoadTestReport> {
   const reports: SessionReport[] = [];
   const started = Date.now();
-  const longest = Math.max(...plan.audio.map((a) => a.pcm.length / 16000));
+  const longest = Math.max(...plan.audio.map((a) => a.pcm.length / PIPELINE_SAMPLE_RATE));
   const spreadSeconds = plan.stagger === 'file' ? longest : plan.stagger;
   for (let batch = 0; batch < plan.batches && !plan.signal?.aborted; batch++) {
     const results = await Promise.all(
       Array.from({ length: plan.clients }, async (_, i) => {
         const index = batch * plan.clients + i;
         const audio = plan.audio[index % plan.audio.length];
-        const own = plan.stagger === 'file' ? audio.pcm.length / 16000 : spreadSeconds;
+        const own =
+          plan.stagger === 'file' ? audio.pcm.length / PIPELINE_SAMPLE_RATE : spreadSeconds;
         await sleep(staggerDelayMs(i, plan.clients, own), plan.signal);
         const report = await runSession(plan.session(index), plan.source(audio.pcm), plan.observer);
         reports.push(report);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 import { QueueName } from './queue-names';
 
 const nonEmptyText = z
@@ -30,7 +31,7 @@ export const SttJobSchema = z
       index: position,
       /** Increases with every interim snapshot of one utterance; the final has the highest. */
       revision: position,
-      sampleRate: z.literal(16000, { error: 'must be 16000' }),
+      sampleRate: z.literal(PIPELINE_SAMPLE_RATE, { error: `must be ${PIPELINE_SAMPLE_RATE}` }),
       /** Seconds from stream start. */
       startSec: seconds,
       endSec: seconds,

@@ -4,13 +4,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
+import { StreamingResampler } from '../audio/streaming-resampler';
+import { readWavLayout, WavFormatError, WavLayout } from '../audio/wav';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
-import { readWavLayout, WavFormatError, WavLayout } from '../common/audio/wav';
 import { isSupportedSampleRate } from '../common/validation/schema-parse';
-import { StreamingResampler } from '../client/shared/streaming-resampler';
 import { OpenAiError } from './openai-error';
-
-export const SAMPLE_RATE = 16000;
 
 /** Containers we accept, each with the one ffmpeg demuxer allowed to read it. */
 export const AUDIO_FORMATS = {
@@ -53,7 +52,7 @@ function unsupported(detail: string): OpenAiError {
 }
 
 /** 16 kHz mono PCM16: bytes per second of decoded audio. */
-const BYTES_PER_SECOND = SAMPLE_RATE * 2;
+const BYTES_PER_SECOND = PIPELINE_SAMPLE_RATE * 2;
 /** Longest ffprobe may take to read a header. */
 const PROBE_TIMEOUT_MS = 10_000;
 /** WAV frames resampled between two turns of the event loop (about 1 ms of work at 48 kHz). */
@@ -130,8 +129,10 @@ export class AudioDecoder {
   private async wav(layout: WavLayout, signal: AbortSignal): Promise<Int16Array> {
     const seconds = layout.frames / layout.sampleRate;
     if (seconds > this.maxSeconds) throw audioTooLong(this.maxSeconds, seconds);
-    const resampler = new StreamingResampler(layout.sampleRate, SAMPLE_RATE);
-    const out = new Int16Array(Math.ceil((layout.frames * SAMPLE_RATE) / layout.sampleRate));
+    const resampler = new StreamingResampler(layout.sampleRate, PIPELINE_SAMPLE_RATE);
+    const out = new Int16Array(
+      Math.ceil((layout.frames * PIPELINE_SAMPLE_RATE) / layout.sampleRate),
+    );
     let written = 0;
     const put = (samples: Float32Array): void => {
       const room = Math.min(samples.length, out.length - written);
@@ -182,7 +183,7 @@ export class AudioDecoder {
         '-ac',
         '1',
         '-ar',
-        String(SAMPLE_RATE),
+        String(PIPELINE_SAMPLE_RATE),
         // A little past the limit, so a file over it is told apart from one that just fits.
         '-t',
         String(this.maxSeconds + 1),

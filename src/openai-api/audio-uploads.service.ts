@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { IncomingMessage } from 'node:http';
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { RevocationService } from '../security/revocation.service';
-import { AudioDecoder, audioTooLong, SAMPLE_RATE } from './audio-decoder';
+import { AudioDecoder, audioTooLong } from './audio-decoder';
 import { AudioRequest, AudioTask, parseAudioRequest } from './audio-request';
 import { readUpload } from './multipart-upload';
 import { Caller, OpenAiCallers } from './openai-callers.service';
@@ -126,7 +127,7 @@ export class AudioUploadsService implements OnModuleInit, OnModuleDestroy {
         hold.release();
         throw error;
       }
-      await hold.settle(pcm.length / SAMPLE_RATE);
+      await hold.settle(pcm.length / PIPELINE_SAMPLE_RATE);
       return pcm;
     } finally {
       await audio.close();

@@ -1,3 +1,4 @@
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 import { Segmenter } from '../gateway/pipeline/segmenter.port';
 
 /** One stretch of speech of an uploaded file, as the VAD cut it. */
@@ -12,8 +13,8 @@ export interface FileSegment {
   speechEndSec?: number;
 }
 
-/** Audio fed to the VAD at a time: small enough to keep its event lists short. */
-const CHUNK_SAMPLES = 16000;
+/** Audio fed to the VAD at a time (one second): small enough to keep its event lists short. */
+const CHUNK_SAMPLES = PIPELINE_SAMPLE_RATE;
 
 /**
  * Cuts a file into utterances with the live-speech segmenter (same VAD, same maximum length),

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { SttJob } from '../contracts/job-payloads';
 import { QueueName } from '../contracts/queue-names';
@@ -13,7 +14,6 @@ import { AudioTask } from './audio-request';
 import { FileSegment, fileSegments, runInOrder } from './file-segments';
 import { OpenAiError } from './openai-error';
 import { FileTranscript, TranscribedPiece } from './transcript-formats';
-import { SAMPLE_RATE } from './audio-decoder';
 import { sttJobId, utteranceId as utteranceIdOf } from '../contracts/utterance-ids';
 
 export interface FileTranscriptionRequest {
@@ -97,7 +97,7 @@ export class FileTranscriptionService {
       );
       return {
         task: request.task,
-        duration: pcm.length / SAMPLE_RATE,
+        duration: pcm.length / PIPELINE_SAMPLE_RATE,
         requestedLanguage: request.language,
         temperature: request.temperature,
         pieces,
@@ -153,7 +153,7 @@ export class FileTranscriptionService {
       kind: 'final',
       revision: 1,
       audioKey,
-      sampleRate: 16000,
+      sampleRate: PIPELINE_SAMPLE_RATE,
       startSec: segment.startSec,
       endSec: segment.endSec,
       ...(segment.speechStartSec !== undefined ? { speechStartSec: segment.speechStartSec } : {}),

@@ -28,6 +28,7 @@ import {
   wordsText,
 } from './text/local-agreement';
 import { finalResultId, interimResultId, translationJobId } from '../contracts/utterance-ids';
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 
 export type SttJobOutcome =
   | { status: 'skipped_stale' }
@@ -330,10 +331,10 @@ export class SttJobService {
     previousText: string | null,
   ): Promise<[Transcription, AgreementState]> {
     const state = await this.agreement.load(data.utteranceId);
-    const from = tailStart(state, samples.length / 16000);
+    const from = tailStart(state, samples.length / PIPELINE_SAMPLE_RATE);
     const committedText = wordsText(state.committed);
     const t = await this.transcriber.transcribe({
-      samples: samples.subarray(Math.round(from * 16000)),
+      samples: samples.subarray(Math.round(from * PIPELINE_SAMPLE_RATE)),
       kind: 'interim',
       language: data.language,
       task: data.task,

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { SegmentDetail, WordTiming } from '../contracts/result-messages';
+import { normalizePeak } from '../audio/level';
+import { pipelineSeconds } from '../audio/pipeline-rate';
 import { audioCtxFor } from './audio/audio-ctx';
-import { durationSeconds, normalizePeak } from './audio/pcm';
 import { analyseSpeech } from './audio/speech-detector';
 import { WHISPER_ENGINE, WhisperEngine } from './engine/whisper-engine';
 import { DEFAULT_FILTER, filterSegments } from './text/hallucination-filter';
@@ -80,7 +81,7 @@ export class SttTranscriber {
         task: input.task,
         beamSize: final ? stt.beamSize : 1,
         initialPrompt: buildPrompt(input.previousText) || undefined,
-        audioCtx: audioCtxFor(durationSeconds(samples), stt.audioCtx),
+        audioCtx: audioCtxFor(pipelineSeconds(samples.length), stt.audioCtx),
         maxTokens: stt.maxTokens,
         ...(input.temperature ? { temperature: input.temperature } : {}),
         temperatureFallback: final && stt.temperatureFallback,
@@ -115,11 +116,11 @@ export class SttTranscriber {
       languageProbability: fixedLanguage ? undefined : result.languageProbability,
       words,
       ...(input.segmentDetail
-        ? { segments: segmentDetails(kept, input.offsetSec, durationSeconds(input.samples)) }
+        ? { segments: segmentDetails(kept, input.offsetSec, pipelineSeconds(input.samples.length)) }
         : {}),
       inferred: true,
       sttMs,
-      audioSeconds: durationSeconds(samples),
+      audioSeconds: pipelineSeconds(samples.length),
     };
   }
 }

@@ -30,7 +30,6 @@ export { UtteranceSegmenter } from './utterance-segmenter';
 export type { FinalReason, SegmenterEvent } from './utterance-segmenter';
 export {
   DEFAULT_SEGMENTER_OPTIONS,
-  VAD_SAMPLE_RATE,
   resolveSegmenterOptions,
   segmenterOptionsFromConfig,
 } from './segmenter-options';

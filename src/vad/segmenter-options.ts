@@ -1,8 +1,5 @@
 import { AppConfig } from '../common/config/app-config';
 
-/** Sample rate of everything in src/vad. The gateway resamples client audio to it first. */
-export const VAD_SAMPLE_RATE = 16000;
-
 export interface SegmenterOptions {
   /** Silence that ends an utterance (SILENCE_THRESHOLD_SECONDS). */
   readonly silenceThresholdSeconds: number;

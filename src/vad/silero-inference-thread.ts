@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 
 /**
  * onnxruntime-node runs a session synchronously on the calling thread (its `run` only defers the
@@ -30,7 +31,7 @@ const ort = require(workerData.ortPath);
     parentPort.postMessage({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     return;
   }
-  const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
+  const sr = new ort.Tensor('int64', BigInt64Array.from([BigInt(workerData.sampleRate)]), []);
   parentPort.postMessage({ type: 'ready' });
   parentPort.on('message', async (m) => {
     if (m.type === 'close') {
@@ -87,7 +88,11 @@ export class SileroInferenceThread {
   static start(modelPath: string): Promise<SileroInferenceThread> {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { modelPath, ortPath: require.resolve('onnxruntime-node') },
+      workerData: {
+        modelPath,
+        ortPath: require.resolve('onnxruntime-node'),
+        sampleRate: PIPELINE_SAMPLE_RATE,
+      },
     });
     return new Promise((resolve, reject) => {
       const onMessage = (message: WorkerMessage): void => {

@@ -1,11 +1,12 @@
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 import { PcmRingBuffer } from './pcm-ring-buffer';
-import { SegmenterOptions, VAD_SAMPLE_RATE } from './segmenter-options';
+import { SegmenterOptions } from './segmenter-options';
 import { SpeechDetector } from './speech-detector';
 
 export type FinalReason = 'silence' | 'finalize' | 'max-length' | 'close';
 
 /**
- * Times are seconds from stream start (samples pushed / 16000). `utterance` numbers the
+ * Times are seconds from stream start (samples pushed / PIPELINE_SAMPLE_RATE). `utterance` numbers the
  * utterances of one segmenter from 0; every `speech-start` is followed by exactly one `final`
  * with the same number (unless the segmenter is disposed or `discard()` drops the utterance
  * first), interims in between.
@@ -66,7 +67,7 @@ interface Utterance {
 /** Largest slice written to the ring before classifying, so one huge push cannot overrun it. */
 const MAX_SLICE_SAMPLES = 8192;
 /** Extra room when the ring has to grow, so it does not grow a little on every push. */
-const GROWTH_MARGIN_SAMPLES = VAD_SAMPLE_RATE;
+const GROWTH_MARGIN_SAMPLES = PIPELINE_SAMPLE_RATE;
 
 /**
  * Cuts one 16 kHz mono PCM16 stream into utterances. One per stream; not shared.
@@ -109,7 +110,7 @@ export class UtteranceSegmenter {
     private readonly detector: SpeechDetector,
     private readonly options: SegmenterOptions,
   ) {
-    const sr = VAD_SAMPLE_RATE;
+    const sr = PIPELINE_SAMPLE_RATE;
     this.frameSamples = detector.frameSamples;
     if (!Number.isInteger(this.frameSamples) || this.frameSamples <= 0) {
       throw new RangeError(`SpeechDetector.frameSamples must be a positive integer`);
@@ -132,7 +133,7 @@ export class UtteranceSegmenter {
 
   /** Seconds of audio received so far. */
   get streamSeconds(): number {
-    return this.ring.end / VAD_SAMPLE_RATE;
+    return this.ring.end / PIPELINE_SAMPLE_RATE;
   }
 
   /** Whether an utterance is in progress (a speech-start without its final yet). */
@@ -209,7 +210,7 @@ export class UtteranceSegmenter {
   }
 
   private applySilenceThreshold(seconds: number): void {
-    const sr = VAD_SAMPLE_RATE;
+    const sr = PIPELINE_SAMPLE_RATE;
     const f = this.frameSamples;
     this.silenceFramesToEnd = Math.max(1, Math.ceil((seconds * sr) / f));
     const speculate = Math.max(
@@ -467,7 +468,7 @@ export class UtteranceSegmenter {
 }
 
 function sec(samples: number): number {
-  return samples / VAD_SAMPLE_RATE;
+  return samples / PIPELINE_SAMPLE_RATE;
 }
 
 function meanSquare(frame: Int16Array): number {

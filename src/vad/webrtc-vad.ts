@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 
 /** 10 ms at 16 kHz: the frame size this wrapper feeds libfvad. */
-export const WEBRTC_FRAME_SAMPLES = 160;
+export const WEBRTC_FRAME_SAMPLES = PIPELINE_SAMPLE_RATE / 100;
 
 // @types/node 20 does not declare the WebAssembly global (and lib has no DOM): the little used here.
 interface WasmMemory {
@@ -117,7 +118,10 @@ export class FvadWasm {
     }
     const handle = this.x.fvadNew();
     if (!handle) throw new Error('fvad_new failed (out of wasm memory)');
-    if (this.x.fvadSetSampleRate(handle, 16000) !== 0 || this.x.fvadSetMode(handle, mode) !== 0) {
+    if (
+      this.x.fvadSetSampleRate(handle, PIPELINE_SAMPLE_RATE) !== 0 ||
+      this.x.fvadSetMode(handle, mode) !== 0
+    ) {
       this.x.fvadFree(handle);
       throw new Error('fvad configuration failed');
     }

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildClip, DemoClip } from 'src/client/audio/demo-audio';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 
 export const ROOT = resolve(__dirname, '../..');
 export const CLI = join(ROOT, 'dist/client/cli.js');
@@ -49,6 +49,6 @@ export function writeClip(
 ): { path: string; clip: DemoClip } {
   const clip = buildClip(sentences, { pauseSeconds: 1.2 });
   const path = join(mkdtempSync(join(tmpdir(), 'rt-clip-')), name);
-  writeFileSync(path, encodeWav(clip.pcm, clip.sampleRate));
+  writeFileSync(path, encodeWavBuffer(clip.pcm, clip.sampleRate));
   return { path, clip };
 }

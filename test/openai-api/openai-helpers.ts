@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { concatPcm, espeak, silence } from '../helpers/audio';
 
 /** Spoken phrases with pauses long enough for the VAD to cut between them. */
@@ -11,7 +11,7 @@ export function spokenFile(phrases: string[], pauseSec = 1.5): Int16Array {
 }
 
 export function wavFile(pcm: Int16Array): Buffer {
-  return encodeWav(pcm, 16000);
+  return encodeWavBuffer(pcm, 16000);
 }
 
 /** The WAV converted by ffmpeg to another container (`mp3`, `ogg`, `flac`, ...). */

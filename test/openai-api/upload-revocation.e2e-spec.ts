@@ -1,5 +1,5 @@
 import OpenAI, { toFile } from 'openai';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { AudioUploadsService } from 'src/openai-api/audio-uploads.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { jfk } from '../helpers/audio';
@@ -43,7 +43,7 @@ describe('revoking a key ends its uploads in progress (issue 24, item 19)', () =
     const uploads = gw.running.app.get(AudioUploadsService);
     const revoked = await apiKeys.create({ name: 'revoked' });
     const kept = await apiKeys.create({ name: 'kept' });
-    const wav = encodeWav(jfk(), 16000);
+    const wav = encodeWavBuffer(jfk(), 16000);
     const send = async (key: string) =>
       clientFor(key).audio.transcriptions.create({
         file: await toFile(wav, 'jfk.wav'),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { WebSocket } from 'ws';
-import { encodeWav } from 'src/common/audio/wav';
+import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { jfk, pcmBytes } from '../helpers/audio';
@@ -35,7 +35,7 @@ function speechWav(rate: number, seconds: number): Buffer {
   const speech = jfk(rate);
   const pcm = new Int16Array(Math.round(rate * seconds));
   pcm.set(speech.subarray(0, pcm.length));
-  return encodeWav(pcm, rate);
+  return encodeWavBuffer(pcm, rate);
 }
 
 /**
@@ -159,7 +159,7 @@ describe('upload and sample-rate abuse (real gateway, official OpenAI client)', 
         const rate = 383_999 - 2 * i;
         // 0.1 s of silence at a rate outside the list: read all the same (ffmpeg resamples it).
         const result = await upload(
-          encodeWav(new Int16Array(Math.floor(rate / 10)), rate),
+          encodeWavBuffer(new Int16Array(Math.floor(rate / 10)), rate),
           'a.wav',
         );
         expect(result.text).toBe('');
@@ -200,7 +200,9 @@ describe('upload and sample-rate abuse (real gateway, official OpenAI client)', 
     });
 
     it('refuses a WAV longer than the limit from its header', async () => {
-      const error = await failure(upload(encodeWav(new Int16Array(16000 * 90), 16000), 'a.wav'));
+      const error = await failure(
+        upload(encodeWavBuffer(new Int16Array(16000 * 90), 16000), 'a.wav'),
+      );
       expect(error.status).toBe(413);
       expect(error.message).toContain('the audio (90 s) is longer than');
     });

@@ -1,9 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { floatToPcm16, TARGET_RATE } from '../shared/audio';
-import { resample } from '../shared/streaming-resampler';
-import { decodeWav } from '../../common/audio/wav';
+import { floatToPcm16 } from '../../audio/pcm16';
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
+import { resample } from '../../audio/streaming-resampler';
+import { decodeWav } from '../../audio/wav';
 
 /** 16 kHz mono PCM16 chunks, with the position (seconds from stream start) of each chunk's end. */
 export interface AudioChunk {
@@ -17,11 +18,23 @@ export type AudioSource = AsyncIterable<AudioChunk>;
 export function loadAudioFile(path: string): Int16Array {
   if (extname(path).toLowerCase() === '.wav') {
     const decoded = decodeWav(readFileSync(path));
-    return floatToPcm16(resample(decoded.samples, decoded.sampleRate, TARGET_RATE));
+    return floatToPcm16(resample(decoded.samples, decoded.sampleRate, PIPELINE_SAMPLE_RATE));
   }
   const result = spawnSync(
     'ffmpeg',
-    ['-v', 'error', '-i', path, '-f', 's16le', '-ac', '1', '-ar', String(TARGET_RATE), '-'],
+    [
+      '-v',
+      'error',
+      '-i',
+      path,
+      '-f',
+      's16le',
+      '-ac',
+      '1',
+      '-ar',
+      String(PIPELINE_SAMPLE_RATE),
+      '-',
+    ],
     { maxBuffer: 1 << 30 },
   );
   if (result.error) {
@@ -47,17 +60,17 @@ export async function* pacedChunks(
     signal,
   }: { chunkMs?: number; fast?: boolean; signal?: AbortSignal },
 ): AsyncGenerator<AudioChunk> {
-  const size = Math.max(1, Math.round((TARGET_RATE * chunkMs) / 1000));
+  const size = Math.max(1, Math.round((PIPELINE_SAMPLE_RATE * chunkMs) / 1000));
   const started = Date.now();
   for (let at = 0; at < pcm.length; at += size) {
     if (signal?.aborted) return;
     const end = Math.min(pcm.length, at + size);
     if (!fast) {
-      const due = started + (at / TARGET_RATE) * 1000;
+      const due = started + (at / PIPELINE_SAMPLE_RATE) * 1000;
       const wait = due - Date.now();
       if (wait > 0) await sleep(wait);
     }
-    yield { pcm: pcm.subarray(at, end), endSec: end / TARGET_RATE };
+    yield { pcm: pcm.subarray(at, end), endSec: end / PIPELINE_SAMPLE_RATE };
   }
 }
 
@@ -74,7 +87,7 @@ export function captureCommand(
   available: (command: string) => boolean,
   { monitor = false, device }: { monitor?: boolean; device?: string } = {},
 ): CaptureCommand {
-  const rate = String(TARGET_RATE);
+  const rate = String(PIPELINE_SAMPLE_RATE);
   if (monitor) {
     if (!available('parec')) {
       throw new Error('recording system audio needs parec (PulseAudio or PipeWire)');
@@ -110,7 +123,7 @@ export function captureCommand(
 }
 
 function parec(device: string | undefined): CaptureCommand {
-  const args = ['--format=s16le', `--rate=${TARGET_RATE}`, '--channels=1'];
+  const args = ['--format=s16le', `--rate=${PIPELINE_SAMPLE_RATE}`, '--channels=1'];
   return { command: 'parec', args: device ? [...args, `--device=${device}`] : args };
 }
 
@@ -128,7 +141,7 @@ export async function* commandChunks(
     child.kill('SIGTERM');
   };
   signal?.addEventListener('abort', stop, { once: true });
-  const chunkBytes = Math.round((TARGET_RATE * chunkMs) / 1000) * 2;
+  const chunkBytes = Math.round((PIPELINE_SAMPLE_RATE * chunkMs) / 1000) * 2;
   let pending = Buffer.alloc(0);
   let samples = 0;
   try {
@@ -141,7 +154,7 @@ export async function* commandChunks(
           piece.buffer.slice(piece.byteOffset, piece.byteOffset + piece.length),
         );
         samples += pcm.length;
-        yield { pcm, endSec: samples / TARGET_RATE };
+        yield { pcm, endSec: samples / PIPELINE_SAMPLE_RATE };
       }
     }
   } finally {

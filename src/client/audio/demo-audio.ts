@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { floatToPcm16, TARGET_RATE } from '../shared/audio';
-import { resample } from '../shared/streaming-resampler';
-import { decodeWav } from '../../common/audio/wav';
+import { floatToPcm16 } from '../../audio/pcm16';
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
+import { resample } from '../../audio/streaming-resampler';
+import { decodeWav } from '../../audio/wav';
 
 /** Sentences the demo speaks, by espeak-ng voice (ISO 639-1 codes). */
 export const DEMO_SENTENCES: Record<string, string[]> = {
@@ -43,7 +44,7 @@ export function speak(text: string, voice: string, wordsPerMinute = 150): Float3
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     const decoded = decodeWav(readFileSync(file));
-    return resample(decoded.samples, decoded.sampleRate, TARGET_RATE);
+    return resample(decoded.samples, decoded.sampleRate, PIPELINE_SAMPLE_RATE);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -70,7 +71,7 @@ export function buildClip(
   sentences: Array<{ language: string; text: string }>,
   { pauseSeconds = 1.2, leadSeconds = 0.5 } = {},
 ): DemoClip {
-  const parts: Float32Array[] = [new Float32Array(Math.round(leadSeconds * TARGET_RATE))];
+  const parts: Float32Array[] = [new Float32Array(Math.round(leadSeconds * PIPELINE_SAMPLE_RATE))];
   const segments: SpokenSegment[] = [];
   let at = parts[0].length;
   for (const { language, text } of sentences) {
@@ -80,10 +81,10 @@ export function buildClip(
     segments.push({
       language,
       text,
-      start: round3(at / TARGET_RATE),
-      end: round3((at + trimmed.length) / TARGET_RATE),
+      start: round3(at / PIPELINE_SAMPLE_RATE),
+      end: round3((at + trimmed.length) / PIPELINE_SAMPLE_RATE),
     });
-    const pause = new Float32Array(Math.round(pauseSeconds * TARGET_RATE));
+    const pause = new Float32Array(Math.round(pauseSeconds * PIPELINE_SAMPLE_RATE));
     parts.push(trimmed, pause);
     at += trimmed.length + pause.length;
   }
@@ -94,8 +95,8 @@ export function buildClip(
     offset += p.length;
   }
   return {
-    sampleRate: TARGET_RATE,
-    duration: round3(at / TARGET_RATE),
+    sampleRate: PIPELINE_SAMPLE_RATE,
+    duration: round3(at / PIPELINE_SAMPLE_RATE),
     segments,
     pcm: floatToPcm16(all),
   };

@@ -1,8 +1,9 @@
 import { endianness } from 'node:os';
 import { AudioEncoding } from '../protocol/session-config';
-import { StreamingResampler } from '../../client/shared/streaming-resampler';
+import { toInt16 } from '../../audio/pcm16';
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
+import { StreamingResampler } from '../../audio/streaming-resampler';
 
-export const TARGET_RATE = 16000;
 const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
@@ -21,7 +22,7 @@ export class PcmDecoder {
     readonly sampleRate: number,
   ) {
     this.bytesPerSample = encoding === 'pcm_f32le' ? 4 : 2;
-    this.resampler = new StreamingResampler(sampleRate, TARGET_RATE);
+    this.resampler = new StreamingResampler(sampleRate, PIPELINE_SAMPLE_RATE);
   }
 
   /** Seconds of audio received so far. */
@@ -76,13 +77,4 @@ export class PcmDecoder {
     this.carry = Buffer.alloc(0);
     return toInt16(this.resampler.flush());
   }
-}
-
-export function toInt16(samples: Float32Array): Int16Array {
-  const out = new Int16Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    const value = Math.round(samples[i] * 32768);
-    out[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
-  }
-  return out;
 }

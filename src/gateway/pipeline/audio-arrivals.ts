@@ -1,4 +1,4 @@
-const SAMPLE_RATE = 16000;
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
 
 /**
  * When each stretch of a session's 16 kHz audio arrived (epoch ms), so that a moment of the audio,
@@ -15,7 +15,7 @@ export class AudioArrivals {
   constructor(private readonly keep = 4096) {}
 
   record(samples: number, at: number): void {
-    this.seconds += samples / SAMPLE_RATE;
+    this.seconds += samples / PIPELINE_SAMPLE_RATE;
     this.ends.push(this.seconds);
     this.times.push(at);
     // Trimmed by halves, not per push, so that a push stays O(1) on average.

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
 import { JOB_PRIORITY } from '../../common/queues/job-defaults';
 import { SttJob, UtteranceKind } from '../../contracts/job-payloads';
 import { QueueName } from '../../contracts/queue-names';
@@ -495,7 +496,7 @@ export class UtterancePipeline {
       kind,
       revision,
       audioKey,
-      sampleRate: 16000,
+      sampleRate: PIPELINE_SAMPLE_RATE,
       startSec: event.startSec,
       endSec: event.endSec,
       ...(kind === 'final' && event.speechStartSec !== undefined

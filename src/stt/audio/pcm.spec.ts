@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fixture } from '../../../test/helpers/fixtures';
-import { BadAudioError, normalizePeak, pcm16ToFloat32 } from './pcm';
+import { BadAudioError, pcm16ToFloat32 } from './pcm';
 import { analyseSpeech } from './speech-detector';
 
 function wavSamples(path: string): Float32Array {
@@ -34,19 +34,6 @@ describe('pcm16ToFloat32', () => {
     pcm.writeInt16LE(16384, 2);
     pcm.writeInt16LE(0, 4);
     expect(Array.from(pcm16ToFloat32(pcm))).toEqual([-1, 0.5, 0]);
-  });
-});
-
-describe('normalizePeak', () => {
-  it('brings the peak to the target, leaves silence alone, caps the gain', () => {
-    expect(
-      Math.max(...normalizePeak(Float32Array.from([0.1, -0.3, 0.2])).map(Math.abs)),
-    ).toBeCloseTo(0.9);
-    const silence = new Float32Array(10);
-    expect(normalizePeak(silence)).toBe(silence);
-    expect(
-      Math.max(...normalizePeak(Float32Array.from([0.001, -0.002])).map(Math.abs)),
-    ).toBeCloseTo(0.04);
   });
 });
 

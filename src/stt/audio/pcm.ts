@@ -1,4 +1,5 @@
-export const SAMPLE_RATE = 16000;
+import { pcm16LeBytesToFloat } from '../../audio/pcm16';
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
 
 /** Audio the worker refuses: a readable reason goes to the session as an `error` message. */
 export class BadAudioError extends Error {
@@ -16,31 +17,10 @@ export function pcm16ToFloat32(pcm: Buffer | null | undefined): Float32Array {
     throw new BadAudioError(`audio payload has ${pcm.length} bytes: PCM16 needs an even count`);
   }
   const samples = pcm.length / 2;
-  if (samples > MAX_SEGMENT_SECONDS * SAMPLE_RATE) {
+  if (samples > MAX_SEGMENT_SECONDS * PIPELINE_SAMPLE_RATE) {
     throw new BadAudioError(
-      `audio segment is ${(samples / SAMPLE_RATE).toFixed(1)} s, longer than ${MAX_SEGMENT_SECONDS} s`,
+      `audio segment is ${(samples / PIPELINE_SAMPLE_RATE).toFixed(1)} s, longer than ${MAX_SEGMENT_SECONDS} s`,
     );
   }
-  const out = new Float32Array(samples);
-  for (let i = 0; i < samples; i++) out[i] = pcm.readInt16LE(i * 2) / 32768;
-  return out;
-}
-
-/** Peak normalisation to `target` (no gain for silence, gain capped so noise is not blown up). */
-export function normalizePeak(samples: Float32Array, target = 0.9, maxGain = 20): Float32Array {
-  let peak = 0;
-  for (const value of samples) {
-    const abs = Math.abs(value);
-    if (abs > peak) peak = abs;
-  }
-  if (peak < 1e-4) return samples;
-  const gain = Math.min(target / peak, maxGain);
-  if (Math.abs(gain - 1) < 0.01) return samples;
-  const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = samples[i] * gain;
-  return out;
-}
-
-export function durationSeconds(samples: Float32Array): number {
-  return samples.length / SAMPLE_RATE;
+  return pcm16LeBytesToFloat(pcm);
 }

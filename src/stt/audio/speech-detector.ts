@@ -1,4 +1,4 @@
-import { SAMPLE_RATE } from './pcm';
+import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
 
 export interface SpeechDetectorOptions {
   frameMs: number;
@@ -32,7 +32,7 @@ export function analyseSpeech(
   samples: Float32Array,
   options: SpeechDetectorOptions = DEFAULT_SPEECH_DETECTOR,
 ): SpeechAnalysis {
-  const frameLength = Math.round((SAMPLE_RATE * options.frameMs) / 1000);
+  const frameLength = Math.round((PIPELINE_SAMPLE_RATE * options.frameMs) / 1000);
   const minPower = 10 ** (options.minDbfs / 10);
   let voicedFrames = 0;
   let frames = 0;

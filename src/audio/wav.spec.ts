@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fixture } from '../../../test/helpers/fixtures';
+import { fixture } from '../../test/helpers/fixtures';
 import { decodeWav, encodeWav, WavFormatError } from './wav';
 
 describe('WAV', () => {
