@@ -2,6 +2,7 @@ import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from 'src/app.module';
 import { createLogger, listenApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
+import { httpsOptions } from 'src/security/http-security';
 import {
   EngineSegment,
   EngineStatus,
@@ -96,6 +97,12 @@ export async function startAppWithSttDouble(
     Test.createTestingModule({ imports: [AppModule.forRoot(config)] }),
     engine,
   ).compile();
-  const app = moduleRef.createNestApplication({ logger, abortOnError: false });
+  // As bootstrap does: TLS_CERT makes the gateway's port https.
+  const tls = config.roles.includes('gateway') ? httpsOptions(config) : undefined;
+  const app = moduleRef.createNestApplication({
+    logger,
+    abortOnError: false,
+    ...(tls ? { httpsOptions: tls } : {}),
+  });
   return listenApp(app, config, logger);
 }

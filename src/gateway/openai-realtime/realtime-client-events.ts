@@ -12,6 +12,10 @@ export interface RealtimeAudioFormat {
 }
 
 export interface RealtimeTurnDetection {
+  /** server_vad: a fixed silence ends a turn; semantic_vad: the turn's text decides (src/turns). */
+  type?: 'server_vad' | 'semantic_vad';
+  /** semantic_vad: how soon a turn ends (low waits longest). */
+  eagerness?: 'low' | 'medium' | 'high' | 'auto';
   /** Speech probability threshold 0..1 (accepted; our VAD keeps its own tuning). */
   threshold?: number;
   prefixPaddingMs?: number;
@@ -153,7 +157,13 @@ function turnDetection(param: string) {
         type: z
           .enum(['server_vad', 'semantic_vad'], {
             error: (issue) =>
-              `${param}.type ${JSON.stringify(issue.input)} is not supported: use server_vad`,
+              `${param}.type ${JSON.stringify(issue.input)} is not supported: use server_vad or semantic_vad`,
+          })
+          .optional(),
+        eagerness: z
+          .enum(['low', 'medium', 'high', 'auto'], {
+            error: (issue) =>
+              `${param}.eagerness ${JSON.stringify(issue.input)} is not supported: use low, medium, high or auto`,
           })
           .optional(),
         threshold: optionalNumber(`${param}.threshold`, 0, 1),
@@ -163,6 +173,8 @@ function turnDetection(param: string) {
       { error: `${param} must be an object or null` },
     )
     .transform((vad): RealtimeTurnDetection => ({
+      ...(vad.type ? { type: vad.type } : {}),
+      ...(vad.eagerness ? { eagerness: vad.eagerness } : {}),
       threshold: vad.threshold,
       prefixPaddingMs: vad.prefix_padding_ms,
       silenceDurationMs: vad.silence_duration_ms,

@@ -39,7 +39,12 @@ describe('OpenAI Realtime client events', () => {
         language: 'en',
         prompt: 'names',
         model: 'gpt-4o-transcribe',
-        turnDetection: { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 },
+        turnDetection: {
+          type: 'server_vad',
+          threshold: 0.5,
+          prefixPaddingMs: 300,
+          silenceDurationMs: 500,
+        },
       },
     });
   });
@@ -188,7 +193,12 @@ describe('OpenAI Realtime server events', () => {
     model: 'whisper-1',
     language: 'en',
     prompt: '',
-    turnDetection: { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 600 },
+    turnDetection: {
+      type: 'server_vad' as const,
+      threshold: 0.5,
+      prefixPaddingMs: 300,
+      silenceDurationMs: 600,
+    },
   };
 
   it('describes the session in the dialect the client speaks', () => {

@@ -11,7 +11,10 @@ export interface RealtimeSessionView {
   model: string;
   language: string | null;
   prompt: string;
-  turnDetection: { threshold: number; prefixPaddingMs: number; silenceDurationMs: number } | null;
+  turnDetection:
+    | { type: 'server_vad'; threshold: number; prefixPaddingMs: number; silenceDurationMs: number }
+    | { type: 'semantic_vad'; eagerness: 'low' | 'medium' | 'high' | 'auto' }
+    | null;
 }
 
 const id = (prefix: string): string => `${prefix}_${randomBytes(12).toString('base64url')}`;
@@ -32,12 +35,17 @@ const GA_FORMATS = {
 /** The session as the client's dialect describes it. */
 function sessionObject(view: RealtimeSessionView): Record<string, unknown> {
   const transcription = { model: view.model, language: view.language, prompt: view.prompt };
-  const turnDetection = view.turnDetection && {
-    type: 'server_vad',
-    threshold: view.turnDetection.threshold,
-    prefix_padding_ms: view.turnDetection.prefixPaddingMs,
-    silence_duration_ms: view.turnDetection.silenceDurationMs,
-  };
+  const detection = view.turnDetection;
+  const turnDetection =
+    detection &&
+    (detection.type === 'semantic_vad'
+      ? { type: 'semantic_vad', eagerness: detection.eagerness }
+      : {
+          type: 'server_vad',
+          threshold: detection.threshold,
+          prefix_padding_ms: detection.prefixPaddingMs,
+          silence_duration_ms: detection.silenceDurationMs,
+        });
   if (view.dialect === 'beta') {
     return {
       id: view.id,

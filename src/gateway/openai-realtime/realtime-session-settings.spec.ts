@@ -24,7 +24,12 @@ describe('RealtimeSessionSettings', () => {
       model: 'gpt-4o-transcribe',
       language: null,
       prompt: '',
-      turnDetection: { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 500 },
+      turnDetection: {
+        type: 'server_vad',
+        threshold: 0.5,
+        prefixPaddingMs: 300,
+        silenceDurationMs: 500,
+      },
     });
     expect(settings.format).toEqual({ encoding: 'linear16', sampleRate: 24000 });
     expect(silenceSecondsOf(settings.view.turnDetection)).toBe(0.5);
@@ -82,5 +87,21 @@ describe('RealtimeSessionSettings', () => {
     settings.apply(mulaw, false);
     expect(settings.view.format).toBe('g711_ulaw');
     expect(settings.format).toEqual({ encoding: 'mulaw', sampleRate: 8000 });
+  });
+
+  it('semantic_vad: asks for semantic turns with its eagerness, and back to a silence for server_vad', () => {
+    const settings = new RealtimeSessionSettings('sess_1', 'ga');
+    const semantic = settings.apply(
+      { dialect: 'ga', turnDetection: { type: 'semantic_vad', eagerness: 'high' } },
+      false,
+    );
+    expect(semantic).toEqual({ semantic: { eagerness: 'high' } });
+    expect(settings.view.turnDetection).toEqual({ type: 'semantic_vad', eagerness: 'high' });
+    expect(
+      settings.apply({ dialect: 'ga', turnDetection: { type: 'semantic_vad' } }, false),
+    ).toEqual({ semantic: { eagerness: 'auto' } });
+    expect(settings.apply({ dialect: 'ga', turnDetection: { type: 'server_vad' } }, false)).toEqual(
+      { silenceSeconds: 0.5 },
+    );
   });
 });

@@ -8,6 +8,7 @@ import { RealtimeSessionView } from './realtime-server-events';
 
 /** OpenAI's server_vad defaults; a session starts with them until the client says otherwise. */
 export const DEFAULT_TURN_DETECTION = {
+  type: 'server_vad' as const,
   threshold: 0.5,
   prefixPaddingMs: 300,
   silenceDurationMs: 500,
@@ -24,7 +25,10 @@ export const DEFAULT_MODEL = 'whisper-1';
 export interface SessionChanges {
   /** The native `source`: a language code or 'auto'. */
   source?: string;
+  /** server_vad (or manual commits): the silence that ends an utterance now. */
   silenceSeconds?: number;
+  /** semantic_vad: its eagerness (the adapter maps it onto the session's turn timing). */
+  semantic?: { eagerness: 'low' | 'medium' | 'high' | 'auto' };
 }
 
 const FORMAT_NAMES: Record<string, RealtimeSessionView['format']> = {
@@ -35,8 +39,9 @@ const FORMAT_NAMES: Record<string, RealtimeSessionView['format']> = {
 
 /** The silence that ends an utterance under a turn detection (null: manual commits). */
 export function silenceSecondsOf(turnDetection: RealtimeSessionView['turnDetection']): number {
-  return turnDetection === null
-    ? MANUAL_TURN_SILENCE_SECONDS
+  if (turnDetection === null) return MANUAL_TURN_SILENCE_SECONDS;
+  return turnDetection.type === 'semantic_vad'
+    ? DEFAULT_TURN_DETECTION.silenceDurationMs / 1000
     : turnDetection.silenceDurationMs / 1000;
 }
 
@@ -102,19 +107,31 @@ export class RealtimeSessionSettings {
       if (next.language !== this.current.language) changes.source = next.language ?? 'auto';
     }
     if (update.turnDetection !== undefined) {
+      const asked = update.turnDetection;
+      const before = this.current.turnDetection;
       next.turnDetection =
-        update.turnDetection === null
+        asked === null
           ? null
-          : {
-              threshold: update.turnDetection.threshold ?? DEFAULT_TURN_DETECTION.threshold,
-              prefixPaddingMs:
-                update.turnDetection.prefixPaddingMs ?? DEFAULT_TURN_DETECTION.prefixPaddingMs,
-              silenceDurationMs:
-                update.turnDetection.silenceDurationMs ?? DEFAULT_TURN_DETECTION.silenceDurationMs,
-            };
-      const silence = silenceSecondsOf(next.turnDetection);
-      if (silence !== silenceSecondsOf(this.current.turnDetection))
-        changes.silenceSeconds = silence;
+          : asked.type === 'semantic_vad'
+            ? { type: 'semantic_vad', eagerness: asked.eagerness ?? 'auto' }
+            : {
+                type: 'server_vad',
+                threshold: asked.threshold ?? DEFAULT_TURN_DETECTION.threshold,
+                prefixPaddingMs: asked.prefixPaddingMs ?? DEFAULT_TURN_DETECTION.prefixPaddingMs,
+                silenceDurationMs:
+                  asked.silenceDurationMs ?? DEFAULT_TURN_DETECTION.silenceDurationMs,
+              };
+      const after = next.turnDetection;
+      if (after?.type === 'semantic_vad') {
+        if (before?.type !== 'semantic_vad' || before.eagerness !== after.eagerness) {
+          changes.semantic = { eagerness: after.eagerness };
+        }
+      } else if (
+        before?.type === 'semantic_vad' ||
+        silenceSecondsOf(after) !== silenceSecondsOf(before)
+      ) {
+        changes.silenceSeconds = silenceSecondsOf(after);
+      }
     }
     if (update.format) this.audioFormat = update.format;
     this.current = next;

@@ -32,6 +32,7 @@ import {
 } from './realtime-server-events';
 import { RealtimeSessionSettings, silenceSecondsOf } from './realtime-session-settings';
 import { utteranceIndex } from '../../contracts/utterance-ids';
+import { realtimeTurnTiming } from '../../turns';
 
 /**
  * OpenAI's Realtime API in transcription mode on `/v1/realtime` (docs/openai-realtime.md):
@@ -198,6 +199,14 @@ class OpenAiRealtimeSocket implements SessionOutput {
         if (changes.source !== undefined) this.session.configure({ source: changes.source });
         if (changes.silenceSeconds !== undefined) {
           this.session.silenceThreshold(changes.silenceSeconds);
+        }
+        if (changes.semantic) {
+          this.session.turnDetection(
+            realtimeTurnTiming(
+              { type: 'semantic_vad', eagerness: changes.semantic.eagerness },
+              this.connection.deps.turnTiming,
+            ),
+          );
         }
         this.emit(sessionEvent(this.settings.view, 'updated'));
         return;
