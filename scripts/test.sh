@@ -16,7 +16,7 @@ status=0
 echo "==> Unit tests"
 npm run --silent test:unit -- --json --outputFile=test/.artifacts/unit.json || status=1
 echo "==> e2e tests (private Redis and PostgreSQL, real engines)"
-npx jest --config test/jest-e2e.config.js --runInBand --json --outputFile=test/.artifacts/e2e.json || status=1
+npm run --silent test:e2e -- --json --outputFile=test/.artifacts/e2e.json || status=1
 echo "==> Deploy tests (the image and the compose stack in a private Docker engine)"
 npm run --silent test:deploy || status=1
 

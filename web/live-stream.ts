@@ -141,6 +141,9 @@ export class LiveStream {
           this.stopping = true;
           this.drained?.();
           break;
+        default:
+          // realtime, room and turn frames only reach the handlers below.
+          break;
       }
       this.handlers.frame(frame);
     };

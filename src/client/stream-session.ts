@@ -146,6 +146,9 @@ export class StreamSession {
         this.closedFrame = frame;
         this.waitingClosed?.(frame);
         break;
+      default:
+        // Frames that resume does not track.
+        break;
     }
     this.events.frame?.(frame, now);
     return frame;

@@ -84,6 +84,9 @@ export class HumanPrinter implements RunObserver {
         );
         break;
       }
+      case 'turn':
+        // Semantic turn events: the final that follows is what is printed.
+        break;
     }
   }
 
