@@ -12,6 +12,7 @@ import { LoadMonitorService } from './pipeline/load-monitor.service';
 import { SessionRecordsService } from './session/session-records.service';
 import { SessionStoreService } from './session/session-store.service';
 import { WsServerService } from './ws/ws-server.service';
+import { SESSION_DEPS_PROVIDER } from './session-core/session-deps.provider';
 import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
 
 /**
@@ -36,6 +37,7 @@ import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
     SessionRecordsService,
     ResultReaderService,
     SEGMENTER_PROVIDER,
+    SESSION_DEPS_PROVIDER,
     WsServerService,
   ],
 })

@@ -17,6 +17,7 @@ import { SessionContextService } from './session-context.service';
 import { skipAsStale } from './interim-policy';
 import { invalidSttJob } from './stt-job.validation';
 import { settleSpeculation } from '../utterance/speculation-settlement';
+import { meanProbability } from '../utterance/speculation-offers.service';
 import { SttMetrics } from './stt.metrics';
 import { SttTranscriber, Transcription } from './stt-transcriber.service';
 import {
@@ -240,17 +241,13 @@ export class SttJobService {
       transcription,
       pickedAt,
     );
-    const probabilities = transcription.words
-      .map((word) => word.probability)
-      .filter((p): p is number => typeof p === 'number');
+    const confidence = meanProbability(transcription.words);
     await this.verdicts.offer(JSON.stringify(offered), {
       utteranceId,
       revision,
       text: transcription.text,
       language: transcription.language,
-      ...(probabilities.length > 0
-        ? { confidence: probabilities.reduce((a, b) => a + b, 0) / probabilities.length }
-        : {}),
+      ...(confidence !== undefined ? { confidence } : {}),
     });
     const waited = await this.verdicts.wait(utteranceId, revision, this.verdictTimeoutMs);
     const withdrawn = await this.verdicts.withdraw(utteranceId, revision);

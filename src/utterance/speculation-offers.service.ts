@@ -45,7 +45,14 @@ export class SpeculationOffersService {
       .then((ready) => {
         if (ready === null || done) return;
         const final = JSON.parse(ready) as FinalResult;
-        once({ utteranceId, revision, text: final.text, language: final.language });
+        const confidence = meanProbability(final.words);
+        once({
+          utteranceId,
+          revision,
+          text: final.text,
+          language: final.language,
+          ...(confidence !== undefined ? { confidence } : {}),
+        });
       })
       .catch((error: unknown) => {
         this.logger.warn(`Speculation offers not followed: ${(error as Error).message}`);
@@ -68,4 +75,14 @@ export class SpeculationOffersService {
     }
     return this.subscribed;
   }
+}
+
+/** The mean probability of a decode's words, as the worker announces it (undefined: none). */
+export function meanProbability(words: readonly { probability?: number }[]): number | undefined {
+  const probabilities = words
+    .map((word) => word.probability)
+    .filter((p): p is number => typeof p === 'number');
+  return probabilities.length > 0
+    ? probabilities.reduce((a, b) => a + b, 0) / probabilities.length
+    : undefined;
 }

@@ -7,28 +7,16 @@ import {
   Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server } from 'node:http';
 import { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
-import { speechModelName } from '../../common/config/speech-model-name';
 import { ReadinessRegistry } from '../../common/health/readiness.registry';
-import { QueueService } from '../../common/queues/queue.service';
-import { AudioStoreService } from '../../utterance/audio-store.service';
-import { ResultStreamService } from '../../utterance/result-stream.service';
-import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
-import { ResultReaderService } from '../../utterance/result-reader.service';
 import { GatewayMetrics } from '../gateway.metrics';
-import { LoadMonitorService } from '../pipeline/load-monitor.service';
-import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
-import { SpeculationOffersService } from '../../utterance/speculation-offers.service';
-import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
-import { SessionRecordsService } from '../session/session-records.service';
-import { SessionStoreService } from '../session/session-store.service';
 import { GatewaySecurityService } from '../../security/gateway-security.service';
 import { LiveSession } from '../session-core/live-session';
 import { SessionDeps } from '../session-core/session-port';
+import { SESSION_DEPS } from '../session-core/session-deps.provider';
 import { streamRoutes } from './stream-routes';
 import { LISTEN_PATH, RoomListenersService } from '../../rooms/room-listeners.service';
 import { RoomsService } from '../../rooms/rooms.service';
@@ -41,65 +29,22 @@ import { RoomsService } from '../../rooms/rooms.service';
 @Injectable()
 export class WsServerService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Gateway');
-  private readonly instanceId = randomUUID().slice(0, 8);
   private readonly sessions = new Set<LiveSession>();
   private readonly adapters = streamRoutes();
   private wss?: WebSocketServer;
   private server?: Server;
   private accepting = false;
-  private readonly deps: SessionDeps;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
     private readonly readiness: ReadinessRegistry,
     private readonly metrics: GatewayMetrics,
-    store: SessionStoreService,
-    audio: AudioStoreService,
-    results: ResultStreamService,
-    revisions: UtteranceRevisionsService,
-    queues: QueueService,
-    load: LoadMonitorService,
-    reader: ResultReaderService,
-    records: SessionRecordsService,
-    verdicts: SpeculationVerdictsService,
-    offers: SpeculationOffersService,
-    @Inject(SEGMENTER_FACTORY) segmenters: SegmenterFactory,
+    @Inject(SESSION_DEPS) private readonly deps: SessionDeps,
     private readonly security: GatewaySecurityService,
     @Optional() private readonly rooms?: RoomsService,
     @Optional() private readonly roomListeners?: RoomListenersService,
-  ) {
-    this.deps = {
-      store,
-      audio,
-      results,
-      revisions,
-      queues,
-      load,
-      reader,
-      segmenters,
-      metrics,
-      records,
-      verdicts,
-      offers,
-      turnMinConfidence: config.vad.turns.minConfidence,
-      turnTiming: {
-        mode: config.vad.turns.mode,
-        silenceMs: config.vad.silenceThresholdSeconds * 1000,
-        minSilenceMs: config.vad.turns.minSilenceMs,
-        maxSilenceMs: config.vad.turns.maxSilenceMs,
-      },
-      speculation: {
-        enabled: config.vad.speculativeSilenceSeconds > 0,
-        maxQueueDepth: config.gateway.speculationMaxQueueDepth,
-      },
-      interimIntervalMs: config.vad.sttSendIntervalSeconds * 1000,
-      defaultSampleRate: config.vad.sampleRate,
-      sessionTtlSeconds: config.gateway.sessionTtlSeconds,
-      instanceId: this.instanceId,
-      modelName: speechModelName(config.stt),
-    };
-  }
+  ) {}
 
   onApplicationBootstrap(): void {
     this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
