@@ -38,6 +38,8 @@ export interface ReceivedFinal {
   /** performance.now() at the client when it arrived. */
   receivedAt: number;
   text: string;
+  /** The final's stage latencies as the server reported them (queueMs, sttMs, totalMs). */
+  latency?: Record<string, number>;
 }
 
 export interface SentenceScore {
