@@ -56,6 +56,26 @@ export const STREAM_PROTOCOLS: Record<string, ProtocolDescription> = {
       Error: 'A lost utterance or a refused message; the stream stays open',
     },
   },
+  'deepgram-flux': {
+    title: 'Deepgram Flux (turn-aware streaming)',
+    description:
+      'Deepgram Flux-compatible streaming: raw linear16, mu-law or A-law audio; turns end on meaning (semantic turn detection), reported as TurnInfo events.',
+    docs: 'docs/deepgram.md',
+    send: {
+      audio: 'Binary raw audio (encoding, sample_rate from the query)',
+      Configure: '{"type":"Configure", ...}: thresholds, keyterms, language_hints mid-stream',
+      ForceEndTurn: '{"type":"ForceEndTurn"}: end the current turn now',
+      CloseStream: '{"type":"CloseStream"}: deliver everything, then close',
+    },
+    receive: {
+      Connected: 'The session is open; its request_id',
+      TurnInfo:
+        'StartOfTurn, Update, EagerEndOfTurn, TurnResumed or EndOfTurn (transcript, words, trigger)',
+      ConfigureSuccess: 'The settings now in force',
+      ConfigureFailure: 'A Configure was refused; the settings are unchanged',
+      Error: 'A lost turn or an unparsable message; the stream stays open',
+    },
+  },
   'openai-realtime': {
     title: "OpenAI's Realtime API, transcription sessions",
     description:

@@ -25,9 +25,15 @@ describe('StreamAdapterRegistry', () => {
 
   it('serves the native protocol on /v1/stream and its aliases', () => {
     expect(NATIVE_STREAM_PATHS).toEqual(['/v1/stream', '/']);
-    expect(streamRoutes().paths).toEqual([...NATIVE_STREAM_PATHS, '/v1/listen', '/v1/realtime']);
+    expect(streamRoutes().paths).toEqual([
+      ...NATIVE_STREAM_PATHS,
+      '/v1/listen',
+      '/v2/listen',
+      '/v1/realtime',
+    ]);
     expect(streamRoutes().find('/v1/stream')?.name).toBe('native');
     expect(streamRoutes().find('/v1/listen')?.name).toBe('deepgram');
+    expect(streamRoutes().find('/v2/listen')?.name).toBe('deepgram-flux');
     expect(streamRoutes().find('/v1/realtime')?.name).toBe('openai-realtime');
   });
 });

@@ -1,4 +1,5 @@
 import { listenAdapter } from '../deepgram/listen.adapter';
+import { fluxListenAdapter } from '../deepgram-flux/flux-listen.adapter';
 import { openAiRealtimeAdapter } from '../openai-realtime/realtime-stream.adapter';
 import { nativeStreamAdapter } from './native-stream.adapter';
 import { StreamAdapterRegistry } from './stream-adapter';
@@ -7,6 +8,8 @@ import { StreamAdapterRegistry } from './stream-adapter';
 export const NATIVE_STREAM_PATHS = ['/v1/stream', '/'];
 /** Deepgram's live API. */
 export const DEEPGRAM_LISTEN_PATHS = ['/v1/listen'];
+/** Deepgram Flux, turn-aware streaming. */
+export const DEEPGRAM_FLUX_PATHS = ['/v2/listen'];
 /** OpenAI's Realtime API, transcription sessions. */
 export const OPENAI_REALTIME_PATHS = ['/v1/realtime'];
 
@@ -15,5 +18,6 @@ export function streamRoutes(): StreamAdapterRegistry {
   return new StreamAdapterRegistry()
     .register(NATIVE_STREAM_PATHS, nativeStreamAdapter)
     .register(DEEPGRAM_LISTEN_PATHS, listenAdapter)
+    .register(DEEPGRAM_FLUX_PATHS, fluxListenAdapter)
     .register(OPENAI_REALTIME_PATHS, openAiRealtimeAdapter);
 }
