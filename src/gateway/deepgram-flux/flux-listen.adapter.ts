@@ -124,9 +124,10 @@ class FluxSocket implements SessionOutput {
         // Said, not skipped: the SDK passes an Error on to the application.
         this.write((c) => fluxError(frame.code, frame.message, c), context.sent);
         return;
+      default:
+        // Translations, rooms, warnings and `closed` have no Flux counterpart.
+        context.sent?.();
     }
-    // Translations, rooms, warnings and `closed` have no Flux counterpart.
-    context.sent?.();
   }
 
   close(code: number, reason: string): void {
