@@ -6,7 +6,7 @@ import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { concatPcm, espeak, pcmBytes, silence } from '../helpers/audio';
-import { PHRASE_A, PHRASE_B } from '../helpers/phrases';
+import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 import { Frame, TestClient } from '../helpers/ws-client';
@@ -138,6 +138,22 @@ describe('semantic turns (gateway + stt role, real Redis and VAD, engine double)
     );
     expect(turnEvents(client).filter((e) => e === 'eager_end_of_turn')).toHaveLength(1);
     expect(client.of('turn').at(-1)).toMatchObject({ event: 'end_of_turn', trigger: 'model' });
+  });
+
+  it('two short questions with a pause between them are two turns', async () => {
+    // The second question is longer than the first: the double tells them apart by length.
+    const longer = concatPcm(second, speech(PHRASE_C));
+    words = (seconds) => (seconds < firstSeconds + 0.8 ? 'What time is it?' : 'Where are we?');
+    const client = await connect();
+    await stream(send(client), concatPcm(silence(0.3), first, silence(0.7), longer, silence(2.5)));
+    const finals = await client.waitCount('final', 2);
+    expect(finals.map((f) => f.text)).toEqual(['What time is it?', 'Where are we?']);
+    await waitFor(() => turnEvents(client).filter((e) => e === 'end_of_turn').length === 2, {
+      what: 'two end_of_turn frames',
+    });
+    expect(client.of('turn').map((f) => `${f.index} ${f.event} ${f.trigger ?? ''}`.trim())).toEqual(
+      ['1 eager_end_of_turn', '1 end_of_turn model', '2 eager_end_of_turn', '2 end_of_turn model'],
+    );
   });
 
   it('a session that asks for silence turns is cut at the same pause, as before', async () => {
