@@ -4,9 +4,9 @@
  * of interrupted downloads. MODEL_REPOSITORY_URL names a mirror (trusted for its own host only).
  */
 import { MODEL_SIZES } from 'src/common/config/app-config';
-import { modelUrl } from 'src/stt/model/model-catalog';
+import { modelUrl } from 'src/stt/models/model-catalog';
 import { DownloadError } from 'src/common/downloads/resumable-download';
-import { downloadModel } from 'src/stt/model/model-downloader';
+import { downloadModel } from 'src/stt/models/model-downloader';
 
 function bar(received: number, total: number | undefined): string {
   const mb = (n: number): string => (n / 1048576).toFixed(1);

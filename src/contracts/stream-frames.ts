@@ -54,7 +54,8 @@ export interface SessionFrame {
   config: SessionConfig;
 }
 
-export interface RealtimeFrame {
+/** An interim result (and, with `realtime_finals`, a final's echo); on the wire its type is `realtime`. */
+export interface InterimFrame {
   type: 'realtime';
   utterance_id: string;
   /** The whole interim: committed + ' ' + tentative. */
@@ -162,7 +163,7 @@ export interface RoomFrame {
 export type ServerFrame =
   | SessionFrame
   | RoomFrame
-  | RealtimeFrame
+  | InterimFrame
   | FinalFrame
   | TranslationFrame
   | WarningFrame

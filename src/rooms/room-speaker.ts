@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ProtocolError } from '../contracts/protocol-error';
-import { RealtimeFrame, RoomFrame, ServerFrame, SessionConfig } from '../contracts/stream-frames';
+import { InterimFrame, RoomFrame, ServerFrame, SessionConfig } from '../contracts/stream-frames';
 import { LanguagePair } from '../translation';
 import { RoomPublisherService } from './room-publisher.service';
 import { RoomRequest, roomRequestFromConfig, roomRequestFromQuery } from './room-request';
@@ -49,7 +49,7 @@ export interface RoomSpeakerPort {
   /** The configuration utterances are enqueued with (room languages added to the targets). */
   effective(config: SessionConfig): SessionConfig;
   /** An interim caption of this speaker. */
-  interim(frame: RealtimeFrame): void;
+  interim(frame: InterimFrame): void;
   stop(): void;
 }
 
@@ -178,7 +178,7 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
     return targets.length === config.targets.length ? config : { ...config, targets };
   }
 
-  interim(frame: RealtimeFrame): void {
+  interim(frame: InterimFrame): void {
     if (!this.room || this.room.ended || !this.room.interims || frame.final) return;
     const targets = this.effective({ targets: [] } as unknown as SessionConfig).targets;
     this.deps.store

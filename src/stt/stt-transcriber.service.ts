@@ -4,7 +4,7 @@ import { SegmentDetail, WordTiming } from '../contracts/result-messages';
 import { normalizePeak } from '../audio/level';
 import { pipelineSeconds } from '../audio/pipeline-rate';
 import { audioCtxFor } from './audio/audio-ctx';
-import { analyseSpeech } from './audio/speech-detector';
+import { analyseSpeech } from './audio/speech-presence';
 import { WHISPER_ENGINE, WhisperEngine } from './engine/whisper-engine';
 import { DEFAULT_FILTER, filterSegments } from './text/hallucination-filter';
 import { buildPrompt } from './text/prompt-builder';

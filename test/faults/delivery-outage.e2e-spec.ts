@@ -10,7 +10,7 @@ import { ResultReaderService } from 'src/utterance/result-reader.service';
 import { SessionDelivery } from 'src/gateway/delivery/session-delivery';
 import { defaultSessionConfig } from 'src/gateway/protocol/session-config';
 import { ServerFrame } from 'src/contracts/stream-frames';
-import { SessionStoreService } from 'src/gateway/session/session-store.service';
+import { SessionStoreService } from 'src/gateway/session-store/session-store.service';
 import { freePort } from '../helpers/ports';
 import { TestRedisServer } from '../helpers/redis-server';
 import { testConfig, waitFor } from '../helpers/test-env';

@@ -6,7 +6,10 @@ import { RedisClient } from 'src/common/redis/redis.module';
 import { RedisConnectionFactory } from 'src/common/redis/redis-connection.factory';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { defaultSessionConfig } from 'src/gateway/protocol/session-config';
-import { DEDUPE_WINDOW, SessionStoreService } from 'src/gateway/session/session-store.service';
+import {
+  DEDUPE_WINDOW,
+  SessionStoreService,
+} from 'src/gateway/session-store/session-store.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 
 describe('session state bounds', () => {

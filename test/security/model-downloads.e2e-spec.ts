@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { MODEL_SIZES } from 'src/common/config/app-config';
 import { runTranslationModels } from 'src/translation/models/translation-models.cli';
 import { MODEL_PINS, modelDir, modelFiles } from 'src/translation/models/translation-model-catalog';
-import { KNOWN_SHA1 } from 'src/stt/model/model-catalog';
+import { KNOWN_SHA1 } from 'src/stt/models/model-catalog';
 import { selfSignedCertificate } from '../helpers/certificates';
 import { ROOT } from '../helpers/processes';
 

@@ -7,12 +7,12 @@
  * field names (snake_case), with the fields older servers and room streams leave out filled in.
  */
 import type * as Wire from '../../contracts/stream-frames';
-import type { RealtimeFrame } from '../../contracts/stream-frames';
+import type { InterimFrame } from '../../contracts/stream-frames';
 
 export type {
   ClosedFrame,
   ErrorFrame,
-  RealtimeFrame,
+  InterimFrame,
   RoomFrame,
   SessionFrame,
   TranslationFrame,
@@ -96,7 +96,7 @@ export function parseServerFrame(data: string): ParseResult {
       });
     case 'realtime':
       if (!str(v.text)) return bad('text');
-      return accept<Wire.RealtimeFrame>(v, {
+      return accept<Wire.InterimFrame>(v, {
         utterance_id: optStr(v.utterance_id) ?? '',
         committed: optStr(v.committed),
         tentative: optStr(v.tentative),
@@ -217,7 +217,7 @@ export const closeFrame = (): string => clientFrame({ type: 'close' });
  * What a typing client types for an interim: only its committed part (words the server will not
  * revise), so typed text is not erased and retyped; the whole text from servers without it.
  */
-export function typableInterim(frame: RealtimeFrame): string {
+export function typableInterim(frame: InterimFrame): string {
   return frame.committed ?? frame.text;
 }
 

@@ -1,4 +1,4 @@
-import type { FinalFrame, RealtimeFrame, TranslationFrame } from './protocol';
+import type { FinalFrame, InterimFrame, TranslationFrame } from './protocol';
 import { TranscriptModel } from './transcript.model';
 import { joinText } from './text-join';
 
@@ -14,7 +14,7 @@ const final = (seq: number, text: string, extra: Partial<FinalFrame> = {}): Fina
   ...extra,
 });
 
-const interim = (text: string): RealtimeFrame => ({
+const interim = (text: string): InterimFrame => ({
   type: 'realtime',
   utterance_id: 'u',
   text,

@@ -1,4 +1,4 @@
-import type { FinalFrame, RealtimeFrame, ServerFrame, TranslationFrame } from './protocol';
+import type { FinalFrame, InterimFrame, ServerFrame, TranslationFrame } from './protocol';
 import { joinText } from './text-join';
 
 /** One finished utterance with its translations. */
@@ -40,7 +40,7 @@ export class TranscriptModel {
     }
   }
 
-  applyRealtime(frame: Pick<RealtimeFrame, 'text'>, translation = ''): TranscriptChange {
+  applyRealtime(frame: Pick<InterimFrame, 'text'>, translation = ''): TranscriptChange {
     this.interimText = frame.text.trim();
     this.interimTranslationText = translation;
     return 'interim';

@@ -1,12 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { StoredResult } from '../../utterance/result-stream.service';
 import { ReplayableFrame, ServerFrame } from '../../contracts/stream-frames';
-import { DeliverOutcome, SessionStoreService } from '../session/session-store.service';
+import { DeliverOutcome, SessionStoreService } from '../session-store/session-store.service';
 import { DeliveredSources } from './delivered-sources';
 import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
 import { ResultReaderService } from '../../utterance/result-reader.service';
 import { compareStreamIds } from '../../common/stream-id';
-import { replayStart } from './stream-id';
+import { replayStart } from './replay-start';
 
 /** How long delivery waits for a missing final while later ones are done (its job failed). */
 const MISSING_FINAL_MS = 60_000;

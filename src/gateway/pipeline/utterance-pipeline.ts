@@ -14,7 +14,7 @@ import { judgeTurn, TurnTiming } from '../../turns';
 import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../../contracts/stream-frames';
-import { SessionStoreService } from '../session/session-store.service';
+import { SessionStoreService } from '../session-store/session-store.service';
 import { GatewayMetrics } from '../gateway.metrics';
 import { AudioArrivals } from './audio-arrivals';
 import { LoadMonitorService } from './load-monitor.service';

@@ -1,4 +1,4 @@
-import { RealtimeFrame, ServerFrame } from '../../contracts/stream-frames';
+import { InterimFrame, ServerFrame } from '../../contracts/stream-frames';
 
 /** Finals remembered for the translations that follow them. */
 const REMEMBERED = 64;
@@ -12,7 +12,7 @@ const REMEMBERED = 64;
 export class RealtimeEcho {
   private readonly finals = new Map<string, string>();
 
-  after(frame: ServerFrame): RealtimeFrame | undefined {
+  after(frame: ServerFrame): InterimFrame | undefined {
     if (frame.type === 'final') {
       if (frame.text === '') return undefined;
       this.finals.set(frame.utterance_id, frame.text);
@@ -32,7 +32,7 @@ export class RealtimeEcho {
     text: string,
     translation: string,
     language: string,
-  ): RealtimeFrame {
+  ): InterimFrame {
     return {
       type: 'realtime',
       utterance_id: utteranceId,

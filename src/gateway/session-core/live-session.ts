@@ -12,7 +12,7 @@ import {
   defaultSessionConfig,
   SessionConfig,
 } from '../protocol/session-config';
-import { SessionNotFoundError } from '../session/session-store.service';
+import { SessionNotFoundError } from '../session-store/session-store.service';
 import { ResumeRequest } from './resume-request';
 import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './session-port';
 import { SessionEnd } from '../gateway.metrics';

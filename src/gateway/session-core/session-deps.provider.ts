@@ -12,8 +12,8 @@ import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.s
 import { GatewayMetrics } from '../gateway.metrics';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
-import { SessionRecordsService } from '../session/session-records.service';
-import { SessionStoreService } from '../session/session-store.service';
+import { SessionRecordsService } from '../session-store/session-records.service';
+import { SessionStoreService } from '../session-store/session-store.service';
 import { SessionDeps } from './session-port';
 
 export const SESSION_DEPS = Symbol('SESSION_DEPS');

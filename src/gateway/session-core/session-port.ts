@@ -7,7 +7,7 @@ export type { SpeechStarted, UtteranceEnded };
 import { SegmenterFactory } from '../pipeline/segmenter.port';
 import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionConfig } from '../protocol/session-config';
-import { SessionRecordsService } from '../session/session-records.service';
+import { SessionRecordsService } from '../session-store/session-records.service';
 import { RoomSpeakerPort } from '../../rooms/room-speaker';
 
 /** Services every live session uses (one set per gateway, built by WsServerService). */

@@ -1,7 +1,7 @@
-import { listenAdapter } from '../deepgram/listen.adapter';
-import { fluxListenAdapter } from '../deepgram-flux/flux-listen.adapter';
-import { openAiRealtimeAdapter } from '../openai-realtime/realtime-stream.adapter';
-import { nativeStreamAdapter } from './native-stream.adapter';
+import { listenAdapter } from '../adapters/deepgram/listen.adapter';
+import { fluxListenAdapter } from '../adapters/deepgram-flux/flux-listen.adapter';
+import { openAiRealtimeAdapter } from '../adapters/openai-realtime/realtime-stream.adapter';
+import { nativeStreamAdapter } from '../adapters/native/native-stream.adapter';
 import { StreamAdapterRegistry } from './stream-adapter';
 
 /** Where the native protocol is served: `/v1/stream`, and `/` for existing clients. */

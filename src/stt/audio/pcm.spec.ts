@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fixture } from '../../../test/helpers/fixtures';
 import { BadAudioError, pcm16ToFloat32 } from './pcm';
-import { analyseSpeech } from './speech-detector';
+import { analyseSpeech } from './speech-presence';
 
 function wavSamples(path: string): Float32Array {
   const wav = readFileSync(path);

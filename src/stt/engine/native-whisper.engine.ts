@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
-import { fetchCommand, resolveModelPath } from '../model/model-catalog';
+import { fetchCommand, resolveModelPath } from '../models/model-catalog';
 import { InstancePool, PoolPriority } from './instance-pool';
 import { loadNativeBinding, NativeWhisperContext } from './native-whisper.binding';
 import {

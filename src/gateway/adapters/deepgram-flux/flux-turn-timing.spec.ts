@@ -1,4 +1,4 @@
-import { DEFAULT_TURN_TIMING, TurnTiming, turnTimingProblem } from '../../turns';
+import { DEFAULT_TURN_TIMING, TurnTiming, turnTimingProblem } from '../../../turns';
 import { fluxTurnTiming } from './flux-turn-timing';
 
 describe('fluxTurnTiming', () => {

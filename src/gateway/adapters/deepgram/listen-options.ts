@@ -4,8 +4,8 @@ import {
   sampleRateSchema,
   withMessage,
   z,
-} from '../../common/validation/schema-parse';
-import { RawAudioEncoding } from '../audio/telephony-audio-decoder';
+} from '../../../common/validation/schema-parse';
+import { RawAudioEncoding } from '../../audio/telephony-audio-decoder';
 
 /**
  * The query string of Deepgram's live endpoint (`/v1/listen`), as Deepgram's SDKs send it, read

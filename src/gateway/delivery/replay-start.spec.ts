@@ -1,5 +1,5 @@
 import { compareStreamIds } from '../../common/stream-id';
-import { replayStart } from './stream-id';
+import { replayStart } from './replay-start';
 
 describe('replayStart', () => {
   it('starts replay after the last final the client saw, or exactly after last_id', () => {

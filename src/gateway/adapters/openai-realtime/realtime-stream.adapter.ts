@@ -1,13 +1,18 @@
 import { RawData, WebSocket } from 'ws';
-import { ErrorFrame, FinalFrame, RealtimeFrame, ServerFrame } from '../../contracts/stream-frames';
-import { LiveSession } from '../session-core/live-session';
+import {
+  ErrorFrame,
+  FinalFrame,
+  InterimFrame,
+  ServerFrame,
+} from '../../../contracts/stream-frames';
+import { LiveSession } from '../../session-core/live-session';
 import {
   FrameContext,
   SessionOutput,
   SpeechStarted,
   UtteranceEnded,
-} from '../session-core/session-port';
-import { StreamAdapter, StreamConnection } from '../ws/stream-adapter';
+} from '../../session-core/session-port';
+import { StreamAdapter, StreamConnection } from '../../ws/stream-adapter';
 import { RealtimeAudioDecoder } from './realtime-audio-decoder';
 import {
   parseRealtimeClientEvent,
@@ -31,8 +36,8 @@ import {
   transcriptionFailed,
 } from './realtime-server-events';
 import { RealtimeSessionSettings, silenceSecondsOf } from './realtime-session-settings';
-import { utteranceIndex } from '../../contracts/utterance-ids';
-import { realtimeTurnTiming } from '../../turns';
+import { utteranceIndex } from '../../../contracts/utterance-ids';
+import { realtimeTurnTiming } from '../../../turns';
 
 /**
  * OpenAI's Realtime API in transcription mode on `/v1/realtime` (docs/openai-realtime.md):
@@ -117,7 +122,7 @@ class OpenAiRealtimeSocket implements SessionOutput {
     this.emit(itemCreated(this.settings.view.dialect, item.itemId, item.previousItemId));
   }
 
-  private onInterim(frame: RealtimeFrame): void {
+  private onInterim(frame: InterimFrame): void {
     const itemId = this.items.forInterim(utteranceIndex(frame.utterance_id));
     if (!itemId || frame.committed === undefined) return;
     const delta = this.deltas.next(itemId, frame.committed);

@@ -1,4 +1,4 @@
-import { WordTiming } from '../../contracts/result-messages';
+import { WordTiming } from '../../../contracts/result-messages';
 import { FluxOptions } from './flux-options';
 
 /**

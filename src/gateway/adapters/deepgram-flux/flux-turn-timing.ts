@@ -1,4 +1,4 @@
-import type { TurnTiming } from '../../turns';
+import type { TurnTiming } from '../../../turns';
 import { FLUX_EOT_THRESHOLD, FluxThresholds } from './flux-options';
 
 /**

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { RawData, WebSocket } from 'ws';
-import { rawDataBuffer } from '../ws/raw-data';
-import { ServerFrame } from '../../contracts/stream-frames';
-import { TelephonyAudioDecoder } from '../audio/telephony-audio-decoder';
-import { ProtocolError } from '../../contracts/protocol-error';
-import { LiveSession } from '../session-core/live-session';
-import { FrameContext, SessionOutput, UtteranceEnded } from '../session-core/session-port';
-import { StreamAdapter, StreamConnection } from '../ws/stream-adapter';
+import { rawDataBuffer } from '../../ws/raw-data';
+import { ServerFrame } from '../../../contracts/stream-frames';
+import { TelephonyAudioDecoder } from '../../audio/telephony-audio-decoder';
+import { ProtocolError } from '../../../contracts/protocol-error';
+import { LiveSession } from '../../session-core/live-session';
+import { FrameContext, SessionOutput, UtteranceEnded } from '../../session-core/session-port';
+import { StreamAdapter, StreamConnection } from '../../ws/stream-adapter';
 import {
   ListenContext,
   ListenControlError,
@@ -17,7 +17,7 @@ import {
   parseListenControl,
 } from './listen-messages';
 import { ListenOptions, ListenOptionsError, parseListenOptions } from './listen-options';
-import { utteranceIndex } from '../../contracts/utterance-ids';
+import { utteranceIndex } from '../../../contracts/utterance-ids';
 
 /** With `endpointing=false` only Finalize, CloseStream or the maximum utterance length end one. */
 const NO_ENDPOINTING_SECONDS = 3600;

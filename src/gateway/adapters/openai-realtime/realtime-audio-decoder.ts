@@ -1,5 +1,5 @@
-import { TelephonyAudioDecoder } from '../audio/telephony-audio-decoder';
-import { AudioDecoder } from '../session-core/session-port';
+import { TelephonyAudioDecoder } from '../../audio/telephony-audio-decoder';
+import { AudioDecoder } from '../../session-core/session-port';
 import { RealtimeAudioFormat } from './realtime-client-events';
 
 /**

@@ -1,4 +1,4 @@
-import type { TurnFrame, WordTiming } from '../../contracts/stream-frames';
+import type { TurnFrame, WordTiming } from '../../../contracts/stream-frames';
 import { FluxEndOfTurnTrigger, FluxTurn, FluxTurnEventOf } from './flux-server-messages';
 
 /**

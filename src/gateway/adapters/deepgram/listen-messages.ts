@@ -1,5 +1,5 @@
-import { WordTiming } from '../../contracts/result-messages';
-import { jsonText, z } from '../../common/validation/schema-parse';
+import { WordTiming } from '../../../contracts/result-messages';
+import { jsonText, z } from '../../../common/validation/schema-parse';
 
 /** Messages of Deepgram's live API (`/v1/listen`) as its SDKs parse them. */
 export interface ListenWord {

@@ -1,4 +1,4 @@
-import { jsonText, z } from '../../common/validation/schema-parse';
+import { jsonText, z } from '../../../common/validation/schema-parse';
 import {
   eagerEotThresholdSchema,
   eotThresholdSchema,

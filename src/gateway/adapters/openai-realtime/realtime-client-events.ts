@@ -1,5 +1,5 @@
-import { issuePath, jsonText, LANGUAGE_CODE, z } from '../../common/validation/schema-parse';
-import { RawAudioEncoding } from '../audio/telephony-audio-decoder';
+import { issuePath, jsonText, LANGUAGE_CODE, z } from '../../../common/validation/schema-parse';
+import { RawAudioEncoding } from '../../audio/telephony-audio-decoder';
 
 /**
  * Client events of OpenAI's Realtime API in transcription mode, in both of its dialects: the
