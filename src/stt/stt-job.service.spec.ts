@@ -40,7 +40,7 @@ function harness(options: { verdict?: SpeculationVerdict | null; withdrawn?: boo
     sttMs: 12,
     audioSeconds: 1,
     inferred: true,
-  } as Transcription;
+  };
   const config = {
     vad: { silenceThresholdSeconds: 0.6 },
     stt: { maxBatchSize: 1, batchTimeoutMs: 0 },
