@@ -1,7 +1,7 @@
 import { DeepgramClient } from '@deepgram/sdk';
 import { SttJob } from 'src/contracts/job-payloads';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
-import { concatPcm, espeak, pcmBytes, silence } from '../helpers/audio';
+import { concatPcm, pcmBytes, silence, trimmedSpeech } from '../helpers/audio';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
@@ -20,16 +20,6 @@ type TurnInfo = Message & {
   audio_window_start: number;
   audio_window_end: number;
 };
-
-/** Speech without espeak's own leading and trailing silence, so pauses are what the test says. */
-function speech(text: string): Int16Array {
-  const pcm = espeak(text);
-  let start = 0;
-  let end = pcm.length;
-  while (start < end && Math.abs(pcm[start]) < 100) start++;
-  while (end > start && Math.abs(pcm[end - 1]) < 100) end--;
-  return pcm.slice(start, end);
-}
 
 const seconds = (pcm: Int16Array): number => pcm.length / 16000;
 
@@ -111,7 +101,7 @@ describe('Deepgram Flux on /v2/listen, driven by @deepgram/sdk listen.v2 (real R
       job.kind === 'interim' ? 'book a table' : 'Book a table for four.',
     );
     await live.stream(
-      concatPcm(silence(0.3), speech('book a table for four people'), silence(1.2)),
+      concatPcm(silence(0.3), trimmedSpeech('book a table for four people'), silence(1.2)),
     );
     await waitFor(() => live.endOfTurns().length === 1, { what: 'EndOfTurn' });
 
@@ -149,14 +139,14 @@ describe('Deepgram Flux on /v2/listen, driven by @deepgram/sdk listen.v2 (real R
   });
 
   it('an incomplete turn does not end at a pause: speech resumes the same turn, which ends once complete', async () => {
-    const first = speech('I would like to book a table for');
+    const first = trimmedSpeech('I would like to book a table for');
     const pauseEnd = 0.3 + seconds(first) + 0.8;
     const live = await flux(
       { eager_eot_threshold: '0.5', eot_timeout_ms: '3000' },
       byEnd(pauseEnd, "I'd like to book a table for", "I'd like to book a table for four people."),
     );
     await live.stream(
-      concatPcm(silence(0.3), first, silence(0.8), speech('four people'), silence(1.2)),
+      concatPcm(silence(0.3), first, silence(0.8), trimmedSpeech('four people'), silence(1.2)),
     );
     await waitFor(() => live.endOfTurns().length === 1, { what: 'EndOfTurn' });
     // Nothing more comes for the pause: one turn.
@@ -175,14 +165,16 @@ describe('Deepgram Flux on /v2/listen, driven by @deepgram/sdk listen.v2 (real R
   });
 
   it('a high eot_threshold waits longer: speech after an eager end gives TurnResumed, then one EndOfTurn', async () => {
-    const first = speech('book a table');
+    const first = trimmedSpeech('book a table');
     const pauseEnd = 0.3 + seconds(first) + 0.7;
     // eot_threshold 0.9 with eot_timeout_ms 2000: a complete turn needs about 1.4 s of silence.
     const live = await flux(
       { eager_eot_threshold: '0.5', eot_threshold: '0.9', eot_timeout_ms: '2000' },
       byEnd(pauseEnd, 'Book a table.', 'Book a table for four.'),
     );
-    await live.stream(concatPcm(silence(0.3), first, silence(0.7), speech('for four'), silence(2)));
+    await live.stream(
+      concatPcm(silence(0.3), first, silence(0.7), trimmedSpeech('for four'), silence(2)),
+    );
     await waitFor(() => live.endOfTurns().length === 1, { what: 'EndOfTurn' });
 
     const turnEvents = live.events().filter((e) => e !== 'Update');
@@ -205,7 +197,7 @@ describe('Deepgram Flux on /v2/listen, driven by @deepgram/sdk listen.v2 (real R
 
   it('ForceEndTurn ends the turn now, with trigger manual', async () => {
     const live = await flux({}, () => 'I would like to');
-    await live.stream(concatPcm(silence(0.3), speech('I would like to'), silence(0.5)));
+    await live.stream(concatPcm(silence(0.3), trimmedSpeech('I would like to'), silence(0.5)));
     live.connection.sendForceEndTurn({ type: 'ForceEndTurn' });
     await waitFor(() => live.endOfTurns().length === 1, { what: 'EndOfTurn' });
     expect(live.endOfTurns()[0]).toMatchObject({

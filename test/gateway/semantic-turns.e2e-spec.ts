@@ -5,7 +5,7 @@ import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
-import { concatPcm, espeak, pcmBytes, silence } from '../helpers/audio';
+import { concatPcm, pcmBytes, silence, trimmedSpeech } from '../helpers/audio';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
@@ -14,16 +14,6 @@ import { selfSignedCertificate } from '../helpers/certificates';
 
 const CHUNK = 1600; // 100 ms at 16 kHz
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** espeak speech without its own leading and trailing silence, so pauses are exact. */
-function speech(text: string): Int16Array {
-  const pcm = espeak(text);
-  let start = 0;
-  let end = pcm.length;
-  while (start < end && Math.abs(pcm[start]) < 100) start++;
-  while (end > start && Math.abs(pcm[end - 1]) < 100) end--;
-  return pcm.slice(start, end);
-}
 
 /**
  * Sends audio as a microphone does: 100 ms every 100 ms (turn timing needs real time). Resolves
@@ -59,8 +49,8 @@ describe('semantic turns (gateway + stt role, real Redis and VAD, engine double)
   let words: (seconds: number) => string = () => '';
   const engine = new SttEngineDouble((request) => words(request.pcm.length / 16000));
   const clients: TestClient[] = [];
-  const first = speech(PHRASE_A);
-  const second = speech(PHRASE_B);
+  const first = trimmedSpeech(PHRASE_A);
+  const second = trimmedSpeech(PHRASE_B);
   const firstSeconds = first.length / 16000;
 
   beforeAll(async () => {
@@ -142,7 +132,7 @@ describe('semantic turns (gateway + stt role, real Redis and VAD, engine double)
 
   it('two short questions with a pause between them are two turns', async () => {
     // The second question is longer than the first: the double tells them apart by length.
-    const longer = concatPcm(second, speech(PHRASE_C));
+    const longer = concatPcm(second, trimmedSpeech(PHRASE_C));
     words = (seconds) => (seconds < firstSeconds + 0.8 ? 'What time is it?' : 'Where are we?');
     const client = await connect();
     await stream(send(client), concatPcm(silence(0.3), first, silence(0.7), longer, silence(2.5)));
@@ -190,7 +180,7 @@ describe("semantic turns through OpenAI Realtime's semantic_vad (official SDK)",
   let ca: Buffer;
   const words: (seconds: number) => string = () => 'That is all for today.';
   const engine = new SttEngineDouble((request) => words(request.pcm.length / 16000));
-  const first = speech(PHRASE_A);
+  const first = trimmedSpeech(PHRASE_A);
   const firstSeconds = first.length / 16000;
 
   beforeAll(async () => {

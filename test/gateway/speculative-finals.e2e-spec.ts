@@ -1,7 +1,7 @@
 import { RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { SttMetrics } from 'src/stt/stt.metrics';
-import { concatPcm, espeak, silence } from '../helpers/audio';
+import { concatPcm, silence, trimmedSpeech } from '../helpers/audio';
 import { PHRASE_A, PHRASE_B } from '../helpers/phrases';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
@@ -54,15 +54,6 @@ describe('speculative finals (gateway + stt role, real Redis and VAD, engine dou
     return client;
   }
 
-  /** espeak speech without its own leading and trailing silence, so pauses are exact. */
-  const speech = (text: string): Int16Array => {
-    const pcm = espeak(text);
-    let start = 0;
-    let end = pcm.length;
-    while (start < end && Math.abs(pcm[start]) < 100) start++;
-    while (end > start && Math.abs(pcm[end - 1]) < 100) end--;
-    return pcm.slice(start, end);
-  };
   const speculations = () => ({ ...metrics.counts.speculations });
   const finalCalls = () => engine.calls.filter((c) => c.beamSize > 1);
   const tenths = (frame: Frame) => Number(/heard final (\d+)/.exec(frame.text as string)?.[1]);
@@ -70,7 +61,7 @@ describe('speculative finals (gateway + stt role, real Redis and VAD, engine dou
   it('computes the final once, at the first silence, and delivers it when the threshold passes', async () => {
     const before = speculations();
     const client = await connect();
-    client.sendPcm(concatPcm(silence(0.5), speech(PHRASE_A), silence(1.5)));
+    client.sendPcm(concatPcm(silence(0.5), trimmedSpeech(PHRASE_A), silence(1.5)));
     const [final] = await client.waitCount('final', 1);
     expect(final).toMatchObject({
       seq: expect.any(Number),
@@ -83,7 +74,7 @@ describe('speculative finals (gateway + stt role, real Redis and VAD, engine dou
     expect(after.wasted - before.wasted + after.expired - before.expired).toBe(0);
     // Its audio is the whole utterance (speech plus the post-speech pad).
     expect(tenths(final)).toBeGreaterThanOrEqual(
-      Math.floor((speech(PHRASE_A).length / 1600) * 0.8),
+      Math.floor((trimmedSpeech(PHRASE_A).length / 1600) * 0.8),
     );
   });
 
@@ -91,8 +82,8 @@ describe('speculative finals (gateway + stt role, real Redis and VAD, engine dou
     engine.delayMs = 50;
     const before = speculations();
     const client = await connect();
-    const first = speech(PHRASE_A);
-    const second = speech(PHRASE_B);
+    const first = trimmedSpeech(PHRASE_A);
+    const second = trimmedSpeech(PHRASE_B);
     // A pause longer than the speculation delay, shorter than the threshold: one utterance.
     client.sendPcm(concatPcm(silence(0.5), first, silence(0.35), second, silence(2)));
     await client.waitCount('final', 1);
@@ -114,10 +105,10 @@ describe('speculative finals (gateway + stt role, real Redis and VAD, engine dou
   it('finalize during a speculation ends the utterance with all audio, delivered once, in seq order', async () => {
     const before = speculations();
     const client = await connect();
-    client.sendPcm(concatPcm(silence(0.5), speech(PHRASE_B), silence(0.35)));
+    client.sendPcm(concatPcm(silence(0.5), trimmedSpeech(PHRASE_B), silence(0.35)));
     await waitFor(() => engine.calls.some((c) => c.beamSize > 1), { what: 'speculation run' });
     client.sendJson({ type: 'finalize' });
-    client.sendPcm(concatPcm(silence(0.3), speech(PHRASE_A), silence(1.5)));
+    client.sendPcm(concatPcm(silence(0.3), trimmedSpeech(PHRASE_A), silence(1.5)));
     const finals = await client.waitCount('final', 2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(client.of('final')).toHaveLength(2);

@@ -65,6 +65,16 @@ export function espeak(text: string, rate = 16000, voice = 'en'): Int16Array {
   return readWavPcm16(out).samples;
 }
 
+/** espeak speech without its own leading and trailing silence, so the pauses a test adds are exact. */
+export function trimmedSpeech(text: string): Int16Array {
+  const pcm = espeak(text);
+  let start = 0;
+  let end = pcm.length;
+  while (start < end && Math.abs(pcm[start]) < 100) start++;
+  while (end > start && Math.abs(pcm[end - 1]) < 100) end--;
+  return pcm.slice(start, end);
+}
+
 export function silence(seconds: number, rate = 16000): Int16Array {
   return new Int16Array(Math.round(seconds * rate));
 }
