@@ -1,8 +1,14 @@
 import type { RealtimeAudioInputTurnDetection } from 'openai/resources/realtime/realtime';
 import { EAGERNESS_FACTORS, realtimeTurnTiming } from './realtime-turn-detection';
-import { DEFAULT_TURN_TIMING, TurnTiming } from './turn-timing';
+import { TurnTiming } from './turn-timing';
 
-const configured: TurnTiming = DEFAULT_TURN_TIMING;
+// The server's defaults (SILENCE_THRESHOLD_SECONDS, TURN_MIN/MAX_SILENCE_MS).
+const configured: TurnTiming = {
+  mode: 'silence',
+  silenceMs: 600,
+  minSilenceMs: 250,
+  maxSilenceMs: 1500,
+};
 
 describe('realtimeTurnTiming', () => {
   it('server_vad keeps silence semantics, with its silence_duration_ms', () => {
