@@ -7,6 +7,7 @@ import { LiveSession } from '../../session-core/live-session';
 import { FrameContext, SessionOutput } from '../../session-core/session-port';
 import { StreamAdapter, StreamConnection } from '../../ws/stream-adapter';
 import { rawDataBuffer } from '../../ws/raw-data';
+import { sendJson } from '../../ws/send-json';
 import { FluxConfigure, FluxControlError, parseFluxControl } from './flux-client-messages';
 import { applyFluxConfigure } from './flux-configure';
 import { FluxOptions, FluxOptionsError, parseFluxOptions } from './flux-options';
@@ -150,12 +151,13 @@ class FluxSocket implements SessionOutput {
 
   /** Every message takes the next sequence_id, in the order they are written. */
   private write(build: (context: FluxMessageContext) => FluxServerMessage, sent?: () => void) {
-    const { ws } = this.connection;
-    if (ws.readyState !== WebSocket.OPEN) return;
-    const message = build({ requestId: this.requestId, sequenceId: this.sequenceId++ });
-    ws.send(JSON.stringify(message), (error) => {
-      if (!error) sent?.();
-    });
+    // A closed socket takes no sequence_id.
+    if (this.connection.ws.readyState !== WebSocket.OPEN) return;
+    sendJson(
+      this.connection.ws,
+      build({ requestId: this.requestId, sequenceId: this.sequenceId++ }),
+      sent,
+    );
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {

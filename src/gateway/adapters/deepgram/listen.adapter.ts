@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { RawData, WebSocket } from 'ws';
+import { RawData } from 'ws';
 import { rawDataBuffer } from '../../ws/raw-data';
+import { sendJson } from '../../ws/send-json';
 import { ServerFrame } from '../../../contracts/stream-frames';
 import { TelephonyAudioDecoder } from '../../audio/telephony-audio-decoder';
 import { ProtocolError } from '../../../contracts/protocol-error';
@@ -173,11 +174,7 @@ class ListenSocket implements SessionOutput {
   }
 
   private write(message: object, sent?: () => void): void {
-    const { ws } = this.connection;
-    if (ws.readyState !== WebSocket.OPEN) return;
-    ws.send(JSON.stringify(message), (error) => {
-      if (!error) sent?.();
-    });
+    sendJson(this.connection.ws, message, sent);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {

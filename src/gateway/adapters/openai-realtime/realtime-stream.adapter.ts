@@ -1,4 +1,5 @@
-import { RawData, WebSocket } from 'ws';
+import { RawData } from 'ws';
+import { sendJson } from '../../ws/send-json';
 import {
   ErrorFrame,
   FinalFrame,
@@ -261,10 +262,6 @@ class OpenAiRealtimeSocket implements SessionOutput {
 
   /** `sent` once the event is written (delivery records what the client got). */
   private emit(event: RealtimeServerEvent, sent?: () => void): void {
-    const { ws } = this.connection;
-    if (ws.readyState !== WebSocket.OPEN) return;
-    ws.send(JSON.stringify(event), (error) => {
-      if (!error) sent?.();
-    });
+    sendJson(this.connection.ws, event, sent);
   }
 }
