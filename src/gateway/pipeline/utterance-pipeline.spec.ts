@@ -187,7 +187,7 @@ describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
   it('switching modes sets the resting threshold of the new mode', () => {
     const h = harness({ ...SEMANTIC, mode: 'silence' });
     h.pipeline.setTurnTiming(SEMANTIC);
-    h.pipeline.setSilenceThreshold(0.8);
+    h.pipeline.setTurnTiming({ ...SEMANTIC, mode: 'silence', silenceMs: 800 });
     expect(h.thresholds).toEqual([1.5, 0.8]);
   });
 });

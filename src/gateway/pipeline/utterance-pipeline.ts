@@ -170,11 +170,6 @@ export class UtterancePipeline {
     return index;
   }
 
-  /** A fixed silence ends utterances from now on (`silence` mode). */
-  setSilenceThreshold(seconds: number): void {
-    this.setTurnTiming({ ...this.timing, mode: 'silence', silenceMs: seconds * 1000 });
-  }
-
   setTurnTiming(timing: TurnTiming): void {
     this.timing = timing;
     this.segmenter.setSilenceThreshold(UtterancePipeline.restingSilenceSeconds(timing));
@@ -232,7 +227,8 @@ export class UtterancePipeline {
             const eager = this.turns.get(event.utterance)?.eager === true;
             this.endTurnWatch(event.utterance);
             const trigger = event.reason === 'finalize' ? 'manual' : eager ? 'model' : 'timeout';
-            this.run(async () => {
+            // Behind the speech-start's task, which gave the utterance its index.
+            this.run(() => {
               const index = this.open.get(event.utterance)?.index;
               if (index !== undefined) {
                 this.hooks.turn?.({ type: 'turn', event: 'end_of_turn', index, trigger });
