@@ -67,9 +67,10 @@ export class SpeculationTracker {
   /** Speech came back: the revision to cancel, if one was out. */
   cancelled(utterance: number): number | undefined {
     const revision = this.utterances.get(utterance)?.revision;
-    const step = this.step(utterance, 'speech_resumed');
-    if (!step.accepted) return undefined;
-    this.utterances.set(utterance, { state: step.to });
+    if (!this.step(utterance, 'speech_resumed').accepted) return undefined;
+    // Cancelled takes the same gateway inputs as revision, the state of an untracked utterance:
+    // forgetting it keeps discarded utterances from staying in the map.
+    this.utterances.delete(utterance);
     return revision;
   }
 
