@@ -87,6 +87,7 @@ describe('fileSegments', () => {
       finalize: () => Promise.resolve([final(2)]),
       discard: () => Promise.resolve(undefined),
       setSilenceThreshold: () => undefined,
+      endIfSilent: () => Promise.resolve([]),
       dispose: () => (disposed = true),
     };
     const out = [];

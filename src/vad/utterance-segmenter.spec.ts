@@ -328,6 +328,44 @@ describe('UtteranceSegmenter', () => {
     expect(() => seg.setSilenceThreshold(0)).toThrow(RangeError);
   });
 
+  it('endIfSilent() ends an utterance whose silence already reaches a lowered threshold, without more audio', async () => {
+    const { seg } = make({ emitInterims: false });
+    seg.setSilenceThreshold(3);
+    await pushAll(
+      seg,
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+        ['silence', 5],
+      ]),
+    );
+    // 5 frames of silence: short of 3 s, and of 0.3 s as well.
+    expect(await seg.endIfSilent()).toEqual([]);
+    await pushAll(seg, signal([['silence', 25]]));
+    expect(await seg.endIfSilent()).toEqual([]);
+    seg.setSilenceThreshold(0.3);
+    const [final] = await seg.endIfSilent();
+    expect(final).toMatchObject({ type: 'final', utterance: 0, reason: 'silence' });
+    expect(seg.inUtterance).toBe(false);
+    expect(await seg.endIfSilent()).toEqual([]);
+    // What the same audio gives when the frames end it: the same final.
+    const { seg: framed } = make({ emitInterims: false });
+    framed.setSilenceThreshold(0.3);
+    const ended = await pushAll(
+      framed,
+      signal([
+        ['silence', 10],
+        ['speech', 20],
+        ['silence', 30],
+      ]),
+    );
+    expect(final).toMatchObject({
+      startSec: finals(ended)[0].startSec,
+      endSec: finals(ended)[0].endSec,
+      speechEndSec: finals(ended)[0].speechEndSec,
+    });
+  });
+
   it('finalize() ends the open utterance with everything received, then starts afresh', async () => {
     const pcm = signal([
       ['silence', 10],

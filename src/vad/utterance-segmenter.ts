@@ -185,6 +185,25 @@ export class UtteranceSegmenter {
   }
 
   /**
+   * Ends the utterance in progress now if its silence already reaches the threshold (after a
+   * lowered one: the turn's end is known without waiting for the next audio). Resolves with the
+   * final, or [] when no utterance is open or its silence is shorter.
+   */
+  endIfSilent(): Promise<SegmenterEvent[]> {
+    return this.enqueue(() => {
+      const u = this.current;
+      if (!u || u.silenceFrames === 0 || u.silenceFrames < this.silenceFramesToEnd) {
+        return Promise.resolve([]);
+      }
+      const end = this.classifiedEnd;
+      const audioEnd = Math.min(end, u.lastSpeechEnd + this.postSamples);
+      const final = this.finish(u, audioEnd, u.lastSpeechEnd, 'silence', u.speculated);
+      this.onsetFloorFrame = end / this.frameSamples;
+      return Promise.resolve([final]);
+    });
+  }
+
+  /**
    * Drops the utterance in progress without a final (the client threw its audio away). Resolves
    * with its number, or undefined when none was open. Speech already in the buffer never starts
    * a new utterance; only audio pushed afterwards can.

@@ -15,6 +15,8 @@ export interface Segmenter {
   discard(): Promise<number | undefined>;
   /** Changes the silence that ends an utterance, for this stream. */
   setSilenceThreshold(seconds: number): void;
+  /** Ends the open utterance now if its silence already reaches the threshold. */
+  endIfSilent(): Promise<SegmenterEvent[]>;
   dispose(): void;
 }
 

@@ -41,6 +41,8 @@ const final = (speculated: boolean, reason: 'silence' | 'finalize' = 'silence') 
  */
 function harness(timing: TurnTiming = SEMANTIC) {
   const script: SegmenterEvent[][] = [];
+  /** What endIfSilent() returns next (the silence is already long enough). */
+  const silentEnd: SegmenterEvent[][] = [];
   const thresholds: number[] = [];
   const jobs: { kind: string; speculative: boolean; revision: number }[] = [];
   const verdicts: string[] = [];
@@ -51,6 +53,7 @@ function harness(timing: TurnTiming = SEMANTIC) {
     finalize: () => Promise.resolve([]),
     discard: () => Promise.resolve(undefined),
     setSilenceThreshold: (seconds) => thresholds.push(seconds),
+    endIfSilent: () => Promise.resolve(silentEnd.shift() ?? []),
     dispose: () => undefined,
   };
   const counter = { inc: () => undefined, observe: () => undefined };
@@ -106,7 +109,7 @@ function harness(timing: TurnTiming = SEMANTIC) {
     const [utteranceId, revision] = id.split('|');
     watch({ utteranceId, revision: Number(revision), text, language: 'en' });
   };
-  return { pipeline, step, offer, thresholds, jobs, verdicts, turns, watches };
+  return { pipeline, step, offer, silentEnd, thresholds, jobs, verdicts, turns, watches };
 }
 
 describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
@@ -135,6 +138,21 @@ describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
     });
     expect(h.thresholds).toEqual([0.25, 1.5]);
     expect(h.watches.size).toBe(0);
+  });
+
+  it('ends a complete turn at its offer when the silence already reached the short threshold', async () => {
+    const h = harness();
+    await h.step(speech, speculative);
+    h.silentEnd.push([final(true)]);
+    h.offer('Thank you.');
+    await new Promise((resolve) => setImmediate(resolve));
+    await h.pipeline.finalize('finalize');
+    expect(h.verdicts).toEqual(['confirm 1']);
+    expect(h.turns.map((t) => `${t.event} ${t.trigger ?? ''}`.trim())).toEqual([
+      'eager_end_of_turn',
+      'end_of_turn model',
+    ]);
+    expect(h.thresholds).toEqual([0.25, 1.5]);
   });
 
   it('keeps waiting on an incomplete turn: no eager end, the threshold stays long', async () => {

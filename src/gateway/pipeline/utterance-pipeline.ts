@@ -351,6 +351,12 @@ export class UtterancePipeline {
     turn.eager = true;
     this.hooks.turn?.({ type: 'turn', event: 'eager_end_of_turn', index, text: offer.text });
     this.segmenter.setSilenceThreshold(this.timing.minSilenceMs / 1000);
+    // The silence may already be long enough: end the turn now, not at the next audio chunk.
+    this.segmenter.endIfSilent().then(
+      (events) => this.schedule(events),
+      (error: unknown) =>
+        this.logger.warn(`Turn not ended for ${this.sessionId}: ${String(error)}`),
+    );
   }
 
   /** The utterance's turn watch ends; a lowered threshold goes back up. */

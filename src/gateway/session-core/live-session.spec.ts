@@ -30,6 +30,7 @@ function harness(options: { deliverOutcome?: 'ok' | 'owner' } = {}) {
       return Promise.resolve(openUtterance);
     },
     setSilenceThreshold: (seconds) => segmenterCalls.push(`silence ${seconds}`),
+    endIfSilent: () => Promise.resolve([]),
     dispose: () => segmenterCalls.push('dispose'),
   };
   /** What the fake segmenter's discard() reports as dropped. */
