@@ -3,7 +3,7 @@
  * `semantic` at its defaults (TURN_MIN_SILENCE_MS 250, TURN_MAX_SILENCE_MS 1500), on the corpus
  * of bench/turns (generated once with espeak-ng + sox, cached under .cache/bench/turns/<digest>/).
  *
- *   npm run bench -- turns [silence,semantic] [--sentences N] [--corpus-only] [--regenerate]
+ *   npm run bench -- turns [silence,semantic] [--sentences N] [--speakers 1,16] [--corpus-only] [--regenerate]
  *
  * Per mode: one in-process app with the gateway and stt roles (as the openai-file bench runs
  * them) on the private Redis of bench/index.ts and the random-weights tiny model (24 tokens, no
@@ -12,7 +12,7 @@
  * is replaced by the script's words for its audio window, with the sentence-final mark only when
  * the window holds the sentence's last part. Each sentence is one native WebSocket session,
  * streamed from its file's start at real-time pace (100 ms chunks every 100 ms);
- * BENCH_TURN_SESSIONS (default 4) sessions run at once, staggered. Printed per mode: speech end
+ * each run has `--speakers` sessions at once (default 1, then 16 staggered). Printed per mode: speech end
  * (the chunk with the sentence's last speech sample sent) to the final that holds the sentence
  * end, p50/p95; inner pauses a final cut, in percent (all, and those longer than 0.6 s); counts.
  * Every final's arrival relative to its sentence's speech end goes to a JSON file (BENCH_OUT).
@@ -39,9 +39,9 @@ type Mode = (typeof MODES)[number];
 const THRESHOLD_SECONDS = 0.6;
 const LONG_PAUSE_MS = 600;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const SESSIONS = Number(process.env.BENCH_TURN_SESSIONS ?? 4);
-/** Lanes start this far apart, so their sentence ends do not line up. */
-const STAGGER_MS = 900;
+const SPEAKERS = [1, 16];
+/** Lanes start this far apart, so their sentence ends do not line up (within ~4 s in all). */
+const staggerMs = (speakers: number): number => Math.min(900, 4000 / speakers);
 
 interface SentenceRun {
   sentence: CorpusSentence;
@@ -51,6 +51,7 @@ interface SentenceRun {
 
 interface ModeRun {
   mode: Mode;
+  speakers: number;
   env: Record<string, string>;
   runs: SentenceRun[];
   counters: ScriptedCounters;
@@ -156,18 +157,23 @@ async function startScriptedApp(
   return { running, url: `ws://127.0.0.1:${gatewayPort}`, counters };
 }
 
-async function runMode(mode: Mode, corpus: Corpus, sentences: CorpusSentence[]): Promise<ModeRun> {
+async function runMode(
+  mode: Mode,
+  speakers: number,
+  corpus: Corpus,
+  sentences: CorpusSentence[],
+): Promise<ModeRun> {
   const env = modeEnv(mode);
-  const prefix = `bench-turns-${mode}-${Date.now().toString(36)}`;
+  const prefix = `bench-turns-${mode}-${speakers}-${Date.now().toString(36)}`;
   const sentenceOf = new Map<string, CorpusSentence>();
   const { running, url, counters } = await startScriptedApp(env, prefix, sentenceOf);
   const runs: SentenceRun[] = [];
   const started = performance.now();
   try {
-    const lanes = Array.from({ length: Math.min(SESSIONS, sentences.length) }, (_, lane) =>
+    const lanes = Array.from({ length: Math.min(speakers, sentences.length) }, (_, lane) =>
       (async () => {
-        await new Promise((r) => setTimeout(r, lane * STAGGER_MS));
-        for (let i = lane; i < sentences.length; i += SESSIONS) {
+        await new Promise((r) => setTimeout(r, lane * staggerMs(speakers)));
+        for (let i = lane; i < sentences.length; i += speakers) {
           const sentence = sentences[i];
           const lastMid = midOfLastPart(sentence);
           const streamed = await streamSentence({
@@ -182,7 +188,7 @@ async function runMode(mode: Mode, corpus: Corpus, sentences: CorpusSentence[]):
           runs.push({ sentence, streamed, score });
           const cuts = score.pauses.filter((pause) => pause.cut).length;
           progressLine(
-            `[${mode}] ${runs.length}/${sentences.length} ${sentence.id}: ${streamed.finals.length} final(s), end ${
+            `[${mode} x${speakers}] ${runs.length}/${sentences.length} ${sentence.id}: ${streamed.finals.length} final(s), end ${
               score.endFinal ? `+${Math.round(score.endFinal.latencyMs)} ms` : 'missing'
             }, cut ${cuts}/${score.pauses.length} (${((performance.now() - started) / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(2)})`,
             runs.length === sentences.length,
@@ -197,6 +203,7 @@ async function runMode(mode: Mode, corpus: Corpus, sentences: CorpusSentence[]):
   }
   return {
     mode,
+    speakers,
     env,
     runs,
     counters,
@@ -227,6 +234,8 @@ interface ModeFigures {
   shortPauses: number;
   shortCut: number;
   missingEnd: number;
+  /** latency.sttMs of the finals holding a sentence end (the inference the final waited for). */
+  endSttMs: number[];
   early: number;
   finals: number;
   errors: number;
@@ -246,6 +255,7 @@ function figures(run: ModeRun): ModeFigures {
     shortPauses: 0,
     shortCut: 0,
     missingEnd: 0,
+    endSttMs: [],
     early: 0,
     finals: 0,
     errors: 0,
@@ -259,6 +269,8 @@ function figures(run: ModeRun): ModeFigures {
       out.turns[key] = (out.turns[key] ?? 0) + n;
     if (score.endFinal) {
       out.endFinals.push(score.endFinal.latencyMs);
+      const sttMs = streamed.finals[score.endFinal.index]?.latency?.sttMs;
+      if (sttMs !== undefined) out.endSttMs.push(sttMs);
       (sentence.pauses.length > 0 ? out.paused : out.straight).push(score.endFinal.latencyMs);
     } else out.missingEnd++;
     for (const pause of score.pauses) {
@@ -284,9 +296,9 @@ function printMode(run: ModeRun): ModeFigures {
   const setup = Object.entries(run.env)
     .map(([name, value]) => `${name}=${value}`)
     .join(' ');
-  console.log(`\n== ${run.mode}: ${setup}`);
+  console.log(`\n== ${run.mode}, ${run.speakers} speakers: ${setup}`);
   console.log(
-    `  ${f.sentences} sentences in ${run.wallSeconds.toFixed(0)} s (${SESSIONS} sessions at once; load ${run.load
+    `  ${f.sentences} sentences in ${run.wallSeconds.toFixed(0)} s (${run.speakers} sessions at once, staggered; load ${run.load
       .map((l) => l.toFixed(2))
       .join(' ')}), ${f.finals} finals, ${f.errors} errors`,
   );
@@ -295,6 +307,9 @@ function printMode(run: ModeRun): ModeFigures {
   );
   console.log(
     `  inner pauses cut by a final: ${f.cut} of ${f.pauses} (${pct(f.cut, f.pauses)}); longer than ${LONG_PAUSE_MS} ms: ${f.longCut} of ${f.longPauses} (${pct(f.longCut, f.longPauses)}); up to ${LONG_PAUSE_MS} ms: ${f.shortCut} of ${f.shortPauses} (${pct(f.shortCut, f.shortPauses)})`,
+  );
+  console.log(
+    `  inference (latency.sttMs) of those finals, p50 / p95: ${p50p95(f.endSttMs)} ms (n=${f.endSttMs.length})`,
   );
   console.log(`  finals ending before the middle of a sentence's first part: ${f.early}`);
   const turns = Object.entries(f.turns)
@@ -309,20 +324,24 @@ function printMode(run: ModeRun): ModeFigures {
   return f;
 }
 
-function printSummary(rows: { mode: Mode; f: ModeFigures }[]): void {
+function printSummary(rows: { mode: Mode; speakers: number; f: ModeFigures }[]): void {
   const table = [
     [
       'mode',
+      'speakers',
       'sentences',
       'speech end -> final p50 / p95 ms',
+      'inference p50 ms',
       'inner pauses cut',
       `cut, pauses > ${LONG_PAUSE_MS} ms`,
       'pauses (> 600 ms)',
     ],
-    ...rows.map(({ mode, f }) => [
+    ...rows.map(({ mode, speakers, f }) => [
       mode,
+      String(speakers),
       String(f.sentences),
       p50p95(f.endFinals),
+      ms(percentile(f.endSttMs, 50)),
       `${f.cut} (${pct(f.cut, f.pauses)})`,
       `${f.longCut} (${pct(f.longCut, f.longPauses)})`,
       `${f.pauses} (${f.longPauses})`,
@@ -333,19 +352,36 @@ function printSummary(rows: { mode: Mode; f: ModeFigures }[]): void {
   for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  '));
 }
 
-function parseArgs(args: string[]): { modes: Mode[]; limit?: number; corpusOnly: boolean } {
-  const at = args.indexOf('--sentences');
-  const limit = at >= 0 ? Number(args[at + 1]) : undefined;
-  const named = args.find((arg, i) => !arg.startsWith('--') && (at < 0 || i !== at + 1));
+interface BenchArgs {
+  modes: Mode[];
+  speakers: number[];
+  limit?: number;
+  corpusOnly: boolean;
+}
+
+function parseArgs(args: string[]): BenchArgs {
+  const valueOf = (flag: string): string | undefined => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? args[at + 1] : undefined;
+  };
+  const limitArg = valueOf('--sentences');
+  const limit = limitArg === undefined ? undefined : Number(limitArg);
+  const speakersArg = valueOf('--speakers');
+  const speakers = speakersArg === undefined ? SPEAKERS : speakersArg.split(',').map(Number);
+  if (speakers.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`--speakers takes a list of positive counts, e.g. 1,16: got ${speakersArg}`);
+  }
+  const values = new Set(['--sentences', '--speakers'].map((flag) => args.indexOf(flag) + 1));
+  const named = args.find((arg, i) => !arg.startsWith('--') && !values.has(i));
   const modes = (named ?? MODES.join(',')).split(',') as Mode[];
   const unknown = modes.filter((mode) => !MODES.includes(mode));
   if (unknown.length > 0)
     throw new Error(`unknown mode(s) ${unknown.join(', ')}: use ${MODES.join(',')}`);
-  return { modes, limit, corpusOnly: args.includes('--corpus-only') };
+  return { modes, speakers, limit, corpusOnly: args.includes('--corpus-only') };
 }
 
 export default async function turnsBench(args: string[]): Promise<void> {
-  const { modes, limit, corpusOnly } = parseArgs(args);
+  const { modes, speakers, limit, corpusOnly } = parseArgs(args);
   const started = Date.now();
   const corpus = loadOrGenerateCorpus({
     regenerate: args.includes('--regenerate'),
@@ -356,7 +392,7 @@ export default async function turnsBench(args: string[]): Promise<void> {
 
   const sentences = corpus.manifest.sentences.slice(0, limit);
   console.log(
-    `\ntimed runs: ${sentences.length} sentences per mode, one native WebSocket session each, real time (100 ms chunks every 100 ms), ${SESSIONS} at once; gateway + stt in this process, ${(process.env.BENCH_MODEL ?? randomWeightsModel()).split('/').pop()}, 24 tokens, no fallback; ${availableParallelism()} cores, load ${loadavg()
+    `\ntimed runs: ${sentences.length} sentences per mode, one native WebSocket session each, real time (100 ms chunks every 100 ms), ${speakers.join(' then ')} at once; gateway + stt in this process, ${(process.env.BENCH_MODEL ?? randomWeightsModel()).split('/').pop()}, 24 tokens, no fallback; ${availableParallelism()} cores, load ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')}`,
   );
@@ -364,11 +400,13 @@ export default async function turnsBench(args: string[]): Promise<void> {
     "engine: real whisper.cpp inference on every job, then a final's text replaced by the script's words for its audio window. Bench assumption: the text ends in the sentence-final mark only when the window holds the sentence's last part (a window ending at an inner pause gets no period, where whisper often writes one); no word probabilities, so TURN_MIN_CONFIDENCE is not exercised.",
   );
   const runs: ModeRun[] = [];
-  const rows: { mode: Mode; f: ModeFigures }[] = [];
-  for (const mode of modes) {
-    const run = await runMode(mode, corpus, sentences);
-    runs.push(run);
-    rows.push({ mode, f: printMode(run) });
+  const rows: { mode: Mode; speakers: number; f: ModeFigures }[] = [];
+  for (const count of speakers) {
+    for (const mode of modes) {
+      const run = await runMode(mode, count, corpus, sentences);
+      runs.push(run);
+      rows.push({ mode, speakers: count, f: printMode(run) });
+    }
   }
   printSummary(rows);
   const out = process.env.BENCH_OUT ?? join(mkdtempSync(join(tmpdir(), 'rt-turns-')), 'turns.json');
@@ -377,6 +415,7 @@ export default async function turnsBench(args: string[]): Promise<void> {
     `${JSON.stringify(
       runs.map((run) => ({
         mode: run.mode,
+        speakers: run.speakers,
         env: run.env,
         wallSeconds: run.wallSeconds,
         counters: run.counters,
