@@ -13,6 +13,7 @@ import { SessionRecordsService } from './session-store/session-records.service';
 import { SessionStoreService } from './session-store/session-store.service';
 import { WsServerService } from './ws/ws-server.service';
 import { SESSION_DEPS_PROVIDER } from './session-core/session-deps.provider';
+import { TurnAudioModelService } from './turn-model/turn-audio-model.service';
 import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
 
 /**
@@ -37,6 +38,7 @@ import { SEGMENTER_PROVIDER, VadModule } from './segmenter.provider';
     SessionRecordsService,
     ResultReaderService,
     SEGMENTER_PROVIDER,
+    TurnAudioModelService,
     SESSION_DEPS_PROVIDER,
     WsServerService,
   ],

@@ -15,3 +15,14 @@ export {
   type RealtimeTurnDetectionChoice,
   type SemanticVadEagerness,
 } from './realtime-turn-detection';
+export {
+  judgeTurnWithAudio,
+  type CombinedTurnJudgement,
+  type TurnAudioSignal,
+} from './turn-signals';
+export {
+  SMART_TURN_FRAMES,
+  SMART_TURN_MEL_BINS,
+  SMART_TURN_SECONDS,
+  smartTurnInput,
+} from './smart-turn-input';

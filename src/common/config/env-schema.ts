@@ -182,6 +182,14 @@ export const envSchema = z.object({
       decimal({ min: 0, max: 1 }, 0.5),
       "semantic turns: a speculative decode whose words' mean probability is below this is not taken as a complete turn",
     ),
+    TURN_AUDIO_MODEL: variable(
+      text(undefined),
+      "semantic turns: an ONNX end-of-turn audio model in Smart Turn v3's shape (`npm run models -- --trust-host smart-turn`), a second signal beside the text; unset = text only",
+    ),
+    TURN_AUDIO_THRESHOLD: variable(
+      decimal({ min: 0, max: 1 }, 0.5),
+      "semantic turns: the audio model's probability from which a turn is complete",
+    ),
     SPECULATION_MAX_QUEUE_DEPTH: variable(
       integer({ min: 0, max: 1_000_000 }, 16),
       'no speculative finals while more stt jobs than this wait in the queue',

@@ -156,6 +156,9 @@ export function buildAppConfig(env: EnvValues) {
         minSilenceMs: env.TURN_MIN_SILENCE_MS,
         maxSilenceMs: env.TURN_MAX_SILENCE_MS,
         minConfidence: env.TURN_MIN_CONFIDENCE,
+        /** TURN_AUDIO_MODEL: the audio end-of-turn model's file, or undefined (text only). */
+        audioModel: env.TURN_AUDIO_MODEL,
+        audioThreshold: env.TURN_AUDIO_THRESHOLD,
       },
     },
     stt: {

@@ -39,7 +39,8 @@ const final = (speculated: boolean, reason: 'silence' | 'finalize' = 'silence') 
  * One pipeline with in-memory fakes for Redis, the queue and the segmenter: each `push` returns
  * the next scripted events; offers are made by hand, as a worker's announcement would arrive.
  */
-function harness(timing: TurnTiming = SEMANTIC) {
+function harness(timing: TurnTiming = SEMANTIC, audioProbability?: number) {
+  const heard: number[] = [];
   const script: SegmenterEvent[][] = [];
   /** What endIfSilent() returns next (the silence is already long enough). */
   const silentEnd: SegmenterEvent[][] = [];
@@ -84,6 +85,18 @@ function harness(timing: TurnTiming = SEMANTIC) {
     },
     speculation: { enabled: true, maxQueueDepth: 16 },
     turnMinConfidence: 0.5,
+    turnAudio: {
+      threshold: 0.5,
+      signal:
+        audioProbability === undefined
+          ? undefined
+          : {
+              probability: (pcm: Int16Array) => {
+                heard.push(pcm.length);
+                return Promise.resolve(audioProbability);
+              },
+            },
+    },
     interimIntervalMs: 500,
   } as unknown as PipelineDeps;
   const pipeline = new UtterancePipeline(
@@ -103,13 +116,15 @@ function harness(timing: TurnTiming = SEMANTIC) {
     await pipeline.push(audio);
     await pipeline.finalize('finalize'); // waits for the pipeline's Redis work (no events here)
   };
-  const offer = (text: string) => {
+  /** A worker's offer arrives; resolves once the pipeline has judged it. */
+  const offer = async (text: string) => {
     const [id, watch] = [...watches.entries()][0] ?? [];
     if (!id || !watch) throw new Error('no speculation is being watched');
     const [utteranceId, revision] = id.split('|');
     watch({ utteranceId, revision: Number(revision), text, language: 'en' });
+    await new Promise((resolve) => setImmediate(resolve));
   };
-  return { pipeline, step, offer, silentEnd, thresholds, jobs, verdicts, turns, watches };
+  return { pipeline, step, offer, heard, silentEnd, thresholds, jobs, verdicts, turns, watches };
 }
 
 describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
@@ -117,7 +132,7 @@ describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
     const h = harness();
     await h.step(speech, speculative);
     expect(h.jobs).toEqual([{ kind: 'final', speculative: true, revision: 1 }]);
-    h.offer('I would like a table for four people.');
+    await h.offer('I would like a table for four people.');
     expect(h.turns).toEqual([
       {
         type: 'turn',
@@ -144,8 +159,7 @@ describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
     const h = harness();
     await h.step(speech, speculative);
     h.silentEnd.push([final(true)]);
-    h.offer('Thank you.');
-    await new Promise((resolve) => setImmediate(resolve));
+    await h.offer('Thank you.');
     await h.pipeline.finalize('finalize');
     expect(h.verdicts).toEqual(['confirm 1']);
     expect(h.turns.map((t) => `${t.event} ${t.trigger ?? ''}`.trim())).toEqual([
@@ -158,7 +172,7 @@ describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
   it('keeps waiting on an incomplete turn: no eager end, the threshold stays long', async () => {
     const h = harness();
     await h.step(speech, speculative);
-    h.offer('I would like a table for');
+    await h.offer('I would like a table for');
     expect(h.turns).toEqual([]);
     await h.step({ type: 'speculation-cancelled', utterance: 0 });
     expect(h.verdicts).toEqual(['cancel 1']);
@@ -170,11 +184,30 @@ describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
   it('says turn_resumed when speech comes back after an eager end, and raises the threshold again', async () => {
     const h = harness();
     await h.step(speech, speculative);
-    h.offer('Thanks.');
+    await h.offer('Thanks.');
     await h.step({ type: 'speculation-cancelled', utterance: 0 });
     expect(h.turns.map((t) => t.event)).toEqual(['eager_end_of_turn', 'turn_resumed']);
     expect(h.thresholds).toEqual([0.25, 1.5]);
     expect(h.verdicts).toEqual(['cancel 1']);
+  });
+
+  it('with an audio model, the voice decides a turn the words leave open', async () => {
+    const falling = harness(SEMANTIC, 0.9);
+    await falling.step(speech, speculative);
+    await falling.offer('that is all');
+    // The model heard the speculation's audio; its 0.9 ends the unpunctuated turn.
+    expect(falling.heard).toEqual([speculative.audio.length]);
+    expect(falling.turns.map((t) => t.event)).toEqual(['eager_end_of_turn']);
+    const rising = harness(SEMANTIC, 0.1);
+    await rising.step(speech, speculative);
+    await rising.offer('That is all.');
+    expect(rising.turns).toEqual([]);
+    expect(rising.thresholds).toEqual([]);
+    // Words that continue keep it open whatever the voice says.
+    const words = harness(SEMANTIC, 0.9);
+    await words.step(speech, speculative);
+    await words.offer('a table for');
+    expect(words.turns).toEqual([]);
   });
 
   it('ignores an offer that arrives after speech came back', async () => {
@@ -183,6 +216,7 @@ describe('UtterancePipeline, semantic turns (in-memory fakes)', () => {
     const [[, watch]] = [...h.watches.entries()];
     await h.step({ type: 'speculation-cancelled', utterance: 0 });
     watch({ utteranceId: 's1:1', revision: 1, text: 'Done.', language: 'en' });
+    await new Promise((resolve) => setImmediate(resolve));
     expect(h.turns).toEqual([]);
     expect(h.thresholds).toEqual([]);
   });

@@ -10,7 +10,7 @@ import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts
 import { SpeculationOffersService } from '../../utterance/speculation-offers.service';
 import type { SpeculationOffer } from '../../contracts/speculation-verdict';
 import type { TurnFrame } from '../../contracts/stream-frames';
-import { judgeTurn, TurnTiming } from '../../turns';
+import { judgeTurnWithAudio, TurnAudioSignal, TurnTiming } from '../../turns';
 import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
 import { SessionConfig } from '../protocol/session-config';
 import { ServerFrame } from '../../contracts/stream-frames';
@@ -39,6 +39,8 @@ export interface PipelineDeps {
   speculation: SpeculationLimits;
   /** TURN_MIN_CONFIDENCE: the turn judge's floor for a decode's confidence. */
   turnMinConfidence: number;
+  /** TURN_AUDIO_MODEL: the audio signal beside the text (signal undefined: text only). */
+  turnAudio?: { readonly signal: TurnAudioSignal | undefined; readonly threshold: number };
   /** STT_SEND_INTERVAL in ms (interims are spaced by it times the load's backoff factor). */
   interimIntervalMs: number;
 }
@@ -114,7 +116,10 @@ export class UtterancePipeline {
   readonly endedAt = new Map<number, { at: number; speechEndedAt: number }>();
   private readonly arrivals = new AudioArrivals();
   /** Semantic turns: per utterance number, whether its turn was judged complete, and its watch. */
-  private readonly turns = new Map<number, { eager: boolean; stopWatching: () => void }>();
+  private readonly turns = new Map<
+    number,
+    { eager: boolean; stopWatching: () => void; audio?: Promise<number | undefined> }
+  >();
 
   /**
    * `timing`: when utterances end. The segmenter must have been created with its resting
@@ -314,7 +319,9 @@ export class UtterancePipeline {
       const revision = await this.enqueue('final', open, event, true);
       this.speculations.started(event.utterance, revision);
       this.deps.metrics.speculations.inc({ outcome: 'started' });
-      if (this.timing.mode === 'semantic') this.watchTurn(event.utterance, open.index, revision);
+      if (this.timing.mode === 'semantic') {
+        this.watchTurn(event.utterance, open.index, revision, event.audio);
+      }
     } catch (error) {
       // Only a head start: the final is enqueued as usual when the threshold passes.
       this.logger.warn(
@@ -324,28 +331,40 @@ export class UtterancePipeline {
   }
 
   /** Semantic turns: judge the speculation's text as soon as its worker offers it. */
-  private watchTurn(utterance: number, index: number, revision: number): void {
+  private watchTurn(utterance: number, index: number, revision: number, audio: Int16Array): void {
     this.turns.get(utterance)?.stopWatching();
     const stopWatching = this.deps.offers.watch(
       utteranceIdOf(this.sessionId, index),
       revision,
-      (offer) => this.judgeTurn(utterance, index, revision, offer),
+      (offer) =>
+        void this.judgeTurn(utterance, index, revision, offer).catch((error: unknown) =>
+          this.logger.warn(`Turn not judged for ${this.sessionId}: ${String(error)}`),
+        ),
     );
-    this.turns.set(utterance, { eager: false, stopWatching });
+    // The audio model hears the same audio while the worker decodes it.
+    const audioSignal = this.deps.turnAudio?.signal;
+    const probability = audioSignal?.probability(audio).catch((error: unknown) => {
+      this.logger.warn(`Audio turn model failed for ${this.sessionId}: ${String(error)}`);
+      return undefined;
+    });
+    this.turns.set(utterance, { eager: false, stopWatching, audio: probability });
   }
 
-  private judgeTurn(
+  private async judgeTurn(
     utterance: number,
     index: number,
     revision: number,
     offer: SpeculationOffer,
-  ): void {
+  ): Promise<void> {
+    const probability = await this.turns.get(utterance)?.audio;
     const turn = this.turns.get(utterance);
-    // Speech came back, or the utterance ended, before the offer arrived.
+    // Speech came back, or the utterance ended, before the offer (or the audio model) answered.
     if (!turn || this.speculations.pending(utterance) !== revision) return;
-    const judgement = judgeTurn(
+    const judgement = judgeTurnWithAudio(
       { text: offer.text, language: offer.language, confidence: offer.confidence },
       { minConfidence: this.deps.turnMinConfidence },
+      probability,
+      this.deps.turnAudio?.threshold ?? 0.5,
     );
     if (judgement.verdict !== 'complete') return;
     turn.eager = true;

@@ -14,6 +14,7 @@ import { LoadMonitorService } from '../pipeline/load-monitor.service';
 import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
 import { SessionRecordsService } from '../session-store/session-records.service';
 import { SessionStoreService } from '../session-store/session-store.service';
+import { TurnAudioModelService } from '../turn-model/turn-audio-model.service';
 import { SessionDeps } from './session-port';
 
 export const SESSION_DEPS = Symbol('SESSION_DEPS');
@@ -38,6 +39,7 @@ export const SESSION_DEPS_PROVIDER: FactoryProvider<SessionDeps> = {
     SessionRecordsService,
     SpeculationVerdictsService,
     SpeculationOffersService,
+    TurnAudioModelService,
   ],
   useFactory: (
     config: AppConfig,
@@ -53,6 +55,7 @@ export const SESSION_DEPS_PROVIDER: FactoryProvider<SessionDeps> = {
     records: SessionRecordsService,
     verdicts: SpeculationVerdictsService,
     offers: SpeculationOffersService,
+    turnAudio: TurnAudioModelService,
   ): SessionDeps => ({
     store,
     audio,
@@ -67,6 +70,7 @@ export const SESSION_DEPS_PROVIDER: FactoryProvider<SessionDeps> = {
     verdicts,
     offers,
     turnMinConfidence: config.vad.turns.minConfidence,
+    turnAudio,
     turnTiming: {
       mode: config.vad.turns.mode,
       silenceMs: config.vad.silenceThresholdSeconds * 1000,
