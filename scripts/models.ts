@@ -2,11 +2,20 @@
  * npm run models -- [--trust-host] <name> [more names]: fetches ggml whisper models into
  * MODELS_DIR (default ./models) with a progress bar, a check against the pinned checksum and resume
  * of interrupted downloads. MODEL_REPOSITORY_URL names a mirror (trusted for its own host only).
+ * `smart-turn` is the audio end-of-turn model (TURN_AUDIO_MODEL; TURN_MODEL_REPOSITORY_URL names a
+ * mirror of it).
  */
 import { MODEL_SIZES } from 'src/common/config/app-config';
 import { modelUrl } from 'src/stt/models/model-catalog';
 import { DownloadError } from 'src/common/downloads/resumable-download';
 import { downloadModel } from 'src/stt/models/model-downloader';
+import {
+  downloadTurnModel,
+  TURN_MODEL_NAME,
+  TURN_MODEL_REPOSITORY,
+} from 'src/gateway/turn-model/turn-model-download';
+
+const NAMES = [...MODEL_SIZES, TURN_MODEL_NAME];
 
 function bar(received: number, total: number | undefined): string {
   const mb = (n: number): string => (n / 1048576).toFixed(1);
@@ -28,31 +37,28 @@ async function main(): Promise<number> {
       `usage: npm run models -- [--trust-host] <name>...   (into ${dir}; MODELS_DIR changes it)`,
     );
     console.error('  --trust-host  fetch a model that has no pinned checksum');
-    console.error(`names: ${MODEL_SIZES.join(', ')}`);
+    console.error(`names: ${NAMES.join(', ')}`);
     return 2;
   }
   for (const name of names) {
-    if (!(MODEL_SIZES as readonly string[]).includes(name)) {
-      console.error(`"${name}" is not a known model; names: ${MODEL_SIZES.join(', ')}`);
+    if (!NAMES.includes(name)) {
+      console.error(`"${name}" is not a known model; names: ${NAMES.join(', ')}`);
       return 2;
     }
   }
   for (const name of names) {
-    console.log(`Fetching ${modelUrl(name, process.env.MODEL_REPOSITORY_URL)}`);
     let last = 0;
+    const onProgress = (received: number, total: number | undefined): void => {
+      const now = Date.now();
+      if (now - last < 200 && received !== total) return;
+      last = now;
+      if (process.stderr.isTTY) process.stderr.write(`\r${bar(received, total)}`);
+    };
     try {
-      const result = await downloadModel({
-        name,
-        dir,
-        baseUrl: process.env.MODEL_REPOSITORY_URL || undefined,
-        trustHost,
-        onProgress: (received, total) => {
-          const now = Date.now();
-          if (now - last < 200 && received !== total) return;
-          last = now;
-          if (process.stderr.isTTY) process.stderr.write(`\r${bar(received, total)}`);
-        },
-      });
+      const result =
+        name === TURN_MODEL_NAME
+          ? await fetchTurnModel(dir, trustHost, onProgress)
+          : await fetchWhisperModel(name, dir, trustHost, onProgress);
       if (process.stderr.isTTY) process.stderr.write('\n');
       console.log(
         result.alreadyPresent
@@ -66,6 +72,33 @@ async function main(): Promise<number> {
     }
   }
   return 0;
+}
+
+function fetchWhisperModel(
+  name: string,
+  dir: string,
+  trustHost: boolean,
+  onProgress: (received: number, total: number | undefined) => void,
+) {
+  console.log(`Fetching ${modelUrl(name, process.env.MODEL_REPOSITORY_URL)}`);
+  return downloadModel({
+    name,
+    dir,
+    baseUrl: process.env.MODEL_REPOSITORY_URL || undefined,
+    trustHost,
+    onProgress,
+  });
+}
+
+async function fetchTurnModel(
+  dir: string,
+  trustHost: boolean,
+  onProgress: (received: number, total: number | undefined) => void,
+) {
+  const baseUrl = process.env.TURN_MODEL_REPOSITORY_URL || undefined;
+  console.log(`Fetching the audio turn model from ${baseUrl ?? TURN_MODEL_REPOSITORY}`);
+  const result = await downloadTurnModel({ dir, baseUrl, trustHost, onProgress });
+  return { ...result, resumedFrom: 0 };
 }
 
 main().then(

@@ -164,6 +164,42 @@ describe('model downloads: pinned checksums and no redirects to other hosts (iss
     });
   });
 
+  describe('the audio turn model (npm run models -- smart-turn)', () => {
+    it('asks for --trust-host before any request, then checks the sha256 the host published', async () => {
+      const repo = await host();
+      const body = randomBytes(20_000);
+      // As Hugging Face does: the digest on the redirect, the bytes on its storage host.
+      repo.redirect('/smart-turn-v3.2-cpu.onnx', '/storage/turn', {
+        'x-linked-etag': `"${sha256(body)}"`,
+      });
+      repo.serve('/storage/turn', body);
+      const env = { MODELS_DIR: dir, TURN_MODEL_REPOSITORY_URL: repo.url };
+      const refused = await modelsCommand(['smart-turn'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain('pass --trust-host to accept the sha256 the host publishes');
+      expect(repo.requests).toEqual([]);
+
+      const fetched = await modelsCommand(['--trust-host', 'smart-turn'], env);
+      expect(fetched.code).toBe(0);
+      expect(readFileSync(join(dir, 'smart-turn-v3.2-cpu.onnx')).equals(body)).toBe(true);
+    });
+
+    it('refuses a file whose sha256 is not the one published', async () => {
+      const repo = await host();
+      repo.redirect('/smart-turn-v3.2-cpu.onnx', '/storage/turn', {
+        'x-linked-etag': `"${sha256(Buffer.from('another file'))}"`,
+      });
+      repo.serve('/storage/turn', randomBytes(20_000));
+      const run = await modelsCommand(['--trust-host', 'smart-turn'], {
+        MODELS_DIR: dir,
+        TURN_MODEL_REPOSITORY_URL: repo.url,
+      });
+      expect(run.code).toBe(1);
+      expect(run.output).toContain('Checksum mismatch for smart-turn-v3.2-cpu.onnx');
+      expect(readdirSync(dir)).toEqual([]);
+    });
+  });
+
   describe('translation models (npm run models:translation)', () => {
     const lines: string[] = [];
     const out = {
