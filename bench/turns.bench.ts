@@ -52,6 +52,8 @@ interface SentenceRun {
 interface ModeRun {
   mode: Mode;
   speakers: number;
+  /** Sessions the gateway refused as overloaded (1013) and the lane opened again 1 s later. */
+  refusals: number;
   env: Record<string, string>;
   runs: SentenceRun[];
   counters: ScriptedCounters;
@@ -168,6 +170,7 @@ async function runMode(
   const sentenceOf = new Map<string, CorpusSentence>();
   const { running, url, counters } = await startScriptedApp(env, prefix, sentenceOf);
   const runs: SentenceRun[] = [];
+  const refusals = { count: 0 };
   const started = performance.now();
   try {
     const lanes = Array.from({ length: Math.min(speakers, sentences.length) }, (_, lane) =>
@@ -176,13 +179,15 @@ async function runMode(
         for (let i = lane; i < sentences.length; i += speakers) {
           const sentence = sentences[i];
           const lastMid = midOfLastPart(sentence);
-          const streamed = await streamSentence({
-            url,
-            sentence,
-            pcm: readWav16k(join(corpus.dir, sentence.file)),
-            onSession: (sessionId) => sentenceOf.set(sessionId, sentence),
-            isEndFinal: (final) => final.endSec * 1000 >= lastMid,
-          });
+          const streamed = await withRetryWhenRefused(refusals, () =>
+            streamSentence({
+              url,
+              sentence,
+              pcm: readWav16k(join(corpus.dir, sentence.file)),
+              onSession: (sessionId) => sentenceOf.set(sessionId, sentence),
+              isEndFinal: (final) => final.endSec * 1000 >= lastMid,
+            }),
+          );
           sentenceOf.delete(streamed.sessionId);
           const score = scoreSentence(sentence, streamed.finals, streamed.speechEndSentAt);
           runs.push({ sentence, streamed, score });
@@ -204,12 +209,29 @@ async function runMode(
   return {
     mode,
     speakers,
+    refusals: refusals.count,
     env,
     runs,
     counters,
     wallSeconds: (performance.now() - started) / 1000,
     load: loadavg(),
   };
+}
+
+/** An overloaded gateway refuses new sessions with 1013: a client tries again a second later. */
+async function withRetryWhenRefused<T>(
+  refusals: { count: number },
+  open: () => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (error) {
+      if (attempt >= 30 || !String(error).includes('closed (1013)')) throw error;
+      refusals.count++;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 function midOfLastPart(sentence: CorpusSentence): number {
@@ -300,7 +322,9 @@ function printMode(run: ModeRun): ModeFigures {
   console.log(
     `  ${f.sentences} sentences in ${run.wallSeconds.toFixed(0)} s (${run.speakers} sessions at once, staggered; load ${run.load
       .map((l) => l.toFixed(2))
-      .join(' ')}), ${f.finals} finals, ${f.errors} errors`,
+      .join(
+        ' ',
+      )}), ${f.finals} finals, ${f.errors} errors, ${run.refusals} sessions refused as overloaded and opened again`,
   );
   console.log(
     `  speech end -> final holding the sentence end, p50 / p95: ${p50p95(f.endFinals)} ms (n=${f.endFinals.length}; straight ${p50p95(f.straight)} ms, n=${f.straight.length}; with inner pauses ${p50p95(f.paused)} ms, n=${f.paused.length}); no such final: ${f.missingEnd}`,
@@ -416,6 +440,7 @@ export default async function turnsBench(args: string[]): Promise<void> {
       runs.map((run) => ({
         mode: run.mode,
         speakers: run.speakers,
+        refusals: run.refusals,
         env: run.env,
         wallSeconds: run.wallSeconds,
         counters: run.counters,
