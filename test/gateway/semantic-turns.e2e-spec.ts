@@ -154,6 +154,29 @@ describe('semantic turns (gateway + stt role, real Redis and VAD, engine double)
     expect(client.of('turn')).toEqual([]);
   });
 
+  it('a resumed session keeps its turn detection: semantic, then silence', async () => {
+    words = (seconds) =>
+      seconds < firstSeconds + 0.6
+        ? 'I would like to book a table for'
+        : 'A table for four, please.';
+    const paused = concatPcm(silence(0.3), first, silence(0.9), second, silence(2.5));
+    for (const mode of ['semantic', 'silence'] as const) {
+      const opened = await connect(`?turn_detection=${mode}`);
+      const token = (await opened.waitCount('session', 1))[0].resume_token as string;
+      opened.ws.close();
+      const resumed = await connect(`?resume=${encodeURIComponent(token)}&last_seq=0`);
+      await resumed.waitCount('session', 1);
+      expect(resumed.of('session')[0]).toMatchObject({ resumed: true });
+      await stream(send(resumed), paused);
+      await waitFor(() => resumed.of('final').length > 0, { what: 'a final' });
+      await sleep(800);
+      // semantic: one final for the sentence and turn frames; silence: cut at the pause, none.
+      expect([mode, resumed.of('final').length, resumed.of('turn').length > 0]).toEqual(
+        mode === 'semantic' ? [mode, 1, true] : [mode, 2, false],
+      );
+    }
+  });
+
   it('an incomplete turn still ends at TURN_MAX_SILENCE_MS, triggered by the timeout', async () => {
     words = () => 'and then we went to the';
     const client = await connect();
