@@ -6,7 +6,7 @@ import { RedisClient } from 'src/common/redis/redis.module';
 import { TranslationJob } from 'src/contracts/job-payloads';
 import { ApiKeyStore } from 'src/persistence/api-keys/api-key.store';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
-import { TranslationDirectory } from 'src/translation/translation-directory.service';
+import { TranslationDirectoryService } from 'src/translation/translation-directory.service';
 import { jfk, pcmBytes } from '../helpers/audio';
 import { GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
@@ -73,7 +73,7 @@ describe('security hardening (issue 14)', () => {
     key = created.key;
     // A translation worker's advertised pairs (the directory is what /translate checks).
     await gw.running.app
-      .get(TranslationDirectory)
+      .get(TranslationDirectoryService)
       .publish('test-worker', [{ source: 'en', target: 'es' }]);
   });
 
