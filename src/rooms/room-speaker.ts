@@ -180,10 +180,13 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
 
   interim(frame: InterimFrame): void {
     if (!this.room || this.room.ended) return;
-    const [translationLanguage] = this.effective({
-      targets: [],
-    } as unknown as SessionConfig).targets;
+    const [translationLanguage] = this.listenerTargets();
     this.deps.publisher.publish(this.sessionId, { kind: 'interim', frame, translationLanguage });
+  }
+
+  /** The listener languages the session translates into (its own targets left out). */
+  private listenerTargets(): string[] {
+    return this.effective({ targets: [] } as unknown as SessionConfig).targets;
   }
 
   private async poll(): Promise<void> {
