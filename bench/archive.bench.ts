@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { FinalResult, TranslationResult } from 'src/contracts/result-messages';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
-import { TranscriptRepository } from 'src/persistence/transcripts/transcript.repository';
+import { TranscriptStore } from 'src/persistence/transcripts/transcript.store';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { createTestDatabase, ENGINES, persistenceContext } from '../test/helpers/database';
 import { cleanupPrefix, testConfig } from '../test/helpers/test-env';
@@ -82,7 +82,7 @@ export default async function archiveBench(): Promise<void> {
       await usage.flush();
       const usageMs = performance.now() - usageStart;
 
-      const stored = await app.get(TranscriptRepository).countAll();
+      const stored = await app.get(TranscriptStore).countAll();
       if (stored !== lines) throw new Error(`${engine}: stored ${stored} of ${lines} lines`);
       process.stdout.write(
         `  ${engine.padEnd(8)} record(): ${((recordMs * 1e6) / (lines + lines / 2) / 1e3).toFixed(2)} µs/call` +

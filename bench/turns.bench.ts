@@ -7,7 +7,7 @@
  *
  * Per mode: one in-process app with the gateway and stt roles (as the openai-file bench runs
  * them) on the private Redis of bench/index.ts and the random-weights tiny model (24 tokens, no
- * temperature fallback, as the capacity bench). Its SttTranscriber is wrapped
+ * temperature fallback, as the capacity bench). Its SttTranscriberService is wrapped
  * (bench/turns/scripted-engine.ts): whisper.cpp runs for real on every job, then a final's text
  * is replaced by the script's words for its audio window, with the sentence-final mark only when
  * the window holds the sentence's last part. Each sentence is one native WebSocket session,

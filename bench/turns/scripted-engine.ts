@@ -5,12 +5,16 @@ import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
 import { SttJob } from 'src/contracts/job-payloads';
 import { WHISPER_ENGINE, WhisperEngine } from 'src/stt/engine/whisper-engine';
 import { SttJobOutcome, SttJobService } from 'src/stt/stt-job.service';
-import { SttTranscriber, Transcription, TranscriptionInput } from 'src/stt/stt-transcriber.service';
+import {
+  SttTranscriberService,
+  Transcription,
+  TranscriptionInput,
+} from 'src/stt/stt-transcriber.service';
 
 /**
  * Bench code only: the real whisper.cpp inference (its real cost and timing) with the script's
  * words in place of what the random-weights model writes, so the gateway's turn judge reads the
- * words that were spoken. SttTranscriber.transcribe does not know its session, so the stt job
+ * words that were spoken. SttTranscriberService.transcribe does not know its session, so the stt job
  * being handled is kept in an AsyncLocalStorage around SttJobService.handle; a final's text is
  * then what `scriptFor(sessionId, startSec, endSec)` says (session seconds of the job's audio).
  * Interims keep whisper's own text (the turn judge reads only speculative finals).
@@ -42,7 +46,7 @@ class JobContextSttJobService extends SttJobService {
   }
 }
 
-class ScriptedTranscriber extends SttTranscriber {
+class ScriptedTranscriber extends SttTranscriberService {
   constructor(
     config: AppConfig,
     engine: WhisperEngine,
@@ -72,7 +76,7 @@ class ScriptedTranscriber extends SttTranscriber {
   }
 }
 
-/** The testing module with the scripted transcriber in place of SttTranscriber. */
+/** The testing module with the scripted transcriber in place of SttTranscriberService. */
 export function withScriptedTranscriber(
   builder: TestingModuleBuilder,
   script: ScriptLookup,
@@ -82,7 +86,7 @@ export function withScriptedTranscriber(
     builder: builder
       .overrideProvider(SttJobService)
       .useClass(JobContextSttJobService)
-      .overrideProvider(SttTranscriber)
+      .overrideProvider(SttTranscriberService)
       .useFactory({
         factory: (config: AppConfig, engine: WhisperEngine) =>
           new ScriptedTranscriber(config, engine, script, counters),

@@ -6,7 +6,7 @@ import { RevocationService } from '../security/revocation.service';
 import { AudioDecoder, audioTooLong } from './audio-decoder';
 import { AudioRequest, AudioTask, parseAudioRequest } from './audio-request';
 import { readUpload } from './multipart-upload';
-import { Caller, OpenAiCallers } from './openai-callers.service';
+import { Caller, OpenAiCallersService } from './openai-callers.service';
 import { OpenAiError } from './openai-error';
 import { UploadSlots } from './upload-slots';
 
@@ -40,7 +40,7 @@ export class AudioUploadsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly callers: OpenAiCallers,
+    private readonly callers: OpenAiCallersService,
     private readonly decoder: AudioDecoder,
     private readonly revocations: RevocationService,
   ) {

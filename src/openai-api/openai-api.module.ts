@@ -9,7 +9,7 @@ import { VadModule } from '../vad';
 import { AudioDecoder } from './audio-decoder';
 import { AudioUploadsService } from './audio-uploads.service';
 import { FileTranscriptionService } from './file-transcription.service';
-import { OpenAiCallers } from './openai-callers.service';
+import { OpenAiCallersService } from './openai-callers.service';
 import { OpenAiAudioController } from './openai-audio.controller';
 
 /**
@@ -32,7 +32,7 @@ import { OpenAiAudioController } from './openai-audio.controller';
     AudioUploadsService,
     ResultReaderService,
     FileTranscriptionService,
-    OpenAiCallers,
+    OpenAiCallersService,
   ],
 })
 export class OpenAiApiModule {}

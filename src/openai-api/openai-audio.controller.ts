@@ -6,7 +6,7 @@ import { speechModelName } from '../common/config/speech-model-name';
 import { AudioTask } from './audio-request';
 import { AdmittedUpload, AudioUploadsService } from './audio-uploads.service';
 import { FileTranscriptionService } from './file-transcription.service';
-import { OpenAiCallers } from './openai-callers.service';
+import { OpenAiCallersService } from './openai-callers.service';
 import { OpenAiError } from './openai-error';
 import { renderTranscript, transcriptText } from './transcript-formats';
 
@@ -22,7 +22,7 @@ export class OpenAiAudioController {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly callers: OpenAiCallers,
+    private readonly callers: OpenAiCallersService,
     private readonly uploads: AudioUploadsService,
     private readonly files: FileTranscriptionService,
   ) {}

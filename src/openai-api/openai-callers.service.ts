@@ -18,7 +18,7 @@ export interface Caller {
  * the same failed-auth counters; uploads count as sessions with their audio seconds.
  */
 @Injectable()
-export class OpenAiCallers {
+export class OpenAiCallersService {
   /** Seconds held per key by uploads being decoded. */
   private readonly held = new Map<string, number>();
   /** Per key: the end of the last quota decision queued, so decisions run one at a time. */

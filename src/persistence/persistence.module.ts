@@ -3,16 +3,16 @@ import { HealthModule } from '../common/health/health.module';
 import { RedisModule } from '../common/redis/redis.module';
 import { UtteranceModule } from '../utterance/utterance.module';
 import { ApiKeyCacheService } from './api-keys/api-key-cache.service';
-import { ApiKeyRepository } from './api-keys/api-key.repository';
+import { ApiKeyStore } from './api-keys/api-key.store';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { DatabaseService } from './database/database.service';
 import { ArchiveStateStore } from './transcripts/archive-state.store';
 import { TranscriptArchiveService } from './transcripts/transcript-archive.service';
 import { TranscriptFormatService } from './transcripts/transcript-format.service';
 import { TranscriptQueryService } from './transcripts/transcript-query.service';
-import { TranscriptRepository } from './transcripts/transcript.repository';
+import { TranscriptStore } from './transcripts/transcript.store';
 import { TranscriptRetentionService } from './transcripts/transcript-retention.service';
-import { UsageRepository } from './usage/usage.repository';
+import { UsageStore } from './usage/usage.store';
 import { UsageService } from './usage/usage.service';
 
 const EXPORTS = [
@@ -33,10 +33,10 @@ const EXPORTS = [
   imports: [RedisModule, UtteranceModule, HealthModule],
   providers: [
     ...EXPORTS,
-    ApiKeyRepository,
+    ApiKeyStore,
     ApiKeyCacheService,
-    UsageRepository,
-    TranscriptRepository,
+    UsageStore,
+    TranscriptStore,
     ArchiveStateStore,
   ],
   exports: EXPORTS,

@@ -1,5 +1,5 @@
 import { ListenerSink, RoomFanout } from './room-fanout';
-import { RoomEntry } from './room-frames';
+import { RoomEntry, RoomInterim } from './room-frames';
 
 function sink(id: string, language: string): ListenerSink & { got: string[]; ended: boolean } {
   const s = {
@@ -39,6 +39,15 @@ const translation = (id: string, seq: number, language: string): RoomEntry => ({
   },
 });
 
+const interim: RoomInterim = {
+  type: 'realtime',
+  speaker: 'A',
+  utterance_id: 'u',
+  text: 'hel',
+  language: 'en',
+  translations: { es: 'hol' },
+};
+
 const types = (s: { got: string[] }) =>
   s.got.map((f) => {
     const o = JSON.parse(f) as { type: string; seq?: number; language?: string };
@@ -47,7 +56,7 @@ const types = (s: { got: string[] }) =>
 
 describe('RoomFanout', () => {
   it('sends finals to everyone and translations to their language only', () => {
-    const fanout = new RoomFanout();
+    const fanout = new RoomFanout({ interims: true });
     const en = sink('1', 'original');
     const es = sink('2', 'es');
     for (const s of [en, es]) {
@@ -61,7 +70,7 @@ describe('RoomFanout', () => {
   });
 
   it('hands over from replay to live without losing or repeating an entry', () => {
-    const fanout = new RoomFanout();
+    const fanout = new RoomFanout({ interims: true });
     const s = sink('1', 'original');
     fanout.add(s, '1-0');
     // Read live while the replay was being read: overlaps the replay.
@@ -74,7 +83,7 @@ describe('RoomFanout', () => {
   });
 
   it('ends every listener on the ended entry', () => {
-    const fanout = new RoomFanout();
+    const fanout = new RoomFanout({ interims: true });
     const s = sink('1', 'es');
     fanout.add(s, '0');
     fanout.replay('1', []);
@@ -87,7 +96,7 @@ describe('RoomFanout', () => {
   });
 
   it('serializes an interim once per language and adds the translation where there is one', () => {
-    const fanout = new RoomFanout();
+    const fanout = new RoomFanout({ interims: true });
     const en = sink('1', 'original');
     const es = sink('2', 'es');
     const de = sink('3', 'de');
@@ -95,14 +104,7 @@ describe('RoomFanout', () => {
       fanout.add(s, '0');
       fanout.replay(s.id, []);
     }
-    fanout.interim({
-      type: 'realtime',
-      speaker: 'A',
-      utterance_id: 'u',
-      text: 'hel',
-      language: 'en',
-      translations: { es: 'hol' },
-    });
+    fanout.dispatch([{ frame: interim }]);
     expect(JSON.parse(en.got[0])).toEqual({
       type: 'realtime',
       speaker: 'A',
@@ -112,5 +114,21 @@ describe('RoomFanout', () => {
     });
     expect(JSON.parse(es.got[0])).toMatchObject({ text: 'hel', translation: 'hol' });
     expect(JSON.parse(de.got[0])).not.toHaveProperty('translation');
+  });
+
+  it('sends interims to live listeners only, and none in a room without interims', () => {
+    const fanout = new RoomFanout({ interims: true });
+    const replaying = sink('1', 'original');
+    fanout.add(replaying, '0');
+    fanout.dispatch([final('1-0', 1), { frame: interim }]);
+    fanout.replay('1', []);
+    expect(types(replaying)).toEqual(['final:1:en']);
+
+    const quiet = new RoomFanout({ interims: false });
+    const es = sink('2', 'es');
+    quiet.add(es, '0');
+    quiet.replay('2', []);
+    quiet.dispatch([{ frame: interim }, final('1-0', 1)]);
+    expect(types(es)).toEqual(['final:1:en']);
   });
 });

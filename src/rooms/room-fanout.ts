@@ -1,5 +1,6 @@
 import { compareStreamIds } from '../common/stream-id';
-import { entryLanguage, ORIGINAL, RoomEntry, RoomInterim, wireFrame } from './room-frames';
+import { ListenerRules, OutgoingFrame } from './outgoing-frame';
+import { RoomBroadcast, RoomEntry } from './room-frames';
 
 /** One listener socket (WebSocket or SSE) as the fan-out sees it. */
 export interface ListenerSink {
@@ -16,28 +17,25 @@ export interface ListenerSink {
   tooSlow?(): void;
 }
 
-/** An entry of a replay page with its wire form, serialized once for every listener. */
-export interface ReplayItem {
-  entry: RoomEntry;
-  text: string;
-}
-
 interface Member {
   sink: ListenerSink;
   /** Last stream id sent. */
   lastId: string;
-  /** Entries read live while the listener's replay was still being read. */
-  pending?: RoomEntry[];
+  /** Stored frames read live while the listener's replay was still being read. */
+  pending?: OutgoingFrame[];
 }
 
 /**
- * Fan-out of one room on one gateway, without I/O: every entry is serialized once (not once per
- * listener) and sent to each listener whose language it is for, exactly once and in stream
- * order, also across the hand-over from replay (transcript so far, resume) to live.
+ * Fan-out of one room on one gateway, without I/O: every frame is serialized once per form (not
+ * once per listener) and sent to each listener it is for (OutgoingFrame decides which). Stored
+ * frames go exactly once and in stream order, also across the hand-over from replay (transcript
+ * so far, resume) to live; interims go only to listeners that are live.
  */
 export class RoomFanout {
   private readonly members = new Map<string, Member>();
   private ended = false;
+
+  constructor(private readonly rules: ListenerRules) {}
 
   get size(): number {
     return this.members.size;
@@ -80,21 +78,16 @@ export class RoomFanout {
   replay(id: string, entries: RoomEntry[]): void {
     this.replayPage(
       id,
-      entries.map((entry) => ({ entry, text: wireFrame(entry) })),
+      entries.map((entry) => new OutgoingFrame(entry)),
     );
     this.replayDone(id);
   }
 
   /** One page of a listener's replay, in order; false when the listener is gone. */
-  replayPage(id: string, page: readonly ReplayItem[]): boolean {
+  replayPage(id: string, page: readonly OutgoingFrame[]): boolean {
     const member = this.members.get(id);
     if (!member?.pending) return false;
-    const texts = new Map(page.map(({ entry, text }) => [entry.id, text]));
-    this.deliverTo(
-      member,
-      page.map((item) => item.entry),
-      texts,
-    );
+    this.deliverTo(member, page);
     return this.members.has(id);
   }
 
@@ -104,51 +97,29 @@ export class RoomFanout {
     if (!member?.pending) return;
     const pending = member.pending;
     member.pending = undefined;
-    this.deliverTo(member, pending, new Map());
+    this.deliverTo(member, pending);
   }
 
-  /** Live entries from the room stream, in order. */
-  dispatch(entries: RoomEntry[]): void {
-    const cache = new Map<string, string>();
+  /** Live frames: entries from the room stream (in order) and interims. */
+  dispatch(items: readonly RoomBroadcast[]): void {
+    const frames = items.map((item) => new OutgoingFrame(item));
+    const stored = frames.filter((frame) => frame.id !== undefined);
     for (const member of this.members.values()) {
-      if (member.pending) member.pending.push(...entries);
-      else this.deliverTo(member, entries, cache);
+      if (member.pending) member.pending.push(...stored);
+      else this.deliverTo(member, frames);
     }
-    if (entries.some((e) => e.frame.type === 'ended')) this.ended = true;
+    if (frames.some((frame) => frame.ends)) this.ended = true;
   }
 
-  /** An interim caption: the original text to everyone, plus its translation where there is one. */
-  interim(frame: RoomInterim): void {
-    const cache = new Map<string, string>();
-    for (const { sink, pending } of this.members.values()) {
-      if (pending) continue;
-      const translation =
-        sink.language === ORIGINAL ? undefined : frame.translations?.[sink.language];
-      const key = translation === undefined ? '' : sink.language;
-      let text = cache.get(key);
-      if (text === undefined) {
-        const rest: Omit<RoomInterim, 'translations'> & { translations?: unknown } = { ...frame };
-        delete rest.translations;
-        text = JSON.stringify(translation === undefined ? rest : { ...rest, translation });
-        cache.set(key, text);
+  private deliverTo(member: Member, frames: readonly OutgoingFrame[]): void {
+    for (const frame of frames) {
+      if (frame.id !== undefined) {
+        if (compareStreamIds(frame.id, member.lastId) <= 0) continue;
+        member.lastId = frame.id;
       }
-      sink.send(text);
-    }
-  }
-
-  private deliverTo(member: Member, entries: RoomEntry[], cache: Map<string, string>): void {
-    for (const entry of entries) {
-      if (compareStreamIds(entry.id, member.lastId) <= 0) continue;
-      member.lastId = entry.id;
-      const language = entryLanguage(entry.frame);
-      if (language !== undefined && language !== member.sink.language) continue;
-      let text = cache.get(entry.id);
-      if (text === undefined) {
-        text = wireFrame(entry);
-        cache.set(entry.id, text);
-      }
-      member.sink.send(text, entry.id);
-      if (entry.frame.type === 'ended') {
+      const text = frame.textFor(member.sink.language, this.rules);
+      if (text !== undefined) member.sink.send(text, frame.id);
+      if (frame.ends) {
         member.sink.end();
         this.members.delete(member.sink.id);
         return;

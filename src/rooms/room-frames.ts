@@ -48,15 +48,13 @@ export interface RoomInterim {
   translations?: Record<string, string>;
 }
 
-/** The frame a listener receives for a stored entry: its stream id is the resume position. */
-export function wireFrame(entry: RoomEntry): string {
-  return JSON.stringify({ ...entry.frame, id: entry.id, seq: entry.seq });
+/** An interim on its way to listeners: live only, so it has no stream position. */
+export interface LiveEntry {
+  frame: RoomInterim;
 }
 
-/** Who receives an entry: finals and the end go to everyone, translations to their language. */
-export function entryLanguage(frame: RoomEntryFrame): string | undefined {
-  return frame.type === 'translation' ? frame.language : undefined;
-}
+/** What the fan-out sends to listeners: stream entries (replayable) and live interims. */
+export type RoomBroadcast = RoomEntry | LiveEntry;
 
 export function parseEntry(id: string, fields: string[]): RoomEntry | undefined {
   let seq = 0;

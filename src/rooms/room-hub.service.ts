@@ -2,9 +2,10 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { RedisConnection, RedisConnectionFactory } from '../common/redis/redis-connection.factory';
 import { RedisClient } from '../common/redis/redis.module';
 import { subscribeWhenReady } from '../common/redis/subscribe-when-ready';
-import { ListenerSink, ReplayItem, RoomFanout } from './room-fanout';
-import { parseEntry, RoomInterim, wireFrame } from './room-frames';
-import { PRESENCE_REFRESH_MS, RoomStoreService } from './room-store.service';
+import { OutgoingFrame } from './outgoing-frame';
+import { ListenerSink, RoomFanout } from './room-fanout';
+import { parseEntry, RoomInterim } from './room-frames';
+import { PRESENCE_REFRESH_MS, RoomMeta, RoomStoreService } from './room-store.service';
 
 interface HubRoom {
   roomId: string;
@@ -14,7 +15,7 @@ interface HubRoom {
   cursor: string;
   streamKey: string;
   /** Full replay pages by the id they follow, serialized once for all the room's listeners. */
-  pages: Map<string, { items: ReplayItem[]; last: string }>;
+  pages: Map<string, { items: OutgoingFrame[]; last: string }>;
 }
 
 const BLOCK_MS = 5000;
@@ -69,6 +70,16 @@ async function drained(sink: ListenerSink, lowWater: number): Promise<'ok' | 'cl
   }
 }
 
+/** A published interim; a malformed preview is dropped (finals carry the text anyway). */
+function parseInterim(message: string): RoomInterim | undefined {
+  try {
+    const frame = JSON.parse(message) as RoomInterim | null;
+    return frame?.type === 'realtime' ? frame : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The listeners of every room on this gateway: one XREAD BLOCK loop over the streams of the
  * rooms that have listeners here (not one per listener), one pub/sub subscription per room for
@@ -105,13 +116,12 @@ export class RoomHubService implements OnApplicationShutdown {
    * a time, the next page only once the listener took the last down to `lowWater` unsent bytes.
    */
   async attach(
-    roomId: string,
-    keyId: string | null,
+    meta: RoomMeta,
     sink: ListenerSink,
     afterId: string,
     lowWater = 64 * 1024,
   ): Promise<void> {
-    const room = await this.room(roomId, keyId);
+    const room = await this.room(meta);
     room.fanout.add(sink, afterId);
     try {
       let from = afterId;
@@ -135,7 +145,7 @@ export class RoomHubService implements OnApplicationShutdown {
       }
       room.fanout.replayDone(sink.id);
     } catch (error) {
-      this.detach(roomId, sink.id);
+      this.detach(meta.id, sink.id);
       throw error;
     }
   }
@@ -147,7 +157,7 @@ export class RoomHubService implements OnApplicationShutdown {
   private async page(
     room: HubRoom,
     from: string,
-  ): Promise<{ items: ReplayItem[]; last: string; full: boolean }> {
+  ): Promise<{ items: OutgoingFrame[]; last: string; full: boolean }> {
     const cached = room.pages.get(from);
     if (cached) {
       room.pages.delete(from);
@@ -155,7 +165,7 @@ export class RoomHubService implements OnApplicationShutdown {
       return { ...cached, full: true };
     }
     const { entries, last, full } = await this.store.readPage(room.roomId, from, REPLAY_PAGE);
-    const items = entries.map((entry) => ({ entry, text: wireFrame(entry) }));
+    const items = entries.map((entry) => new OutgoingFrame(entry));
     if (full) {
       room.pages.set(from, { items, last });
       if (room.pages.size > CACHED_PAGES) room.pages.delete(room.pages.keys().next().value!);
@@ -176,7 +186,8 @@ export class RoomHubService implements OnApplicationShutdown {
     return removed;
   }
 
-  private async room(roomId: string, keyId: string | null): Promise<HubRoom> {
+  private async room(meta: RoomMeta): Promise<HubRoom> {
+    const roomId = meta.id;
     const existing = this.rooms.get(roomId);
     if (existing) return existing;
     this.start();
@@ -186,8 +197,8 @@ export class RoomHubService implements OnApplicationShutdown {
     if (raced) return raced;
     const room: HubRoom = {
       roomId,
-      keyId,
-      fanout: new RoomFanout(),
+      keyId: meta.keyId,
+      fanout: new RoomFanout({ interims: meta.interims }),
       cursor: last[0]?.[0] ?? '0-0',
       streamKey,
       pages: new Map(),
@@ -263,10 +274,12 @@ export class RoomHubService implements OnApplicationShutdown {
     const roomId = this.client.keys.roomIdOfLiveChannel(channel);
     const room = this.rooms.get(roomId);
     if (!room) return;
+    const frame = parseInterim(message);
+    if (!frame) return;
     try {
-      room.fanout.interim(JSON.parse(message) as RoomInterim);
-    } catch {
-      // A malformed preview is dropped: finals carry the text anyway.
+      room.fanout.dispatch([{ frame }]);
+    } catch (error) {
+      this.logger.error(`Room fan-out failed: ${(error as Error).message}`);
     }
   }
 

@@ -198,7 +198,7 @@ export class RoomListenersService implements OnModuleDestroy {
       this.leave(meta, listenerId, language);
     });
     ws.send(joined(meta, listenerId, language, after));
-    this.hub.attach(meta.id, meta.keyId, sink, after, maxBuffered / 4).catch((err: unknown) => {
+    this.hub.attach(meta, sink, after, maxBuffered / 4).catch((err: unknown) => {
       this.logger.warn(`Listener not attached: ${(err as Error).message}`);
       close(CloseCode.Internal, 'room unavailable: reconnect');
     });
@@ -271,7 +271,7 @@ export class RoomListenersService implements OnModuleDestroy {
       this.leave(meta, listenerId, language);
     });
     try {
-      await this.hub.attach(meta.id, meta.keyId, sink, after, maxBuffered / 4);
+      await this.hub.attach(meta, sink, after, maxBuffered / 4);
     } catch (err) {
       this.logger.warn(`Listener not attached: ${(err as Error).message}`);
       res.destroy();

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { StoredResult } from '../utterance/result-stream.service';
-import { RoomEntryFrame } from './room-frames';
 import { RoomStoreService } from './room-store.service';
+import { RoomWrite, SpeakerCaption, toRoomWrite } from './speaker-caption';
 
 interface Speaking {
   roomId: string;
@@ -11,10 +10,13 @@ interface Speaking {
 
 const ATTEMPTS = 8;
 
+type StoredWrite = Extract<RoomWrite, { kind: 'stored' }>;
+
 /**
- * Copies what a speaker's session delivered (finals and final translations, each once, in its
- * outbox order) into the room's stream. Called synchronously by the session's delivery; the
- * writes run on one promise chain per session so the room sees them in order.
+ * The one way a speaker's captions reach its room: interims from its connection, and what its
+ * session delivered (finals and final translations, each once, in its outbox order). Called
+ * synchronously; stored writes run on one promise chain per session so the room sees them in
+ * order, interims are published at once (a late preview is worth nothing).
  */
 @Injectable()
 export class RoomPublisherService {
@@ -36,13 +38,16 @@ export class RoomPublisherService {
     return this.speaking.get(sessionId)?.roomId;
   }
 
-  /** Never throws: delivery to the speaker must not depend on the room. */
-  delivered(sessionId: string, stored: StoredResult): void {
+  /** Never throws: what reaches the speaker must not depend on the room. */
+  publish(sessionId: string, caption: SpeakerCaption): void {
     const speaking = this.speaking.get(sessionId);
     if (!speaking) return;
-    const entry = toRoomEntry(sessionId, speaking.label, stored);
-    if (!entry) return;
-    speaking.chain = speaking.chain.then(() => this.write(speaking.roomId, entry));
+    const write = toRoomWrite(sessionId, speaking.label, caption);
+    if (write?.kind === 'live') {
+      this.store.publishInterim(speaking.roomId, write.frame).catch(() => undefined);
+    } else if (write) {
+      speaking.chain = speaking.chain.then(() => this.append(speaking.roomId, write));
+    }
   }
 
   /** Resolves once what was handed over so far is in the room stream (tests, shutdown). */
@@ -50,10 +55,10 @@ export class RoomPublisherService {
     await this.speaking.get(sessionId)?.chain;
   }
 
-  private async write(roomId: string, entry: RoomWrite): Promise<void> {
+  private async append(roomId: string, write: StoredWrite): Promise<void> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
-        await this.store.publish(roomId, entry.frame, entry.dedupe, entry.seqField);
+        await this.store.publish(roomId, write.frame, write.dedupe, write.seqField);
         return;
       } catch (error) {
         if (attempt === 0) {
@@ -62,51 +67,6 @@ export class RoomPublisherService {
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
       }
     }
-    this.logger.error(`Room ${roomId}: a ${entry.frame.type} could not be published`);
+    this.logger.error(`Room ${roomId}: a ${write.frame.type} could not be published`);
   }
-}
-
-export interface RoomWrite {
-  frame: RoomEntryFrame;
-  dedupe: string;
-  seqField: string;
-}
-
-/** The room entry for a delivered result (finals with text and final translations only). */
-export function toRoomEntry(
-  sessionId: string,
-  speaker: string,
-  stored: StoredResult,
-): RoomWrite | undefined {
-  const m = stored.message;
-  if (m.type === 'final' && m.text.trim() !== '') {
-    return {
-      frame: {
-        type: 'final',
-        speaker,
-        utterance_id: m.utteranceId,
-        text: m.text,
-        language: m.language,
-        start: m.start,
-        end: m.end,
-      },
-      dedupe: `f:${sessionId}:${m.index}`,
-      seqField: `${sessionId}:${m.index}`,
-    };
-  }
-  if (m.type === 'translation' && m.kind === 'final') {
-    return {
-      frame: {
-        type: 'translation',
-        speaker,
-        utterance_id: m.utteranceId,
-        language: m.language,
-        source: m.source,
-        text: m.text,
-      },
-      dedupe: `t:${sessionId}:${m.index}:${m.language}`,
-      seqField: `${sessionId}:${m.index}`,
-    };
-  }
-  return undefined;
 }

@@ -1,7 +1,7 @@
 import { ListenerFrameSchema, parseListenerQuery } from './listener-request';
-import { toRoomEntry } from './room-publisher.service';
 import { roomRequestFromConfig, roomRequestFromQuery } from './room-request';
 import { roomTargets } from './room-speaker';
+import { toRoomWrite } from './speaker-caption';
 import {
   issueListenerToken,
   JOIN_CODE,
@@ -88,42 +88,75 @@ describe('room languages', () => {
 
 describe('room entries', () => {
   it('copies finals with text and final translations, nothing else', () => {
-    const final = toRoomEntry('s', 'Ana', {
-      id: '1-0',
-      message: {
-        type: 'final',
-        utteranceId: 's:1',
-        index: 1,
-        text: 'Hi.',
-        language: 'en',
-        start: 0,
-        end: 1,
-        words: [],
-        latency: { queueMs: 0, sttMs: 0 },
-        worker: 'w',
+    const final = toRoomWrite('s', 'Ana', {
+      kind: 'delivered',
+      stored: {
+        id: '1-0',
+        message: {
+          type: 'final',
+          utteranceId: 's:1',
+          index: 1,
+          text: 'Hi.',
+          language: 'en',
+          start: 0,
+          end: 1,
+          words: [],
+          latency: { queueMs: 0, sttMs: 0 },
+          worker: 'w',
+        },
       },
     });
     expect(final).toMatchObject({
+      kind: 'stored',
       dedupe: 'f:s:1',
       seqField: 's:1',
       frame: { type: 'final', speaker: 'Ana' },
     });
     expect(
-      toRoomEntry('s', 'Ana', {
-        id: '1-1',
-        message: {
-          type: 'translation',
-          utteranceId: 's:1',
-          index: 1,
-          kind: 'interim',
-          language: 'es',
-          source: 'en',
-          text: 'Ho',
-          passthrough: false,
-          engine: 'e',
-          latencyMs: 0,
+      toRoomWrite('s', 'Ana', {
+        kind: 'delivered',
+        stored: {
+          id: '1-1',
+          message: {
+            type: 'translation',
+            utteranceId: 's:1',
+            index: 1,
+            kind: 'interim',
+            language: 'es',
+            source: 'en',
+            text: 'Ho',
+            passthrough: false,
+            engine: 'e',
+            latencyMs: 0,
+          },
         },
       }),
     ).toBeUndefined();
+  });
+
+  it('publishes interims live with the translation under its language, not a final echo', () => {
+    const frame = {
+      type: 'realtime' as const,
+      utterance_id: 's:2',
+      text: 'the house',
+      translation: 'la casa',
+      language: 'en',
+    };
+    expect(toRoomWrite('s', 'Ana', { kind: 'interim', frame, translationLanguage: 'es' })).toEqual({
+      kind: 'live',
+      frame: {
+        type: 'realtime',
+        speaker: 'Ana',
+        utterance_id: 's:2',
+        text: 'the house',
+        language: 'en',
+        translations: { es: 'la casa' },
+      },
+    });
+    expect(toRoomWrite('s', 'Ana', { kind: 'interim', frame })).toMatchObject({
+      frame: { translations: undefined },
+    });
+    const echo = { kind: 'interim' as const, frame: { ...frame, final: true as const } };
+    expect(toRoomWrite('s', 'Ana', echo)).toBeUndefined();
   });
 });

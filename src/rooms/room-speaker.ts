@@ -48,7 +48,7 @@ export interface RoomSpeakerPort {
   configure(value: unknown): Promise<void>;
   /** The configuration utterances are enqueued with (room languages added to the targets). */
   effective(config: SessionConfig): SessionConfig;
-  /** An interim caption of this speaker. */
+  /** An interim caption of this speaker (RoomPublisherService.publish, like its finals). */
   interim(frame: InterimFrame): void;
   stop(): void;
 }
@@ -179,19 +179,14 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
   }
 
   interim(frame: InterimFrame): void {
-    if (!this.room || this.room.ended || !this.room.interims || frame.final) return;
-    const targets = this.effective({ targets: [] } as unknown as SessionConfig).targets;
-    this.deps.store
-      .publishInterim(this.room.id, {
-        type: 'realtime',
-        speaker: this.label,
-        utterance_id: frame.utterance_id,
-        text: frame.text,
-        language: frame.language,
-        translations:
-          frame.translation && targets.length > 0 ? { [targets[0]]: frame.translation } : undefined,
-      })
-      .catch(() => undefined);
+    if (!this.room || this.room.ended) return;
+    const [translationLanguage] = this.listenerTargets();
+    this.deps.publisher.publish(this.sessionId, { kind: 'interim', frame, translationLanguage });
+  }
+
+  /** The listener languages the session translates into (its own targets left out). */
+  private listenerTargets(): string[] {
+    return this.effective({ targets: [] } as unknown as SessionConfig).targets;
   }
 
   private async poll(): Promise<void> {

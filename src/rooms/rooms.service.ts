@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { APP_CONFIG, AppConfig } from '../common/config/app-config';
 import { RevocationService } from '../security/revocation.service';
 import { UpgradeAuthService } from '../security/upgrade-auth.service';
-import { LanguagePair, TranslationDirectory } from '../translation';
+import { LanguagePair, TranslationDirectoryService } from '../translation';
 import { addressGroup } from './listener-admission';
 import { RoomPublisherService } from './room-publisher.service';
 import { RoomSpeakerLink } from './room-speaker';
@@ -26,7 +26,7 @@ export class RoomsService implements OnModuleInit, OnModuleDestroy {
     private readonly store: RoomStoreService,
     private readonly publisher: RoomPublisherService,
     private readonly auth: UpgradeAuthService,
-    private readonly directory: TranslationDirectory,
+    private readonly directory: TranslationDirectoryService,
     private readonly revocations: RevocationService,
   ) {}
 

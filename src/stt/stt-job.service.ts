@@ -19,7 +19,7 @@ import { invalidSttJob } from './stt-job.validation';
 import { settleSpeculation } from '../utterance/speculation-settlement';
 import { meanProbability } from '../utterance/speculation-offers.service';
 import { SttMetrics } from './stt.metrics';
-import { SttTranscriber, Transcription } from './stt-transcriber.service';
+import { SttTranscriberService, Transcription } from './stt-transcriber.service';
 import {
   agree,
   AgreementState,
@@ -55,7 +55,7 @@ export class SttJobService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly transcriber: SttTranscriber,
+    private readonly transcriber: SttTranscriberService,
     private readonly audio: AudioStoreService,
     private readonly results: ResultStreamService,
     private readonly revisions: UtteranceRevisionsService,

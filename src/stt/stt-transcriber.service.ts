@@ -50,7 +50,7 @@ export interface Transcription {
  * search for finals, greedy for interims), then the hallucination filter and word timings.
  */
 @Injectable()
-export class SttTranscriber {
+export class SttTranscriberService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(WHISPER_ENGINE) private readonly engine: WhisperEngine,

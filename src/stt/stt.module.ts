@@ -10,14 +10,14 @@ import { SessionContextService } from './session-context.service';
 import { SttJobService } from './stt-job.service';
 import { SttProcessor } from './stt.processor';
 import { SttMetrics } from './stt.metrics';
-import { SttTranscriber } from './stt-transcriber.service';
+import { SttTranscriberService } from './stt-transcriber.service';
 
 /** whisper.cpp workers consuming the stt queue. */
 @Module({
   imports: [RedisModule, QueuesModule, UtteranceModule, HealthModule],
   providers: [
     { provide: WHISPER_ENGINE, useClass: NativeWhisperEngine },
-    SttTranscriber,
+    SttTranscriberService,
     SttJobService,
     SessionContextService,
     InterimAgreementService,

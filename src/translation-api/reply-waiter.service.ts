@@ -14,7 +14,7 @@ export class TooManyPending extends Error {}
  * key per reply, whatever the size of the batch.
  */
 @Injectable()
-export class ReplyWaiter implements OnApplicationShutdown {
+export class ReplyWaiterService implements OnApplicationShutdown {
   private readonly idle: RedisConnection[] = [];
   private created = 0;
 

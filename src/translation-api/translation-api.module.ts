@@ -6,7 +6,7 @@ import { RedisModule } from '../common/redis/redis.module';
 import { SecurityModule } from '../security/security.module';
 import { TranslationDirectoryModule } from '../translation';
 import { MultipartSizeGuard } from './multipart-size.guard';
-import { ReplyWaiter } from './reply-waiter.service';
+import { ReplyWaiterService } from './reply-waiter.service';
 import { TranslationApiController } from './translation-api.controller';
 import { TranslationApiService } from './translation-api.service';
 
@@ -35,6 +35,6 @@ import { TranslationApiService } from './translation-api.service';
     }),
   ],
   controllers: [TranslationApiController],
-  providers: [ReplyWaiter, TranslationApiService, MultipartSizeGuard],
+  providers: [ReplyWaiterService, TranslationApiService, MultipartSizeGuard],
 })
 export class TranslationApiModule {}

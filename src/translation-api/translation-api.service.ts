@@ -9,10 +9,10 @@ import {
   languageName,
   LanguagePair,
   pairKey,
-  TranslationDirectory,
+  TranslationDirectoryService,
 } from '../translation';
 import { DetectedLanguage, detectSources, rankLanguages } from './language-detection';
-import { ReplyWaiter, TooManyPending } from './reply-waiter.service';
+import { ReplyWaiterService, TooManyPending } from './reply-waiter.service';
 import {
   AUTO_SOURCE,
   BadTranslateRequest,
@@ -80,8 +80,8 @@ export class TranslationApiService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueService,
-    private readonly directory: TranslationDirectory,
-    private readonly waiter: ReplyWaiter,
+    private readonly directory: TranslationDirectoryService,
+    private readonly waiter: ReplyWaiterService,
     private readonly client: RedisClient,
   ) {}
 

@@ -16,7 +16,7 @@ interface DirectoryEntry {
  * owns one field of a hash and refreshes it; entries of workers that stopped refreshing expire.
  */
 @Injectable()
-export class TranslationDirectory {
+export class TranslationDirectoryService {
   constructor(private readonly client: RedisClient) {}
 
   private get key(): string {

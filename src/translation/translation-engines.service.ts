@@ -16,8 +16,8 @@ export function defaultModelLoader(config: AppConfig): ModelLoader<Seq2SeqTransl
 
 /** The engines of this process, their routing per pair, readiness and shutdown. */
 @Injectable()
-export class TranslationEngines implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('TranslationEngines');
+export class TranslationEnginesService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('TranslationEnginesService');
   readonly models: ModelManager<Seq2SeqTranslator>;
   readonly engines: TranslationEngine[];
   private initialized = false;

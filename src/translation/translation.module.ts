@@ -8,7 +8,7 @@ import { TranslationDirectoryModule } from './translation-directory.module';
 import {
   defaultModelLoader,
   MODEL_LOADER,
-  TranslationEngines,
+  TranslationEnginesService,
 } from './translation-engines.service';
 import { TranslationMetrics } from './translation.metrics';
 import { TranslationService } from './translation.service';
@@ -20,7 +20,7 @@ import { TranslationProcessor } from './translation.processor';
   providers: [
     TranslationMetrics,
     { provide: MODEL_LOADER, inject: [APP_CONFIG], useFactory: defaultModelLoader },
-    TranslationEngines,
+    TranslationEnginesService,
     TranslationService,
     TranslationProcessor,
   ],

@@ -13,8 +13,8 @@ import { TranslationJob } from '../contracts/job-payloads';
 import { invalidJobPayload } from '../common/queues/job-validation';
 import { QueueName } from '../contracts/queue-names';
 import { WorkerFactory } from '../common/queues/worker.factory';
-import { TranslationDirectory, DIRECTORY_TTL_MS } from './translation-directory.service';
-import { TranslationEngines } from './translation-engines.service';
+import { TranslationDirectoryService, DIRECTORY_TTL_MS } from './translation-directory.service';
+import { TranslationEnginesService } from './translation-engines.service';
 import { TranslationService } from './translation.service';
 
 /**
@@ -37,8 +37,8 @@ export class TranslationProcessor
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly workers: WorkerFactory,
     private readonly translation: TranslationService,
-    private readonly engines: TranslationEngines,
-    private readonly directory: TranslationDirectory,
+    private readonly engines: TranslationEnginesService,
+    private readonly directory: TranslationDirectoryService,
     private readonly readiness: ReadinessRegistry,
   ) {}
 

@@ -7,7 +7,7 @@ import { UtteranceRevisionsService } from '../utterance/utterance-revisions.serv
 import { EngineUnavailableError, pairKey, TranslationEngine } from './engines/translation-engine';
 import { translateHtmlSegments } from './formats/html-segments';
 import { normalizeLanguage } from './languages/language-table';
-import { TranslationEngines } from './translation-engines.service';
+import { TranslationEnginesService } from './translation-engines.service';
 import { TranslationMetrics } from './translation.metrics';
 import { REPLY_TTL_SECONDS, TranslationReply } from './translation-reply';
 
@@ -50,7 +50,7 @@ export class TranslationService {
   private readonly logger = new Logger('Translation');
 
   constructor(
-    private readonly engines: TranslationEngines,
+    private readonly engines: TranslationEnginesService,
     private readonly results: ResultStreamService,
     private readonly revisions: UtteranceRevisionsService,
     private readonly client: RedisClient,

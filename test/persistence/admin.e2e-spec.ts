@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { AppConfig } from 'src/common/config/app-config';
 import { loadConfig } from 'src/common/config/load-config';
-import { TranscriptRepository } from 'src/persistence/transcripts/transcript.repository';
+import { TranscriptStore } from 'src/persistence/transcripts/transcript.store';
 import { TranscriptEntry } from 'src/persistence/transcripts/transcript.types';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { createTestDatabase, persistenceContext, TestDatabase } from '../helpers/database';
@@ -108,7 +108,7 @@ describe('operator admin tool (built dist/admin/main.js)', () => {
     app = await persistenceContext(config);
     const now = Date.now();
     await app
-      .get(TranscriptRepository)
+      .get(TranscriptStore)
       .insertMany([
         line('s-old', 0, new Date(now - 20 * 86_400_000)),
         line('s-new', 0, new Date(now)),
@@ -134,13 +134,13 @@ describe('operator admin tool (built dist/admin/main.js)', () => {
     const purge = await runAdmin(env, ['transcripts', 'purge', '--older-than-days', '10']);
     expect(purge.code).toBe(0);
     expect(purge.stdout).toMatch(/^Deleted 1 transcript line/);
-    const repository = app.get(TranscriptRepository);
-    expect(await repository.findSession('s-old')).toEqual([]);
-    expect(await repository.findSession('s-new')).toHaveLength(2);
+    const store = app.get(TranscriptStore);
+    expect(await store.findSession('s-old')).toEqual([]);
+    expect(await store.findSession('s-new')).toHaveLength(2);
 
     expect((await runAdmin(env, ['transcripts', 'delete', 's-new'])).stdout).toBe(
       'Deleted 2 line(s) of session s-new\n',
     );
-    expect(await repository.countAll()).toBe(0);
+    expect(await store.countAll()).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import {
 } from 'src/contracts/result-messages';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
-import { TranscriptRepository } from 'src/persistence/transcripts/transcript.repository';
+import { TranscriptStore } from 'src/persistence/transcripts/transcript.store';
 import {
   createTestDatabase,
   lockableDatabase,
@@ -163,7 +163,7 @@ describe('transcript archive', () => {
     await waitFor(() => archive.backlog().recoveringSessions === 0, { what: 'recovery to end' });
     expect(await archive.archivedUpTo('sess-pg')).toBe(delivery.lastId);
 
-    const rows = await app.get(TranscriptRepository).findSession('sess-pg');
+    const rows = await app.get(TranscriptStore).findSession('sess-pg');
     expect(rows.filter((r) => r.kind === 'final').map((r) => r.text)).toEqual(
       Array.from({ length: 10 }, (_, i) => `sentence ${i}`),
     );
@@ -229,9 +229,9 @@ describe('transcript archive', () => {
 
     await archive.flush();
     await archive.flush(); // the first pass saw results arrive during recovery
-    const repository = app.get(TranscriptRepository);
-    expect((await repository.findSession('sess-a')).length).toBe(12);
-    expect((await repository.findSession('sess-b')).length).toBe(2);
+    const store = app.get(TranscriptStore);
+    expect((await store.findSession('sess-a')).length).toBe(12);
+    expect((await store.findSession('sess-b')).length).toBe(2);
     expect(archive.backlog()).toEqual({ pendingItems: 0, recoveringSessions: 0 });
     expect(await archive.archivedUpTo('sess-a')).toBe(a.lastId);
   });
@@ -248,7 +248,7 @@ describe('transcript archive', () => {
     const delivery = new Delivery(app.get(ResultStreamService), archive, 'sess-0', 'key_a');
     await delivery.deliver(utterances(0, 3));
     await archive.flush();
-    expect(await app.get(TranscriptRepository).countAll()).toBe(0);
+    expect(await app.get(TranscriptStore).countAll()).toBe(0);
     expect(delivery.sent).toHaveLength(9);
   });
 });

@@ -8,7 +8,7 @@ import {
 } from 'src/persistence/api-keys/api-key.service';
 import { DatabaseService } from 'src/persistence/database/database.service';
 import { TranscriptRetentionService } from 'src/persistence/transcripts/transcript-retention.service';
-import { TranscriptRepository } from 'src/persistence/transcripts/transcript.repository';
+import { TranscriptStore } from 'src/persistence/transcripts/transcript.store';
 import { TranscriptEntry } from 'src/persistence/transcripts/transcript.types';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { createTestDatabase, ENGINES, persistenceContext, TestDatabase } from '../helpers/database';
@@ -171,8 +171,8 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
   });
 
   it('transcripts: idempotent insert on (session, utterance, kind, language), ordered read', async () => {
-    const repository = app.get(TranscriptRepository);
-    await repository.insertMany([
+    const store = app.get(TranscriptStore);
+    await store.insertMany([
       line({ utteranceId: 'u2', seq: 1, text: 'second', start: 2, end: 3 }),
       line({ utteranceId: 'u1', seq: 0, text: 'first' }),
       line({
@@ -186,32 +186,32 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
       }),
     ]);
     // The same lines again (a re-read after an outage) change nothing.
-    await repository.insertMany([
+    await store.insertMany([
       line({ utteranceId: 'u1', seq: 0, text: 'first (again)' }),
       line({ utteranceId: 'u2', seq: 1, text: 'second', start: 2, end: 3 }),
     ]);
-    const rows = await repository.findSession('s1');
+    const rows = await store.findSession('s1');
     expect(rows.map((r) => [r.utteranceId, r.kind, r.language, r.text])).toEqual([
       ['u1', 'final', 'en', 'first'],
       ['u1', 'translation', 'es', 'primero'],
       ['u2', 'final', 'en', 'second'],
     ]);
     expect(rows[2]).toMatchObject({ start: 2, end: 3, keyId: 'key_a', seq: 1 });
-    expect(await repository.ownerOf('s1')).toBe('key_a');
-    expect(await repository.ownerOf('nope')).toBeUndefined();
-    expect(await repository.deleteSession('s1')).toBe(3);
-    expect(await repository.findSession('s1')).toEqual([]);
+    expect(await store.ownerOf('s1')).toBe('key_a');
+    expect(await store.ownerOf('nope')).toBeUndefined();
+    expect(await store.deleteSession('s1')).toBe(3);
+    expect(await store.findSession('s1')).toEqual([]);
   });
 
   it('retention deletes transcripts older than the window and nothing else', async () => {
-    const repository = app.get(TranscriptRepository);
+    const store = app.get(TranscriptStore);
     const keys = app.get(ApiKeyService);
     const usage = app.get(UsageService);
     const now = Date.now();
     const key = await keys.create({ name: 'kept' });
     usage.recordAudio(key.record.id, 5, now - 40 * DAY);
     await usage.flush();
-    await repository.insertMany([
+    await store.insertMany([
       line({ sessionId: 'old', createdAt: new Date(now - 31 * DAY) }),
       line({ sessionId: 'old', utteranceId: 'u2', seq: 1, createdAt: new Date(now - 45 * DAY) }),
       line({ sessionId: 'recent', createdAt: new Date(now - 29 * DAY) }),
@@ -221,9 +221,9 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
     const retention = app.get(TranscriptRetentionService);
     expect(config.persistence.transcriptRetentionDays).toBe(30);
     expect(await retention.purgeExpired(now)).toBe(2);
-    expect(await repository.findSession('old')).toEqual([]);
-    expect((await repository.findSession('recent')).length).toBe(1);
-    expect((await repository.findSession('today')).length).toBe(1);
+    expect(await store.findSession('old')).toEqual([]);
+    expect((await store.findSession('recent')).length).toBe(1);
+    expect((await store.findSession('today')).length).toBe(1);
     expect(await retention.purgeExpired(now)).toBe(0);
     // Keys and usage are not transcripts: untouched.
     expect(await keys.verify(key.key)).not.toBeNull();
@@ -239,14 +239,14 @@ describe.each(ENGINES)('store of record on %s', (engine) => {
   it('the retention job runs by itself after start', async () => {
     const old = new Date(Date.now() - 31 * DAY);
     await app
-      .get(TranscriptRepository)
+      .get(TranscriptStore)
       .insertMany([line({ sessionId: 'stale', createdAt: old }), line({ sessionId: 'fresh' })]);
     await app.close();
     app = await persistenceContext(config); // a restarted gateway
-    const repository = app.get(TranscriptRepository);
-    await waitFor(async () => (await repository.findSession('stale')).length === 0, {
+    const store = app.get(TranscriptStore);
+    await waitFor(async () => (await store.findSession('stale')).length === 0, {
       what: 'the scheduled retention run',
     });
-    expect(await repository.findSession('fresh')).toHaveLength(1);
+    expect(await store.findSession('fresh')).toHaveLength(1);
   });
 });

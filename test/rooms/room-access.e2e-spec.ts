@@ -1,4 +1,4 @@
-import { TranslationDirectory } from 'src/translation';
+import { TranslationDirectoryService } from 'src/translation';
 import { pcmBytes } from '../helpers/audio';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { phrases, PHRASE_A, PHRASE_B } from '../helpers/phrases';
@@ -25,7 +25,7 @@ describe('live rooms: several speakers, language grace, listener caps, join rate
     stt = sttDouble(gateway, { translate: true, finalText: (job) => `words ${job.index}` });
     // The double translates as the translation role would, so it advertises what that role serves
     // (listener languages become targets only when served, issue 24 item 11).
-    await gateway.running.app.get(TranslationDirectory).publish('test-double', [
+    await gateway.running.app.get(TranslationDirectoryService).publish('test-double', [
       { source: 'en', target: 'es' },
       { source: 'en', target: 'ca' },
     ]);

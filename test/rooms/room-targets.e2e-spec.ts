@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { SttJob } from 'src/contracts/job-payloads';
-import { TranslationDirectory } from 'src/translation';
+import { TranslationDirectoryService } from 'src/translation';
 import { jfk, pcmBytes } from '../helpers/audio';
 import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { SttWorkerDouble } from '../helpers/stt-worker-double';
@@ -29,7 +29,7 @@ describe('room targets and room creation (issue 24, item 11)', () => {
       },
     });
     await gw.running.app
-      .get(TranslationDirectory)
+      .get(TranslationDirectoryService)
       .publish('test-worker', [{ source: 'en', target: 'es' }]);
     http = `http://127.0.0.1:${gw.config.gateway.port}`;
   });

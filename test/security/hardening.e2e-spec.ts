@@ -4,9 +4,9 @@ import { QueueService } from 'src/common/queues/queue.service';
 import { QueueName } from 'src/contracts/queue-names';
 import { RedisClient } from 'src/common/redis/redis.module';
 import { TranslationJob } from 'src/contracts/job-payloads';
-import { ApiKeyRepository } from 'src/persistence/api-keys/api-key.repository';
+import { ApiKeyStore } from 'src/persistence/api-keys/api-key.store';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
-import { TranslationDirectory } from 'src/translation/translation-directory.service';
+import { TranslationDirectoryService } from 'src/translation/translation-directory.service';
 import { jfk, pcmBytes } from '../helpers/audio';
 import { GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
@@ -73,7 +73,7 @@ describe('security hardening (issue 14)', () => {
     key = created.key;
     // A translation worker's advertised pairs (the directory is what /translate checks).
     await gw.running.app
-      .get(TranslationDirectory)
+      .get(TranslationDirectoryService)
       .publish('test-worker', [{ source: 'en', target: 'es' }]);
   });
 
@@ -253,8 +253,8 @@ describe('security hardening (issue 14)', () => {
     });
 
     it('unknown well-formed keys reach the database once (negative cache)', async () => {
-      const repository = gw.running.app.get(ApiKeyRepository);
-      const lookups = jest.spyOn(repository, 'findActiveByHash');
+      const store = gw.running.app.get(ApiKeyStore);
+      const lookups = jest.spyOn(store, 'findActiveByHash');
       try {
         const unknown = `rtk_${'E'.repeat(43)}`;
         for (let i = 0; i < 3; i++) {
@@ -278,7 +278,7 @@ describe('security hardening (issue 14)', () => {
       const frames = framesOf(ws);
       await waitFor(() => frames.find((f) => f.type === 'session'), { what: 'session frame' });
       // As when Redis is down during the revocation: the database knows, no message was sent.
-      await gw.running.app.get(ApiKeyRepository).revoke(victim.record.id, new Date());
+      await gw.running.app.get(ApiKeyStore).revoke(victim.record.id, new Date());
       await new Promise((resolve) => setTimeout(resolve, 1200)); // API_KEY_CACHE_SECONDS=1
       const closed = closeOf(ws);
       ws.send(JSON.stringify({ type: 'refresh' }));

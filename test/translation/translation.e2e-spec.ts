@@ -12,8 +12,8 @@ import { UtteranceRevisionsService } from 'src/utterance/utterance-revisions.ser
 import { startApp, RunningApp } from 'src/bootstrap';
 import { AppConfig } from 'src/common/config/app-config';
 import { ApertiumEngine } from 'src/translation/engines/apertium/apertium.engine';
-import { TranslationEngines } from 'src/translation/translation-engines.service';
-import { TranslationDirectory } from 'src/translation/translation-directory.service';
+import { TranslationEnginesService } from 'src/translation/translation-engines.service';
+import { TranslationDirectoryService } from 'src/translation/translation-directory.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 
 let counter = 0;
@@ -83,7 +83,7 @@ describe('translation role (real Redis, real Apertium)', () => {
   }
 
   function apertium(): ApertiumEngine {
-    return running.app.get(TranslationEngines).engine<ApertiumEngine>('apertium')!;
+    return running.app.get(TranslationEnginesService).engine<ApertiumEngine>('apertium')!;
   }
 
   it('fans one final out to Spanish and Catalan with Apertium output in the session stream', async () => {
@@ -337,7 +337,9 @@ describe('LibreTranslate-compatible API without a translation worker', () => {
       const ready = `http://127.0.0.1:${config.http.healthPort}/health/ready`;
       await waitFor(async () => (await fetch(ready)).status === 200, { what: 'ready' });
       // A worker that advertised en-es and then stopped taking jobs.
-      await running.app.get(TranslationDirectory).publish('gone', [{ source: 'en', target: 'es' }]);
+      await running.app
+        .get(TranslationDirectoryService)
+        .publish('gone', [{ source: 'en', target: 'es' }]);
       const queues = running.app.get(QueueService);
       const first = post('Hello');
       await waitFor(async () => (await queues.depth(QueueName.Translation)) === 1, {

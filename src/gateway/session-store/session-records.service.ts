@@ -35,6 +35,6 @@ export class SessionRecordsService {
     } catch (error) {
       this.logger.error(`Archiving a result of session ${sessionId} failed: ${String(error)}`);
     }
-    this.rooms?.delivered(sessionId, stored);
+    this.rooms?.publish(sessionId, { kind: 'delivered', stored });
   }
 }

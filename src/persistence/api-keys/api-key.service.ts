@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiKeyCacheService } from './api-key-cache.service';
-import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyStore } from './api-key.store';
 import {
   API_KEY_SCOPES,
   ApiKeyLimits,
@@ -38,7 +38,7 @@ export class ApiKeyService {
   private readonly logger = new Logger('ApiKeys');
 
   constructor(
-    private readonly repository: ApiKeyRepository,
+    private readonly store: ApiKeyStore,
     private readonly cache: ApiKeyCacheService,
   ) {}
 
@@ -68,7 +68,7 @@ export class ApiKeyService {
       }
     }
     const key = `rtk_${randomBytes(32).toString('base64url')}`;
-    const record = await this.repository.insert({
+    const record = await this.store.insert({
       id: `key_${randomBytes(8).toString('hex')}`,
       name,
       prefix: key.slice(0, PREFIX_LENGTH),
@@ -92,7 +92,7 @@ export class ApiKeyService {
     if (cached) return cached;
     // A well-formed key that matched nothing a moment ago: no database round trip for guesses.
     if (await this.cache.knownUnknown(hash)) return null;
-    const record = await this.repository.findActiveByHash(hash);
+    const record = await this.store.findActiveByHash(hash);
     if (!record) {
       await this.cache.rememberUnknown(hash);
       return null;
@@ -116,7 +116,7 @@ export class ApiKeyService {
   /** True for a key that exists and was revoked (the database; anything not key-shaped: false). */
   async revoked(key: string): Promise<boolean> {
     if (!KEY_PATTERN.test(key)) return false;
-    return this.repository.revokedByHash(hashApiKey(key));
+    return this.store.revokedByHash(hashApiKey(key));
   }
 
   /**
@@ -128,23 +128,23 @@ export class ApiKeyService {
   async isActive(id: string): Promise<boolean> {
     const cached = await this.cache.status(id);
     if (cached !== undefined) return cached === 'active';
-    const record = await this.repository.findById(id);
+    const record = await this.store.findById(id);
     const active = record !== undefined && record.revokedAt === null;
     await this.cache.setStatus(id, active);
     return active;
   }
 
   list(includeRevoked = true): Promise<ApiKeyRecord[]> {
-    return this.repository.list(includeRevoked);
+    return this.store.list(includeRevoked);
   }
 
   get(id: string): Promise<ApiKeyRecord | undefined> {
-    return this.repository.findById(id);
+    return this.store.findById(id);
   }
 
   /** False when no key has this id. Revoking twice is fine. */
   async revoke(id: string): Promise<boolean> {
-    const outcome = await this.repository.revoke(id, new Date());
+    const outcome = await this.store.revoke(id, new Date());
     if (!outcome) return false;
     const told = await this.cache.invalidate(outcome.hash, id);
     if (!outcome.alreadyRevoked) {

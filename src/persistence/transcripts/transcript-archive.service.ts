@@ -12,7 +12,7 @@ import { ResultStreamService } from '../../utterance/result-stream.service';
 import { ANONYMOUS_KEY_ID } from '../usage/usage.service';
 import { ArchiveStateStore, RecoveryEntry } from './archive-state.store';
 import { compareStreamIds, isStreamId, minStreamId, streamIdBefore } from '../../common/stream-id';
-import { TranscriptRepository } from './transcript.repository';
+import { TranscriptStore } from './transcript.store';
 import { toTranscriptEntry, TranscriptEntry } from './transcript.types';
 import { SerialFlusher } from '../shared/serial-flusher';
 
@@ -92,7 +92,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
   });
 
   constructor(
-    private readonly repository: TranscriptRepository,
+    private readonly store: TranscriptStore,
     private readonly results: ResultStreamService,
     private readonly state: ArchiveStateStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -154,7 +154,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
     await this.state.markDeleted(sessionId);
     // A write of this session may be in flight: let it land, then delete.
     await this.flusher.inProgress();
-    return this.repository.deleteSession(sessionId);
+    return this.store.deleteSession(sessionId);
   }
 
   private async flushOnce(): Promise<void> {
@@ -177,7 +177,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
     }
     const items = batch.filter((item) => !deleted.has(item.sessionId));
     try {
-      await this.repository.insertMany(items.map((item) => item.entry));
+      await this.store.insertMany(items.map((item) => item.entry));
     } catch (error) {
       this.failures.inc();
       if (!this.failing) {
@@ -301,7 +301,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
         const entries = page
           .map((stored) => toTranscriptEntry(sessionId, recovery.keyId, stored.message, now))
           .filter((entry): entry is TranscriptEntry => entry !== undefined);
-        await this.repository.insertMany(entries);
+        await this.store.insertMany(entries);
         this.rowsWritten.inc(entries.length);
         const last = page[page.length - 1].id;
         recovery.position = last;

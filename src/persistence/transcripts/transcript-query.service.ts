@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TranscriptArchiveService } from './transcript-archive.service';
-import { TranscriptRepository } from './transcript.repository';
+import { TranscriptStore } from './transcript.store';
 import { TranscriptEntry } from './transcript.types';
 
 export interface StoredTranscript {
@@ -13,21 +13,21 @@ export interface StoredTranscript {
 @Injectable()
 export class TranscriptQueryService {
   constructor(
-    private readonly repository: TranscriptRepository,
+    private readonly store: TranscriptStore,
     private readonly archive: TranscriptArchiveService,
   ) {}
 
   /** The session's lines, after writing what this process still holds; undefined if none. */
   async find(sessionId: string): Promise<StoredTranscript | undefined> {
     await this.archive.flush();
-    const entries = await this.repository.findSession(sessionId);
+    const entries = await this.store.findSession(sessionId);
     if (entries.length === 0) return undefined;
     return { sessionId, keyId: entries[0].keyId, entries };
   }
 
   async ownerOf(sessionId: string): Promise<string | undefined> {
     await this.archive.flush();
-    return this.repository.ownerOf(sessionId);
+    return this.store.ownerOf(sessionId);
   }
 
   /** Deletes the session's transcript for good (privacy request); returns the lines deleted. */

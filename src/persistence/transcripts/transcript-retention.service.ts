@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
-import { TranscriptRepository } from './transcript.repository';
+import { TranscriptStore } from './transcript.store';
 
 const DAY_MS = 86_400_000;
 
@@ -17,7 +17,7 @@ export class TranscriptRetentionService implements OnModuleInit, OnApplicationSh
   private firstRun: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly repository: TranscriptRepository,
+    private readonly store: TranscriptStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -44,7 +44,7 @@ export class TranscriptRetentionService implements OnModuleInit, OnApplicationSh
 
   /** Deletes lines archived before `cutoff` (the admin tool's purge). */
   async purgeOlderThan(cutoff: Date): Promise<number> {
-    const deleted = await this.repository.deleteOlderThan(cutoff);
+    const deleted = await this.store.deleteOlderThan(cutoff);
     if (deleted > 0) {
       this.logger.log(
         `Deleted ${deleted} transcript line(s) archived before ${cutoff.toISOString()}`,

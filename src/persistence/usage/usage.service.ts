@@ -6,7 +6,7 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
-import { UsageIncrement, UsageRepository, UsageRow } from './usage.repository';
+import { UsageIncrement, UsageStore, UsageRow } from './usage.store';
 import { SerialFlusher } from '../shared/serial-flusher';
 
 const HOUR_MS = 3_600_000;
@@ -79,7 +79,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private failing = false;
 
   constructor(
-    private readonly repository: UsageRepository,
+    private readonly store: UsageStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -104,7 +104,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
    */
   async audioSecondsThisHour(keyId: string, at = Date.now()): Promise<number> {
     const start = hourStart(at);
-    const rows = await this.repository.hourly(keyId, start, start + HOUR_MS);
+    const rows = await this.store.hourly(keyId, start, start + HOUR_MS);
     const stored = rows.reduce((sum, row) => sum + row.audioSeconds, 0);
     return stored + (this.pending.get(`${keyId}|${start}`)?.audioSeconds ?? 0);
   }
@@ -121,7 +121,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     granularity: UsageGranularity,
   ): Promise<UsageReport> {
     await this.flush();
-    const rows = await this.repository.hourly(keyId, hourStart(from.getTime()), to.getTime());
+    const rows = await this.store.hourly(keyId, hourStart(from.getTime()), to.getTime());
     const buckets = bucketUsage(rows, granularity);
     return {
       from: from.toISOString(),
@@ -150,7 +150,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     const batch = this.pending;
     this.pending = new Map();
     try {
-      await this.repository.increment([...batch.values()]);
+      await this.store.increment([...batch.values()]);
       if (this.failing) this.logger.log('Usage counters written again');
       this.failing = false;
     } catch (error) {

@@ -18,7 +18,7 @@ export interface UsageRow {
 }
 
 @Injectable()
-export class UsageRepository {
+export class UsageStore {
   constructor(private readonly database: DatabaseService) {}
 
   /**

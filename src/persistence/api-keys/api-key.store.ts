@@ -33,7 +33,7 @@ export interface NewApiKeyRow {
 }
 
 @Injectable()
-export class ApiKeyRepository {
+export class ApiKeyStore {
   constructor(private readonly database: DatabaseService) {}
 
   async insert(key: NewApiKeyRow): Promise<ApiKeyRecord> {

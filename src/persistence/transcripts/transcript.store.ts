@@ -24,7 +24,7 @@ function toEntry(row: Selectable<TranscriptsTable>): TranscriptEntry {
 }
 
 @Injectable()
-export class TranscriptRepository {
+export class TranscriptStore {
   constructor(private readonly database: DatabaseService) {}
 
   /**
