@@ -34,10 +34,6 @@ export class RoomPublisherService {
     this.speaking.delete(sessionId);
   }
 
-  roomOf(sessionId: string): string | undefined {
-    return this.speaking.get(sessionId)?.roomId;
-  }
-
   /** Never throws: what reaches the speaker must not depend on the room. */
   publish(sessionId: string, caption: SpeakerCaption): void {
     const speaking = this.speaking.get(sessionId);
@@ -48,11 +44,6 @@ export class RoomPublisherService {
     } else if (write) {
       speaking.chain = speaking.chain.then(() => this.append(speaking.roomId, write));
     }
-  }
-
-  /** Resolves once what was handed over so far is in the room stream (tests, shutdown). */
-  async flushed(sessionId: string): Promise<void> {
-    await this.speaking.get(sessionId)?.chain;
   }
 
   private async append(roomId: string, write: StoredWrite): Promise<void> {
