@@ -189,7 +189,9 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
         text: frame.text,
         language: frame.language,
         translations:
-          frame.translation && targets.length > 0 ? { [targets[0]]: frame.translation } : undefined,
+          frame.translation && targets[0] !== undefined
+            ? { [targets[0]]: frame.translation }
+            : undefined,
       })
       .catch(() => undefined);
   }
