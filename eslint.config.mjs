@@ -101,6 +101,19 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Production code is linted with the config that builds it (noUncheckedIndexedAccess is on
+    // there and off for tests), so the assertions that flag needs are not "unnecessary" here.
+    files: [SRC],
+    ignores: [SPECS],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: './tsconfig.build.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
   ...srcImportBlocks,
   {
     // A file past this wants splitting (the variable table is one list by design).

@@ -20,7 +20,7 @@ const PUBLIC_LIVENESS = /^\/health(\/live)?$/;
  * `/health/ready`). Percent-encoding is decoded too, should a proxy in front decode it.
  */
 function opsPath(url: string): string {
-  const path = url.split(/[?#]/, 1)[0];
+  const [path = ''] = url.split(/[?#]/, 1);
   let decoded = path;
   try {
     decoded = decodeURIComponent(path);

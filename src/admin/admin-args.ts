@@ -9,17 +9,23 @@ export class AdminUsageError extends Error {}
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const words: string[] = [];
   const options = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+  let valueTaken = false;
+  for (const [i, arg] of argv.entries()) {
+    if (valueTaken) {
+      valueTaken = false;
+      continue;
+    }
     if (!arg.startsWith('--')) {
       words.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
+    const next = argv[i + 1];
     if (eq > 2) {
       options.set(arg.slice(2, eq), arg.slice(eq + 1));
-    } else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) {
-      options.set(arg.slice(2), argv[++i]);
+    } else if (next !== undefined && !next.startsWith('--')) {
+      options.set(arg.slice(2), next);
+      valueTaken = true;
     } else {
       options.set(arg.slice(2), true);
     }

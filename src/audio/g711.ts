@@ -29,6 +29,6 @@ const TABLES: Record<G711Law, Int16Array> = {
 export function decodeG711(law: G711Law, bytes: Uint8Array): Int16Array {
   const table = TABLES[law];
   const out = new Int16Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]];
+  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]!]!;
   return out;
 }

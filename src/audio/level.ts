@@ -2,7 +2,7 @@
 export function levelDb(samples: Float32Array): number {
   if (samples.length === 0) return -100;
   let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+  for (const value of samples) sum += value * value;
   const rms = Math.sqrt(sum / samples.length);
   return rms > 0 ? Math.max(-100, 20 * Math.log10(rms)) : -100;
 }
@@ -18,6 +18,6 @@ export function normalizePeak(samples: Float32Array, target = 0.9, maxGain = 20)
   const gain = Math.min(target / peak, maxGain);
   if (Math.abs(gain - 1) < 0.01) return samples;
   const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = samples[i] * gain;
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i]! * gain;
   return out;
 }

@@ -7,7 +7,7 @@
 export function floatToPcm16(samples: Float32Array): Int16Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
-    const s = Math.max(-1, Math.min(1, samples[i]));
+    const s = Math.max(-1, Math.min(1, samples[i]!));
     out[i] = s < 0 ? Math.round(s * 0x8000) : Math.round(s * 0x7fff);
   }
   return out;
@@ -20,7 +20,7 @@ export function floatToPcm16(samples: Float32Array): Int16Array {
 export function toInt16(samples: Float32Array): Int16Array {
   const out = new Int16Array(samples.length);
   for (let i = 0; i < samples.length; i++) {
-    const value = Math.round(samples[i] * 32768);
+    const value = Math.round(samples[i]! * 32768);
     out[i] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
   }
   return out;
@@ -28,7 +28,7 @@ export function toInt16(samples: Float32Array): Int16Array {
 
 export function pcm16ToFloat(samples: Int16Array): Float32Array {
   const out = new Float32Array(samples.length);
-  for (let i = 0; i < samples.length; i++) out[i] = samples[i] / 0x8000;
+  for (let i = 0; i < samples.length; i++) out[i] = samples[i]! / 0x8000;
   return out;
 }
 

@@ -152,13 +152,14 @@ export class StreamingResampler {
         phase = 0;
         base++;
       }
-      const taps = weights[phase];
-      const n0 = base + first[phase] - bufferStart;
+      // phase < phases, the length of weights and first.
+      const taps = weights[phase]!;
+      const n0 = base + first[phase]! - bufferStart;
       // Before the stream start and after its end (flush) the signal is silence: skip those taps.
       const jFrom = n0 < 0 ? -n0 : 0;
       const jTo = Math.min(taps.length, buffer.length - n0);
       let sum = 0;
-      for (let j = jFrom; j < jTo; j++) sum += buffer[n0 + j] * taps[j];
+      for (let j = jFrom; j < jTo; j++) sum += buffer[n0 + j]! * taps[j]!;
       out[o] = sum;
     }
     this.produced += count;

@@ -21,7 +21,7 @@ export interface WavLayout {
 
 /** Four ASCII bytes (a RIFF chunk id) at `at`. */
 function fourCc(bytes: Uint8Array, at: number): string {
-  return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+  return String.fromCharCode(...bytes.subarray(at, at + 4));
 }
 
 function dataViewOf(bytes: Uint8Array): DataView {
@@ -131,6 +131,6 @@ export function encodeWav(pcm16: Int16Array, sampleRate: number): Uint8Array {
   view.setUint16(34, 16, true);
   ascii(36, 'data');
   view.setUint32(40, dataBytes, true);
-  for (let i = 0; i < pcm16.length; i++) view.setInt16(WAV_HEADER_BYTES + i * 2, pcm16[i], true);
+  for (const [i, sample] of pcm16.entries()) view.setInt16(WAV_HEADER_BYTES + i * 2, sample, true);
   return file;
 }

@@ -81,7 +81,7 @@ async function streamClients(
     Array.from({ length: options.clients }, (_, i) =>
       runSession(
         runOptions(options, i, signal),
-        audioFor(options, audio.length > 0 ? audio[i % audio.length].pcm : undefined, signal),
+        audioFor(options, audio[i % audio.length]?.pcm, signal),
         observer,
       ),
     ),

@@ -180,6 +180,7 @@ export async function runLoadTest(plan: LoadTestPlan): Promise<LoadTestReport> {
       Array.from({ length: plan.clients }, async (_, i) => {
         const index = batch * plan.clients + i;
         const audio = plan.audio[index % plan.audio.length];
+        if (!audio) throw new Error('a load test needs at least one audio file');
         const own =
           plan.stagger === 'file' ? audio.pcm.length / PIPELINE_SAMPLE_RATE : spreadSeconds;
         await sleep(staggerDelayMs(i, plan.clients, own), plan.signal);

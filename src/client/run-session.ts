@@ -145,10 +145,11 @@ export async function runSession(
       closed = await session.close(options.drainTimeoutMs ?? 60_000);
     }
     report.ok = closed !== undefined && report.errors.length === 0;
+    const [firstError] = report.errors;
     if (!closed) {
       report.failure = `connection closed (${dropped?.code ?? 'unknown'}) before the session finished`;
-    } else if (report.errors.length > 0) {
-      report.failure = describeError(report.errors[0].code, report.errors[0].message);
+    } else if (firstError) {
+      report.failure = describeError(firstError.code, firstError.message);
     }
   } catch (error) {
     report.failure = error instanceof Error ? error.message : String(error);

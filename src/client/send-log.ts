@@ -13,13 +13,15 @@ export class SendLog {
 
   /** When the audio up to `sec` had been sent; undefined before anything was sent. */
   sentAt(sec: number): number | undefined {
-    if (this.ends.length === 0) return undefined;
+    const last = this.ends.at(-1);
+    if (last === undefined) return undefined;
     let lo = 0;
     let hi = this.ends.length - 1;
-    if (sec >= this.ends[hi]) return this.times[hi];
+    if (sec >= last) return this.times[hi];
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.ends[mid] >= sec) hi = mid;
+      // lo <= mid < hi: inside the log.
+      if (this.ends[mid]! >= sec) hi = mid;
       else lo = mid + 1;
     }
     return this.times[lo];

@@ -7,9 +7,9 @@ const MAX_SEQ = 18446744073709551615n;
 
 function parts(id: string): [bigint, bigint] {
   if (id === '0') return [0n, 0n];
-  const match = STREAM_ID.exec(id);
-  if (!match) throw new Error(`Not a stream id: ${id}`);
-  return [BigInt(match[1]), BigInt(match[2])];
+  const [, ms, seq] = STREAM_ID.exec(id) ?? [];
+  if (ms === undefined || seq === undefined) throw new Error(`Not a stream id: ${id}`);
+  return [BigInt(ms), BigInt(seq)];
 }
 
 export function isStreamId(id: string): boolean {

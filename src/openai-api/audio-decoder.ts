@@ -38,7 +38,9 @@ export function sniffFormat(head: Buffer): AudioFormat | undefined {
   if (ascii(4, 8) === 'ftyp') return 'm4a';
   if (ascii(0, 3) === 'ID3') return 'mp3';
   // An MPEG audio frame header: 11 sync bits, then a layer that is not "reserved".
-  if (head[0] === 0xff && (head[1] & 0xe0) === 0xe0 && (head[1] & 0x06) !== 0) return 'mp3';
+  if (head[0] === 0xff && (head.readUInt8(1) & 0xe0) === 0xe0 && (head.readUInt8(1) & 0x06) !== 0) {
+    return 'mp3';
+  }
   return undefined;
 }
 
@@ -137,7 +139,7 @@ export class AudioDecoder {
     const put = (samples: Float32Array): void => {
       const room = Math.min(samples.length, out.length - written);
       for (let i = 0; i < room; i++) {
-        const value = Math.round(samples[i] * 32768);
+        const value = Math.round(samples[i]! * 32768);
         out[written++] = value > 32767 ? 32767 : value < -32768 ? -32768 : value;
       }
     };

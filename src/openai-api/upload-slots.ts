@@ -111,14 +111,19 @@ export class UploadSlots {
       this.servedAt.get(key) ?? 0,
     ];
     let best = -1;
-    for (let i = 0; i < this.waiters.length; i++) {
-      if (best < 0) {
+    let bestWaiter: Waiter | undefined;
+    for (const [i, waiter] of this.waiters.entries()) {
+      if (!bestWaiter) {
         best = i;
+        bestWaiter = waiter;
         continue;
       }
-      const [running, served] = rank(this.waiters[i].key);
-      const [bestRunning, bestServed] = rank(this.waiters[best].key);
-      if (running < bestRunning || (running === bestRunning && served < bestServed)) best = i;
+      const [running, served] = rank(waiter.key);
+      const [bestRunning, bestServed] = rank(bestWaiter.key);
+      if (running < bestRunning || (running === bestRunning && served < bestServed)) {
+        best = i;
+        bestWaiter = waiter;
+      }
     }
     return best < 0 ? undefined : this.waiters.splice(best, 1)[0];
   }

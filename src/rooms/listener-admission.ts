@@ -22,7 +22,7 @@ const SWEEP_AT = 10_000;
 export function addressGroup(address: string): string {
   const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
   if (!isIPv6(plain)) return plain;
-  const [head, tail = ''] = plain.split('::');
+  const [head = '', tail = ''] = plain.split('::');
   const left = head === '' ? [] : head.split(':');
   const right = tail === '' ? [] : tail.split(':');
   const groups = plain.includes('::')

@@ -9,7 +9,7 @@ const listenerLanguage = z
   .string()
   .nullish()
   .transform((value) =>
-    !value || value === ORIGINAL ? ORIGINAL : value.toLowerCase().split(/[-_]/)[0],
+    !value || value === ORIGINAL ? ORIGINAL : (value.toLowerCase().split(/[-_]/)[0] ?? ''),
   )
   .refine((code) => code === ORIGINAL || LANGUAGE_CODE.test(code), {
     error: 'language must be original or a code like es',

@@ -260,7 +260,7 @@ export class RoomHubService implements OnApplicationShutdown {
   private dispatch(streamKey: string, raw: [string, string[]][]): void {
     const room = this.byStream.get(streamKey);
     if (!room || raw.length === 0) return;
-    room.cursor = raw[raw.length - 1][0];
+    room.cursor = raw.at(-1)?.[0] ?? room.cursor;
     const entries = raw.flatMap(([id, fields]) => parseEntry(id, fields) ?? []);
     try {
       room.fanout.dispatch(entries);

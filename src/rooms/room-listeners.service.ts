@@ -96,7 +96,7 @@ export class RoomListenersService implements OnModuleDestroy {
   async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => undefined);
     const url = new URL(request.url ?? '/', 'http://gateway');
-    const roomId = LISTEN_PATH.exec(url.pathname.replace(/\/+$/, ''))![1];
+    const [, roomId = ''] = LISTEN_PATH.exec(url.pathname.replace(/\/+$/, ''))!;
     const listenerId = randomUUID();
     let entered: Awaited<ReturnType<RoomListenersService['enter']>>;
     try {

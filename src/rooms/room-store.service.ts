@@ -160,7 +160,7 @@ export class RoomStoreService {
     if (!h.secret) return undefined;
     return {
       id: roomId,
-      code: h.code,
+      code: h.code ?? '',
       secret: h.secret,
       keyId: h.keyId || null,
       hasPasscode: h.passcode !== '',
@@ -294,7 +294,7 @@ export class RoomStoreService {
     );
     return {
       entries: raw.flatMap(([id, fields]) => parseEntry(id, fields) ?? []),
-      last: raw.length > 0 ? raw[raw.length - 1][0] : afterId,
+      last: raw.at(-1)?.[0] ?? afterId,
       full: raw.length === count,
     };
   }
@@ -399,7 +399,7 @@ export class RoomStoreService {
       .expire(key, 120)
       .incr(all)
       .expire(all, 120)
-      .exec()) as [unknown, number][];
+      .exec()) as [[unknown, number], unknown, [unknown, number], unknown];
     return { fromAddress: replies[0][1], fromAll: replies[2][1] };
   }
 
@@ -407,9 +407,9 @@ export class RoomStoreService {
   async countCreate(owner: string, now = Date.now()): Promise<number> {
     const key = this.client.keys.roomCreates(owner, Math.floor(now / 3_600_000));
     const replies = (await this.client.redis.multi().incr(key).expire(key, 7200).exec()) as [
+      [unknown, number],
       unknown,
-      number,
-    ][];
+    ];
     return replies[0][1];
   }
 

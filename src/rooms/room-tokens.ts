@@ -16,7 +16,8 @@ export function newRoomId(): string {
 export function newJoinCode(random: (n: number) => Buffer = randomBytes): string {
   const bytes = random(CODE_LENGTH);
   let code = '';
-  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[bytes[i] % CODE_ALPHABET.length];
+  for (const byte of bytes.subarray(0, CODE_LENGTH))
+    code += CODE_ALPHABET[byte % CODE_ALPHABET.length];
   return code;
 }
 
@@ -68,7 +69,8 @@ export type ListenerTokenCheck = 'ok' | 'malformed' | 'other_room' | 'bad_signat
 /** The room a listener token names (shape check only; verify with the room's secret). */
 export function listenerTokenRoom(token: string): string | undefined {
   const parts = token.split('.');
-  return parts.length === 5 && parts[0] === 'rlt' && ROOM_ID.test(parts[1]) ? parts[1] : undefined;
+  const [tag, room = ''] = parts;
+  return parts.length === 5 && tag === 'rlt' && ROOM_ID.test(room) ? room : undefined;
 }
 
 export function verifyListenerToken(
@@ -78,11 +80,12 @@ export function verifyListenerToken(
   nowSec = Date.now() / 1000,
 ): ListenerTokenCheck {
   const parts = token.split('.');
-  if (parts.length !== 5 || parts[0] !== 'rlt' || !/^\d{1,12}$/.test(parts[2])) return 'malformed';
-  if (parts[1] !== roomId) return 'other_room';
+  const [tag, room, expires = '', , signature = ''] = parts;
+  if (parts.length !== 5 || tag !== 'rlt' || !/^\d{1,12}$/.test(expires)) return 'malformed';
+  if (room !== roomId) return 'other_room';
   const body = parts.slice(0, 4).join('.');
   const expected = createHmac('sha256', secret).update(body).digest('base64url');
-  if (!equal(expected, parts[4])) return 'bad_signature';
-  if (Number(parts[2]) < nowSec) return 'expired';
+  if (!equal(expected, signature)) return 'bad_signature';
+  if (Number(expires) < nowSec) return 'expired';
   return 'ok';
 }

@@ -75,11 +75,7 @@ export class RoomsService implements OnModuleInit, OnModuleDestroy {
   baseUrl(request: IncomingMessage): string {
     const trusted = this.auth.viaTrustedProxy(request);
     const forwarded = (name: string): string =>
-      trusted
-        ? String(request.headers[name] ?? '')
-            .split(',')[0]
-            .trim()
-        : '';
+      trusted ? (String(request.headers[name] ?? '').split(',')[0] ?? '').trim() : '';
     const forwardedHost = forwarded('x-forwarded-host');
     const host = [forwardedHost, request.headers.host ?? ''].find((h) => HOST.test(h));
     const proto = forwarded('x-forwarded-proto');

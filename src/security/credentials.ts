@@ -64,9 +64,9 @@ export function presentedCredential(
   const found: PresentedCredential[] = [];
   const authorization = first(request.headers.authorization);
   if (authorization !== undefined) {
-    const match = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization);
-    if (!match) return 'malformed';
-    found.push({ value: match[1], source: 'authorization' });
+    const [, value] = /^(?:Bearer|Token)\s+(\S+)\s*$/i.exec(authorization) ?? [];
+    if (value === undefined) return 'malformed';
+    found.push({ value, source: 'authorization' });
   }
   for (const { protocol, credential } of classifiedProtocols(protocols(request))) {
     if (!credential) continue;
@@ -74,10 +74,11 @@ export function presentedCredential(
   }
   const query = new URL(request.url ?? '/', 'http://gateway').searchParams.getAll('token');
   for (const value of query) found.push({ value, source: 'query' });
-  if (found.length === 0) return undefined;
+  const [chosen] = found;
+  if (!chosen) return undefined;
   if (new Set(found.map((item) => item.value)).size > 1) return 'conflict';
-  if (found[0].value === '' || found[0].value.length > MAX_CREDENTIAL_LENGTH) return 'malformed';
-  return found[0];
+  if (chosen.value === '' || chosen.value.length > MAX_CREDENTIAL_LENGTH) return 'malformed';
+  return chosen;
 }
 
 /**
@@ -91,7 +92,7 @@ export function selectProtocol(offered: Set<string>): string | false {
 /** `::ffff:10.0.0.1` (an IPv4 peer of a dual-stack socket) is `10.0.0.1`. */
 function plainAddress(address: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  return mapped ? mapped[1] : address;
+  return mapped?.[1] ?? address;
 }
 
 function isTrusted(address: string, trusted: BlockList): boolean {
@@ -120,9 +121,9 @@ export function clientIp(request: IncomingMessage, trusted?: BlockList): string 
     .map((hop) => plainAddress(hop.trim()))
     .filter((hop) => hop !== '');
   let client = peer;
-  for (let i = hops.length - 1; i >= 0; i--) {
-    if (isIP(hops[i]) === 0) break;
-    client = hops[i];
+  for (const hop of [...hops].reverse()) {
+    if (isIP(hop) === 0) break;
+    client = hop;
     if (!isTrusted(client, trusted)) break;
   }
   return client;

@@ -153,7 +153,7 @@ export class UpgradeAuthService {
       !(await this.apiKeys.cached(credential.value))
     ) {
       const [failures] = await this.store.failures([`ip:${ip}`]);
-      if (failures >= security.authFailureLimit) {
+      if (failures !== undefined && failures >= security.authFailureLimit) {
         return {
           ok: false,
           status: 429,

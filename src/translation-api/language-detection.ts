@@ -25,7 +25,10 @@ export const MIN_DETECTION_CHARS = 20;
 function francCodes(code: string): string[] {
   const info = languageInfo(code);
   if (!info) return [];
-  const codes = [...info.apertium.filter((c) => c.length === 3), info.flores.split('_')[0]];
+  const codes = [
+    ...info.apertium.filter((c) => c.length === 3),
+    ...info.flores.split('_').slice(0, 1),
+  ];
   return [...new Set(codes)];
 }
 
@@ -65,9 +68,10 @@ export function detectSources(
   texts: readonly string[],
   candidates: readonly string[],
 ): DetectedLanguage[] {
-  if (candidates.length === 0) return [];
+  const [fallback] = candidates;
+  if (fallback === undefined) return [];
   const whole = rankLanguages(texts.join('\n'), candidates)[0] ?? {
-    language: candidates[0],
+    language: fallback,
     confidence: 0,
   };
   return texts.map((text) => {

@@ -148,7 +148,7 @@ export class TranslationApiService {
     const texts =
       work.length === 0 ? [...request.texts] : await this.run(request, work, sources, caller);
     const answer: TranslateAnswer = {
-      translatedText: request.batch ? texts : texts[0],
+      translatedText: request.batch ? texts : (texts[0] ?? ''),
     };
     if (detected) answer.detectedLanguage = request.batch ? detected : detected[0];
     if (request.alternatives > 0) {
@@ -163,7 +163,10 @@ export class TranslationApiService {
     await this.countRequest(caller);
     const candidates = sourceLanguages(await this.workerPairs());
     const ranked = rankLanguages(text, candidates);
-    return ranked.length > 0 ? ranked : [{ language: candidates[0], confidence: 0 }];
+    const [fallback] = candidates;
+    return ranked.length > 0 || fallback === undefined
+      ? ranked
+      : [{ language: fallback, confidence: 0 }];
   }
 
   async frontendSettings(): Promise<FrontendSettings> {
@@ -256,7 +259,7 @@ export class TranslationApiService {
               kind: 'final',
               revision: 0,
               text,
-              source: sources[index],
+              source: sources[index] ?? request.source,
               targets: [request.target],
               enqueuedAt: now,
               replyKey,
@@ -277,7 +280,7 @@ export class TranslationApiService {
         const reply = replies.get(index);
         if (!reply)
           throw new TranslationUnavailable(
-            `No translation within the time limit (${pairKey(sources[index], request.target)})`,
+            `No translation within the time limit (${pairKey(sources[index] ?? request.source, request.target)})`,
           );
         if (!reply.ok) throw new TranslationRejected(reply.error, reply.status);
         texts[index] = reply.text;

@@ -14,13 +14,13 @@ export function smartTurnInput(pcm: Int16Array): Float32Array {
   const tail = pcm.subarray(Math.max(0, pcm.length - SAMPLES));
   const audio = new Float32Array(SAMPLES);
   const offset = SAMPLES - tail.length;
-  for (let i = 0; i < tail.length; i++) audio[offset + i] = tail[i] / 32768;
+  for (let i = 0; i < tail.length; i++) audio[offset + i] = tail[i]! / 32768;
   let mean = 0;
-  for (let i = 0; i < SAMPLES; i++) mean += audio[i];
+  for (const value of audio) mean += value;
   mean /= SAMPLES;
   let variance = 0;
-  for (let i = 0; i < SAMPLES; i++) variance += (audio[i] - mean) ** 2;
+  for (const value of audio) variance += (value - mean) ** 2;
   const scale = 1 / Math.sqrt(variance / SAMPLES + 1e-7);
-  for (let i = 0; i < SAMPLES; i++) audio[i] = (audio[i] - mean) * scale;
+  for (let i = 0; i < SAMPLES; i++) audio[i] = (audio[i]! - mean) * scale;
   return whisperLogMel(audio, SMART_TURN_FRAMES, SMART_TURN_MEL_BINS, offset);
 }

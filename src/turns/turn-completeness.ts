@@ -89,7 +89,9 @@ function judgeLastWords(
   question: boolean,
 ): TurnJudgement | undefined {
   const tokens = text.split(/\s+/).filter((token) => /[\p{L}\p{N}]/u.test(token));
-  const lastToken = tokens[tokens.length - 1];
+  const lastToken = tokens.at(-1);
+  // judgeTurn only asks about text with a letter or digit, so there is always a last token.
+  if (lastToken === undefined) return undefined;
   if (text.endsWith('.')) {
     if (words.ordinalDot && ORDINAL.test(lastToken)) return incomplete('ordinal-number', lastToken);
     const abbreviation = turnWord(lastToken).replace(/\./g, '');

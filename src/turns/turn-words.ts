@@ -133,7 +133,7 @@ export const TURN_WORDS: Readonly<Record<string, TurnWords>> = {
 /** The language's row, from `en` or `en-US`; undefined where there is none (punctuation only). */
 export function turnWordsFor(language: string | undefined): TurnWords | undefined {
   if (!language) return undefined;
-  const code = language.split(/[-_]/)[0].toLowerCase();
+  const code = (language.split(/[-_]/)[0] ?? '').toLowerCase();
   return Object.prototype.hasOwnProperty.call(TURN_WORDS, code) ? TURN_WORDS[code] : undefined;
 }
 

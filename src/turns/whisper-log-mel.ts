@@ -26,10 +26,10 @@ function melToHz(mel: number): number {
 /** Filters as [mel][bin], Slaney-normalised triangles between 0 Hz and 8 kHz. */
 export function melFilters(melBins: number): Float64Array[] {
   const top = hzToMel(SAMPLE_RATE / 2);
-  const edges = Array.from({ length: melBins + 2 }, (_, i) => melToHz((top * i) / (melBins + 1)));
+  const edge = (i: number): number => melToHz((top * i) / (melBins + 1));
   return Array.from({ length: melBins }, (_, m) => {
     const row = new Float64Array(BINS);
-    const [low, centre, high] = [edges[m], edges[m + 1], edges[m + 2]];
+    const [low, centre, high] = [edge(m), edge(m + 1), edge(m + 2)];
     const area = 2 / (high - low);
     for (let k = 0; k < BINS; k++) {
       const hz = (k * SAMPLE_RATE) / N_FFT;
@@ -72,8 +72,9 @@ class SmallFactorFft {
     out: number,
   ): void {
     if (n === 1) {
-      outRe[out] = re[start];
-      outIm[out] = im[start];
+      // A leaf reads one input sample: start < this.n, the length of re and im.
+      outRe[out] = re[start]!;
+      outIm[out] = im[start]!;
       return;
     }
     const p = smallestFactor(n);
@@ -91,10 +92,11 @@ class SmallFactorFft {
         let accIm = 0;
         const bin = k + q * m;
         for (let r = 0, j = 0; r < p; r++, j = (j + bin) % n) {
-          const c = this.cos[j * twiddleStep];
-          const s = this.sin[j * twiddleStep];
-          const yRe = outRe[out + r * m + k];
-          const yIm = outIm[out + r * m + k];
+          // j * twiddleStep < this.n and out + r * m + k < out + n: inside the tables and outputs.
+          const c = this.cos[j * twiddleStep]!;
+          const s = this.sin[j * twiddleStep]!;
+          const yRe = outRe[out + r * m + k]!;
+          const yIm = outIm[out + r * m + k]!;
           accRe += yRe * c - yIm * s;
           accIm += yRe * s + yIm * c;
         }
@@ -102,8 +104,8 @@ class SmallFactorFft {
         sums.im[q] = accIm;
       }
       for (let q = 0; q < p; q++) {
-        outRe[out + k + q * m] = sums.re[q];
-        outIm[out + k + q * m] = sums.im[q];
+        outRe[out + k + q * m] = sums.re[q]!;
+        outIm[out + k + q * m] = sums.im[q]!;
       }
     }
   }
@@ -160,7 +162,7 @@ export function whisperLogMel(
   const at = (i: number): number => {
     let j = i < 0 ? -i : i;
     if (j >= n) j = 2 * (n - 1) - j;
-    return j >= 0 && j < n ? samples[j] : 0;
+    return j >= 0 && j < n ? samples[j]! : 0;
   };
   const logMel = new Float64Array(melBins * frames);
   const re = new Float64Array(N_FFT);
@@ -170,10 +172,10 @@ export function whisperLogMel(
   const powerA = new Float64Array(BINS);
   const powerB = new Float64Array(BINS);
   const melOf = (power: Float64Array, t: number): void => {
-    for (let m = 0; m < melBins; m++) {
-      const { first, weights } = filters[m];
+    for (const [m, { first, weights }] of filters.entries()) {
       let energy = 0;
-      for (let k = 0; k < weights.length; k++) energy += weights[k] * power[first + k];
+      // A filter's bins lie inside the spectrum: first + weights.length <= BINS.
+      for (let k = 0; k < weights.length; k++) energy += weights[k]! * power[first + k]!;
       logMel[m * frames + t] = Math.log10(Math.max(energy, 1e-10));
     }
   };
@@ -185,16 +187,22 @@ export function whisperLogMel(
     // Two real frames in one complex FFT: a in the real part, b in the imaginary part.
     const b = t + 1 < frames ? t + 1 : -1;
     for (let i = 0; i < N_FFT; i++) {
-      re[i] = at(t * HOP - half + i) * HANN[i];
-      im[i] = b >= 0 ? at(b * HOP - half + i) * HANN[i] : 0;
+      const w = HANN[i]!;
+      re[i] = at(t * HOP - half + i) * w;
+      im[i] = b >= 0 ? at(b * HOP - half + i) * w : 0;
     }
     fft.transform(re, im, zRe, zIm);
     for (let k = 0; k < BINS; k++) {
       const mirror = (N_FFT - k) % N_FFT;
-      const aRe = (zRe[k] + zRe[mirror]) / 2;
-      const aIm = (zIm[k] - zIm[mirror]) / 2;
-      const bRe = (zIm[k] + zIm[mirror]) / 2;
-      const bIm = (zRe[mirror] - zRe[k]) / 2;
+      // k and mirror are both below N_FFT, the spectra's length.
+      const reK = zRe[k]!;
+      const imK = zIm[k]!;
+      const reMirror = zRe[mirror]!;
+      const imMirror = zIm[mirror]!;
+      const aRe = (reK + reMirror) / 2;
+      const aIm = (imK - imMirror) / 2;
+      const bRe = (imK + imMirror) / 2;
+      const bIm = (reMirror - reK) / 2;
       powerA[k] = aRe * aRe + aIm * aIm;
       powerB[k] = bRe * bRe + bIm * bIm;
     }
@@ -203,11 +211,9 @@ export function whisperLogMel(
     t += 2;
   }
   for (let u = 0; u < sameUpTo - 1; u++) {
-    for (let m = 0; m < melBins; m++) logMel[m * frames + u] = logMel[m * frames + sameUpTo - 1];
+    for (let m = 0; m < melBins; m++) logMel[m * frames + u] = logMel[m * frames + sameUpTo - 1]!;
   }
   let max = -Infinity;
-  for (let i = 0; i < logMel.length; i++) if (logMel[i] > max) max = logMel[i];
-  const out = new Float32Array(logMel.length);
-  for (let i = 0; i < out.length; i++) out[i] = (Math.max(logMel[i], max - 8) + 4) / 4;
-  return out;
+  for (const value of logMel) if (value > max) max = value;
+  return Float32Array.from(logMel, (value) => (Math.max(value, max - 8) + 4) / 4);
 }

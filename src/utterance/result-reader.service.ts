@@ -101,7 +101,7 @@ export class ResultReaderService implements OnApplicationShutdown {
   private dispatch(streamKey: string, entries: [string, string[]][]): void {
     const sub = this.subscriptions.get(streamKey);
     if (!sub || entries.length === 0) return;
-    sub.lastId = entries[entries.length - 1][0];
+    sub.lastId = entries.at(-1)?.[0] ?? sub.lastId;
     const results: StoredResult[] = [];
     for (const [id, fields] of entries) {
       try {

@@ -96,5 +96,5 @@ export class ResultStreamService {
 
 export function parseEntry(fields: string[]): ResultMessage {
   const index = fields.indexOf('m');
-  return JSON.parse(index >= 0 ? fields[index + 1] : '{}') as ResultMessage;
+  return JSON.parse(index >= 0 ? (fields[index + 1] ?? '') : '{}') as ResultMessage;
 }

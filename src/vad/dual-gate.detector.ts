@@ -47,7 +47,7 @@ export class DualGateDetector implements SpeechDetector {
     this.stats.frames++;
     const { voiced } = this.webrtc.process(frame);
     if (voiced === 0) {
-      this.skippedFrames[this.skipped % SILERO_CATCH_UP_FRAMES].set(frame);
+      this.skippedFrame(this.skipped).set(frame);
       this.skipped++;
       return SILENCE;
     }
@@ -61,6 +61,11 @@ export class DualGateDetector implements SpeechDetector {
     this.webrtc.dispose();
   }
 
+  /** The ring slot of the n-th skipped frame (the ring holds SILERO_CATCH_UP_FRAMES). */
+  private skippedFrame(n: number): Int16Array {
+    return this.skippedFrames[n % SILERO_CATCH_UP_FRAMES]!;
+  }
+
   private async judge(frame: Int16Array, threshold: number): Promise<FrameVerdict> {
     const skipped = this.skipped;
     this.skipped = 0;
@@ -71,7 +76,7 @@ export class DualGateDetector implements SpeechDetector {
     const catchUp = Math.min(skipped, SILERO_CATCH_UP_FRAMES);
     for (let i = skipped - catchUp; i < skipped; i++) {
       this.stats.sileroFrames++;
-      await this.silero.probability(this.skippedFrames[i % SILERO_CATCH_UP_FRAMES]);
+      await this.silero.probability(this.skippedFrame(i));
     }
     this.stats.sileroFrames++;
     const p = await this.silero.probability(frame);

@@ -93,7 +93,8 @@ export class SileroVadModel {
       this.queue.push(...rest);
       try {
         const probabilities = await this.run(batch);
-        batch.forEach((p, i) => p.resolve(probabilities[i]));
+        // One probability per batch row.
+        batch.forEach((p, i) => p.resolve(probabilities[i]!));
       } catch (error) {
         for (const p of batch) p.reject(error);
       }
@@ -151,7 +152,7 @@ export class SileroVadStream {
     const input = this.inFlight ? new Float32Array(INPUT_SAMPLES) : this.input;
     input.set(this.context, 0);
     for (let i = 0; i < SILERO_CHUNK_SAMPLES; i++) {
-      input[SILERO_CONTEXT_SAMPLES + i] = chunk[i] / 32768;
+      input[SILERO_CONTEXT_SAMPLES + i] = chunk[i]! / 32768;
     }
     this.context.set(input.subarray(INPUT_SAMPLES - SILERO_CONTEXT_SAMPLES));
     if (input !== this.input) return this.model.enqueue(this, input);

@@ -425,7 +425,7 @@ export class UtteranceSegmenter {
       let sum = 0;
       let n = 0;
       for (let j = Math.max(firstFrame, i - 1); j <= Math.min(endFrame - 1, i + 1); j++) {
-        sum += this.frameEnergy[j % this.frameEnergy.length];
+        sum += this.frameEnergy[j % this.frameEnergy.length]!;
         n++;
       }
       return sum / n;
@@ -492,6 +492,6 @@ function sec(samples: number): number {
 
 function meanSquare(frame: Int16Array): number {
   let sum = 0;
-  for (let i = 0; i < frame.length; i++) sum += frame[i] * frame[i];
+  for (const sample of frame) sum += sample * sample;
   return sum / frame.length;
 }

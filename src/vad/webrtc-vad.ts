@@ -44,13 +44,14 @@ export class FvadWasm {
     const dir = dirname(require.resolve('@echogarden/fvad-wasm/package.json'));
     const glue = readFileSync(join(dir, 'fvad.js'), 'utf8');
     const names = new Map<string, string>();
-    for (const m of glue.matchAll(/Module\["(_\w+)"\]=wasmExports\["(\w+)"\]/g)) {
-      names.set(m[1], m[2]);
+    for (const [, name, exported] of glue.matchAll(/Module\["(_\w+)"\]=wasmExports\["(\w+)"\]/g)) {
+      if (name !== undefined && exported !== undefined) names.set(name, exported);
     }
     const pick = (re: RegExp, what: string): string => {
-      const m = re.exec(glue);
-      if (!m) throw new Error(`@echogarden/fvad-wasm: cannot find ${what} in fvad.js`);
-      return m[1];
+      const found = re.exec(glue)?.[1];
+      if (found === undefined)
+        throw new Error(`@echogarden/fvad-wasm: cannot find ${what} in fvad.js`);
+      return found;
     };
     names.set('memory', pick(/wasmMemory=wasmExports\["(\w+)"\]/, 'the memory export'));
     names.set('ctors', pick(/___wasm_call_ctors=wasmExports\["(\w+)"\]/, 'the constructors'));
@@ -77,8 +78,8 @@ export class FvadWasm {
     };
     const env: Record<string, (...args: number[]) => number> = {};
     for (const entry of importList.split(',')) {
-      const [key, impl] = entry.split(':');
-      const fn = implementations[impl];
+      const [key = '', impl] = entry.split(':');
+      const fn = impl === undefined ? undefined : implementations[impl];
       if (!fn) throw new Error(`@echogarden/fvad-wasm: unknown wasm import ${impl}`);
       env[key] = fn;
     }

@@ -54,8 +54,8 @@ export function speak(text: string, voice: string, wordsPerMinute = 150): Float3
 export function audibleSpan(samples: Float32Array, threshold = 0.01): [number, number] | undefined {
   let first = -1;
   let last = -1;
-  for (let i = 0; i < samples.length; i++) {
-    if (Math.abs(samples[i]) > threshold) {
+  for (const [i, value] of samples.entries()) {
+    if (Math.abs(value) > threshold) {
       if (first < 0) first = i;
       last = i;
     }
@@ -71,9 +71,10 @@ export function buildClip(
   sentences: Array<{ language: string; text: string }>,
   { pauseSeconds = 1.2, leadSeconds = 0.5 } = {},
 ): DemoClip {
-  const parts: Float32Array[] = [new Float32Array(Math.round(leadSeconds * PIPELINE_SAMPLE_RATE))];
+  const lead = new Float32Array(Math.round(leadSeconds * PIPELINE_SAMPLE_RATE));
+  const parts: Float32Array[] = [lead];
   const segments: SpokenSegment[] = [];
-  let at = parts[0].length;
+  let at = lead.length;
   for (const { language, text } of sentences) {
     const speech = speak(text, language);
     const span = audibleSpan(speech) ?? [0, speech.length];

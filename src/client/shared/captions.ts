@@ -9,7 +9,7 @@ export function lastSentence(text: string): string {
   if (clean === '') return '';
   // Sentence ends: . ! ? … and their CJK forms, followed by a space or the end.
   const parts = clean.split(/(?<=[.!?…。！？])\s+/);
-  return parts[parts.length - 1];
+  return parts.at(-1) ?? '';
 }
 
 /** Greedy word wrap; words longer than a line are cut. */

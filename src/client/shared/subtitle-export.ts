@@ -27,22 +27,20 @@ function cueText(segment: Segment, options: ExportOptions): string {
   return translated ?? segment.text;
 }
 
-/** Cue times: never shorter than 0.5 s, never overlapping the next cue. */
-function cueTimes(segments: Segment[]): Array<[number, number]> {
+/** Each segment with its cue times: never shorter than 0.5 s, never overlapping the next cue. */
+function timedCues(segments: Segment[]): Array<[Segment, number, number]> {
   return segments.map((s, i) => {
     const start = s.start;
     let end = Math.max(s.end, start + 0.5);
     const next = segments[i + 1];
     if (next && end > next.start) end = Math.max(start + 0.001, next.start);
-    return [start, end];
+    return [s, start, end];
   });
 }
 
 export function toSrt(segments: Segment[], options: ExportOptions = {}): string {
-  const times = cueTimes(segments);
-  return segments
-    .map((s, i) => {
-      const [start, end] = times[i];
+  return timedCues(segments)
+    .map(([s, start, end], i) => {
       const range = `${formatTimestamp(start, ',')} --> ${formatTimestamp(end, ',')}`;
       return `${i + 1}\n${range}\n${cueText(s, options)}\n`;
     })
@@ -50,9 +48,7 @@ export function toSrt(segments: Segment[], options: ExportOptions = {}): string 
 }
 
 export function toVtt(segments: Segment[], options: ExportOptions = {}): string {
-  const times = cueTimes(segments);
-  const cues = segments.map((s, i) => {
-    const [start, end] = times[i];
+  const cues = timedCues(segments).map(([s, start, end]) => {
     // "-->" may not appear in a cue's text.
     const text = cueText(s, options).replace(/-->/g, '->');
     return `${s.seq}\n${formatTimestamp(start, '.')} --> ${formatTimestamp(end, '.')}\n${text}\n`;

@@ -48,8 +48,9 @@ export function hostPorts(): EnvType<RedisNode[]> {
     parse: (item) => {
       const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d{1,5})$/.exec(item);
       const port = match ? Number(match[2]) : 0;
-      if (!match || port < 1 || port > 65535) return new Refusal();
-      return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port };
+      const host = match?.[1];
+      if (!host || port < 1 || port > 65535) return new Refusal();
+      return { host: host.replace(/^\[(.*)\]$/, '$1'), port };
     },
   });
 }
@@ -80,7 +81,7 @@ export function ipRanges(): EnvType<string[]> {
   return list({
     allowed,
     parse: (item) => {
-      const [address, bits, extra] = item.split('/');
+      const [address = '', bits, extra] = item.split('/');
       const family = isIP(address);
       const prefix = Number(bits);
       if (

@@ -110,7 +110,8 @@ export function buildAppConfig(env: EnvValues) {
     },
     http: {
       host: env.HOST,
-      healthPort: env.HEALTH_PORT ?? (roles.length === 1 ? DEFAULT_HEALTH_PORTS[roles[0]] : 8080),
+      healthPort:
+        env.HEALTH_PORT ?? (roles.length === 1 && roles[0] ? DEFAULT_HEALTH_PORTS[roles[0]] : 8080),
     },
     redis: {
       url: env.REDIS_URL,

@@ -12,6 +12,7 @@ export function parseEnv<S extends z.ZodType<unknown, Env>>(schema: S, env: Env)
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
+  if (!issue) throw result.error;
   const variable = issuePath(issue);
   throw new ConfigError(variable, shownValue(issue) ?? env[variable]?.trim() ?? '', issue.message);
 }

@@ -173,7 +173,7 @@ export function requireStrongSecret(
 export function trustedProxyList(items: readonly string[]): BlockList {
   const list = new BlockList();
   for (const item of items) {
-    const [address, bits] = item.split('/');
+    const [address = '', bits] = item.split('/');
     const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
     if (bits === undefined) list.addAddress(address, type);
     else list.addSubnet(address, Number(bits), type);

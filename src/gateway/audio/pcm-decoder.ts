@@ -59,7 +59,7 @@ export class PcmDecoder {
     if (this.encoding === 'pcm_s16le') {
       if (LITTLE_ENDIAN && data.byteOffset % 2 === 0) {
         const view = new Int16Array(data.buffer, data.byteOffset, samples);
-        for (let i = 0; i < samples; i++) floats[i] = view[i] / 32768;
+        for (let i = 0; i < samples; i++) floats[i] = view[i]! / 32768;
       } else {
         for (let i = 0; i < samples; i++) floats[i] = data.readInt16LE(i * 2) / 32768;
       }

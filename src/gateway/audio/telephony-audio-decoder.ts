@@ -57,7 +57,7 @@ export class TelephonyAudioDecoder {
     const mono = new Int16Array(frames);
     for (let f = 0; f < frames; f++) {
       let sum = 0;
-      for (let c = 0; c < this.channels; c++) sum += interleaved[f * this.channels + c];
+      for (let c = 0; c < this.channels; c++) sum += interleaved[f * this.channels + c]!;
       mono[f] = Math.round(sum / this.channels);
     }
     return mono;

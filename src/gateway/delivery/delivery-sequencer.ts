@@ -168,6 +168,7 @@ export class DeliverySequencer {
   expire(limitMs: number): DeliveryAction[] {
     if (this.blockedSince === undefined || this.now() - this.blockedSince < limitMs) return [];
     const index = this.expected[0];
+    if (index === undefined) return [];
     this.outcomes.set(index, {
       type: 'error',
       code: 'final_missing',
@@ -188,7 +189,7 @@ export class DeliverySequencer {
 
   private release(): DeliveryAction[] {
     const actions: DeliveryAction[] = [];
-    while (this.expected.length > 0 && this.outcomes.has(this.expected[0])) {
+    while (this.expected[0] !== undefined && this.outcomes.has(this.expected[0])) {
       const index = this.expected.shift()!;
       const outcome = this.outcomes.get(index)!;
       this.outcomes.delete(index);

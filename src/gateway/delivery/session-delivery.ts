@@ -98,7 +98,7 @@ export class SessionDelivery {
     for (;;) {
       const batch = await this.deps.store.readResults(this.sessionId, lastId);
       if (batch.length === 0) break;
-      lastId = batch[batch.length - 1].id;
+      lastId = batch.at(-1)?.id ?? lastId;
       for (const result of batch) this.sources.note(result);
       await this.run(batch.flatMap((r) => this.sequencer.accept(r.message, false)));
     }

@@ -20,7 +20,7 @@ export class AudioArrivals {
     this.times.push(at);
     // Trimmed by halves, not per push, so that a push stays O(1) on average.
     if (this.ends.length >= 2 * this.keep) {
-      this.from = this.ends[this.ends.length - this.keep - 1];
+      this.from = this.ends[this.ends.length - this.keep - 1]!;
       this.ends = this.ends.slice(-this.keep);
       this.times = this.times.slice(-this.keep);
     }
@@ -29,12 +29,13 @@ export class AudioArrivals {
   /** When the audio at `sec` arrived; undefined when it is older than what is kept, or not in yet. */
   arrivalOf(sec: number): number | undefined {
     const { ends } = this;
-    if (ends.length === 0 || sec < this.from || sec > ends[ends.length - 1]) return undefined;
+    const last = ends.at(-1);
+    if (last === undefined || sec < this.from || sec > last) return undefined;
     let low = 0;
     let high = ends.length - 1;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (ends[mid] < sec) low = mid + 1;
+      if (ends[mid]! < sec) low = mid + 1;
       else high = mid;
     }
     return this.times[low];

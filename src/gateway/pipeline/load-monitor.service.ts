@@ -30,7 +30,7 @@ export class RecentLatencies {
 
   /** Median of the window, or undefined when no final was delivered in it. */
   median(now = Date.now()): number | undefined {
-    while (this.samples.length > 0 && now - this.samples[0].at > this.windowMs) {
+    while (this.samples[0] !== undefined && now - this.samples[0].at > this.windowMs) {
       this.samples.shift();
       this.stale = true;
     }

@@ -1,5 +1,5 @@
 import type { ClientFrame } from '../../contracts/stream-frames';
-import { jsonText, z } from '../../common/validation/schema-parse';
+import { firstMessage, jsonText, z } from '../../common/validation/schema-parse';
 import { ProtocolError } from '../../contracts/protocol-error';
 import { ConfigInput } from './session-config';
 
@@ -49,7 +49,7 @@ export function parseClientMessage(text: string): ClientMessage {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   throw new ProtocolError(
-    issue.path[0] === 'type' ? 'unknown_type' : 'invalid_json',
-    issue.message,
+    issue?.path[0] === 'type' ? 'unknown_type' : 'invalid_json',
+    firstMessage(result.error),
   );
 }

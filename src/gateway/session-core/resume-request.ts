@@ -1,4 +1,9 @@
-import { numberOrNumericText, withMessage, z } from '../../common/validation/schema-parse';
+import {
+  firstMessage,
+  numberOrNumericText,
+  withMessage,
+  z,
+} from '../../common/validation/schema-parse';
 import { CloseCode } from '../../contracts/close-codes';
 import { ProtocolError } from '../../contracts/protocol-error';
 import { ResumePosition } from '../delivery/session-delivery';
@@ -37,5 +42,5 @@ export function parseResume(
 ): ResumeRequest {
   const result = resumeRequestSchema.safeParse({ token, lastSeq, lastId });
   if (result.success) return result.data;
-  throw new ProtocolError('invalid_resume', result.error.issues[0].message, closeCode);
+  throw new ProtocolError('invalid_resume', firstMessage(result.error), closeCode);
 }

@@ -215,9 +215,9 @@ export class SessionStoreService {
       this.ttl,
       this.config.gateway.resultStreamMaxLen,
       owner,
-    )) as string[];
+    )) as ['ok', string, string] | ['dup' | 'owner'];
     if (result[0] === 'ok') return { status: 'ok', id: result[1], seq: Number(result[2]) };
-    return { status: result[0] as 'dup' | 'owner' };
+    return { status: result[0] };
   }
 
   /** Delivered frames after `afterId` ('0' for all), oldest first. */
@@ -229,7 +229,7 @@ export class SessionStoreService {
     );
     return entries.map(([id, fields]) => ({
       id,
-      frame: JSON.parse(fields[1]) as OutboxEntry['frame'],
+      frame: JSON.parse(fields[1] ?? '') as OutboxEntry['frame'],
     }));
   }
 

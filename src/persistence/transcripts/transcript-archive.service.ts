@@ -303,7 +303,7 @@ export class TranscriptArchiveService implements OnModuleInit, BeforeApplication
           .filter((entry): entry is TranscriptEntry => entry !== undefined);
         await this.store.insertMany(entries);
         this.rowsWritten.inc(entries.length);
-        const last = page[page.length - 1].id;
+        const last = page.at(-1)?.id ?? recovery.position;
         recovery.position = last;
         await this.state.advanceCursors(new Map([[sessionId, last]]));
         if (page.length < RECOVERY_PAGE) break;

@@ -21,7 +21,7 @@ export class TranscriptQueryService {
   async find(sessionId: string): Promise<StoredTranscript | undefined> {
     await this.archive.flush();
     const entries = await this.store.findSession(sessionId);
-    if (entries.length === 0) return undefined;
+    if (!entries[0]) return undefined;
     return { sessionId, keyId: entries[0].keyId, entries };
   }
 

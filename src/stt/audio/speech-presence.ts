@@ -41,11 +41,12 @@ export function analyseSpeech(
     let power = 0;
     let crossings = 0;
     let mean = 0;
-    for (let i = offset; i < offset + frameLength; i++) mean += samples[i];
+    const frame = samples.subarray(offset, offset + frameLength);
+    for (const sample of frame) mean += sample;
     mean /= frameLength;
-    let previous = samples[offset] - mean;
-    for (let i = offset; i < offset + frameLength; i++) {
-      const value = samples[i] - mean;
+    let previous = frame[0]! - mean;
+    for (const sample of frame) {
+      const value = sample - mean;
       power += value * value;
       if (value >= 0 !== previous >= 0) crossings++;
       previous = value;

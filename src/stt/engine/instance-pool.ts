@@ -44,15 +44,12 @@ export class InstancePool<T> {
       this.free.push(instance);
       return;
     }
-    let best = 0;
-    for (let i = 1; i < this.waiters.length; i++) {
-      const a = this.waiters[i];
-      const b = this.waiters[best];
-      if (RANK[a.priority] < RANK[b.priority] || (a.priority === b.priority && a.order < b.order)) {
-        best = i;
-      }
-    }
-    const [waiter] = this.waiters.splice(best, 1);
+    const waiter = this.waiters.reduce((b, a) =>
+      RANK[a.priority] < RANK[b.priority] || (a.priority === b.priority && a.order < b.order)
+        ? a
+        : b,
+    );
+    this.waiters.splice(this.waiters.indexOf(waiter), 1);
     waiter.resolve(instance);
   }
 

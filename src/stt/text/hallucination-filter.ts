@@ -78,7 +78,8 @@ export function collapseRepeats(text: string, maxRepeats: number): string {
       while (start + (repeats + 1) * n <= words.length) {
         let same = true;
         for (let k = 0; k < n && same; k++) {
-          same = key(words[start + k]) === key(words[start + repeats * n + k]);
+          // start + repeats * n + k < start + (repeats + 1) * n <= words.length
+          same = key(words[start + k]!) === key(words[start + repeats * n + k]!);
         }
         if (!same) break;
         repeats++;

@@ -59,13 +59,15 @@ export function mergeTail(
     .map((w) => ({ word: w.word, start: w.start + offsetSec, end: w.end + offsetSec }))
     .filter((w) => w.start >= committedEnd - 0.1 || state.committed.length === 0);
   // Whisper sometimes repeats the last committed word at the start of the tail.
-  if (fresh.length > 0 && state.committed.length > 0) {
-    if (
-      sameWord(fresh[0].word, state.committed.at(-1)!.word) &&
-      fresh[0].start < committedEnd + 0.2
-    ) {
-      fresh.shift();
-    }
+  const [first] = fresh;
+  const lastCommitted = state.committed.at(-1);
+  if (
+    first &&
+    lastCommitted &&
+    sameWord(first.word, lastCommitted.word) &&
+    first.start < committedEnd + 0.2
+  ) {
+    fresh.shift();
   }
   return fresh;
 }
@@ -80,12 +82,10 @@ export function agree(
   revision: number,
 ): AgreementState {
   let n = 0;
-  while (
-    n < hypothesis.length &&
-    n < state.tentative.length &&
-    sameWord(hypothesis[n].word, state.tentative[n].word)
-  ) {
-    n++;
+  for (const [i, word] of hypothesis.entries()) {
+    const previous = state.tentative[i];
+    if (!previous || !sameWord(word.word, previous.word)) break;
+    n = i + 1;
   }
   return {
     revision,

@@ -11,8 +11,8 @@ export function tokensToWords(tokens: EngineToken[], offsetSec: number): WordTim
   const words: (WordTiming & { probabilities: number[] })[] = [];
   for (const token of tokens) {
     if (token.special || token.text === '') continue;
-    const startsWord = /^\s/.test(token.text) || words.length === 0;
-    if (startsWord) {
+    const current = words.at(-1);
+    if (!current || /^\s/.test(token.text)) {
       words.push({
         word: token.text.trim(),
         start: token.start,
@@ -20,7 +20,6 @@ export function tokensToWords(tokens: EngineToken[], offsetSec: number): WordTim
         probabilities: [token.probability],
       });
     } else {
-      const current = words[words.length - 1];
       current.word += token.text;
       current.end = token.end;
       current.probabilities.push(token.probability);

@@ -86,11 +86,10 @@ export async function translateHtmlSegments(
 ): Promise<string> {
   const segments = htmlSegments(html);
   const parts = segments.map((segment) => segment.value);
-  let next = 0;
+  // One iterator shared by the workers: each takes the next segment nobody has taken yet.
+  const queue = segments.entries();
   const worker = async (): Promise<void> => {
-    while (next < segments.length) {
-      const at = next++;
-      const segment = segments[at];
+    for (const [at, segment] of queue) {
       if (segment.kind === 'markup') continue;
       const core = segment.value.trim();
       if (core === '') continue;

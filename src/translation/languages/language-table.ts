@@ -93,7 +93,7 @@ const ALIASES: Readonly<Record<string, string>> = { no: 'nb', iw: 'he', in: 'id'
  * language), or undefined when the table does not know it.
  */
 export function normalizeLanguage(input: string): string | undefined {
-  const base = input.trim().toLowerCase().split(/[-_]/)[0];
+  const [base = ''] = input.trim().toLowerCase().split(/[-_]/);
   const code = ALIASES[base] ?? base;
   return BY_CODE.has(code) ? code : undefined;
 }

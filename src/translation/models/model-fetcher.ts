@@ -130,11 +130,11 @@ export function parseChecksumFile(text: string): Record<string, string> {
   text.split('\n').forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
-    const match = /^([0-9a-fA-F]{64})\s+\*?(\S.*)$/.exec(line);
-    if (!match) {
+    const [, sha256, file] = /^([0-9a-fA-F]{64})\s+\*?(\S.*)$/.exec(line) ?? [];
+    if (sha256 === undefined || file === undefined) {
       throw new Error(`line ${index + 1} is not "<sha256>  <file>": ${line.slice(0, 80)}`);
     }
-    pins[match[2].replace(/^\.\//, '')] = match[1].toLowerCase();
+    pins[file.replace(/^\.\//, '')] = sha256.toLowerCase();
   });
   return pins;
 }

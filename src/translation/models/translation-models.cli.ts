@@ -87,16 +87,17 @@ export async function runTranslationModels(
   let force = false;
   let trustHost = false;
   let checksums: Record<string, string> | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--dtype') dtype = argv[++i] as ModelDtype;
-    else if (arg === '--dir') dir = argv[++i];
-    else if (arg === '--host') host = argv[++i];
+  const rest = [...argv];
+  for (let arg = rest.shift(); arg !== undefined; arg = rest.shift()) {
+    if (arg === '--dtype') dtype = rest.shift() as ModelDtype;
+    // A missing value leaves '', which the check below refuses with the usage.
+    else if (arg === '--dir') dir = rest.shift() ?? '';
+    else if (arg === '--host') host = rest.shift() ?? '';
     else if (arg === '--verify') verify = true;
     else if (arg === '--force') force = true;
     else if (arg === '--trust-host') trustHost = true;
     else if (arg === '--checksums') {
-      const file = argv[++i];
+      const file = rest.shift();
       try {
         checksums = parseChecksumFile(readFileSync(file ?? '', 'utf8'));
       } catch (error) {

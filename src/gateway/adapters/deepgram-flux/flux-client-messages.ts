@@ -1,4 +1,4 @@
-import { jsonText, z } from '../../../common/validation/schema-parse';
+import { firstMessage, jsonText, z } from '../../../common/validation/schema-parse';
 import {
   eagerEotThresholdSchema,
   eotThresholdSchema,
@@ -101,11 +101,11 @@ const configureSchema = z
 export function parseFluxControl(text: string): FluxControl {
   const envelope = envelopeSchema.safeParse(text);
   if (!envelope.success) {
-    throw new FluxControlError(envelope.error.issues[0].message, 'UNPARSABLE_CLIENT_MESSAGE');
+    throw new FluxControlError(firstMessage(envelope.error), 'UNPARSABLE_CLIENT_MESSAGE');
   }
   const { type } = envelope.data;
   if (type !== 'Configure') return { type };
   const configure = configureSchema.safeParse(envelope.data);
   if (configure.success) return configure.data;
-  throw new FluxControlError(configure.error.issues[0].message, 'INVALID_CONFIGURE');
+  throw new FluxControlError(firstMessage(configure.error), 'INVALID_CONFIGURE');
 }

@@ -1,4 +1,5 @@
 import {
+  firstMessage,
   LANGUAGE_CODE,
   numberOrNumericText,
   SAMPLE_RATES_TEXT,
@@ -103,7 +104,7 @@ export function keytermsProblem(keyterms: readonly string[]): string | undefined
 
 /** A language hint as a bare code (`en-US` → `en`), or a message saying what is wrong. */
 export function languageHint(hint: string): { code: string } | { problem: string } {
-  const code = hint.trim().split('-')[0].toLowerCase();
+  const [code = ''] = hint.trim().toLowerCase().split('-');
   if (code === '') return { problem: 'language_hint must not be empty' };
   return LANGUAGE_CODE.test(code)
     ? { code }
@@ -172,7 +173,7 @@ export function parseFluxOptions(query: URLSearchParams): FluxOptions {
 function check<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new FluxOptionsError(result.error.issues[0].message);
+  throw new FluxOptionsError(firstMessage(result.error));
 }
 
 function optional<S extends z.ZodType>(

@@ -1,5 +1,5 @@
 import { WordTiming } from '../../../contracts/result-messages';
-import { jsonText, z } from '../../../common/validation/schema-parse';
+import { firstMessage, jsonText, z } from '../../../common/validation/schema-parse';
 
 /** Messages of Deepgram's live API (`/v1/listen`) as its SDKs parse them. */
 export interface ListenWord {
@@ -168,5 +168,5 @@ export class ListenControlError extends Error {}
 export function parseListenControl(text: string): ListenControl {
   const result = listenControlSchema.safeParse(text);
   if (result.success) return result.data;
-  throw new ListenControlError(result.error.issues[0].message);
+  throw new ListenControlError(firstMessage(result.error));
 }

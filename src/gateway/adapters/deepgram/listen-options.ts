@@ -1,4 +1,5 @@
 import {
+  firstMessage,
   numberOrNumericText,
   SAMPLE_RATES_TEXT,
   sampleRateSchema,
@@ -106,7 +107,7 @@ const listenQuerySchema = z
     language:
       query.language === undefined || query.language === 'multi'
         ? undefined
-        : query.language.split('-')[0].toLowerCase(),
+        : (query.language.split('-')[0] ?? '').toLowerCase(),
     interimResults: query.interim_results,
     endpointingMs: query.endpointing,
     utteranceEndMs: query.utterance_end_ms,
@@ -121,5 +122,5 @@ export function parseListenOptions(query: URLSearchParams): ListenOptions {
   }
   const result = listenQuerySchema.safeParse(values);
   if (result.success) return result.data;
-  throw new ListenOptionsError(result.error.issues[0].message);
+  throw new ListenOptionsError(firstMessage(result.error));
 }

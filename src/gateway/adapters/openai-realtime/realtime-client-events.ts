@@ -1,4 +1,10 @@
-import { issuePath, jsonText, LANGUAGE_CODE, z } from '../../../common/validation/schema-parse';
+import {
+  firstMessage,
+  issuePath,
+  jsonText,
+  LANGUAGE_CODE,
+  z,
+} from '../../../common/validation/schema-parse';
 import { RawAudioEncoding } from '../../audio/telephony-audio-decoder';
 
 /**
@@ -308,8 +314,8 @@ export function parseRealtimeClientEvent(text: string): RealtimeClientEvent {
   const result = realtimeClientEventSchema.safeParse(json.data);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const param = issuePath(issue);
+  const param = issue ? issuePath(issue) : '';
   const id =
     isObject(json.data) && typeof json.data.event_id === 'string' ? json.data.event_id : undefined;
-  throw new RealtimeEventError(issue.message, param || null, id, errorCode(param));
+  throw new RealtimeEventError(firstMessage(result.error), param || null, id, errorCode(param));
 }

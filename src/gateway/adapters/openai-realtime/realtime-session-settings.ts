@@ -31,7 +31,7 @@ export interface SessionChanges {
   semantic?: { eagerness: 'low' | 'medium' | 'high' | 'auto' };
 }
 
-const FORMAT_NAMES: Record<string, RealtimeSessionView['format']> = {
+const FORMAT_NAMES: Record<RealtimeAudioFormat['encoding'], RealtimeSessionView['format']> = {
   linear16: 'pcm16',
   mulaw: 'g711_ulaw',
   alaw: 'g711_alaw',

@@ -31,10 +31,10 @@ export async function discoverApertiumModes(dataDir: string): Promise<ApertiumMo
   for (const file of files.sort()) {
     if (!file.endsWith('.mode')) continue;
     const mode = file.slice(0, -'.mode'.length);
-    const match = BASE_MODE.exec(mode);
-    if (!match) continue;
-    const source = fromApertiumCode(match[1]);
-    const target = fromApertiumCode(match[2]);
+    const [, sourceCode, targetCode] = BASE_MODE.exec(mode) ?? [];
+    if (sourceCode === undefined || targetCode === undefined) continue;
+    const source = fromApertiumCode(sourceCode);
+    const target = fromApertiumCode(targetCode);
     if (!source || !target || source === target) continue;
     const key = `${source}-${target}`;
     const existing = byPair.get(key);

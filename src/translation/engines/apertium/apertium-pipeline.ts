@@ -103,7 +103,7 @@ export class ApertiumPipeline {
       };
       // Stable insertion: after every waiting request of the same or a more urgent priority.
       let at = this.waiting.length;
-      while (at > 0 && this.waiting[at - 1].priority > request.priority) at--;
+      while (at > 0 && this.waiting[at - 1]!.priority > request.priority) at--;
       this.waiting.splice(at, 0, request);
       this.pump();
     });

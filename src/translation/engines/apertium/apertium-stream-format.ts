@@ -43,7 +43,7 @@ function escapeProse(text: string): string {
   let out = '';
   let from = 0;
   for (let i = 0; i < text.length; i++) {
-    const entity = PROSE_ENTITIES[text[i]];
+    const entity = PROSE_ENTITIES[text.charAt(i)];
     if (entity === undefined) continue;
     out += `${escapeText(text.slice(from, i))}[${entity}]`;
     from = i + 1;
@@ -88,7 +88,7 @@ export function fromApertiumStream(chunk: string): ApertiumOutput {
   const errorWords: string[] = [];
   let i = 0;
   while (i < chunk.length) {
-    const ch = chunk[i];
+    const ch = chunk.charAt(i);
     if (ch === '\\' && i + 1 < chunk.length) {
       text += chunk[i + 1];
       i += 2;
@@ -102,7 +102,11 @@ export function fromApertiumStream(chunk: string): ApertiumOutput {
         if (text.endsWith('.')) text = text.slice(0, -1);
       } else if (!idMatch) text += content;
       i = end + 1;
-    } else if (MARKS.has(ch) && i + 1 < chunk.length && isWordStart(chunk[i + 1], chunk[i + 2])) {
+    } else if (
+      MARKS.has(ch) &&
+      i + 1 < chunk.length &&
+      isWordStart(chunk.charAt(i + 1), chunk[i + 2])
+    ) {
       const word = /^[^\s[\]\\.,;:!?]+/.exec(chunk.slice(i + 1))?.[0] ?? '';
       (ch === '*' ? unknownWords : errorWords).push(word);
       i += 1;

@@ -30,13 +30,13 @@ export interface OpusModel {
 
 /** Parses `opus-mt-en-de` / `opus-mt-en-ROMANCE` into the pairs the model serves. */
 export function parseOpusModelName(name: string): OpusModel | undefined {
-  const match = /^opus-mt-([a-z]{2,3})-([a-z]{2,3}|[A-Z]+)$/.exec(name);
-  if (!match) return undefined;
-  const source = normalizeLanguage(match[1]);
+  const [, sourceCode, targetCode] = /^opus-mt-([a-z]{2,3})-([a-z]{2,3}|[A-Z]+)$/.exec(name) ?? [];
+  if (sourceCode === undefined || targetCode === undefined) return undefined;
+  const source = normalizeLanguage(sourceCode);
   if (!source) return undefined;
-  const group = TARGET_GROUPS[match[2]];
+  const group = TARGET_GROUPS[targetCode];
   if (group) return { name, source, targets: group, needsTargetToken: true };
-  const target = normalizeLanguage(match[2]);
+  const target = normalizeLanguage(targetCode);
   if (!target) return undefined;
   return { name, source, targets: [target], needsTargetToken: false };
 }
@@ -87,7 +87,7 @@ export class OpusMtEngine implements TranslationEngine {
 
   pairs(): LanguagePair[] {
     return [...this.byPair.keys()].map((key) => {
-      const [source, target] = key.split('-');
+      const [source = '', target = ''] = key.split('-');
       return { source, target };
     });
   }
