@@ -48,8 +48,11 @@ export interface RoomSpeakerPort {
   configure(value: unknown): Promise<void>;
   /** The configuration utterances are enqueued with (room languages added to the targets). */
   effective(config: SessionConfig): SessionConfig;
-  /** An interim caption of this speaker (RoomPublisherService.publish, like its finals). */
-  interim(frame: InterimFrame): void;
+  /**
+   * An interim caption of this speaker (RoomPublisherService.publish, like its finals); `config`
+   * is the session's own, whose effective first target the interim's translation is in.
+   */
+  interim(frame: InterimFrame, config: SessionConfig): void;
   stop(): void;
 }
 
@@ -178,15 +181,11 @@ export class RoomSpeakerLink implements RoomSpeakerPort {
     return targets.length === config.targets.length ? config : { ...config, targets };
   }
 
-  interim(frame: InterimFrame): void {
+  interim(frame: InterimFrame, config: SessionConfig): void {
     if (!this.room || this.room.ended) return;
-    const [translationLanguage] = this.listenerTargets();
+    // The pipeline translates interims into the first target of the effective config.
+    const [translationLanguage] = this.effective(config).targets;
     this.deps.publisher.publish(this.sessionId, { kind: 'interim', frame, translationLanguage });
-  }
-
-  /** The listener languages the session translates into (its own targets left out). */
-  private listenerTargets(): string[] {
-    return this.effective({ targets: [] } as unknown as SessionConfig).targets;
   }
 
   private async poll(): Promise<void> {

@@ -483,7 +483,7 @@ export class LiveSession {
   }
 
   private send(frame: ServerFrame, sent?: () => void): void {
-    if (frame.type === 'realtime') this.options.room?.interim(frame);
+    if (frame.type === 'realtime') this.options.room?.interim(frame, this.config);
     if (frame.type === 'error') this.deps.metrics.errors.inc({ code: frame.code });
     const fromFinalize = this.isFromFinalize(frame);
     this.output.send(frame, fromFinalize ? { sent, fromFinalize } : { sent });
