@@ -11,7 +11,7 @@
  * The gateway runs from dist/ (built first when src/ is newer) with gateway-probe.js preloaded;
  * RSS is read from /proc every 20 ms. A zero-cost stt double in this process answers the jobs.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import { SttJob } from 'src/contracts/job-payloads';
+import { type SttJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
 import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { RedisKeys } from 'src/common/redis/redis-keys';

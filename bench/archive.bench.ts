@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { FinalResult, TranslationResult } from 'src/contracts/result-messages';
+import { type FinalResult, type TranslationResult } from 'src/contracts/result-messages';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
 import { TranscriptStore } from 'src/persistence/transcripts/transcript.store';
 import { UsageService } from 'src/persistence/usage/usage.service';

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { pacedChunks } from 'src/client/audio/audio-source';
 import { buildClip } from 'src/client/audio/demo-audio';
 import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
-import { LoadTestReport, runLoadTest } from 'src/client/load-test';
+import { type LoadTestReport, runLoadTest } from 'src/client/load-test';
 import { freePort } from '../test/helpers/ports';
 import { ServiceProcess } from '../test/helpers/processes';
 import { ensureBuilt } from './built-service';

@@ -14,12 +14,12 @@
  * frame that completed the utterance's silence to the final's arrival. A zero-cost stt double
  * answers every job in this process.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import { SttJob } from 'src/contracts/job-payloads';
+import { type SttJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
 import { RedisKeys } from 'src/common/redis/redis-keys';
 import { concatPcm, jfk, pcmBytes, silence } from '../test/helpers/audio';

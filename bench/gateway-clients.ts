@@ -10,7 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import { SttJob } from 'src/contracts/job-payloads';
+import { type SttJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
 import { RedisKeys } from 'src/common/redis/redis-keys';
 import { parseVerdict } from 'src/contracts/speculation-verdict';

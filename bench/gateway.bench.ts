@@ -9,7 +9,7 @@
  * small preloaded probe (gateway-probe.js) that measures it from inside; clients and the worker
  * double run in another process; Redis is a private redis-server so the shared one is not loaded.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../test/helpers/ports';

@@ -8,7 +8,7 @@
  * arrives. Reports per transport: gateway CPU (share of one core) during the fan-out and per 100
  * listeners, RSS per listener, and final-to-listener delivery p50/p99/max over both gateways.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';

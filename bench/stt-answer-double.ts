@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
-import { SttJob } from 'src/contracts/job-payloads';
-import { RedisKeys } from 'src/common/redis/redis-keys';
+import { type Redis } from 'ioredis';
+import { type SttJob } from 'src/contracts/job-payloads';
+import { type RedisKeys } from 'src/common/redis/redis-keys';
 
 /**
  * What a zero-cost stt double answers for a job, in the shape the stt role writes: a final with

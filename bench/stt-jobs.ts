@@ -1,8 +1,8 @@
-import { Queue } from 'bullmq';
+import { type Queue } from 'bullmq';
 import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { SttJob } from 'src/contracts/job-payloads';
-import { AudioStoreService } from 'src/utterance/audio-store.service';
-import { UtteranceRevisionsService } from 'src/utterance/utterance-revisions.service';
+import { type SttJob } from 'src/contracts/job-payloads';
+import { type AudioStoreService } from 'src/utterance/audio-store.service';
+import { type UtteranceRevisionsService } from 'src/utterance/utterance-revisions.service';
 
 export interface SttJobProducer {
   queue: Queue<SttJob>;

@@ -16,7 +16,7 @@ import { loadConfig } from '../src/common/config/load-config';
 import { JOB_PRIORITY } from '../src/common/queues/job-defaults';
 import { QueueService } from '../src/common/queues/queue.service';
 import { QueueName } from '../src/contracts/queue-names';
-import { TranslationResult } from '../src/contracts/result-messages';
+import { type TranslationResult } from '../src/contracts/result-messages';
 import { parseEntry, ResultStreamService } from '../src/utterance/result-stream.service';
 import { ApertiumEngine } from '../src/translation/engines/apertium/apertium.engine';
 import { freePort } from '../test/helpers/ports';

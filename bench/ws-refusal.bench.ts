@@ -12,9 +12,9 @@
  *
  *   npm run bench -- ws-refusal [attempts=2000]
  */
-import { createServer, IncomingMessage, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { Duplex } from 'node:stream';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { type Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { percentile } from './stats';
 

@@ -1,9 +1,9 @@
-import { INestApplication } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Server as HttpsServer } from 'node:https';
 import { AppModule } from './app.module';
-import { AppConfig } from './common/config/app-config';
+import { type AppConfig } from './common/config/app-config';
 import { ReadinessRegistry } from './common/health/readiness.registry';
 import { AppLogger } from './common/logging/app-logger';
 import { applyHttpSecurity, httpsOptions, watchCertificates } from './security/http-security';

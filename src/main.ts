@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { startApp, createLogger } from './bootstrap';
 import { ConfigError } from './common/config/config-error';
 import { loadConfig } from './common/config/load-config';
-import { AppConfig } from './common/config/app-config';
+import { type AppConfig } from './common/config/app-config';
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
 

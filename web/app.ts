@@ -6,10 +6,10 @@ import { toSrt, toVtt } from '../src/client/shared/subtitle-export';
 import { TranscriptModel } from '../src/client/shared/transcript.model';
 import { TextAreaTyping } from '../src/client/shared/typing-plan';
 import { levelFraction } from '../src/client/shared/level-meter';
-import { AudioCapture, AudioInput, CaptureError, listMicrophones } from './audio-capture';
-import { CaptionShow, CaptionView } from './caption-view';
+import { AudioCapture, type AudioInput, CaptureError, listMicrophones } from './audio-capture';
+import { type CaptionShow, CaptionView } from './caption-view';
 import { fillLanguages } from './languages';
-import { ConnectionState, LiveStream } from './live-stream';
+import { type ConnectionState, LiveStream } from './live-stream';
 import { RoomPanel } from './room-panel';
 
 type Mode = 'typing' | 'subtitle';

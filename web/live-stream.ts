@@ -2,20 +2,20 @@ import { PIPELINE_SAMPLE_RATE } from '../src/audio/pipeline-rate';
 import {
   closeFrame,
   configFrame,
-  ConfigOptions,
+  type ConfigOptions,
   describeClose,
   describeError,
   parseServerFrame,
-  ServerFrame,
+  type ServerFrame,
 } from '../src/client/shared/protocol';
 import {
   credentialProtocols,
   ResumeTracker,
   roomConfigFrame,
   streamUrl,
-  StreamQuery,
+  type StreamQuery,
 } from '../src/client/shared/session-url';
-import { CredentialError, TokenSource } from './credentials';
+import { CredentialError, type TokenSource } from './credentials';
 
 export type ConnectionState =
   'idle' | 'connecting' | 'live' | 'reconnecting' | 'closing' | 'closed';

@@ -3,7 +3,7 @@ import { parseServerFrame } from '../src/client/shared/protocol';
 import { wsUrlFromPage } from '../src/client/shared/session-url';
 import { TranscriptModel } from '../src/client/shared/transcript.model';
 import { AudioCapture, CaptureError } from './audio-capture';
-import { CaptionShow, CaptionView } from './caption-view';
+import { type CaptionShow, CaptionView } from './caption-view';
 import { pageTokenSource, promptForKey } from './credentials';
 import { LiveStream } from './live-stream';
 

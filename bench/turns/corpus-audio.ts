@@ -16,7 +16,7 @@ import { SENTENCES, VOICES } from './corpus-sentences';
 import {
   CORPUS_LAYOUT,
   corpusDigest,
-  CorpusSentence,
+  type CorpusSentence,
   layOut,
   resolveScript,
 } from './corpus-timeline';

@@ -7,7 +7,7 @@ import {
   parseScriptLine,
   PAUSE_CYCLE_MS,
   resolveScript,
-  ScriptSentence,
+  type ScriptSentence,
   scriptTextOf,
 } from './corpus-timeline';
 

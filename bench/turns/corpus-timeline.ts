@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CorpusLanguage } from './corpus-sentences';
+import { type CorpusLanguage } from './corpus-sentences';
 
 /**
  * The pure half of the turn corpus: reading the script, giving each inner pause its length, and

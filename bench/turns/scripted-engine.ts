@@ -1,14 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Job } from 'bullmq';
-import { TestingModuleBuilder } from '@nestjs/testing';
-import { APP_CONFIG, AppConfig } from 'src/common/config/app-config';
-import { SttJob } from 'src/contracts/job-payloads';
-import { WHISPER_ENGINE, WhisperEngine } from 'src/stt/engine/whisper-engine';
-import { SttJobOutcome, SttJobService } from 'src/stt/stt-job.service';
+import { type Job } from 'bullmq';
+import { type TestingModuleBuilder } from '@nestjs/testing';
+import { APP_CONFIG, type AppConfig } from 'src/common/config/app-config';
+import { type SttJob } from 'src/contracts/job-payloads';
+import { WHISPER_ENGINE, type WhisperEngine } from 'src/stt/engine/whisper-engine';
+import { type SttJobOutcome, SttJobService } from 'src/stt/stt-job.service';
 import {
   SttTranscriberService,
-  Transcription,
-  TranscriptionInput,
+  type Transcription,
+  type TranscriptionInput,
 } from 'src/stt/stt-transcriber.service';
 
 /**

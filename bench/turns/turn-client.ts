@@ -1,7 +1,7 @@
 import { WebSocket } from 'ws';
 import { pacedChunks } from 'src/client/audio/audio-source';
-import { CorpusSentence } from './corpus-timeline';
-import { ReceivedFinal, speechEndSample } from './turn-scoring';
+import { type CorpusSentence } from './corpus-timeline';
+import { type ReceivedFinal, speechEndSample } from './turn-scoring';
 
 /** What one session (one sentence, streamed from its file's start) saw. */
 export interface StreamedSentence {

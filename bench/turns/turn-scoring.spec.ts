@@ -1,4 +1,4 @@
-import { layOut, ScriptSentence } from './corpus-timeline';
+import { layOut, type ScriptSentence } from './corpus-timeline';
 import { benchScriptText, scoreSentence, speechEndSample } from './turn-scoring';
 
 const script: ScriptSentence = {

@@ -1,4 +1,4 @@
-import { CorpusSentence, scriptTextOf, Stretch } from './corpus-timeline';
+import { type CorpusSentence, scriptTextOf, type Stretch } from './corpus-timeline';
 
 /**
  * The pure half of the timed turn benchmark: what the wrapped engine "hears" for a window of a

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { RedisConnection } from '../common/redis/redis-connection.factory';
+import { type RedisConnection } from '../common/redis/redis-connection.factory';
 import { RedisClient } from '../common/redis/redis.module';
 import { ConfigError } from '../common/config/config-error';
 import { loadConfig } from '../common/config/load-config';

@@ -1,4 +1,4 @@
-import { StreamAdapterRegistry } from '../gateway/ws/stream-adapter';
+import { type StreamAdapterRegistry } from '../gateway/ws/stream-adapter';
 
 /** What the AsyncAPI document says about each streaming protocol, by adapter name. */
 interface ProtocolDescription {

@@ -1,19 +1,19 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import {
-  AudioSource,
+  type AudioSource,
   captureCommand,
   commandChunks,
   commandExists,
   loadAudioFile,
   pacedChunks,
 } from './audio/audio-source';
-import { CliOptions, parseCliOptions, USAGE, UsageError } from './cli-options';
+import { type CliOptions, parseCliOptions, USAGE, UsageError } from './cli-options';
 import { formatLoadReport, runLoadTest } from './load-test';
 import { HumanPrinter, JsonPrinter } from './output/printers';
 import { ProgressBar } from './output/progress-bar';
-import { RunObserver, RunOptions, runSession } from './run-session';
-import { ServerFrame, typableInterim } from './shared/protocol';
+import { type RunObserver, type RunOptions, runSession } from './run-session';
+import { type ServerFrame, typableInterim } from './shared/protocol';
 import { XdotoolTyper } from './typing/xdotool-typer';
 
 function runOptions(options: CliOptions, index: number, signal: AbortSignal): RunOptions {

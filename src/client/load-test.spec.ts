@@ -1,5 +1,5 @@
 import { buildLoadReport, formatLoadReport, staggerDelayMs } from './load-test';
-import { SessionReport } from './run-session';
+import { type SessionReport } from './run-session';
 
 function session(index: number, ok: boolean, latencies: number[], worker = 'w1'): SessionReport {
   return {

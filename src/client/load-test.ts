@@ -1,7 +1,13 @@
 import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
-import { AudioSource } from './audio/audio-source';
-import { FinalRecord, RunObserver, RunOptions, runSession, SessionReport } from './run-session';
-import { LatencySummary, summarize } from './shared/stats';
+import { type AudioSource } from './audio/audio-source';
+import {
+  type FinalRecord,
+  type RunObserver,
+  type RunOptions,
+  runSession,
+  type SessionReport,
+} from './run-session';
+import { type LatencySummary, summarize } from './shared/stats';
 
 export interface LoadTestReport {
   clients: number;

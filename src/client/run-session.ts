@@ -1,7 +1,13 @@
-import { AudioSource } from './audio/audio-source';
+import { type AudioSource } from './audio/audio-source';
 import { SendLog } from './send-log';
-import { ClosedFrame, describeError, ErrorFrame, FinalFrame, ServerFrame } from './shared/protocol';
-import { StreamSession, StreamSessionOptions } from './stream-session';
+import {
+  type ClosedFrame,
+  describeError,
+  type ErrorFrame,
+  type FinalFrame,
+  type ServerFrame,
+} from './shared/protocol';
+import { StreamSession, type StreamSessionOptions } from './stream-session';
 
 export interface FinalRecord {
   frame: FinalFrame;

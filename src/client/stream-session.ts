@@ -1,17 +1,17 @@
 import WebSocket from 'ws';
 import {
-  ClosedFrame,
+  type ClosedFrame,
   closeFrame,
-  ConfigOptions,
+  type ConfigOptions,
   configFrame,
   describeClose,
   describeError,
   finalizeFrame,
   parseServerFrame,
-  ServerFrame,
-  SessionFrame,
+  type ServerFrame,
+  type SessionFrame,
 } from './shared/protocol';
-import { ResumeTracker, roomConfigFrame, streamUrl, StreamQuery } from './shared/session-url';
+import { ResumeTracker, roomConfigFrame, streamUrl, type StreamQuery } from './shared/session-url';
 
 export interface StreamSessionOptions extends StreamQuery {
   url: string;

@@ -1,6 +1,6 @@
-import { Provider } from '@nestjs/common';
+import { type Provider } from '@nestjs/common';
 import { VadModule, VadService } from '../vad';
-import { SEGMENTER_FACTORY, SegmenterFactory } from './pipeline/segmenter.port';
+import { SEGMENTER_FACTORY, type SegmenterFactory } from './pipeline/segmenter.port';
 
 export { VadModule };
 

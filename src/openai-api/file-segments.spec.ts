@@ -1,5 +1,5 @@
 import { fileSegments, runInOrder } from './file-segments';
-import { Segmenter, SegmenterEvent } from '../gateway/pipeline/segmenter.port';
+import { type Segmenter, type SegmenterEvent } from '../gateway/pipeline/segmenter.port';
 
 async function* numbers(count: number): AsyncGenerator<number> {
   for (let i = 0; i < count; i++) yield await Promise.resolve(i);

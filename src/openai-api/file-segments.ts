@@ -1,5 +1,5 @@
 import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
-import { Segmenter } from '../gateway/pipeline/segmenter.port';
+import { type Segmenter } from '../gateway/pipeline/segmenter.port';
 
 /** One stretch of speech of an uploaded file, as the VAD cut it. */
 export interface FileSegment {

@@ -1,4 +1,4 @@
-import { IncomingMessage } from 'node:http';
+import { type IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { readUpload } from './multipart-upload';
 

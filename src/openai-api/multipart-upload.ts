@@ -1,6 +1,6 @@
 import busboy from 'busboy';
-import { IncomingMessage } from 'node:http';
-import { FormFields } from './audio-request';
+import { type IncomingMessage } from 'node:http';
+import { type FormFields } from './audio-request';
 import { OpenAiError } from './openai-error';
 
 export interface Upload {

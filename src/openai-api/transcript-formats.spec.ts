@@ -1,5 +1,5 @@
 import {
-  FileTranscript,
+  type FileTranscript,
   renderTranscript,
   toSrt,
   toVerboseJson,

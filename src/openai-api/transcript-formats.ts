@@ -1,5 +1,5 @@
-import { SegmentDetail, WordTiming } from '../contracts/result-messages';
-import { AudioRequest, AudioTask, Granularity } from './audio-request';
+import { type SegmentDetail, type WordTiming } from '../contracts/result-messages';
+import { type AudioRequest, type AudioTask, type Granularity } from './audio-request';
 
 /** One VAD segment of an upload, transcribed: what the stt worker's final said about it. */
 export interface TranscribedPiece {

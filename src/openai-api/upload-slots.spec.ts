@@ -1,4 +1,4 @@
-import { OpenAiError } from './openai-error';
+import { type OpenAiError } from './openai-error';
 import { UploadSlots } from './upload-slots';
 
 const never = new AbortController().signal;

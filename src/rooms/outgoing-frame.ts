@@ -1,4 +1,4 @@
-import { ORIGINAL, RoomBroadcast } from './room-frames';
+import { ORIGINAL, type RoomBroadcast } from './room-frames';
 
 /** The room options that decide what its listeners receive. */
 export interface ListenerRules {

@@ -1,5 +1,5 @@
-import { ListenerSink, RoomFanout } from './room-fanout';
-import { RoomEntry, RoomInterim } from './room-frames';
+import { type ListenerSink, RoomFanout } from './room-fanout';
+import { type RoomEntry, type RoomInterim } from './room-frames';
 
 function sink(id: string, language: string): ListenerSink & { got: string[]; ended: boolean } {
   const s = {

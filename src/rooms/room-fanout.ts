@@ -1,6 +1,6 @@
 import { compareStreamIds } from '../common/stream-id';
-import { ListenerRules, OutgoingFrame } from './outgoing-frame';
-import { RoomBroadcast, RoomEntry } from './room-frames';
+import { type ListenerRules, OutgoingFrame } from './outgoing-frame';
+import { type RoomBroadcast, type RoomEntry } from './room-frames';
 
 /** One listener socket (WebSocket or SSE) as the fan-out sees it. */
 export interface ListenerSink {

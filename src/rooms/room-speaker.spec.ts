@@ -1,7 +1,7 @@
 import { defaultSessionConfig } from '../gateway/protocol/session-config';
 import type { InterimFrame } from '../contracts/stream-frames';
 import type { SpeakerCaption } from './speaker-caption';
-import { RoomSpeakerDeps, RoomSpeakerLink } from './room-speaker';
+import { type RoomSpeakerDeps, RoomSpeakerLink } from './room-speaker';
 import type { RoomMeta } from './room-store.service';
 
 const room: RoomMeta = {

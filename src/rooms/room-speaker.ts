@@ -1,10 +1,15 @@
 import { Logger } from '@nestjs/common';
 import { ProtocolError } from '../contracts/protocol-error';
-import { InterimFrame, RoomFrame, ServerFrame, SessionConfig } from '../contracts/stream-frames';
-import { LanguagePair } from '../translation';
-import { RoomPublisherService } from './room-publisher.service';
-import { RoomRequest, roomRequestFromConfig, roomRequestFromQuery } from './room-request';
-import { RoomMeta, RoomStoreService } from './room-store.service';
+import {
+  type InterimFrame,
+  type RoomFrame,
+  type ServerFrame,
+  type SessionConfig,
+} from '../contracts/stream-frames';
+import { type LanguagePair } from '../translation';
+import { type RoomPublisherService } from './room-publisher.service';
+import { type RoomRequest, roomRequestFromConfig, roomRequestFromQuery } from './room-request';
+import { type RoomMeta, type RoomStoreService } from './room-store.service';
 
 /** How often a speaker's gateway reads the room's listener languages (and whether it ended). */
 export const LANGUAGE_POLL_MS = 1000;

@@ -1,6 +1,6 @@
-import { InterimFrame } from '../contracts/stream-frames';
-import { StoredResult } from '../utterance/result-stream.service';
-import { RoomFinal, RoomInterim, RoomTranslation } from './room-frames';
+import { type InterimFrame } from '../contracts/stream-frames';
+import { type StoredResult } from '../utterance/result-stream.service';
+import { type RoomFinal, type RoomInterim, type RoomTranslation } from './room-frames';
 
 /** What a speaker's session hands to its room: an interim it sent, or a result it delivered. */
 export type SpeakerCaption =

@@ -1,5 +1,5 @@
 import { CloseCode } from '../contracts/close-codes';
-import { ConnectionPolicy, PolicyLimits } from './connection-policy';
+import { ConnectionPolicy, type PolicyLimits } from './connection-policy';
 
 const LIMITS: PolicyLimits = {
   messagesPerSecond: 10,

@@ -1,5 +1,5 @@
-import { IncomingMessage } from 'node:http';
-import { BlockList, isIP } from 'node:net';
+import { type IncomingMessage } from 'node:http';
+import { type BlockList, isIP } from 'node:net';
 
 /** Where a client put its credential (never the credential itself in a log). */
 export type CredentialSource = 'query' | 'protocol' | 'authorization';

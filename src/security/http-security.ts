@@ -1,8 +1,8 @@
-import { INestApplication, Logger } from '@nestjs/common';
-import { FSWatcher, readFileSync, watch } from 'node:fs';
-import { Server as HttpsServer, ServerOptions } from 'node:https';
-import { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
-import { AppConfig, SecurityConfig } from '../common/config/app-config';
+import { type INestApplication, Logger } from '@nestjs/common';
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { type Server as HttpsServer, type ServerOptions } from 'node:https';
+import { type HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
+import { type AppConfig, type SecurityConfig } from '../common/config/app-config';
 
 type Next = () => void;
 type NextError = (error?: unknown) => void;

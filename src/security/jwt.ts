@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { decodeJwt, errors, JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { JwtKey } from '../common/config/app-config';
+import { decodeJwt, errors, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { type JwtKey } from '../common/config/app-config';
 
 /** Claims of a session token. `sub` is the API key id; `lim` its limits at issue time. */
 export interface SessionClaims {

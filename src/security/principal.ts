@@ -1,4 +1,4 @@
-import { ApiKeyLimits, NO_LIMITS } from '../persistence/api-keys/api-key.types';
+import { type ApiKeyLimits, NO_LIMITS } from '../persistence/api-keys/api-key.types';
 
 /** Who a connection belongs to, decided in the HTTP upgrade. */
 export interface Principal {

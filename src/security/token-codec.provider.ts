@@ -1,5 +1,5 @@
-import { Provider } from '@nestjs/common';
-import { APP_CONFIG, AppConfig } from '../common/config/app-config';
+import { type Provider } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../common/config/app-config';
 import { JwtCodec } from './jwt';
 
 export const TOKEN_CODEC = Symbol('TOKEN_CODEC');

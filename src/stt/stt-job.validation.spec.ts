@@ -1,4 +1,4 @@
-import { SttJob } from '../contracts/job-payloads';
+import { type SttJob } from '../contracts/job-payloads';
 import { invalidSttJob } from './stt-job.validation';
 
 const good: SttJob = {

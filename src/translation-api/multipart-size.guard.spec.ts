@@ -1,5 +1,5 @@
-import { ExecutionContext, HttpException } from '@nestjs/common';
-import { AppConfig } from '../common/config/app-config';
+import { type ExecutionContext, type HttpException } from '@nestjs/common';
+import { type AppConfig } from '../common/config/app-config';
 import { MultipartSizeGuard } from './multipart-size.guard';
 
 function context(headers: Record<string, string>): ExecutionContext {

@@ -1,5 +1,5 @@
 import { firstMessage, z } from '../common/validation/schema-parse';
-import { htmlSegments, languageName, LanguagePair, normalizeLanguage } from '../translation';
+import { htmlSegments, languageName, type LanguagePair, normalizeLanguage } from '../translation';
 
 /** `source: "auto"`: each text's language is detected. */
 export const AUTO_SOURCE = 'auto';

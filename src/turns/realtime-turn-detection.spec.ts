@@ -1,6 +1,6 @@
 import type { RealtimeAudioInputTurnDetection } from 'openai/resources/realtime/realtime';
 import { EAGERNESS_FACTORS, realtimeTurnTiming } from './realtime-turn-detection';
-import { TurnTiming } from './turn-timing';
+import { type TurnTiming } from './turn-timing';
 
 // The server's defaults (SILENCE_THRESHOLD_SECONDS, TURN_MIN/MAX_SILENCE_MS).
 const configured: TurnTiming = {

@@ -1,4 +1,4 @@
-import { TurnTiming } from './turn-timing';
+import { type TurnTiming } from './turn-timing';
 
 /**
  * OpenAI Realtime's `turn_detection` onto our turn timing. `server_vad` keeps its silence

@@ -1,4 +1,4 @@
-import { judgeTurn, TurnJudgement } from './turn-completeness';
+import { judgeTurn, type TurnJudgement } from './turn-completeness';
 import { TURN_WORDS } from './turn-words';
 
 const judge = (text: string, language: string | undefined = 'en', confidence?: number) =>

@@ -1,4 +1,4 @@
-import { TurnWords, turnWord, turnWordsFor } from './turn-words';
+import { type TurnWords, turnWord, turnWordsFor } from './turn-words';
 
 /**
  * Whether the speculative decode's text reads as a finished turn. Pure; the rules, in order:

@@ -1,4 +1,9 @@
-import { judgeTurn, TurnCandidate, TurnJudgeOptions, TurnJudgement } from './turn-completeness';
+import {
+  judgeTurn,
+  type TurnCandidate,
+  type TurnJudgeOptions,
+  type TurnJudgement,
+} from './turn-completeness';
 
 /** A second, acoustic opinion on a turn: the probability (0-1) that its speaker has finished. */
 export interface TurnAudioSignal {

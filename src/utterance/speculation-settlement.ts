@@ -1,9 +1,9 @@
-import { SpeculationVerdict } from '../contracts/speculation-verdict';
+import { type SpeculationVerdict } from '../contracts/speculation-verdict';
 import {
   stepUtterance,
-  UtteranceEffect,
-  UtteranceInput,
-  UtteranceState,
+  type UtteranceEffect,
+  type UtteranceInput,
+  type UtteranceState,
 } from './utterance-lifecycle';
 
 /** What the worker does with a computed speculation once it stopped waiting for the verdict. */

@@ -1,8 +1,8 @@
 import {
   stepUtterance,
-  UtteranceInput,
-  UtteranceState,
-  UtteranceStep,
+  type UtteranceInput,
+  type UtteranceState,
+  type UtteranceStep,
 } from './utterance-lifecycle';
 
 /** What to do when an utterance's final comes from the segmenter. */

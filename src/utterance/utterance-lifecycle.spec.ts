@@ -2,8 +2,8 @@ import {
   stepUtterance,
   UTTERANCE_INPUTS,
   UTTERANCE_STATES,
-  UtteranceInput,
-  UtteranceState,
+  type UtteranceInput,
+  type UtteranceState,
 } from './utterance-lifecycle';
 
 /** Every state and input: `to[+effect...]`, `ignored` or `refused`. */

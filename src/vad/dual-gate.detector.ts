@@ -1,6 +1,6 @@
-import { SILERO_CHUNK_SAMPLES, SileroVadStream } from './silero-vad.model';
-import { FrameVerdict, SpeechDetector } from './speech-detector';
-import { WebRtcVad } from './webrtc-vad';
+import { SILERO_CHUNK_SAMPLES, type SileroVadStream } from './silero-vad.model';
+import { type FrameVerdict, type SpeechDetector } from './speech-detector';
+import { type WebRtcVad } from './webrtc-vad';
 
 /** Inside an utterance speech continues down to this much below the onset threshold (Silero's own hysteresis). */
 const HYSTERESIS = 0.15;

@@ -1,4 +1,4 @@
-import { AppConfig } from '../common/config/app-config';
+import { type AppConfig } from '../common/config/app-config';
 
 export interface SegmenterOptions {
   /** Silence that ends an utterance (SILENCE_THRESHOLD_SECONDS). */

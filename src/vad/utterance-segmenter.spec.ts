@@ -1,10 +1,10 @@
 import {
   DEFAULT_SEGMENTER_OPTIONS,
-  SegmenterOptions,
+  type SegmenterOptions,
   resolveSegmenterOptions,
 } from './segmenter-options';
-import { FrameVerdict, SpeechDetector } from './speech-detector';
-import { SegmenterEvent, UtteranceSegmenter } from './utterance-segmenter';
+import { type FrameVerdict, type SpeechDetector } from './speech-detector';
+import { type SegmenterEvent, UtteranceSegmenter } from './utterance-segmenter';
 
 const F = 512;
 

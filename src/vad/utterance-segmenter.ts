@@ -1,7 +1,7 @@
 import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
 import { PcmRingBuffer } from './pcm-ring-buffer';
-import { SegmenterOptions } from './segmenter-options';
-import { SpeechDetector } from './speech-detector';
+import { type SegmenterOptions } from './segmenter-options';
+import { type SpeechDetector } from './speech-detector';
 
 export type FinalReason = 'silence' | 'finalize' | 'max-length' | 'close';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildClip, DemoClip } from 'src/client/audio/demo-audio';
+import { buildClip, type DemoClip } from 'src/client/audio/demo-audio';
 import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 
 export const ROOT = resolve(__dirname, '../..');

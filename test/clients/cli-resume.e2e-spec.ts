@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { CLI, jsonLines, ROOT, writeClip } from './cli-helpers';
 

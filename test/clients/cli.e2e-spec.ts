@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { freePort } from '../helpers/ports';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix } from '../helpers/test-env';
 import { jsonLines, runCli, writeClip } from './cli-helpers';
 

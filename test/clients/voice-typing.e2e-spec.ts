@@ -1,9 +1,9 @@
-import { ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { Xvfb } from '../helpers/xvfb';
 import { runCli, writeClip } from './cli-helpers';

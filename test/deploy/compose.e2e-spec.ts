@@ -12,7 +12,7 @@ import {
   parseDockerfile,
   read,
   documentedConfigVariables,
-  Yaml,
+  type Yaml,
   yamlFile,
 } from './deploy-files';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { validate } from 'dockerfile-utils';
 import { ROOT } from '../helpers/processes';
 import {
-  Dockerfile,
+  type Dockerfile,
   execForm,
   imageEnv,
   instructions,

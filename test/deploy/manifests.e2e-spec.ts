@@ -9,7 +9,7 @@ import {
   K8S_DIR,
   kustomizeObjects,
   read,
-  Yaml,
+  type Yaml,
   yamlDocuments,
   yamlFilesUnder,
 } from './deploy-files';

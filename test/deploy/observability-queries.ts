@@ -1,5 +1,5 @@
-import { PrometheusApi } from '../helpers/prometheus-server';
-import { read, Yaml, yamlFile } from './deploy-files';
+import { type PrometheusApi } from '../helpers/prometheus-server';
+import { read, type Yaml, yamlFile } from './deploy-files';
 
 /**
  * The PromQL that observability/ ships (alerts and dashboard), and the checks of it against a real

@@ -1,7 +1,7 @@
 import { startApp } from 'src/bootstrap';
 import { ROLES } from 'src/common/config/app-config';
 import { cleanupPrefix, testConfig } from '../helpers/test-env';
-import { read, Yaml, yamlFile } from './deploy-files';
+import { read, type Yaml, yamlFile } from './deploy-files';
 
 interface MetricRow {
   name: string;

@@ -7,14 +7,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FaultCluster, RoleProcess } from '../faults/fault-cluster';
+import { FaultCluster, type RoleProcess } from '../faults/fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from '../faults/fault-client';
 import { PrometheusServer, PROMTOOL } from '../helpers/prometheus-server';
 import { testTempRoot } from '../helpers/test-temp';
 import { randomWeightsModel } from '../helpers/test-env';
 import { TestClient } from '../helpers/ws-client';
 import { ROOT } from '../helpers/processes';
-import { read, Yaml, yamlFile } from './deploy-files';
+import { read, type Yaml, yamlFile } from './deploy-files';
 import {
   alertQueries,
   dashboardQueries,

@@ -15,7 +15,7 @@ import { PrometheusApi } from '../helpers/prometheus-server';
 import { freePort } from '../helpers/ports';
 import { ROOT } from '../helpers/processes';
 import { fixture, randomWeightsModel, waitFor } from '../helpers/test-env';
-import { Frame } from '../helpers/ws-client';
+import { type Frame } from '../helpers/ws-client';
 import { ComposeStack, progress, sampleValue } from './docker-stack';
 import { queryFailures, selectorsWithoutSeries, tableSelectors } from './observability-queries';
 

@@ -9,7 +9,7 @@ import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { ResultReaderService } from 'src/utterance/result-reader.service';
 import { SessionDelivery } from 'src/gateway/delivery/session-delivery';
 import { defaultSessionConfig } from 'src/gateway/protocol/session-config';
-import { ServerFrame } from 'src/contracts/stream-frames';
+import { type ServerFrame } from 'src/contracts/stream-frames';
 import { SessionStoreService } from 'src/gateway/session-store/session-store.service';
 import { freePort } from '../helpers/ports';
 import { TestRedisServer } from '../helpers/redis-server';

@@ -1,7 +1,7 @@
 import { writeSync } from 'node:fs';
-import { ClientOptions } from 'ws';
-import { Frame, TestClient } from '../helpers/ws-client';
-import { FaultCluster } from './fault-cluster';
+import { type ClientOptions } from 'ws';
+import { type Frame, TestClient } from '../helpers/ws-client';
+import { type FaultCluster } from './fault-cluster';
 
 /** A TestClient that also records when each frame arrived (epoch ms, same order as `frames`). */
 export class TimedClient extends TestClient {

@@ -1,6 +1,6 @@
 import { WebSocket } from 'ws';
 import { concatPcm, espeak, jfk, pcmBytes, silence } from '../helpers/audio';
-import { Frame, TestClient } from '../helpers/ws-client';
+import { type Frame, type TestClient } from '../helpers/ws-client';
 
 const RATE = 16000;
 const CHUNK_SAMPLES = 1600; // 100 ms

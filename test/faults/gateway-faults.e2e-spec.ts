@@ -5,8 +5,8 @@
  */
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { randomWeightsModel, waitFor } from '../helpers/test-env';
-import { Frame } from '../helpers/ws-client';
-import { FaultCluster, RoleProcess } from './fault-cluster';
+import { type Frame } from '../helpers/ws-client';
+import { FaultCluster, type RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import { expectExactlyOnce, expectStreamWrittenOnce, report, TimedClient } from './fault-checks';
 

@@ -4,8 +4,8 @@
  * the restart keeps queues and sessions.
  */
 import { randomWeightsModel, waitFor } from '../helpers/test-env';
-import { Frame } from '../helpers/ws-client';
-import { FaultCluster, RoleProcess } from './fault-cluster';
+import { type Frame } from '../helpers/ws-client';
+import { FaultCluster, type RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import {
   activeFinal,

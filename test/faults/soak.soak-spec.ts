@@ -7,7 +7,7 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { randomWeightsModel } from '../helpers/test-env';
-import { FaultCluster, RoleProcess } from './fault-cluster';
+import { FaultCluster, type RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import { expectExactlyOnce, TimedClient } from './fault-checks';
 

@@ -5,7 +5,7 @@
  */
 import { PHRASE_A, PHRASE_B } from '../helpers/phrases';
 import { randomWeightsModel, waitFor } from '../helpers/test-env';
-import { FaultCluster, RoleProcess } from './fault-cluster';
+import { FaultCluster, type RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import {
   activeFinal,

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { randomWeightsModel, waitFor } from '../helpers/test-env';
-import { FaultCluster, RoleProcess } from './fault-cluster';
+import { FaultCluster, type RoleProcess } from './fault-cluster';
 import { drain, sessionOf, speechWithPauses, stream } from './fault-client';
 import {
   activeFinal,

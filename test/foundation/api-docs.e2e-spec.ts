@@ -1,5 +1,5 @@
 import { streamRoutes } from 'src/gateway/ws/stream-routes';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix } from '../helpers/test-env';
 
 interface RouterLayer {

@@ -1,5 +1,8 @@
 import { Redis } from 'ioredis';
-import { RedisConnection, RedisConnectionFactory } from 'src/common/redis/redis-connection.factory';
+import {
+  type RedisConnection,
+  RedisConnectionFactory,
+} from 'src/common/redis/redis-connection.factory';
 import { subscribeWhenReady } from 'src/common/redis/subscribe-when-ready';
 import { REDIS_URL, testConfig, uniquePrefix, waitFor } from '../helpers/test-env';
 

@@ -1,9 +1,9 @@
 import { DeepgramClient } from '@deepgram/sdk';
-import { SttJob } from 'src/contracts/job-payloads';
+import { type SttJob } from 'src/contracts/job-payloads';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { concatPcm, pcmBytes, silence, trimmedSpeech } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { upgrade } from '../helpers/upgrade';
 

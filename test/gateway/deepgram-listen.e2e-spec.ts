@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { concatPcm, espeak, pcmBytes, silence } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { PHRASE_A, PHRASE_B, phrases } from '../helpers/phrases';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { upgrade } from '../helpers/upgrade';
 

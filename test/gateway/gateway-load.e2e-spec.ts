@@ -3,7 +3,7 @@ import { QueueName } from 'src/contracts/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { LoadMonitorService } from 'src/gateway/pipeline/load-monitor.service';
 import { concatPcm, espeak, silence } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { Redis } from 'ioredis';
 import { PHRASE_A, phrases } from '../helpers/phrases';
 import { freePort } from '../helpers/ports';

@@ -1,9 +1,9 @@
 import { concatPcm, espeak, jfk, pcmBytes, silence } from '../helpers/audio';
 import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
-import { Frame, TestClient } from '../helpers/ws-client';
+import { type Frame, TestClient } from '../helpers/ws-client';
 
 describe('gateway protocol (real Redis, real VAD, stt double)', () => {
   let gw: GatewayApp;

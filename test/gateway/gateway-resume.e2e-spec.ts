@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { concatPcm, espeak, silence } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, REDIS_URL, uniquePrefix, waitFor } from '../helpers/test-env';
-import { Frame, TestClient } from '../helpers/ws-client';
+import { type Frame, TestClient } from '../helpers/ws-client';
 
 const replayable = (client: TestClient): Frame[] =>
   client.frames.filter((f) => f.type === 'final' || f.type === 'translation');

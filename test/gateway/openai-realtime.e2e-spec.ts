@@ -6,11 +6,11 @@ import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { WebSocket } from 'ws';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { concatPcm, jfk, pcmBytes, silence } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { upgrade } from '../helpers/upgrade';
-import { Frame as Event } from '../helpers/ws-client';
+import { type Frame as Event } from '../helpers/ws-client';
 import { selfSignedCertificate } from '../helpers/certificates';
 
 const RATE = 24000;

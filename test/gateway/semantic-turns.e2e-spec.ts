@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
-import { RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { concatPcm, pcmBytes, silence, trimmedSpeech } from '../helpers/audio';
 import { PHRASE_A, PHRASE_B, PHRASE_C } from '../helpers/phrases';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
-import { Frame, TestClient } from '../helpers/ws-client';
+import { type Frame, TestClient } from '../helpers/ws-client';
 import { selfSignedCertificate } from '../helpers/certificates';
 
 const CHUNK = 1600; // 100 ms at 16 kHz

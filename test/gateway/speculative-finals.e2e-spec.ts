@@ -1,11 +1,11 @@
-import { RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { SttMetrics } from 'src/stt/stt.metrics';
 import { concatPcm, silence, trimmedSpeech } from '../helpers/audio';
 import { PHRASE_A, PHRASE_B } from '../helpers/phrases';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
-import { Frame, TestClient } from '../helpers/ws-client';
+import { type Frame, TestClient } from '../helpers/ws-client';
 
 /**
  * Speculative finals end to end: a gateway and a real stt role (only whisper replaced by a double)

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunningApp } from 'src/bootstrap';
+import { type RunningApp } from 'src/bootstrap';
 import { SmartTurnModel } from 'src/gateway/turn-model/smart-turn.model';
 import { smartTurnInput } from 'src/turns';
 import { concatPcm, silence, trimmedSpeech } from '../helpers/audio';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
-import { RunningApp } from 'src/bootstrap';
+import { type RunningApp } from 'src/bootstrap';
 import { loadConfig } from 'src/common/config/load-config';
 import { concatPcm, pcmBytes, silence, trimmedSpeech } from '../helpers/audio';
 import { selfSignedCertificate } from '../helpers/certificates';

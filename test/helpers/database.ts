@@ -1,11 +1,11 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { AppConfig } from 'src/common/config/app-config';
+import { type AppConfig } from 'src/common/config/app-config';
 import { ConfigModule } from 'src/common/config/config.module';
 import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
 import { UtteranceModule } from 'src/utterance/utterance.module';

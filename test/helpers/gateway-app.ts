@@ -1,8 +1,8 @@
-import { startApp, RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { startApp, type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { AudioStoreService } from 'src/utterance/audio-store.service';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
-import { SttWorkerDouble, SttWorkerDoubleOptions } from './stt-worker-double';
+import { SttWorkerDouble, type SttWorkerDoubleOptions } from './stt-worker-double';
 import { testConfig, waitFor } from './test-env';
 
 export interface GatewayApp {

@@ -1,15 +1,15 @@
-import { Test, TestingModuleBuilder } from '@nestjs/testing';
+import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import { AppModule } from 'src/app.module';
-import { createLogger, listenApp, RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { createLogger, listenApp, type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { httpsOptions } from 'src/security/http-security';
 import {
-  EngineSegment,
-  EngineStatus,
-  TranscribeRequest,
-  TranscribeResult,
+  type EngineSegment,
+  type EngineStatus,
+  type TranscribeRequest,
+  type TranscribeResult,
   WHISPER_ENGINE,
-  WhisperEngine,
+  type WhisperEngine,
 } from 'src/stt/engine/whisper-engine';
 
 /** What the double says for one request: plain text, or full segments. */

@@ -1,12 +1,16 @@
-import { Job, Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { SttJob } from 'src/contracts/job-payloads';
+import { type SttJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
-import { QueueService } from 'src/common/queues/queue.service';
+import { type QueueService } from 'src/common/queues/queue.service';
 import { RedisKeys } from 'src/common/redis/redis-keys';
-import { ResultStreamService } from 'src/utterance/result-stream.service';
-import { AudioStoreService } from 'src/utterance/audio-store.service';
-import { FinalResult, ResultMessage, WordTiming } from 'src/contracts/result-messages';
+import { type ResultStreamService } from 'src/utterance/result-stream.service';
+import { type AudioStoreService } from 'src/utterance/audio-store.service';
+import {
+  type FinalResult,
+  type ResultMessage,
+  type WordTiming,
+} from 'src/contracts/result-messages';
 import { parseVerdict } from 'src/contracts/speculation-verdict';
 import { REDIS_URL } from './test-env';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { AppConfig } from 'src/common/config/app-config';
+import { type AppConfig } from 'src/common/config/app-config';
 import { loadConfig } from 'src/common/config/load-config';
 import { fixture } from './fixtures';
 import { freePort } from './ports';

@@ -1,5 +1,5 @@
-import { ClientRequestArgs } from 'node:http';
-import { ClientOptions, WebSocket } from 'ws';
+import { type ClientRequestArgs } from 'node:http';
+import { type ClientOptions, WebSocket } from 'ws';
 
 export type UpgradeOutcome =
   | { status: 101; ws: WebSocket; protocol: string }

@@ -1,4 +1,4 @@
-import { ClientOptions, WebSocket } from 'ws';
+import { type ClientOptions, WebSocket } from 'ws';
 import { pcmBytes } from './audio';
 
 /** Anything the gateway sends (parsed JSON). */

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { waitFor } from './test-env';
 
 /** A throw-away X server (Xvfb) on a free display number. */

@@ -1,11 +1,11 @@
 import OpenAI, { toFile } from 'openai';
-import { SttJob } from 'src/contracts/job-payloads';
+import { type SttJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
 import { QueueService } from 'src/common/queues/queue.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { concatPcm, espeak, silence } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { TestClient } from '../helpers/ws-client';
 import { spokenFile, wavFile } from './openai-helpers';

@@ -1,7 +1,7 @@
 import OpenAI, { toFile } from 'openai';
 import { readFileSync } from 'node:fs';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, fixture, randomWeightsModel } from '../helpers/test-env';
 import { convert } from './openai-helpers';
 

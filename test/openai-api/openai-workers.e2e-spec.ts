@@ -1,7 +1,7 @@
 import OpenAI, { toFile } from 'openai';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix } from '../helpers/test-env';
 import { spokenFile, wavFile } from './openai-helpers';
 

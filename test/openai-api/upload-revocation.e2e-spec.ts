@@ -3,8 +3,8 @@ import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { AudioUploadsService } from 'src/openai-api/audio-uploads.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { jfk } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 
 /**

@@ -1,12 +1,12 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { AppConfig } from 'src/common/config/app-config';
+import { type AppConfig } from 'src/common/config/app-config';
 import { loadConfig } from 'src/common/config/load-config';
 import { TranscriptStore } from 'src/persistence/transcripts/transcript.store';
-import { TranscriptEntry } from 'src/persistence/transcripts/transcript.types';
+import { type TranscriptEntry } from 'src/persistence/transcripts/transcript.types';
 import { UsageService } from 'src/persistence/usage/usage.service';
-import { createTestDatabase, persistenceContext, TestDatabase } from '../helpers/database';
+import { createTestDatabase, persistenceContext, type TestDatabase } from '../helpers/database';
 import { ROOT } from '../helpers/processes';
 import { cleanupPrefix, testEnv } from '../helpers/test-env';
 

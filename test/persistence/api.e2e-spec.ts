@@ -1,12 +1,21 @@
-import { AppConfig } from 'src/common/config/app-config';
-import { FinalResult, ResultMessage, TranslationResult } from 'src/contracts/result-messages';
+import { type AppConfig } from 'src/common/config/app-config';
+import {
+  type FinalResult,
+  type ResultMessage,
+  type TranslationResult,
+} from 'src/contracts/result-messages';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
-import { RunningApp, startApp } from 'src/bootstrap';
-import { ApiKeyService, CreatedApiKey } from 'src/persistence/api-keys/api-key.service';
+import { type RunningApp, startApp } from 'src/bootstrap';
+import { ApiKeyService, type CreatedApiKey } from 'src/persistence/api-keys/api-key.service';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { createLogger } from 'src/bootstrap';
-import { createTestDatabase, ENGINES, lockableDatabase, TestDatabase } from '../helpers/database';
+import {
+  createTestDatabase,
+  ENGINES,
+  lockableDatabase,
+  type TestDatabase,
+} from '../helpers/database';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 import { RedisClient } from 'src/common/redis/redis.module';
 

@@ -1,10 +1,10 @@
-import { INestApplicationContext } from '@nestjs/common';
-import { AppConfig } from 'src/common/config/app-config';
+import { type INestApplicationContext } from '@nestjs/common';
+import { type AppConfig } from 'src/common/config/app-config';
 import {
-  FinalResult,
-  InterimResult,
-  ResultMessage,
-  TranslationResult,
+  type FinalResult,
+  type InterimResult,
+  type ResultMessage,
+  type TranslationResult,
 } from 'src/contracts/result-messages';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
@@ -14,7 +14,7 @@ import {
   lockableDatabase,
   persistenceContext,
   pgAdmin,
-  TestDatabase,
+  type TestDatabase,
 } from '../helpers/database';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 

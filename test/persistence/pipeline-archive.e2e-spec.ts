@@ -1,12 +1,17 @@
 import { QueueService } from 'src/common/queues/queue.service';
-import { ApiKeyService, CreatedApiKey } from 'src/persistence/api-keys/api-key.service';
+import { ApiKeyService, type CreatedApiKey } from 'src/persistence/api-keys/api-key.service';
 import { TranscriptArchiveService } from 'src/persistence/transcripts/transcript-archive.service';
-import { createTestDatabase, ENGINES, lockableDatabase, TestDatabase } from '../helpers/database';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import {
+  createTestDatabase,
+  ENGINES,
+  lockableDatabase,
+  type TestDatabase,
+} from '../helpers/database';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { PHRASE_A, PHRASE_B, PHRASE_C, phrases } from '../helpers/phrases';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
-import { Frame, TestClient } from '../helpers/ws-client';
+import { type Frame, TestClient } from '../helpers/ws-client';
 
 /** One client frame chunk (sendPcm's default): usage must match within this. */
 const FRAME_SECONDS = 1600 / 16000;

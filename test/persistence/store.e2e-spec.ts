@@ -1,6 +1,6 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { AppConfig } from 'src/common/config/app-config';
+import { type AppConfig } from 'src/common/config/app-config';
 import {
   ApiKeyInputError,
   ApiKeyService,
@@ -9,9 +9,14 @@ import {
 import { DatabaseService } from 'src/persistence/database/database.service';
 import { TranscriptRetentionService } from 'src/persistence/transcripts/transcript-retention.service';
 import { TranscriptStore } from 'src/persistence/transcripts/transcript.store';
-import { TranscriptEntry } from 'src/persistence/transcripts/transcript.types';
+import { type TranscriptEntry } from 'src/persistence/transcripts/transcript.types';
 import { UsageService } from 'src/persistence/usage/usage.service';
-import { createTestDatabase, ENGINES, persistenceContext, TestDatabase } from '../helpers/database';
+import {
+  createTestDatabase,
+  ENGINES,
+  persistenceContext,
+  type TestDatabase,
+} from '../helpers/database';
 import { subscribeWhenReady } from 'src/common/redis/subscribe-when-ready';
 import { cleanupPrefix, REDIS_URL, testConfig, waitFor } from '../helpers/test-env';
 

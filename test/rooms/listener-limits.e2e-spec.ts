@@ -1,10 +1,10 @@
 import { Redis } from 'ioredis';
 import { RedisKeys } from 'src/common/redis/redis-keys';
 import { RoomListenersService } from 'src/rooms/room-listeners.service';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, REDIS_URL, waitFor } from '../helpers/test-env';
 import { upgrade } from '../helpers/upgrade';
-import { postJson, RoomFrame, SseListener, WsListener } from './room-clients';
+import { postJson, type RoomFrame, SseListener, WsListener } from './room-clients';
 
 const ENTRIES = 20_000;
 

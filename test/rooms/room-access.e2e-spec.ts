@@ -1,8 +1,8 @@
 import { TranslationDirectoryService } from 'src/translation';
 import { pcmBytes } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
 import { phrases, PHRASE_A, PHRASE_B } from '../helpers/phrases';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { runCli, writeClip } from '../clients/cli-helpers';
 import { postJson, WsListener } from './room-clients';

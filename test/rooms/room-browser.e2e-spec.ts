@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { Browser, Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { QueueService } from 'src/common/queues/queue.service';
 import { launchChromium, screenshotDir } from '../helpers/browser';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { writeClip } from '../clients/cli-helpers';
 

@@ -1,7 +1,7 @@
-import { INestApplicationContext } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { WebSocket } from 'ws';
-import { AppConfig } from 'src/common/config/app-config';
+import { type AppConfig } from 'src/common/config/app-config';
 import { ConfigModule } from 'src/common/config/config.module';
 import { loadConfig } from 'src/common/config/load-config';
 import { QueuesModule } from 'src/common/queues/queues.module';
@@ -12,11 +12,11 @@ import { UtteranceModule } from 'src/utterance/utterance.module';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { PersistenceModule } from 'src/persistence/persistence.module';
-import { createTestDatabase, TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { ServiceProcess } from '../helpers/processes';
-import { SttWorkerDouble, SttWorkerDoubleOptions } from '../helpers/stt-worker-double';
+import { SttWorkerDouble, type SttWorkerDoubleOptions } from '../helpers/stt-worker-double';
 import { testEnv, uniquePrefix, waitFor } from '../helpers/test-env';
-import { RoomFrame } from './room-clients';
+import { type RoomFrame } from './room-clients';
 
 export const JWT_SECRET = 'rooms-e2e-secret-0123456789abcdefghijklmnopqrstuvwxyz';
 

@@ -1,5 +1,5 @@
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix } from '../helpers/test-env';
 import { postJson, WsListener } from './room-clients';
 

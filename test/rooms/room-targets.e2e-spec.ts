@@ -1,12 +1,12 @@
 import { WebSocket } from 'ws';
-import { SttJob } from 'src/contracts/job-payloads';
+import { type SttJob } from 'src/contracts/job-payloads';
 import { TranslationDirectoryService } from 'src/translation';
 import { jfk, pcmBytes } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { framesOf } from '../helpers/upgrade';
-import { postJson, RoomFrame, WsListener } from './room-clients';
+import { postJson, type RoomFrame, WsListener } from './room-clients';
 
 /**
  * Issue 24 item 11, through a real gateway, Redis and stt worker double: a listener's language

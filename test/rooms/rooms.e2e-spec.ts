@@ -1,8 +1,8 @@
 import { WebSocket } from 'ws';
 import { pcmBytes } from '../helpers/audio';
 import { phrases } from '../helpers/phrases';
-import { postJson, RoomFrame, SseListener, WsListener } from './room-clients';
-import { RoomCluster, RoomProcess, Speaker } from './room-cluster';
+import { postJson, type RoomFrame, SseListener, WsListener } from './room-clients';
+import { RoomCluster, type RoomProcess, Speaker } from './room-cluster';
 
 const SENTENCES = [
   'The cat is black.',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createLogger, startApp } from 'src/bootstrap';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, REDIS_URL, testConfig, waitFor } from '../helpers/test-env';
 import { closeOf, upgrade } from '../helpers/upgrade';
 

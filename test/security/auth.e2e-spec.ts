@@ -2,7 +2,7 @@ import { WebSocket } from 'ws';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { JwtCodec } from 'src/security/jwt';
 import { jfk, pcmBytes } from '../helpers/audio';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { closeOf, framesOf, upgrade } from '../helpers/upgrade';
 

@@ -3,12 +3,12 @@ import { WebSocket } from 'ws';
 import { QueueService } from 'src/common/queues/queue.service';
 import { QueueName } from 'src/contracts/queue-names';
 import { RedisClient } from 'src/common/redis/redis.module';
-import { TranslationJob } from 'src/contracts/job-payloads';
+import { type TranslationJob } from 'src/contracts/job-payloads';
 import { ApiKeyStore } from 'src/persistence/api-keys/api-key.store';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { TranslationDirectoryService } from 'src/translation/translation-directory.service';
 import { jfk, pcmBytes } from '../helpers/audio';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { closeOf, framesOf, upgrade } from '../helpers/upgrade';
 

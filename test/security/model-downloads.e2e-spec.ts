@@ -3,12 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
-  IncomingMessage,
-  Server,
-  ServerResponse,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { AddressInfo } from 'node:net';
+import { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MODEL_SIZES } from 'src/common/config/app-config';

@@ -1,4 +1,4 @@
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix } from '../helpers/test-env';
 
 /**

@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import { GatewayApp, startGateway } from '../helpers/gateway-app';
+import { type GatewayApp, startGateway } from '../helpers/gateway-app';
 import { cleanupPrefix } from '../helpers/test-env';
 import { closeOf, framesOf } from '../helpers/upgrade';
 

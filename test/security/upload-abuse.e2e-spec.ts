@@ -9,12 +9,12 @@ import { encodeWavBuffer } from 'src/common/audio/wav-buffer';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { UsageService } from 'src/persistence/usage/usage.service';
 import { jfk, pcmBytes } from '../helpers/audio';
-import { GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
-import { SttWorkerDouble } from '../helpers/stt-worker-double';
+import { type GatewayApp, startGateway, sttDouble } from '../helpers/gateway-app';
+import { type SttWorkerDouble } from '../helpers/stt-worker-double';
 import { cleanupPrefix, waitFor } from '../helpers/test-env';
 import { closeOf, framesOf, upgrade } from '../helpers/upgrade';
 import { Client } from 'pg';
-import { createTestDatabase, PG_ADMIN_URL, TestDatabase } from '../helpers/database';
+import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../helpers/database';
 
 const SECRET = 'upload-abuse-secret-0123456789abcdefghij';
 const RATES = '8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000';

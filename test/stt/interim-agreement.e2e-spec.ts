@@ -1,7 +1,7 @@
-import { RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { RedisClient } from 'src/common/redis/redis.module';
-import { InterimResult } from 'src/contracts/result-messages';
+import { type InterimResult } from 'src/contracts/result-messages';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 import { FakeGatewayProducer, jfkPcm } from './stt-harness';

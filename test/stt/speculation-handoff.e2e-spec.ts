@@ -1,7 +1,7 @@
-import { RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { RedisClient } from 'src/common/redis/redis.module';
-import { FinalResult } from 'src/contracts/result-messages';
+import { type FinalResult } from 'src/contracts/result-messages';
 import { SpeculationVerdictsService } from 'src/utterance/speculation-verdicts.service';
 import { SttMetrics } from 'src/stt/stt.metrics';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';

@@ -1,13 +1,13 @@
 import { Queue } from 'bullmq';
 import { readFileSync } from 'node:fs';
-import { RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { SttJob, TranslationJob } from 'src/contracts/job-payloads';
+import { type SttJob, type TranslationJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
 import { RedisClient } from 'src/common/redis/redis.module';
 import { AudioStoreService } from 'src/utterance/audio-store.service';
-import { ResultMessage } from 'src/contracts/result-messages';
+import { type ResultMessage } from 'src/contracts/result-messages';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { UtteranceRevisionsService } from 'src/utterance/utterance-revisions.service';
 import { fixture, REDIS_URL, waitFor } from '../helpers/test-env';

@@ -1,7 +1,7 @@
-import { RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { RedisClient } from 'src/common/redis/redis.module';
-import { FinalResult, InterimResult } from 'src/contracts/result-messages';
+import { type FinalResult, type InterimResult } from 'src/contracts/result-messages';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 import { SttEngineDouble, startAppWithSttDouble } from '../helpers/stt-double';
 import { FakeGatewayProducer, jfkPcm, noisePcm } from './stt-harness';

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, RunningApp, startApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
-import { ErrorResult, FinalResult } from 'src/contracts/result-messages';
+import { createLogger, type RunningApp, startApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
+import { type ErrorResult, type FinalResult } from 'src/contracts/result-messages';
 import { UtteranceRevisionsService } from 'src/utterance/utterance-revisions.service';
-import { WHISPER_ENGINE, WhisperEngine } from 'src/stt/engine/whisper-engine';
+import { WHISPER_ENGINE, type WhisperEngine } from 'src/stt/engine/whisper-engine';
 import { SttMetrics } from 'src/stt/stt.metrics';
 import { freePort } from '../helpers/ports';
 import { ServiceProcess } from '../helpers/processes';

@@ -1,12 +1,12 @@
 import { mkdtempSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startApp, RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { startApp, type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { QueueService } from 'src/common/queues/queue.service';
 import { QueueName } from 'src/contracts/queue-names';
-import { ResultMessage } from 'src/contracts/result-messages';
+import { type ResultMessage } from 'src/contracts/result-messages';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 

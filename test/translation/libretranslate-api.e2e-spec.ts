@@ -1,5 +1,5 @@
-import { startApp, RunningApp } from 'src/bootstrap';
-import { AppConfig } from 'src/common/config/app-config';
+import { startApp, type RunningApp } from 'src/bootstrap';
+import { type AppConfig } from 'src/common/config/app-config';
 import { ApiKeyService } from 'src/persistence/api-keys/api-key.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missingModelFiles } from 'src/translation/engines/neural/seq2seq-model';
@@ -8,7 +8,7 @@ import {
   ChecksumError,
   fetchModel,
   OfflineError,
-  Progress,
+  type Progress,
   verifyModel,
 } from 'src/translation/models/model-fetcher';
 import { runTranslationModels } from 'src/translation/models/translation-models.cli';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { startApp } from 'src/bootstrap';
 import { JOB_PRIORITY } from 'src/common/queues/job-defaults';
-import { TranslationJob } from 'src/contracts/job-payloads';
+import { type TranslationJob } from 'src/contracts/job-payloads';
 import { QueueName } from 'src/contracts/queue-names';
 import { ResultStreamService } from 'src/utterance/result-stream.service';
 import { cleanupPrefix, testConfig, waitFor } from '../helpers/test-env';

@@ -3,15 +3,15 @@ import { register } from 'prom-client';
 import { CommonModule } from 'src/common/common.module';
 import { ReadinessRegistry } from 'src/common/health/readiness.registry';
 import {
-  SegmenterEvent,
-  SegmenterOptions,
-  UtteranceSegmenter,
+  type SegmenterEvent,
+  type SegmenterOptions,
+  type UtteranceSegmenter,
   VadModule,
   VadService,
 } from 'src/vad';
 import {
   AudioWorkdir,
-  Piece,
+  type Piece,
   RATE,
   compose,
   mix,

@@ -1,4 +1,4 @@
-import { parseServerFrame, ServerFrame } from '../shared/protocol';
+import { parseServerFrame, type ServerFrame } from '../shared/protocol';
 import { HumanPrinter, JsonPrinter } from './printers';
 import { renderBar } from './progress-bar';
 

@@ -1,5 +1,5 @@
-import { describeError, ServerFrame } from '../shared/protocol';
-import { RunObserver } from '../run-session';
+import { describeError, type ServerFrame } from '../shared/protocol';
+import { type RunObserver } from '../run-session';
 
 export interface Writable {
   write(text: string): unknown;

@@ -1,4 +1,4 @@
-import { Writable } from './printers';
+import { type Writable } from './printers';
 
 /** `[#####.....] 5/10 label` on one line of a terminal; silent elsewhere. */
 export function renderBar(done: number, total: number, width = 30, label = ''): string {

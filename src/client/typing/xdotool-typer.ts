@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { TypingPlanner, TypingStep } from '../shared/typing-plan';
+import { TypingPlanner, type TypingStep } from '../shared/typing-plan';
 
 const run = promisify(execFile);
 

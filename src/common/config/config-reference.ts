@@ -1,5 +1,5 @@
 import { envSchema } from './env-schema';
-import { EnvVariableDoc, envVariableDocs } from './env-variable';
+import { type EnvVariableDoc, envVariableDocs } from './env-variable';
 
 /** Every variable of envSchema with what the reference says of it, in reference order. */
 export function envVariables(): (EnvVariableDoc & { name: string })[] {

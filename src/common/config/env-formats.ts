@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { EnvType, envType, list, parsedBy, Refusal } from './env-value-types';
+import { type EnvType, envType, list, parsedBy, Refusal } from './env-value-types';
 
 /** Value types of this service's own formats (the generic ones are in env-value-types.ts). */
 

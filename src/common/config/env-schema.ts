@@ -8,7 +8,7 @@ import {
   integerOneOf,
   list,
   oneOf,
-  Range,
+  type Range,
   text,
   url,
 } from './env-value-types';

@@ -1,5 +1,5 @@
 import { z } from '../validation/schema-parse';
-import { EnvType } from './env-value-types';
+import { type EnvType } from './env-value-types';
 
 /** What the configuration reference (docs/configuration.md) says of one variable. */
 export interface EnvVariableDoc {

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import { APP_CONFIG, AppConfig } from './app-config';
+import { APP_CONFIG, type AppConfig } from './app-config';
 import { ConfigError } from './config-error';
-import { Role } from './env-formats';
-import { envSchema, EnvValues } from './env-schema';
-import { Env, parseEnv } from './parse-env';
+import { type Role } from './env-formats';
+import { envSchema, type EnvValues } from './env-schema';
+import { type Env, parseEnv } from './parse-env';
 import { requireStrongSecret, securityConfig } from './security-config';
 import { sttParallelism } from './stt-parallelism';
 

@@ -1,4 +1,4 @@
-import { issuePath, z } from '../validation/schema-parse';
+import { issuePath, type z } from '../validation/schema-parse';
 import { ConfigError } from './config-error';
 import { shownValue } from './env-value-types';
 

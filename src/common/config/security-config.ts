@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { BlockList, isIP } from 'node:net';
 import { ConfigError } from './config-error';
-import { EnvValues } from './env-schema';
+import { type EnvValues } from './env-schema';
 
 /** A symmetric JWT signing key. */
 export interface JwtKey {

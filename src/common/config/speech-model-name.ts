@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { AppConfig } from './app-config';
+import { type AppConfig } from './app-config';
 
 /** The speech model's name as the APIs report it: its file name, or `whisper-<size>`. */
 export function speechModelName(stt: AppConfig['stt']): string {

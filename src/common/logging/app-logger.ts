@@ -1,6 +1,6 @@
-import { LoggerService } from '@nestjs/common';
+import { type LoggerService } from '@nestjs/common';
 import { inspect } from 'node:util';
-import { LOG_LEVELS, LogLevelName } from '../config/app-config';
+import { LOG_LEVELS, type LogLevelName } from '../config/app-config';
 
 export interface AppLoggerOptions {
   format: 'json' | 'pretty';

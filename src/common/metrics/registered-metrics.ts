@@ -1,10 +1,10 @@
 import {
   Counter,
-  CounterConfiguration,
+  type CounterConfiguration,
   Gauge,
-  GaugeConfiguration,
+  type GaugeConfiguration,
   Histogram,
-  HistogramConfiguration,
+  type HistogramConfiguration,
   register,
 } from 'prom-client';
 

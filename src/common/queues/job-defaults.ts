@@ -1,5 +1,5 @@
-import { JobsOptions } from 'bullmq';
-import { AppConfig } from '../config/app-config';
+import { type JobsOptions } from 'bullmq';
+import { type AppConfig } from '../config/app-config';
 
 /** Job options every queue starts from; set once here. */
 export function defaultJobOptions(config: AppConfig): JobsOptions {

@@ -1,4 +1,4 @@
-import { TranslationJob } from '../../contracts/job-payloads';
+import { type TranslationJob } from '../../contracts/job-payloads';
 import { QueueName } from '../../contracts/queue-names';
 import { invalidJobPayload } from './job-validation';
 

@@ -1,5 +1,5 @@
 import { JOB_PAYLOAD_SCHEMAS } from '../../contracts/job-payloads';
-import { QueueName } from '../../contracts/queue-names';
+import { type QueueName } from '../../contracts/queue-names';
 import { parseWith } from '../validation/schema-parse';
 
 /** Why a job payload of `queue` is unusable (`field: what is allowed`), or undefined when fine. */

@@ -1,4 +1,4 @@
-import { RedisConnection } from './redis-connection.factory';
+import { type RedisConnection } from './redis-connection.factory';
 
 /**
  * SUBSCRIBE, but never during a connection's handshake. While a new connection is in state

@@ -1,5 +1,5 @@
-import { BadRequestException, PipeTransform } from '@nestjs/common';
-import { firstMessage, z } from './schema-parse';
+import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import { firstMessage, type z } from './schema-parse';
 
 /**
  * Parses a route's body, query or parameter with its schema: the handler gets the schema's

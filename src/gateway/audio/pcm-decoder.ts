@@ -1,5 +1,5 @@
 import { endianness } from 'node:os';
-import { AudioEncoding } from '../protocol/session-config';
+import { type AudioEncoding } from '../protocol/session-config';
 import { toInt16 } from '../../audio/pcm16';
 import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
 import { StreamingResampler } from '../../audio/streaming-resampler';

@@ -1,4 +1,4 @@
-import { decodeG711, G711Law } from '../../audio/g711';
+import { decodeG711, type G711Law } from '../../audio/g711';
 import { PcmDecoder } from './pcm-decoder';
 
 /** Raw audio as telephony and voice-agent APIs send it (Deepgram live, OpenAI Realtime). */

@@ -1,4 +1,4 @@
-import { FinalResult, ResultMessage } from '../../contracts/result-messages';
+import { type FinalResult, type ResultMessage } from '../../contracts/result-messages';
 import { DeliveredSources } from './delivered-sources';
 import { finalDedupe, translationDedupe } from './delivery-sequencer';
 

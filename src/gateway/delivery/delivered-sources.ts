@@ -1,4 +1,4 @@
-import { StoredResult } from '../../utterance/result-stream.service';
+import { type StoredResult } from '../../utterance/result-stream.service';
 import { finalDedupe, translationDedupe } from './delivery-sequencer';
 
 /** Results kept for frames not delivered yet; the oldest are forgotten past this. */

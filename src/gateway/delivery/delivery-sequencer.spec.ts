@@ -1,5 +1,5 @@
-import { FinalResult, TranslationResult } from '../../contracts/result-messages';
-import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
+import { type FinalResult, type TranslationResult } from '../../contracts/result-messages';
+import { type DeliveryAction, DeliverySequencer } from './delivery-sequencer';
 
 const final = (index: number, text = `text ${index}`): FinalResult => ({
   type: 'final',

@@ -1,14 +1,14 @@
 import {
-  ErrorResult,
-  FinalResult,
-  ResultMessage,
-  TranslationResult,
+  type ErrorResult,
+  type FinalResult,
+  type ResultMessage,
+  type TranslationResult,
 } from '../../contracts/result-messages';
 import {
-  ErrorFrame,
-  FinalFrame,
-  ServerFrame,
-  TranslationFrame,
+  type ErrorFrame,
+  type FinalFrame,
+  type ServerFrame,
+  type TranslationFrame,
 } from '../../contracts/stream-frames';
 
 /**

@@ -1,10 +1,13 @@
 import { Logger } from '@nestjs/common';
-import { StoredResult } from '../../utterance/result-stream.service';
-import { ReplayableFrame, ServerFrame } from '../../contracts/stream-frames';
-import { DeliverOutcome, SessionStoreService } from '../session-store/session-store.service';
+import { type StoredResult } from '../../utterance/result-stream.service';
+import { type ReplayableFrame, type ServerFrame } from '../../contracts/stream-frames';
+import {
+  type DeliverOutcome,
+  type SessionStoreService,
+} from '../session-store/session-store.service';
 import { DeliveredSources } from './delivered-sources';
-import { DeliveryAction, DeliverySequencer } from './delivery-sequencer';
-import { ResultReaderService } from '../../utterance/result-reader.service';
+import { type DeliveryAction, DeliverySequencer } from './delivery-sequencer';
+import { type ResultReaderService } from '../../utterance/result-reader.service';
 import { compareStreamIds } from '../../common/stream-id';
 import { replayStart } from './replay-start';
 

@@ -3,7 +3,7 @@ import type { TurnFrame } from '../../contracts/stream-frames';
 import type { TurnTiming } from '../../turns';
 import { defaultSessionConfig } from '../protocol/session-config';
 import type { Segmenter, SegmenterEvent } from './segmenter.port';
-import { PipelineDeps, UtterancePipeline } from './utterance-pipeline';
+import { type PipelineDeps, UtterancePipeline } from './utterance-pipeline';
 
 const SEMANTIC: TurnTiming = {
   mode: 'semantic',

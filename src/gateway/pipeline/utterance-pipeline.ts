@@ -1,25 +1,25 @@
 import { Logger } from '@nestjs/common';
 import { PIPELINE_SAMPLE_RATE } from '../../audio/pipeline-rate';
 import { JOB_PRIORITY } from '../../common/queues/job-defaults';
-import { SttJob, UtteranceKind } from '../../contracts/job-payloads';
+import { type SttJob, type UtteranceKind } from '../../contracts/job-payloads';
 import { QueueName } from '../../contracts/queue-names';
-import { QueueService } from '../../common/queues/queue.service';
-import { AudioStoreService } from '../../utterance/audio-store.service';
-import { ResultStreamService } from '../../utterance/result-stream.service';
-import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
-import { SpeculationOffersService } from '../../utterance/speculation-offers.service';
+import { type QueueService } from '../../common/queues/queue.service';
+import { type AudioStoreService } from '../../utterance/audio-store.service';
+import { type ResultStreamService } from '../../utterance/result-stream.service';
+import { type SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
+import { type SpeculationOffersService } from '../../utterance/speculation-offers.service';
 import type { SpeculationOffer } from '../../contracts/speculation-verdict';
 import type { TurnFrame } from '../../contracts/stream-frames';
-import { judgeTurnWithAudio, TurnAudioSignal, TurnTiming } from '../../turns';
-import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
-import { SessionConfig } from '../protocol/session-config';
-import { ServerFrame } from '../../contracts/stream-frames';
-import { SessionStoreService } from '../session-store/session-store.service';
-import { GatewayMetrics } from '../gateway.metrics';
+import { judgeTurnWithAudio, type TurnAudioSignal, type TurnTiming } from '../../turns';
+import { type UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
+import { type SessionConfig } from '../protocol/session-config';
+import { type ServerFrame } from '../../contracts/stream-frames';
+import { type SessionStoreService } from '../session-store/session-store.service';
+import { type GatewayMetrics } from '../gateway.metrics';
 import { AudioArrivals } from './audio-arrivals';
-import { LoadMonitorService } from './load-monitor.service';
-import { Segmenter, SegmenterEvent } from './segmenter.port';
-import { SpeculationLimits, SpeculationTracker } from '../../utterance/speculation-tracker';
+import { type LoadMonitorService } from './load-monitor.service';
+import { type Segmenter, type SegmenterEvent } from './segmenter.port';
+import { type SpeculationLimits, SpeculationTracker } from '../../utterance/speculation-tracker';
 import {
   finalResultId,
   sttJobId,

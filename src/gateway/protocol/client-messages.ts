@@ -1,7 +1,7 @@
 import type { ClientFrame } from '../../contracts/stream-frames';
 import { firstMessage, jsonText, z } from '../../common/validation/schema-parse';
 import { ProtocolError } from '../../contracts/protocol-error';
-import { ConfigInput } from './session-config';
+import { type ConfigInput } from './session-config';
 
 const NOT_AN_OBJECT = 'text frames must be JSON objects';
 

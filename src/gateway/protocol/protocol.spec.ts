@@ -1,6 +1,11 @@
 import { parseClientMessage } from './client-messages';
 import { ProtocolError } from '../../contracts/protocol-error';
-import { applyConfig, ConfigInput, configFromQuery, defaultSessionConfig } from './session-config';
+import {
+  applyConfig,
+  type ConfigInput,
+  configFromQuery,
+  defaultSessionConfig,
+} from './session-config';
 import { parseResume } from '../session-core/resume-request';
 
 function error(run: () => unknown): ProtocolError {

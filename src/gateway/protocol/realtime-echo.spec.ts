@@ -1,5 +1,5 @@
 import { RealtimeEcho } from './realtime-echo';
-import { FinalFrame, TranslationFrame } from '../../contracts/stream-frames';
+import { type FinalFrame, type TranslationFrame } from '../../contracts/stream-frames';
 
 function final(utterance: string, text: string): FinalFrame {
   return {

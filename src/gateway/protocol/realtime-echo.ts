@@ -1,4 +1,4 @@
-import { InterimFrame, ServerFrame } from '../../contracts/stream-frames';
+import { type InterimFrame, type ServerFrame } from '../../contracts/stream-frames';
 
 /** Finals remembered for the translations that follow them. */
 const REMEMBERED = 64;

@@ -1,12 +1,12 @@
-import { FinalResult, ResultMessage } from '../../contracts/result-messages';
-import { StoredResult } from '../../utterance/result-stream.service';
-import { ServerFrame } from '../../contracts/stream-frames';
-import { Segmenter, SegmenterEvent } from '../pipeline/segmenter.port';
+import { type FinalResult, type ResultMessage } from '../../contracts/result-messages';
+import { type StoredResult } from '../../utterance/result-stream.service';
+import { type ServerFrame } from '../../contracts/stream-frames';
+import { type Segmenter, type SegmenterEvent } from '../pipeline/segmenter.port';
 import type { FinalReason } from '../../vad';
 import { CloseCode } from '../../contracts/close-codes';
 import { ProtocolError } from '../../contracts/protocol-error';
 import { LiveSession } from './live-session';
-import { FrameContext, SessionDeps, SessionOutput } from './session-port';
+import { type FrameContext, type SessionDeps, type SessionOutput } from './session-port';
 
 /** In-memory stand-ins for Redis, queues and metrics: just enough for one session. */
 function harness(options: { deliverOutcome?: 'ok' | 'owner' } = {}) {

@@ -5,18 +5,23 @@ import { SessionDelivery } from '../delivery/session-delivery';
 import { UtterancePipeline } from '../pipeline/utterance-pipeline';
 import { CloseCode } from '../../contracts/close-codes';
 import { ProtocolError } from '../../contracts/protocol-error';
-import { ServerFrame } from '../../contracts/stream-frames';
+import { type ServerFrame } from '../../contracts/stream-frames';
 import {
   applyConfig,
-  ConfigInput,
+  type ConfigInput,
   defaultSessionConfig,
-  SessionConfig,
+  type SessionConfig,
 } from '../protocol/session-config';
 import { SessionNotFoundError } from '../session-store/session-store.service';
-import { ResumeRequest } from './resume-request';
-import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './session-port';
-import { SessionEnd } from '../gateway.metrics';
-import { SessionInput, SessionState, SessionStateMachine } from './session-state';
+import { type ResumeRequest } from './resume-request';
+import {
+  type AudioDecoder,
+  type SessionDeps,
+  type SessionOptions,
+  type SessionOutput,
+} from './session-port';
+import { type SessionEnd } from '../gateway.metrics';
+import { type SessionInput, type SessionState, SessionStateMachine } from './session-state';
 import { utteranceIndex } from '../../contracts/utterance-ids';
 import type { TurnTiming } from '../../turns';
 

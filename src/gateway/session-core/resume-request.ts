@@ -6,7 +6,7 @@ import {
 } from '../../common/validation/schema-parse';
 import { CloseCode } from '../../contracts/close-codes';
 import { ProtocolError } from '../../contracts/protocol-error';
-import { ResumePosition } from '../delivery/session-delivery';
+import { type ResumePosition } from '../delivery/session-delivery';
 
 /** A session to resume (`token`) and where its replay starts. */
 export type ResumeRequest = { token?: string } & ResumePosition;

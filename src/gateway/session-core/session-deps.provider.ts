@@ -1,6 +1,6 @@
-import { FactoryProvider } from '@nestjs/common';
+import { type FactoryProvider } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { APP_CONFIG, AppConfig } from '../../common/config/app-config';
+import { APP_CONFIG, type AppConfig } from '../../common/config/app-config';
 import { speechModelName } from '../../common/config/speech-model-name';
 import { QueueService } from '../../common/queues/queue.service';
 import { AudioStoreService } from '../../utterance/audio-store.service';
@@ -11,11 +11,11 @@ import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts
 import { UtteranceRevisionsService } from '../../utterance/utterance-revisions.service';
 import { GatewayMetrics } from '../gateway.metrics';
 import { LoadMonitorService } from '../pipeline/load-monitor.service';
-import { SEGMENTER_FACTORY, SegmenterFactory } from '../pipeline/segmenter.port';
+import { SEGMENTER_FACTORY, type SegmenterFactory } from '../pipeline/segmenter.port';
 import { SessionRecordsService } from '../session-store/session-records.service';
 import { SessionStoreService } from '../session-store/session-store.service';
 import { TurnAudioModelService } from '../turn-model/turn-audio-model.service';
-import { SessionDeps } from './session-port';
+import { type SessionDeps } from './session-port';
 
 export const SESSION_DEPS = Symbol('SESSION_DEPS');
 

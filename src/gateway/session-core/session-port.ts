@@ -1,14 +1,18 @@
 import type { TurnTiming } from '../../turns';
-import { ResultReaderService } from '../../utterance/result-reader.service';
-import { GatewayMetrics } from '../gateway.metrics';
-import { PipelineDeps, SpeechStarted, UtteranceEnded } from '../pipeline/utterance-pipeline';
+import { type ResultReaderService } from '../../utterance/result-reader.service';
+import { type GatewayMetrics } from '../gateway.metrics';
+import {
+  type PipelineDeps,
+  type SpeechStarted,
+  type UtteranceEnded,
+} from '../pipeline/utterance-pipeline';
 
 export type { SpeechStarted, UtteranceEnded };
-import { SegmenterFactory } from '../pipeline/segmenter.port';
-import { ServerFrame } from '../../contracts/stream-frames';
-import { SessionConfig } from '../protocol/session-config';
-import { SessionRecordsService } from '../session-store/session-records.service';
-import { RoomSpeakerPort } from '../../rooms/room-speaker';
+import { type SegmenterFactory } from '../pipeline/segmenter.port';
+import { type ServerFrame } from '../../contracts/stream-frames';
+import { type SessionConfig } from '../protocol/session-config';
+import { type SessionRecordsService } from '../session-store/session-records.service';
+import { type RoomSpeakerPort } from '../../rooms/room-speaker';
 
 /** Services every live session uses (one set per gateway, built by WsServerService). */
 export interface SessionDeps extends PipelineDeps {

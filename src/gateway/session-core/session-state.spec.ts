@@ -1,4 +1,9 @@
-import { SessionInput, SessionState, SessionStateMachine, transition } from './session-state';
+import {
+  type SessionInput,
+  type SessionState,
+  SessionStateMachine,
+  transition,
+} from './session-state';
 
 const STATES: SessionState[] = [
   'opening',

@@ -1,4 +1,4 @@
-import { RawData } from 'ws';
+import { type RawData } from 'ws';
 
 /** A WebSocket message as one Buffer (ws hands over a Buffer, a list of them or an ArrayBuffer). */
 export function rawDataBuffer(data: RawData): Buffer {

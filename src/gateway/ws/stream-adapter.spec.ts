@@ -1,4 +1,4 @@
-import { StreamAdapter, StreamAdapterRegistry } from './stream-adapter';
+import { type StreamAdapter, StreamAdapterRegistry } from './stream-adapter';
 import { NATIVE_STREAM_PATHS, streamRoutes } from './stream-routes';
 
 const adapter = (name: string): StreamAdapter => ({

@@ -1,6 +1,6 @@
-import { WebSocket } from 'ws';
-import { LiveSession } from '../session-core/live-session';
-import { SessionDeps, SessionOptions } from '../session-core/session-port';
+import { type WebSocket } from 'ws';
+import { type LiveSession } from '../session-core/live-session';
+import { type SessionDeps, type SessionOptions } from '../session-core/session-port';
 
 /** An upgraded socket on a streaming path, already authenticated and guarded (src/security). */
 export interface StreamConnection {

@@ -3,8 +3,8 @@ import { Kysely, Migrator, PostgresDialect, sql, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Pool, types } from 'pg';
-import { DatabaseSchema, Db } from './database.types';
-import { DatabaseTarget } from './database-url';
+import { type DatabaseSchema, type Db } from './database.types';
+import { type DatabaseTarget } from './database-url';
 import { migrationProvider } from './migrations';
 
 const PG_INT8_OID = 20;

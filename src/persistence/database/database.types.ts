@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import { type Kysely } from 'kysely';
 
 /** Timestamps are epoch milliseconds (bigint in PostgreSQL, integer in SQLite) on both engines. */
 export interface ApiKeysTable {

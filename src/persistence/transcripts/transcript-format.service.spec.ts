@@ -1,5 +1,5 @@
 import { TranscriptFormatService, formatTimestamp } from './transcript-format.service';
-import { TranscriptEntry } from './transcript.types';
+import { type TranscriptEntry } from './transcript.types';
 
 function entry(overrides: Partial<TranscriptEntry>): TranscriptEntry {
   return {

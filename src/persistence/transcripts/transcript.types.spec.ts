@@ -1,4 +1,4 @@
-import { FinalResult, TranslationResult } from '../../contracts/result-messages';
+import { type FinalResult, type TranslationResult } from '../../contracts/result-messages';
 import { toTranscriptEntry } from './transcript.types';
 
 const at = new Date(1000);

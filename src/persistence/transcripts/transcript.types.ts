@@ -1,4 +1,4 @@
-import { FinalResult, TranslationResult } from '../../contracts/result-messages';
+import { type FinalResult, type TranslationResult } from '../../contracts/result-messages';
 
 /** One archived line: a final, or one translation of a final. */
 export interface TranscriptEntry {

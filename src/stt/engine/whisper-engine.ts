@@ -1,4 +1,4 @@
-import { PoolPriority } from './instance-pool';
+import { type PoolPriority } from './instance-pool';
 /**
  * The injectable that turns 16 kHz mono PCM into timed text. Production binds WHISPER_ENGINE to
  * NativeWhisperEngine (whisper.cpp); tests that need words replace only this provider

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { AppConfig } from '../../common/config/app-config';
+import { type AppConfig } from '../../common/config/app-config';
 
 /** The whisper.cpp model repository (ggml files). */
 export const MODEL_REPOSITORY = 'https://huggingface.co/ggerganov/whisper.cpp/resolve/main';

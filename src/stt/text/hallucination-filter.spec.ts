@@ -1,4 +1,4 @@
-import { EngineSegment } from '../engine/whisper-engine';
+import { type EngineSegment } from '../engine/whisper-engine';
 import { collapseRepeats, dropReason, filterSegments } from './hallucination-filter';
 
 function segment(text: string, noSpeechProb = 0.05, probability = 0.9): EngineSegment {

@@ -1,4 +1,4 @@
-import { EngineSegment } from '../engine/whisper-engine';
+import { type EngineSegment } from '../engine/whisper-engine';
 
 /** Phrases whisper writes on silence and noise (learnt from subtitles), never live speech here. */
 const ALWAYS_HALLUCINATED = [

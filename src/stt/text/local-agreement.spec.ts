@@ -1,8 +1,8 @@
 import {
   agree,
-  AgreementState,
+  type AgreementState,
   EMPTY_AGREEMENT,
-  HypothesisWord,
+  type HypothesisWord,
   mergeTail,
   sameWord,
   tailStart,

@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import { EngineSegment } from '../engine/whisper-engine';
+import { type EngineSegment } from '../engine/whisper-engine';
 import { filterSegments } from './hallucination-filter';
 import { compressionRatio, segmentDetails } from './segment-detail';
 

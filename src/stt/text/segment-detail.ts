@@ -1,6 +1,6 @@
 import { deflateSync } from 'node:zlib';
-import { SegmentDetail } from '../../contracts/result-messages';
-import { FilteredSegment } from './hallucination-filter';
+import { type SegmentDetail } from '../../contracts/result-messages';
+import { type FilteredSegment } from './hallucination-filter';
 
 const round = (value: number, digits = 3): number => {
   const scale = 10 ** digits;

@@ -1,5 +1,5 @@
-import { WordTiming } from '../../contracts/result-messages';
-import { EngineToken } from '../engine/whisper-engine';
+import { type WordTiming } from '../../contracts/result-messages';
+import { type EngineToken } from '../engine/whisper-engine';
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
 

@@ -1,11 +1,11 @@
-import { AppConfig, TranslationEngineName } from '../../common/config/app-config';
+import { type AppConfig, type TranslationEngineName } from '../../common/config/app-config';
 import { ApertiumEngine } from './apertium/apertium.engine';
 import { LibreTranslateEngine } from './libretranslate/libretranslate.engine';
-import { ModelManager } from './neural/model-manager';
+import { type ModelManager } from './neural/model-manager';
 import { NllbEngine } from './neural/nllb.engine';
 import { OpusMtEngine } from './neural/opus-mt.engine';
-import { Seq2SeqTranslator } from './neural/seq2seq-model';
-import { TranslationEngine } from './translation-engine';
+import { type Seq2SeqTranslator } from './neural/seq2seq-model';
+import { type TranslationEngine } from './translation-engine';
 
 export interface EngineDeps {
   config: AppConfig;

@@ -10,11 +10,11 @@ import { NllbEngine } from './neural/nllb.engine';
 import { OpusMtEngine } from './neural/opus-mt.engine';
 import {
   assertModelFiles,
-  GenerateOptions,
-  Seq2SeqTranslator,
+  type GenerateOptions,
+  type Seq2SeqTranslator,
   transformersLoader,
 } from './neural/seq2seq-model';
-import { EngineUnavailableError, TranslationEngine } from './translation-engine';
+import { EngineUnavailableError, type TranslationEngine } from './translation-engine';
 
 function stubEngine(name: string, pairs: string[]): TranslationEngine {
   return {

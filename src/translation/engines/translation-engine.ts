@@ -1,4 +1,4 @@
-import { TextFormat } from '../formats/html-segments';
+import { type TextFormat } from '../formats/html-segments';
 
 /** A source and target language, both ISO 639-1. */
 export interface LanguagePair {

@@ -14,8 +14,8 @@ import {
   MODEL_PINS,
   modelDir,
   modelFiles,
-  ModelDtype,
-  TranslationModelSpec,
+  type ModelDtype,
+  type TranslationModelSpec,
 } from './translation-model-catalog';
 
 export { ChecksumError, OfflineError, RedirectRefusedError };

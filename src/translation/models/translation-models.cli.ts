@@ -5,14 +5,14 @@ import {
   fetchModel,
   OfflineError,
   parseChecksumFile,
-  Progress,
+  type Progress,
   RedirectRefusedError,
   UnpinnedError,
   verifyModel,
 } from './model-fetcher';
 import {
   MODEL_HOST,
-  ModelDtype,
+  type ModelDtype,
   modelDir,
   NLLB_MODELS,
   resolveModel,

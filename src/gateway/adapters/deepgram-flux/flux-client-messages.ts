@@ -3,7 +3,7 @@ import {
   eagerEotThresholdSchema,
   eotThresholdSchema,
   eotTimeoutMsSchema,
-  FluxThresholds,
+  type FluxThresholds,
 } from './flux-options';
 
 /**

@@ -1,5 +1,5 @@
 import { applyFluxConfigure } from './flux-configure';
-import { FluxOptions, FluxOptionsError } from './flux-options';
+import { type FluxOptions, FluxOptionsError } from './flux-options';
 
 const en: FluxOptions = {
   model: 'flux-general-en',

@@ -1,6 +1,6 @@
-import { FluxConfigure } from './flux-client-messages';
+import { type FluxConfigure } from './flux-client-messages';
 import {
-  FluxOptions,
+  type FluxOptions,
   FluxOptionsError,
   hintsNeedMulti,
   keytermsProblem,

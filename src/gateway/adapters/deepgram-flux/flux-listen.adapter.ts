@@ -1,27 +1,27 @@
-import { RawData, WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { ProtocolError } from '../../../contracts/protocol-error';
-import { ServerFrame } from '../../../contracts/stream-frames';
+import { type ServerFrame } from '../../../contracts/stream-frames';
 import { utteranceIndex } from '../../../contracts/utterance-ids';
 import { TelephonyAudioDecoder } from '../../audio/telephony-audio-decoder';
 import { LiveSession } from '../../session-core/live-session';
-import { FrameContext, SessionOutput } from '../../session-core/session-port';
-import { StreamAdapter, StreamConnection } from '../../ws/stream-adapter';
+import { type FrameContext, type SessionOutput } from '../../session-core/session-port';
+import { type StreamAdapter, type StreamConnection } from '../../ws/stream-adapter';
 import { rawDataBuffer } from '../../ws/raw-data';
 import { sendJson } from '../../ws/send-json';
-import { FluxConfigure, FluxControlError, parseFluxControl } from './flux-client-messages';
+import { type FluxConfigure, FluxControlError, parseFluxControl } from './flux-client-messages';
 import { applyFluxConfigure } from './flux-configure';
-import { FluxOptions, FluxOptionsError, parseFluxOptions } from './flux-options';
+import { type FluxOptions, FluxOptionsError, parseFluxOptions } from './flux-options';
 import {
   fluxConfigureFailure,
   fluxConfigureSuccess,
   fluxConnected,
   fluxError,
-  FluxMessageContext,
+  type FluxMessageContext,
   fluxTurnInfo,
-  FluxServerMessage,
+  type FluxServerMessage,
 } from './flux-server-messages';
 import { fluxTurnTiming } from './flux-turn-timing';
-import { FluxTurnInput, FluxTurns, FluxTurnSettings } from './flux-turns';
+import { type FluxTurnInput, FluxTurns, type FluxTurnSettings } from './flux-turns';
 
 /**
  * Deepgram Flux (`/v2/listen`) on the session core, in semantic turn mode: raw audio in binary

@@ -7,7 +7,7 @@ import {
   withMessage,
   z,
 } from '../../../common/validation/schema-parse';
-import { RawAudioEncoding } from '../../audio/telephony-audio-decoder';
+import { type RawAudioEncoding } from '../../audio/telephony-audio-decoder';
 
 /**
  * The query string of Deepgram Flux's endpoint (`/v2/listen`), as `@deepgram/sdk`'s `listen.v2`

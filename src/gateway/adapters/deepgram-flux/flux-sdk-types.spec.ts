@@ -1,15 +1,15 @@
 import type { DeepgramClient, listen, ListenV2Encoding, ListenV2Model } from '@deepgram/sdk';
-import { FluxConfigure, parseFluxControl } from './flux-client-messages';
-import { FLUX_ENCODINGS, FLUX_MODELS, FLUX_QUERY_PARAMETERS } from './flux-options';
+import { type FluxConfigure, parseFluxControl } from './flux-client-messages';
+import { type FLUX_ENCODINGS, type FLUX_MODELS, type FLUX_QUERY_PARAMETERS } from './flux-options';
 import {
-  FluxConfigureFailure,
-  FluxConfigureSuccess,
-  FluxConnected,
-  FluxError,
-  FluxServerMessage,
-  FluxTurnEvent,
-  FluxTurnInfo,
-  FluxWord,
+  type FluxConfigureFailure,
+  type FluxConfigureSuccess,
+  type FluxConnected,
+  type FluxError,
+  type FluxServerMessage,
+  type FluxTurnEvent,
+  type FluxTurnInfo,
+  type FluxWord,
 } from './flux-server-messages';
 
 /**

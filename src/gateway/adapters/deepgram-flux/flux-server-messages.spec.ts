@@ -1,10 +1,10 @@
-import { FluxOptions } from './flux-options';
+import { type FluxOptions } from './flux-options';
 import {
   fluxConfigureFailure,
   fluxConfigureSuccess,
   fluxConnected,
   fluxError,
-  FluxTurn,
+  type FluxTurn,
   fluxTurnInfo,
 } from './flux-server-messages';
 

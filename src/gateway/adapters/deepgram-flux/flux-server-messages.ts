@@ -1,5 +1,5 @@
-import { WordTiming } from '../../../contracts/result-messages';
-import { FluxOptions } from './flux-options';
+import { type WordTiming } from '../../../contracts/result-messages';
+import { type FluxOptions } from './flux-options';
 
 /**
  * The messages a Flux server sends (`@deepgram/sdk` v5 `listen.v2` types them; a spec keeps

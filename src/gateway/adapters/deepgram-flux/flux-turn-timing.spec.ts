@@ -1,4 +1,4 @@
-import { TurnTiming } from '../../../turns';
+import { type TurnTiming } from '../../../turns';
 import { fluxTurnTiming } from './flux-turn-timing';
 
 describe('fluxTurnTiming', () => {

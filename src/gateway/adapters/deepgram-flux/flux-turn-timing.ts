@@ -1,5 +1,5 @@
 import type { TurnTiming } from '../../../turns';
-import { FLUX_EOT_THRESHOLD, FluxThresholds } from './flux-options';
+import { FLUX_EOT_THRESHOLD, type FluxThresholds } from './flux-options';
 
 /**
  * Flux's thresholds onto semantic turn timing. `eot_timeout_ms` is the longest silence of an

@@ -1,4 +1,4 @@
-import { FluxTurnInput, FluxTurns, FluxTurnSettings } from './flux-turns';
+import { type FluxTurnInput, FluxTurns, type FluxTurnSettings } from './flux-turns';
 
 const settings: FluxTurnSettings = { eager: true, multilingual: false, languageHints: [] };
 

@@ -1,5 +1,9 @@
 import type { TurnFrame, WordTiming } from '../../../contracts/stream-frames';
-import { FluxEndOfTurnTrigger, FluxTurn, FluxTurnEventOf } from './flux-server-messages';
+import {
+  type FluxEndOfTurnTrigger,
+  type FluxTurn,
+  type FluxTurnEventOf,
+} from './flux-server-messages';
 
 /**
  * What the session tells a Flux connection about its turns, in its own order. Times are stream

@@ -1,4 +1,4 @@
-import { WordTiming } from '../../../contracts/result-messages';
+import { type WordTiming } from '../../../contracts/result-messages';
 import { firstMessage, jsonText, z } from '../../../common/validation/schema-parse';
 
 /** Messages of Deepgram's live API (`/v1/listen`) as its SDKs parse them. */

@@ -6,7 +6,7 @@ import {
   withMessage,
   z,
 } from '../../../common/validation/schema-parse';
-import { RawAudioEncoding } from '../../audio/telephony-audio-decoder';
+import { type RawAudioEncoding } from '../../audio/telephony-audio-decoder';
 
 /**
  * The query string of Deepgram's live endpoint (`/v1/listen`), as Deepgram's SDKs send it, read

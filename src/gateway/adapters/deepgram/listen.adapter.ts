@@ -1,15 +1,19 @@
 import { createHash } from 'node:crypto';
-import { RawData } from 'ws';
+import { type RawData } from 'ws';
 import { rawDataBuffer } from '../../ws/raw-data';
 import { sendJson } from '../../ws/send-json';
-import { ServerFrame } from '../../../contracts/stream-frames';
+import { type ServerFrame } from '../../../contracts/stream-frames';
 import { TelephonyAudioDecoder } from '../../audio/telephony-audio-decoder';
 import { ProtocolError } from '../../../contracts/protocol-error';
 import { LiveSession } from '../../session-core/live-session';
-import { FrameContext, SessionOutput, UtteranceEnded } from '../../session-core/session-port';
-import { StreamAdapter, StreamConnection } from '../../ws/stream-adapter';
 import {
-  ListenContext,
+  type FrameContext,
+  type SessionOutput,
+  type UtteranceEnded,
+} from '../../session-core/session-port';
+import { type StreamAdapter, type StreamConnection } from '../../ws/stream-adapter';
+import {
+  type ListenContext,
   ListenControlError,
   listenMetadata,
   listenResults,
@@ -17,7 +21,7 @@ import {
   listenUtteranceEnd,
   parseListenControl,
 } from './listen-messages';
-import { ListenOptions, ListenOptionsError, parseListenOptions } from './listen-options';
+import { type ListenOptions, ListenOptionsError, parseListenOptions } from './listen-options';
 import { utteranceIndex } from '../../../contracts/utterance-ids';
 
 /** With `endpointing=false` only Finalize, CloseStream or the maximum utterance length end one. */

@@ -1,14 +1,14 @@
-import { RawData, WebSocket } from 'ws';
+import { type RawData, WebSocket } from 'ws';
 import { rawDataBuffer } from '../../ws/raw-data';
 import { parseClientMessage } from '../../protocol/client-messages';
-import { ProtocolError } from '../../../contracts/protocol-error';
+import { type ProtocolError } from '../../../contracts/protocol-error';
 import { RealtimeEcho } from '../../protocol/realtime-echo';
-import { ServerFrame } from '../../../contracts/stream-frames';
+import { type ServerFrame } from '../../../contracts/stream-frames';
 import { configFromQuery } from '../../protocol/session-config';
 import { LiveSession } from '../../session-core/live-session';
 import { parseResume } from '../../session-core/resume-request';
-import { FrameContext, SessionOutput } from '../../session-core/session-port';
-import { StreamAdapter, StreamConnection } from '../../ws/stream-adapter';
+import { type FrameContext, type SessionOutput } from '../../session-core/session-port';
+import { type StreamAdapter, type StreamConnection } from '../../ws/stream-adapter';
 
 /** Unsent bytes above which `realtime` frames are skipped for a client. */
 const SLOW_READER_BYTES = 1024 * 1024;

@@ -1,6 +1,6 @@
 import { TelephonyAudioDecoder } from '../../audio/telephony-audio-decoder';
-import { AudioDecoder } from '../../session-core/session-port';
-import { RealtimeAudioFormat } from './realtime-client-events';
+import { type AudioDecoder } from '../../session-core/session-port';
+import { type RealtimeAudioFormat } from './realtime-client-events';
 
 /**
  * Decodes appended audio in the format the session settled on: the session core builds its

@@ -5,7 +5,7 @@ import {
   LANGUAGE_CODE,
   z,
 } from '../../../common/validation/schema-parse';
-import { RawAudioEncoding } from '../../audio/telephony-audio-decoder';
+import { type RawAudioEncoding } from '../../audio/telephony-audio-decoder';
 
 /**
  * Client events of OpenAI's Realtime API in transcription mode, in both of its dialects: the

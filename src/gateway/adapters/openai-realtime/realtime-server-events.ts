@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { RealtimeEventError } from './realtime-client-events';
+import { type RealtimeEventError } from './realtime-client-events';
 
 /** Server events of OpenAI's Realtime API in transcription mode. */
 export type RealtimeServerEvent = { type: string; event_id: string } & Record<string, unknown>;

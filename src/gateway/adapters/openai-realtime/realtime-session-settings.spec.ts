@@ -1,7 +1,7 @@
 import {
   parseRealtimeClientEvent,
   RealtimeEventError,
-  RealtimeSessionUpdate,
+  type RealtimeSessionUpdate,
 } from './realtime-client-events';
 import {
   MANUAL_TURN_SILENCE_SECONDS,

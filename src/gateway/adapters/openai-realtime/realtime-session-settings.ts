@@ -1,10 +1,10 @@
 import {
   PCM16_RATE,
-  RealtimeAudioFormat,
+  type RealtimeAudioFormat,
   RealtimeEventError,
-  RealtimeSessionUpdate,
+  type RealtimeSessionUpdate,
 } from './realtime-client-events';
-import { RealtimeSessionView } from './realtime-server-events';
+import { type RealtimeSessionView } from './realtime-server-events';
 
 /** OpenAI's server_vad defaults; a session starts with them until the client says otherwise. */
 export const DEFAULT_TURN_DETECTION = {

@@ -1,23 +1,23 @@
-import { RawData } from 'ws';
+import { type RawData } from 'ws';
 import { sendJson } from '../../ws/send-json';
 import {
-  ErrorFrame,
-  FinalFrame,
-  InterimFrame,
-  ServerFrame,
+  type ErrorFrame,
+  type FinalFrame,
+  type InterimFrame,
+  type ServerFrame,
 } from '../../../contracts/stream-frames';
 import { LiveSession } from '../../session-core/live-session';
 import {
-  FrameContext,
-  SessionOutput,
-  SpeechStarted,
-  UtteranceEnded,
+  type FrameContext,
+  type SessionOutput,
+  type SpeechStarted,
+  type UtteranceEnded,
 } from '../../session-core/session-port';
-import { StreamAdapter, StreamConnection } from '../../ws/stream-adapter';
+import { type StreamAdapter, type StreamConnection } from '../../ws/stream-adapter';
 import { RealtimeAudioDecoder } from './realtime-audio-decoder';
 import {
   parseRealtimeClientEvent,
-  RealtimeClientEvent,
+  type RealtimeClientEvent,
   RealtimeEventError,
 } from './realtime-client-events';
 import { RealtimeItems } from './realtime-items';
@@ -27,7 +27,7 @@ import {
   errorEvent,
   itemCreated,
   newSessionId,
-  RealtimeServerEvent,
+  type RealtimeServerEvent,
   sessionEvent,
   speechStarted,
   speechStopped,

@@ -1,4 +1,4 @@
-import { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration } from 'kysely';
 
 /** api_keys, key_usage (hourly per key) and transcripts (finals and translations). */
 export const initialMigration: Migration = {

@@ -1,4 +1,4 @@
-import { Migration, MigrationProvider } from 'kysely';
+import { type Migration, type MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.migration';
 
 /**

@@ -1,5 +1,5 @@
-import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { TextFormat } from '../../formats/html-segments';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type TextFormat } from '../../formats/html-segments';
 import {
   fromApertiumStream,
   toApertiumHtmlStream,

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import {
-  EngineStatus,
+  type EngineStatus,
   EngineUnavailableError,
-  LanguagePair,
+  type LanguagePair,
   pairKey,
-  TranslateRequest,
-  TranslationEngine,
+  type TranslateRequest,
+  type TranslationEngine,
 } from '../translation-engine';
-import { ApertiumMode, discoverApertiumModes, readPipeline } from './apertium-modes';
+import { type ApertiumMode, discoverApertiumModes, readPipeline } from './apertium-modes';
 import { ApertiumPipeline, PipelineFailure } from './apertium-pipeline';
 
 export interface ApertiumEngineOptions {

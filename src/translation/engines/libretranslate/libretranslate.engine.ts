@@ -1,11 +1,11 @@
 import { normalizeLanguage } from '../../languages/language-table';
 import {
-  EngineStatus,
+  type EngineStatus,
   EngineUnavailableError,
-  LanguagePair,
+  type LanguagePair,
   pairKey,
-  TranslateRequest,
-  TranslationEngine,
+  type TranslateRequest,
+  type TranslationEngine,
 } from '../translation-engine';
 
 interface LibreLanguage {

@@ -1,4 +1,4 @@
-import { LoadedModel, ModelManager } from './model-manager';
+import { type LoadedModel, ModelManager } from './model-manager';
 
 /** A loader double: records what it loads and disposes; there are no model files here. */
 function fakeLoader() {

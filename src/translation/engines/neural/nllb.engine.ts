@@ -1,15 +1,15 @@
 import { allLanguages, toFloresCode } from '../../languages/language-table';
 import { missingModelFiles } from './seq2seq-model';
 import {
-  EngineStatus,
-  LanguagePair,
-  TranslateRequest,
-  TranslationEngine,
+  type EngineStatus,
+  type LanguagePair,
+  type TranslateRequest,
+  type TranslationEngine,
 } from '../translation-engine';
-import { ModelManager } from './model-manager';
-import { Seq2SeqTranslator } from './seq2seq-model';
+import { type ModelManager } from './model-manager';
+import { type Seq2SeqTranslator } from './seq2seq-model';
 import { joinSentences, splitSentences } from './seq2seq-text';
-import { fetchCommand, ModelDtype } from '../../models/translation-model-catalog';
+import { fetchCommand, type ModelDtype } from '../../models/translation-model-catalog';
 import { Logger } from '@nestjs/common';
 
 export interface NeuralEngineOptions {

@@ -2,17 +2,17 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalizeLanguage, toFloresCode, toOpusCode } from '../../languages/language-table';
 import {
-  EngineStatus,
+  type EngineStatus,
   EngineUnavailableError,
-  LanguagePair,
+  type LanguagePair,
   pairKey,
-  TranslateRequest,
-  TranslationEngine,
+  type TranslateRequest,
+  type TranslationEngine,
 } from '../translation-engine';
-import { ModelManager } from './model-manager';
-import { NeuralEngineOptions } from './nllb.engine';
+import { type ModelManager } from './model-manager';
+import { type NeuralEngineOptions } from './nllb.engine';
 import { maxNewTokens } from './nllb.engine';
-import { missingModelFiles, Seq2SeqTranslator } from './seq2seq-model';
+import { missingModelFiles, type Seq2SeqTranslator } from './seq2seq-model';
 import { joinSentences, splitSentences } from './seq2seq-text';
 
 /** Target groups of multi-target opus-mt models; such models need a `>>xx<<` target token. */

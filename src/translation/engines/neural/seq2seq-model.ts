@@ -1,12 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineUnavailableError } from '../translation-engine';
-import { LoadedModel, ModelLoader } from './model-manager';
+import { type LoadedModel, type ModelLoader } from './model-manager';
 import {
   fetchCommand,
   modelDir,
   modelFiles,
-  ModelDtype,
+  type ModelDtype,
   onnxFiles,
 } from '../../models/translation-model-catalog';
 
