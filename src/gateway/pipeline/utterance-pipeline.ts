@@ -4,6 +4,7 @@ import { JOB_PRIORITY } from '../../common/queues/job-defaults';
 import { SttJob, UtteranceKind } from '../../contracts/job-payloads';
 import { QueueName } from '../../contracts/queue-names';
 import { QueueService } from '../../common/queues/queue.service';
+import { SerialQueue } from '../../common/serial-queue';
 import { AudioStoreService } from '../../utterance/audio-store.service';
 import { ResultStreamService } from '../../utterance/result-stream.service';
 import { SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
@@ -103,7 +104,10 @@ export class UtterancePipeline {
   private readonly logger = new Logger('UtterancePipeline');
   private readonly open = new Map<number, OpenUtterance>();
   private lastWarning = 0;
-  private jobs: Promise<void> = Promise.resolve();
+  /** The Redis work for segmenter events, in order. */
+  private readonly jobs = new SerialQueue((error) =>
+    this.logger.error(`Pipeline task failed for ${this.sessionId}: ${String(error)}`),
+  );
   private waitingInterim: InterimEvent | undefined;
   private lastInterimAt = 0;
   private readonly speculations: SpeculationTracker;
@@ -148,7 +152,7 @@ export class UtterancePipeline {
   /** Ends the open utterance and resolves once everything so far is enqueued. */
   async finalize(reason: 'finalize' | 'close'): Promise<void> {
     this.schedule(await this.segmenter.finalize(reason));
-    await this.jobs;
+    await this.jobs.idle();
   }
 
   /**
@@ -160,13 +164,13 @@ export class UtterancePipeline {
     this.waitingInterim = undefined;
     if (utterance === undefined) return undefined;
     let index: number | undefined;
-    this.run(async () => {
+    this.jobs.push(async () => {
       const revision = this.speculations.cancelled(utterance);
       index = this.open.get(utterance)?.index;
       this.open.delete(utterance);
       if (revision !== undefined) await this.cancelSpeculation(revision, index);
     });
-    await this.jobs;
+    await this.jobs.idle();
     return index;
   }
 
@@ -180,16 +184,10 @@ export class UtterancePipeline {
     this.turns.clear();
     this.segmenter.dispose();
     // Speculations of an utterance that will never end here: the workers drop them at once.
-    this.run(async () => {
+    this.jobs.push(async () => {
       for (const [utterance, revision] of this.speculations.drain()) {
         await this.cancelSpeculation(revision, this.open.get(utterance)?.index);
       }
-    });
-  }
-
-  private run(task: () => Promise<void>): void {
-    this.jobs = this.jobs.then(task).catch((error: unknown) => {
-      this.logger.error(`Pipeline task failed for ${this.sessionId}: ${String(error)}`);
     });
   }
 
@@ -198,21 +196,21 @@ export class UtterancePipeline {
       switch (event.type) {
         case 'speech-start':
           this.hooks.speechStarted?.({ utterance: event.utterance, atSec: event.atSec });
-          this.run(async () => void (await this.utterance(event.utterance)));
+          this.jobs.push(async () => void (await this.utterance(event.utterance)));
           break;
         case 'interim':
           this.scheduleInterim(event);
           break;
         case 'speculative':
           this.waitingInterim = undefined;
-          this.run(() => this.speculate(event));
+          this.jobs.push(() => this.speculate(event));
           break;
         case 'speculation-cancelled':
           // Before the next audio: a lowered threshold must not end the resumed utterance.
           this.endTurnWatch(event.utterance, (index) =>
             this.hooks.turn?.({ type: 'turn', event: 'turn_resumed', index }),
           );
-          this.run(async () => {
+          this.jobs.push(async () => {
             const revision = this.speculations.cancelled(event.utterance);
             if (revision === undefined) return;
             this.deps.metrics.speculations.inc({ outcome: 'cancelled' });
@@ -228,7 +226,7 @@ export class UtterancePipeline {
             this.endTurnWatch(event.utterance);
             const trigger = event.reason === 'finalize' ? 'manual' : eager ? 'model' : 'timeout';
             // Behind the speech-start's task, which gave the utterance its index.
-            this.run(() => {
+            this.jobs.push(() => {
               const index = this.open.get(event.utterance)?.index;
               if (index !== undefined) {
                 this.hooks.turn?.({ type: 'turn', event: 'end_of_turn', index, trigger });
@@ -239,7 +237,7 @@ export class UtterancePipeline {
           const decidedAt = Date.now();
           const speechEndedAt = this.arrivals.arrivalOf(event.speechEndSec) ?? decidedAt;
           this.deps.metrics.stages.observe({ stage: 'vad' }, (decidedAt - speechEndedAt) / 1000);
-          this.run(() => this.final(event, speechEndedAt));
+          this.jobs.push(() => this.final(event, speechEndedAt));
           break;
         }
       }
@@ -276,7 +274,7 @@ export class UtterancePipeline {
     const waiting = this.waitingInterim !== undefined;
     this.waitingInterim = event;
     if (waiting) return;
-    this.run(async () => {
+    this.jobs.push(async () => {
       const latest = this.waitingInterim;
       this.waitingInterim = undefined;
       if (latest) await this.interim(latest);

@@ -18,6 +18,7 @@ import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './sess
 import { SessionEnd } from '../gateway.metrics';
 import { SessionInput, SessionState, SessionStateMachine } from './session-state';
 import { utteranceIndex } from '../../contracts/utterance-ids';
+import { SerialQueue } from '../../common/serial-queue';
 import type { TurnTiming } from '../../turns';
 
 const TOUCH_INTERVAL_MS = 5000;
@@ -49,13 +50,14 @@ export interface SessionStart {
  * - `keepalive()`, `reject(error)` (a frame the adapter could not parse);
  * - `transportClosed()` when the transport is gone, `shutdown()` on server shutdown.
  *
- * Every input is handled in arrival order on one promise chain; none of them throws.
+ * Every input is handled in arrival order on one serial queue; none of them throws.
  */
 export class LiveSession {
   private readonly logger = new Logger('LiveSession');
   private readonly owner: string;
   private readonly lifecycle = new SessionStateMachine();
-  private chain: Promise<void> = Promise.resolve();
+  /** Every input, in arrival order; what fails goes to fail(). */
+  private readonly inputs = new SerialQueue((error) => this.fail(error));
   private config!: SessionConfig;
   private sessionId = '';
   private token = '';
@@ -83,7 +85,7 @@ export class LiveSession {
   private silenceSeconds?: number;
   /** Set by turnDetection() (an adapter's own turn settings): overrides everything else. */
   private turnOverride?: TurnTiming;
-  /** Audio bytes queued on the chain and not yet decoded. */
+  /** Audio bytes queued and not yet decoded. */
   private pendingAudioBytes = 0;
   /** A frame was refused by the audio meter: the connection is closing, later audio is dropped. */
   private audioRefused = false;
@@ -111,7 +113,7 @@ export class LiveSession {
   }
 
   start(request: SessionStart): void {
-    this.enqueue(() =>
+    this.inputs.push(() =>
       this.open(request).catch((error: unknown) => {
         if (error instanceof ProtocolError || error instanceof SessionNotFoundError) throw error;
         // Redis unreachable while opening: nothing was lost, the client may simply retry.
@@ -136,7 +138,7 @@ export class LiveSession {
       return;
     }
     this.pendingAudioBytes = pending;
-    this.enqueue(async () => {
+    this.inputs.push(async () => {
       try {
         await this.onAudio(bytes, received, estimated);
       } finally {
@@ -146,7 +148,7 @@ export class LiveSession {
   }
 
   configure(input: ConfigInput): void {
-    this.enqueue(() => this.onConfig(input));
+    this.inputs.push(() => this.onConfig(input));
   }
 
   /**
@@ -154,12 +156,12 @@ export class LiveSession {
    * instead; refused once audio went into the session.
    */
   resumeInstead(resume: ResumeRequest, input: ConfigInput): void {
-    this.enqueue(() => this.onResume(resume, input));
+    this.inputs.push(() => this.onResume(resume, input));
   }
 
   /** `done(ended)`, in order, tells whether an utterance was open (and is now ended). */
   finalize(done?: (ended: boolean) => void): void {
-    this.enqueue(async () => {
+    this.inputs.push(async () => {
       if (!this.apply('finalize')) {
         done?.(false);
         return;
@@ -177,7 +179,7 @@ export class LiveSession {
    * utterance's index, when it had one.
    */
   discard(done?: (index: number | undefined) => void): void {
-    this.enqueue(async () => {
+    this.inputs.push(async () => {
       let index: number | undefined;
       if (this.apply('discard')) {
         this.touch();
@@ -189,7 +191,7 @@ export class LiveSession {
 
   /** The silence that ends an utterance, from the next audio on (kept across a resume). */
   silenceThreshold(seconds: number): void {
-    this.enqueue(() => {
+    this.inputs.push(() => {
       this.silenceSeconds = seconds;
       this.turnOverride = undefined;
       if (this.apply('config')) this.pipeline!.setTurnTiming(this.turnTiming());
@@ -199,7 +201,7 @@ export class LiveSession {
 
   /** How utterances end from the next audio on (an adapter's turn settings, kept across a resume). */
   turnDetection(timing: TurnTiming): void {
-    this.enqueue(() => {
+    this.inputs.push(() => {
       this.turnOverride = timing;
       if (this.apply('config')) this.pipeline!.setTurnTiming(timing);
       return Promise.resolve();
@@ -221,11 +223,11 @@ export class LiveSession {
   }
 
   drain(): void {
-    this.enqueue(() => this.onDrain());
+    this.inputs.push(() => this.onDrain());
   }
 
   keepalive(): void {
-    this.enqueue(() => Promise.resolve(this.touch()));
+    this.inputs.push(() => Promise.resolve(this.touch()));
   }
 
   /**
@@ -233,14 +235,14 @@ export class LiveSession {
    * the error has a close code).
    */
   reject(error: ProtocolError): void {
-    this.enqueue(() => Promise.reject(error));
+    this.inputs.push(() => Promise.reject(error));
   }
 
   /** Server shutdown: queue what was spoken, then ask the client to resume elsewhere. */
   async shutdown(): Promise<void> {
     this.apply('shutdown');
     try {
-      await this.chain;
+      await this.inputs.idle();
       await this.pipeline?.finalize('close');
     } catch {
       // Best effort: the client resumes and gets whatever was queued.
@@ -256,7 +258,7 @@ export class LiveSession {
     // A drain (or takeover) in progress has nobody left to deliver to: stop waiting for it.
     if (!wasLive) this.delivery?.stop();
     try {
-      await this.chain;
+      await this.inputs.idle();
       // Speech cut off by a dropped connection is still transcribed, for the resumed session.
       if (step.accepted && wasLive) await this.pipeline?.finalize('close');
     } catch (error) {
@@ -277,10 +279,6 @@ export class LiveSession {
       'invalid_resume',
       'resume in a config frame must come before any audio (or use ?resume= when connecting)',
     );
-  }
-
-  private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((error: unknown) => this.fail(error));
   }
 
   private async open(request: SessionStart): Promise<void> {
