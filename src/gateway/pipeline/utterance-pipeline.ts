@@ -18,6 +18,7 @@ import { ServerFrame } from '../../contracts/stream-frames';
 import { SessionStoreService } from '../session-store/session-store.service';
 import { GatewayMetrics } from '../gateway.metrics';
 import { AudioArrivals } from './audio-arrivals';
+import { FinalEnd, UndeliveredFinals } from './undelivered-finals';
 import { LoadMonitorService } from './load-monitor.service';
 import { Segmenter, SegmenterEvent } from './segmenter.port';
 import { SpeculationLimits, SpeculationTracker } from '../../utterance/speculation-tracker';
@@ -84,9 +85,6 @@ interface OpenUtterance {
   revision: number;
 }
 
-/** Utterance end times kept for the delivery-latency metric. */
-const MAX_TRACKED_ENDS = 256;
-
 /** Warn about dropped interims at most this often per session. */
 const WARNING_INTERVAL_MS = 5000;
 
@@ -111,11 +109,7 @@ export class UtterancePipeline {
   private waitingInterim: InterimEvent | undefined;
   private lastInterimAt = 0;
   private readonly speculations: SpeculationTracker;
-  /**
-   * Utterance index -> epoch ms its final was enqueued, and when its speech ended (its last
-   * speech audio arrived), for the latency metrics.
-   */
-  readonly endedAt = new Map<number, { at: number; speechEndedAt: number }>();
+  private readonly undelivered = new UndeliveredFinals();
   private readonly arrivals = new AudioArrivals();
   /** Semantic turns: per utterance number, whether its turn was judged complete, and its watch. */
   private readonly turns = new Map<number, { eager: boolean; stopWatching: () => void }>();
@@ -172,6 +166,14 @@ export class UtterancePipeline {
     });
     await this.jobs.idle();
     return index;
+  }
+
+  /**
+   * When utterance `index` ended (its final enqueued, its speech over), once: its final is being
+   * delivered. Undefined when this pipeline did not end it, or it was asked already.
+   */
+  takeFinalEnd(index: number): FinalEnd | undefined {
+    return this.undelivered.take(index);
   }
 
   setTurnTiming(timing: TurnTiming): void {
@@ -393,12 +395,7 @@ export class UtterancePipeline {
         speechStartSec: event.speechStartSec,
         speechEndSec: event.speechEndSec,
       });
-      this.endedAt.set(open.index, { at: Date.now(), speechEndedAt });
-      // Utterances without speech or with an error are never delivered as finals: keep the map
-      // bounded (oldest first) so it cannot grow with session length.
-      if (this.endedAt.size > MAX_TRACKED_ENDS) {
-        this.endedAt.delete(this.endedAt.keys().next().value!);
-      }
+      this.undelivered.record(open.index, { at: Date.now(), speechEndedAt });
       const plan = this.speculations.final(event.utterance, event.speculated === true);
       if (plan.kind === 'confirm') {
         await this.confirmSpeculation(open, plan.revision);

@@ -336,9 +336,8 @@ export class LiveSession {
       send: (frame, sent) => this.send(frame, sent),
       onTakenOver: () => this.takenOver(),
       onFinalDelivered: (index, writtenAt) => {
-        const ended = this.pipeline?.endedAt.get(index);
+        const ended = this.pipeline?.takeFinalEnd(index);
         if (ended === undefined) return;
-        this.pipeline?.endedAt.delete(index);
         const latencyMs = Date.now() - ended.at;
         this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
         this.deps.metrics.finalDelivered(ended.speechEndedAt, writtenAt);
