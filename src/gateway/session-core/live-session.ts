@@ -17,13 +17,11 @@ import { ResumeRequest } from './resume-request';
 import { AudioDecoder, SessionDeps, SessionOptions, SessionOutput } from './session-port';
 import { SessionEnd } from '../gateway.metrics';
 import { SessionInput, SessionState, SessionStateMachine } from './session-state';
-import { utteranceIndex } from '../../contracts/utterance-ids';
+import { FinalizeEndedUtterances } from './finalize-ended-utterances';
 import { SerialQueue } from '../../common/serial-queue';
 import type { TurnTiming } from '../../turns';
 
 const TOUCH_INTERVAL_MS = 5000;
-/** Indices of finalize-ended utterances remembered (the oldest are forgotten first). */
-const MAX_FINALIZED = 64;
 
 export interface SessionStart {
   /** Resume this session instead of creating one. */
@@ -77,10 +75,7 @@ export class LiveSession {
   private keepAlive?: NodeJS.Timeout;
   /** The connection's query, for the room parameters (also when a config resumes). */
   private roomQuery = new URLSearchParams();
-  /** Utterance indices a finalize() request ended. */
-  private readonly finalized = new Set<number>();
-  /** Utterances a finalize() request ended so far (tells a finalize whether it ended one). */
-  private finalizeEnded = 0;
+  private readonly finalized = new FinalizeEndedUtterances();
   /** Set by silenceThreshold(): overrides SessionOptions.silenceThresholdSeconds. */
   private silenceSeconds?: number;
   /** Set by turnDetection() (an adapter's own turn settings): overrides everything else. */
@@ -167,9 +162,9 @@ export class LiveSession {
         return;
       }
       this.touch();
-      const before = this.finalizeEnded;
+      const before = this.finalized.count;
       await this.pipeline!.finalize('finalize');
-      done?.(this.finalizeEnded > before);
+      done?.(this.finalized.count > before);
     });
   }
 
@@ -329,7 +324,7 @@ export class LiveSession {
     const sessionId = this.sessionId;
     this.config = config;
     this.decoder = this.createDecoder(config);
-    this.finalized.clear();
+    this.finalized.forgetIndices();
     this.delivery = new SessionDelivery(this.sessionId, this.owner, {
       store: this.deps.store,
       reader: this.deps.reader,
@@ -359,10 +354,7 @@ export class LiveSession {
         expectFinal: (index, targets) => this.delivery?.expect(index, targets),
         speechStarted: (event) => this.output.speechStarted?.(event),
         utteranceEnded: (event) => {
-          if (event.reason === 'finalize') {
-            this.finalizeEnded++;
-            this.rememberFinalized(event.index);
-          }
+          if (event.reason === 'finalize') this.finalized.add(event.index);
           this.output.utteranceEnded?.(event);
         },
         turn: (frame) => this.send(frame),
@@ -482,26 +474,8 @@ export class LiveSession {
   private send(frame: ServerFrame, sent?: () => void): void {
     if (frame.type === 'realtime') this.options.room?.interim(frame);
     if (frame.type === 'error') this.deps.metrics.errors.inc({ code: frame.code });
-    const fromFinalize = this.isFromFinalize(frame);
+    const fromFinalize = this.finalized.includes(frame);
     this.output.send(frame, fromFinalize ? { sent, fromFinalize } : { sent });
-  }
-
-  private rememberFinalized(index: number): void {
-    this.finalized.add(index);
-    while (this.finalized.size > MAX_FINALIZED) {
-      this.finalized.delete(this.finalized.values().next().value!);
-    }
-  }
-
-  private isFromFinalize(frame: ServerFrame): boolean {
-    if (this.finalized.size === 0) return false;
-    const utteranceId =
-      frame.type === 'final' || frame.type === 'translation' || frame.type === 'error'
-        ? frame.utterance_id
-        : undefined;
-    if (!utteranceId) return false;
-    const index = utteranceIndex(utteranceId);
-    return this.finalized.has(index);
   }
 
   private sessionFrame(resumed: boolean, lastSeq: number): ServerFrame {
