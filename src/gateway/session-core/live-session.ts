@@ -23,6 +23,15 @@ import type { TurnTiming } from '../../turns';
 
 const TOUCH_INTERVAL_MS = 5000;
 
+/** What a session object works with once it is attached to a session. */
+interface SessionRuntime {
+  /** The session's configuration (room settings are applied on top where they matter). */
+  config: SessionConfig;
+  decoder: AudioDecoder;
+  readonly pipeline: UtterancePipeline;
+  readonly delivery: SessionDelivery;
+}
+
 export interface SessionStart {
   /** Resume this session instead of creating one. */
   resume?: ResumeRequest;
@@ -56,16 +65,14 @@ export class LiveSession {
   private readonly lifecycle = new SessionStateMachine();
   /** Every input, in arrival order; what fails goes to fail(). */
   private readonly inputs = new SerialQueue((error) => this.fail(error));
-  private config!: SessionConfig;
   private sessionId = '';
   private token = '';
   /** The API key owning the session (usage and transcripts are counted under it); null = none. */
   private keyId: string | null;
   /** A session created here is counted on first use (a config-frame resume may replace it). */
   private startPending = false;
-  private decoder!: AudioDecoder;
-  private pipeline?: UtterancePipeline;
-  private delivery?: SessionDelivery;
+  /** Built by attach(); a resume replaces it whole. */
+  private runtime?: SessionRuntime;
   private lastTouch = 0;
   /** Counted in the sessions-active gauge. */
   private counted = false;
@@ -104,7 +111,7 @@ export class LiveSession {
 
   /** The effective configuration (undefined until the session is opened). */
   get currentConfig(): SessionConfig | undefined {
-    return this.config;
+    return this.runtime?.config;
   }
 
   start(request: SessionStart): void {
@@ -126,7 +133,7 @@ export class LiveSession {
     if (!this.acceptsInput || this.audioRefused) return;
     const received = performance.now();
     // Charged before it is queued, so a burst can not be decoded past the limits.
-    const estimated = this.decoder?.secondsOf?.(bytes.length) ?? 0;
+    const estimated = this.runtime?.decoder.secondsOf?.(bytes.length) ?? 0;
     const pending = this.pendingAudioBytes + bytes.length;
     if (this.options.audioMeter && !this.options.audioMeter.admit(estimated, pending)) {
       this.audioRefused = true;
@@ -163,7 +170,7 @@ export class LiveSession {
       }
       this.touch();
       const before = this.finalized.count;
-      await this.pipeline!.finalize('finalize');
+      await this.attached.pipeline.finalize('finalize');
       done?.(this.finalized.count > before);
     });
   }
@@ -178,7 +185,7 @@ export class LiveSession {
       let index: number | undefined;
       if (this.apply('discard')) {
         this.touch();
-        index = await this.pipeline!.discard();
+        index = await this.attached.pipeline.discard();
       }
       done?.(index);
     });
@@ -189,7 +196,10 @@ export class LiveSession {
     this.inputs.push(() => {
       this.silenceSeconds = seconds;
       this.turnOverride = undefined;
-      if (this.apply('config')) this.pipeline!.setTurnTiming(this.turnTiming());
+      if (this.apply('config')) {
+        const { pipeline, config } = this.attached;
+        pipeline.setTurnTiming(this.turnTiming(config));
+      }
       return Promise.resolve();
     });
   }
@@ -198,7 +208,7 @@ export class LiveSession {
   turnDetection(timing: TurnTiming): void {
     this.inputs.push(() => {
       this.turnOverride = timing;
-      if (this.apply('config')) this.pipeline!.setTurnTiming(timing);
+      if (this.apply('config')) this.attached.pipeline.setTurnTiming(timing);
       return Promise.resolve();
     });
   }
@@ -207,13 +217,12 @@ export class LiveSession {
    * The adapter's turn settings, else the client's `turn_detection`, else a silence the adapter
    * chose (always `silence` mode), else the server's TURN_MODE.
    */
-  private turnTiming(): TurnTiming {
+  private turnTiming(config: SessionConfig): TurnTiming {
     if (this.turnOverride) return this.turnOverride;
     const base = this.deps.turnTiming;
     const chosenSilence = this.silenceSeconds ?? this.options.silenceThresholdSeconds;
     const silenceMs = chosenSilence !== undefined ? chosenSilence * 1000 : base.silenceMs;
-    const mode =
-      this.config?.turn_detection ?? (chosenSilence !== undefined ? 'silence' : base.mode);
+    const mode = config.turn_detection ?? (chosenSilence !== undefined ? 'silence' : base.mode);
     return { ...base, mode, silenceMs };
   }
 
@@ -238,7 +247,7 @@ export class LiveSession {
     this.apply('shutdown');
     try {
       await this.inputs.idle();
-      await this.pipeline?.finalize('close');
+      await this.runtime?.pipeline.finalize('close');
     } catch {
       // Best effort: the client resumes and gets whatever was queued.
     }
@@ -251,15 +260,21 @@ export class LiveSession {
     const step = this.lifecycle.apply('transport_closed');
     const wasLive = before === 'opening' || before === 'ready' || before === 'streaming';
     // A drain (or takeover) in progress has nobody left to deliver to: stop waiting for it.
-    if (!wasLive) this.delivery?.stop();
+    if (!wasLive) this.runtime?.delivery.stop();
     try {
       await this.inputs.idle();
       // Speech cut off by a dropped connection is still transcribed, for the resumed session.
-      if (step.accepted && wasLive) await this.pipeline?.finalize('close');
+      if (step.accepted && wasLive) await this.runtime?.pipeline.finalize('close');
     } catch (error) {
       this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
     }
     this.release();
+  }
+
+  /** The runtime of the attached session; inputs that need it are accepted only once attached. */
+  private get attached(): SessionRuntime {
+    if (!this.runtime) throw new Error('LiveSession: no session attached yet');
+    return this.runtime;
   }
 
   private get acceptsInput(): boolean {
@@ -321,37 +336,47 @@ export class LiveSession {
       ));
       this.startPending = true;
     }
-    const sessionId = this.sessionId;
-    this.config = config;
-    this.decoder = this.createDecoder(config);
     this.finalized.forgetIndices();
-    this.delivery = new SessionDelivery(this.sessionId, this.owner, {
+    const runtime = this.createRuntime(config);
+    this.runtime = runtime;
+    const state = await this.deps.store.load(this.sessionId);
+    this.keyId = state.keyId;
+    const resumed = resume.token !== undefined;
+    this.send(this.sessionFrame(resumed, state.seq));
+    await runtime.delivery.start(resumed ? resume : undefined);
+    await this.options.room?.attach(this.sessionId, this.roomQuery, (frame) => this.send(frame));
+  }
+
+  /**
+   * The decoder, delivery and pipeline of the session just bound. Their hooks reach the runtime
+   * through `attached`: they only run once it is in place.
+   */
+  private createRuntime(config: SessionConfig): SessionRuntime {
+    const sessionId = this.sessionId;
+    const decoder = this.createDecoder(config);
+    const delivery = new SessionDelivery(sessionId, this.owner, {
       store: this.deps.store,
       reader: this.deps.reader,
       send: (frame, sent) => this.send(frame, sent),
       onTakenOver: () => this.takenOver(),
-      onFinalDelivered: (index, writtenAt) => {
-        const ended = this.pipeline?.takeFinalEnd(index);
-        if (ended === undefined) return;
-        const latencyMs = Date.now() - ended.at;
-        this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
-        this.deps.metrics.finalDelivered(ended.speechEndedAt, writtenAt);
-        this.deps.load.recordFinalLatency(latencyMs);
-      },
+      onFinalDelivered: (index, writtenAt) => this.finalDelivered(index, writtenAt),
       onResultDelivered: (stored) => this.deps.records.delivered(sessionId, this.keyId, stored),
     });
-    const timing = this.turnTiming();
-    this.pipeline = new UtterancePipeline(
-      this.sessionId,
+    const timing = this.turnTiming(config);
+    const pipeline = new UtterancePipeline(
+      sessionId,
       this.deps.segmenters.create({
         emitInterims: true,
         silenceThresholdSeconds: UtterancePipeline.restingSilenceSeconds(timing),
       }),
       this.deps,
       {
-        config: () => this.options.room?.effective(this.config) ?? this.config,
+        config: () => {
+          const current = this.attached.config;
+          return this.options.room?.effective(current) ?? current;
+        },
         send: (frame) => this.send(frame),
-        expectFinal: (index, targets) => this.delivery?.expect(index, targets),
+        expectFinal: (index, targets) => this.attached.delivery.expect(index, targets),
         speechStarted: (event) => this.output.speechStarted?.(event),
         utteranceEnded: (event) => {
           if (event.reason === 'finalize') this.finalized.add(event.index);
@@ -361,12 +386,17 @@ export class LiveSession {
       },
       timing,
     );
-    const state = await this.deps.store.load(this.sessionId);
-    this.keyId = state.keyId;
-    const resumed = resume.token !== undefined;
-    this.send(this.sessionFrame(resumed, state.seq));
-    await this.delivery.start(resumed ? resume : undefined);
-    await this.options.room?.attach(this.sessionId, this.roomQuery, (frame) => this.send(frame));
+    return { config, decoder, pipeline, delivery };
+  }
+
+  /** Delivery latency: from the utterance's end to its final going out. */
+  private finalDelivered(index: number, resultWrittenAt: number | undefined): void {
+    const ended = this.attached.pipeline.takeFinalEnd(index);
+    if (ended === undefined) return;
+    const latencyMs = Date.now() - ended.at;
+    this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
+    this.deps.metrics.finalDelivered(ended.speechEndedAt, resultWrittenAt);
+    this.deps.load.recordFinalLatency(latencyMs);
   }
 
   private createDecoder(config: SessionConfig): AudioDecoder {
@@ -375,8 +405,9 @@ export class LiveSession {
 
   private async onResume(resume: ResumeRequest, input: ConfigInput): Promise<void> {
     if (!this.apply('resume')) return;
-    this.delivery?.stop();
-    this.pipeline?.dispose();
+    const { delivery, pipeline } = this.attached;
+    delivery.stop();
+    pipeline.dispose();
     await this.deps.store.discard(this.sessionId).catch(() => undefined);
     await this.attach(resume, input);
   }
@@ -384,13 +415,14 @@ export class LiveSession {
   private async onAudio(frame: Buffer, received: number, estimated: number): Promise<void> {
     if (!this.apply('audio')) return;
     this.recordStart();
-    const before = this.decoder.secondsIn;
-    const pcm = this.decoder.push(frame);
-    const seconds = this.decoder.secondsIn - before;
+    const { decoder, pipeline } = this.attached;
+    const before = decoder.secondsIn;
+    const pcm = decoder.push(frame);
+    const seconds = decoder.secondsIn - before;
     this.deps.metrics.audioSeconds.inc(seconds);
     this.options.audioMeter?.decoded(seconds, estimated);
     this.touch();
-    if (pcm.length > 0) await this.pipeline!.push(pcm, performance.timeOrigin + received);
+    if (pcm.length > 0) await pipeline.push(pcm, performance.timeOrigin + received);
     this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
   }
 
@@ -402,27 +434,32 @@ export class LiveSession {
       await this.options.room?.configure(room);
       if (Object.keys(fields).length === 0) return;
     }
-    const next = applyConfig(this.config, fields);
-    if (next.sample_rate !== this.config.sample_rate || next.encoding !== this.config.encoding) {
-      const tail = this.decoder.flush();
-      if (tail.length > 0) await this.pipeline!.push(tail);
-      this.decoder = this.createDecoder(next);
+    const runtime = this.attached;
+    const next = applyConfig(runtime.config, fields);
+    if (
+      next.sample_rate !== runtime.config.sample_rate ||
+      next.encoding !== runtime.config.encoding
+    ) {
+      const tail = runtime.decoder.flush();
+      if (tail.length > 0) await runtime.pipeline.push(tail);
+      runtime.decoder = this.createDecoder(next);
     }
-    const turnChanged = next.turn_detection !== this.config.turn_detection;
-    this.config = next;
-    if (turnChanged) this.pipeline!.setTurnTiming(this.turnTiming());
+    const turnChanged = next.turn_detection !== runtime.config.turn_detection;
+    runtime.config = next;
+    if (turnChanged) runtime.pipeline.setTurnTiming(this.turnTiming(next));
     await this.deps.store.saveConfig(this.sessionId, next);
-    this.send(this.sessionFrame(false, this.delivery?.seq ?? 0));
+    this.send(this.sessionFrame(false, runtime.delivery.seq));
   }
 
   /** Transcribes and delivers everything already spoken, then `closed` and close 1000. */
   private async onDrain(): Promise<void> {
     if (!this.apply('drain')) return;
     this.touch();
-    const tail = this.decoder.flush();
-    if (tail.length > 0) await this.pipeline!.push(tail);
-    await this.pipeline!.finalize('close');
-    const complete = await this.delivery!.drained();
+    const { decoder, pipeline, delivery } = this.attached;
+    const tail = decoder.flush();
+    if (tail.length > 0) await pipeline.push(tail);
+    await pipeline.finalize('close');
+    const complete = await delivery.drained();
     // Taken over (or the transport closed) while draining: nobody to tell.
     if (!this.apply('drained')) return;
     if (!complete) {
@@ -433,7 +470,7 @@ export class LiveSession {
         retryable: true,
       });
     }
-    this.send({ type: 'closed', last_seq: this.delivery!.seq });
+    this.send({ type: 'closed', last_seq: delivery.seq });
     this.output.close(CloseCode.Normal, 'closed');
   }
 
@@ -485,7 +522,7 @@ export class LiveSession {
       resume_token: this.token,
       resumed,
       last_seq: lastSeq,
-      config: this.config,
+      config: this.attached.config,
     };
   }
 
@@ -511,8 +548,8 @@ export class LiveSession {
     this.recordStart();
     clearInterval(this.keepAlive);
     this.options.room?.stop();
-    this.delivery?.stop();
-    this.pipeline?.dispose();
+    this.runtime?.delivery.stop();
+    this.runtime?.pipeline.dispose();
     this.deps.metrics.sessionEnded(this.counted, this.end);
     if (this.sessionId) this.deps.store.touch(this.sessionId).catch(() => undefined);
     this.options.onEnded?.();
