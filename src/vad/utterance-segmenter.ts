@@ -1,4 +1,5 @@
 import { PIPELINE_SAMPLE_RATE } from '../audio/pipeline-rate';
+import { SerialQueue } from '../common/serial-queue';
 import { PcmRingBuffer } from './pcm-ring-buffer';
 import { type SegmenterOptions } from './segmenter-options';
 import { type SpeechDetector } from './speech-detector';
@@ -103,7 +104,7 @@ export class UtteranceSegmenter {
   private onsetFloorFrame = 0;
   /** Pre-speech audio of the next utterance never reaches back before this sample. */
   private previousSpeechEnd = 0;
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
   private disposed = false;
 
   constructor(
@@ -225,7 +226,7 @@ export class UtteranceSegmenter {
     if (this.disposed) return;
     this.disposed = true;
     this.current = undefined;
-    void this.chain.finally(() => this.detector.dispose());
+    void this.queue.idle().then(() => this.detector.dispose());
   }
 
   private applySilenceThreshold(seconds: number): void {
@@ -244,13 +245,10 @@ export class UtteranceSegmenter {
   }
 
   private enqueue(task: () => Promise<SegmenterEvent[]>): Promise<SegmenterEvent[]> {
-    const run = this.chain.then(() => {
+    return this.queue.run(() => {
       if (this.disposed) throw new Error('UtteranceSegmenter is disposed');
       return task();
     });
-    // The chain must survive a failed call so later calls still run.
-    this.chain = run.catch(() => undefined);
-    return run;
   }
 
   private async process(pcm: Int16Array): Promise<SegmenterEvent[]> {

@@ -9,6 +9,7 @@ import { DeliveredSources } from './delivered-sources';
 import { type DeliveryAction, DeliverySequencer } from './delivery-sequencer';
 import { type ResultReaderService } from '../../utterance/result-reader.service';
 import { compareStreamIds } from '../../common/stream-id';
+import { SerialQueue } from '../../common/serial-queue';
 import { replayStart } from './replay-start';
 
 /** How long delivery waits for a missing final while later ones are done (its job failed). */
@@ -41,12 +42,15 @@ export interface ResumePosition {
 /**
  * Delivery for one connected session: replays what a resuming client missed, then turns the
  * session's result stream into frames, persisting each replayable frame (exactly once, with its
- * seq) in the session outbox before the client sees it. All work runs on one promise chain, so
+ * seq) in the session outbox before the client sees it. All work runs on one serial queue, so
  * frames leave in outbox order.
  */
 export class SessionDelivery {
   private readonly logger = new Logger('SessionDelivery');
-  private chain: Promise<void> = Promise.resolve();
+  /** Every delivery step, so frames leave in outbox order. */
+  private readonly steps = new SerialQueue((error) =>
+    this.logger.error(`Delivery for session ${this.sessionId} failed: ${String(error)}`),
+  );
   private sequencer: DeliverySequencer;
   private stopped = false;
   private expiryTimer?: NodeJS.Timeout;
@@ -107,7 +111,7 @@ export class SessionDelivery {
     }
     this.deps.reader.subscribe(this.sessionId, lastId, (results) => this.onResults(results));
     this.expiryTimer = setInterval(() => {
-      this.enqueue(() => this.run(this.sequencer.expire(MISSING_FINAL_MS)));
+      this.steps.push(() => this.run(this.sequencer.expire(MISSING_FINAL_MS)));
     }, 1000);
     this.expiryTimer.unref();
   }
@@ -123,7 +127,7 @@ export class SessionDelivery {
    * or false when finals are still missing after `timeoutMs` (stt down or far behind).
    */
   async drained(timeoutMs = DRAIN_FINALS_MS): Promise<boolean> {
-    await this.chain;
+    await this.steps.idle();
     if (this.sequencer.pendingCount > 0) {
       let timer: NodeJS.Timeout | undefined;
       const done = await Promise.race([
@@ -141,7 +145,7 @@ export class SessionDelivery {
       ]);
       clearTimeout(timer);
     }
-    await this.chain;
+    await this.steps.idle();
     return true;
   }
 
@@ -154,7 +158,7 @@ export class SessionDelivery {
   }
 
   private onResults(results: StoredResult[]): void {
-    this.enqueue(async () => {
+    this.steps.push(async () => {
       const gap = results.some((r) => {
         const m = r.message;
         const index = m.type === 'final' || m.type === 'error' ? m.index : undefined;
@@ -168,12 +172,6 @@ export class SessionDelivery {
       }
       for (const result of results) this.sources.note(result);
       await this.run(results.flatMap((r) => this.sequencer.accept(r.message, true)));
-    });
-  }
-
-  private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((error: unknown) => {
-      this.logger.error(`Delivery for session ${this.sessionId} failed: ${String(error)}`);
     });
   }
 
@@ -234,7 +232,7 @@ export class SessionDelivery {
   }
 
   /**
-   * Persists one frame in the session outbox, retrying while Redis fails (in order: the chain
+   * Persists one frame in the session outbox, retrying while Redis fails (in order: the queue
    * waits). After an attempt whose fate is unknown (a timeout: it may have run), `dup` means that
    * attempt did persist the frame, so it is taken from the outbox and still sent. Undefined once
    * delivery stopped.

@@ -4,6 +4,7 @@ import { JOB_PRIORITY } from '../../common/queues/job-defaults';
 import { type SttJob, type UtteranceKind } from '../../contracts/job-payloads';
 import { QueueName } from '../../contracts/queue-names';
 import { type QueueService } from '../../common/queues/queue.service';
+import { SerialQueue } from '../../common/serial-queue';
 import { type AudioStoreService } from '../../utterance/audio-store.service';
 import { type ResultStreamService } from '../../utterance/result-stream.service';
 import { type SpeculationVerdictsService } from '../../utterance/speculation-verdicts.service';
@@ -17,6 +18,7 @@ import { type ServerFrame } from '../../contracts/stream-frames';
 import { type SessionStoreService } from '../session-store/session-store.service';
 import { type GatewayMetrics } from '../gateway.metrics';
 import { AudioArrivals } from './audio-arrivals';
+import { type FinalEnd, UndeliveredFinals } from './undelivered-finals';
 import { type LoadMonitorService } from './load-monitor.service';
 import { type Segmenter, type SegmenterEvent } from './segmenter.port';
 import { type SpeculationLimits, SpeculationTracker } from '../../utterance/speculation-tracker';
@@ -85,9 +87,6 @@ interface OpenUtterance {
   revision: number;
 }
 
-/** Utterance end times kept for the delivery-latency metric. */
-const MAX_TRACKED_ENDS = 256;
-
 /** Warn about dropped interims at most this often per session. */
 const WARNING_INTERVAL_MS = 5000;
 
@@ -105,15 +104,14 @@ export class UtterancePipeline {
   private readonly logger = new Logger('UtterancePipeline');
   private readonly open = new Map<number, OpenUtterance>();
   private lastWarning = 0;
-  private jobs: Promise<void> = Promise.resolve();
+  /** The Redis work for segmenter events, in order. */
+  private readonly jobs = new SerialQueue((error) =>
+    this.logger.error(`Pipeline task failed for ${this.sessionId}: ${String(error)}`),
+  );
   private waitingInterim: InterimEvent | undefined;
   private lastInterimAt = 0;
   private readonly speculations: SpeculationTracker;
-  /**
-   * Utterance index -> epoch ms its final was enqueued, and when its speech ended (its last
-   * speech audio arrived), for the latency metrics.
-   */
-  readonly endedAt = new Map<number, { at: number; speechEndedAt: number }>();
+  private readonly undelivered = new UndeliveredFinals();
   private readonly arrivals = new AudioArrivals();
   /** Semantic turns: per utterance number, whether its turn was judged complete, and its watch. */
   private readonly turns = new Map<
@@ -153,7 +151,7 @@ export class UtterancePipeline {
   /** Ends the open utterance and resolves once everything so far is enqueued. */
   async finalize(reason: 'finalize' | 'close'): Promise<void> {
     this.schedule(await this.segmenter.finalize(reason));
-    await this.jobs;
+    await this.jobs.idle();
   }
 
   /**
@@ -165,14 +163,22 @@ export class UtterancePipeline {
     this.waitingInterim = undefined;
     if (utterance === undefined) return undefined;
     let index: number | undefined;
-    this.run(async () => {
+    this.jobs.push(async () => {
       const revision = this.speculations.cancelled(utterance);
       index = this.open.get(utterance)?.index;
       this.open.delete(utterance);
       if (revision !== undefined) await this.cancelSpeculation(revision, index);
     });
-    await this.jobs;
+    await this.jobs.idle();
     return index;
+  }
+
+  /**
+   * When utterance `index` ended (its final enqueued, its speech over), once: its final is being
+   * delivered. Undefined when this pipeline did not end it, or it was asked already.
+   */
+  takeFinalEnd(index: number): FinalEnd | undefined {
+    return this.undelivered.take(index);
   }
 
   setTurnTiming(timing: TurnTiming): void {
@@ -185,16 +191,10 @@ export class UtterancePipeline {
     this.turns.clear();
     this.segmenter.dispose();
     // Speculations of an utterance that will never end here: the workers drop them at once.
-    this.run(async () => {
+    this.jobs.push(async () => {
       for (const [utterance, revision] of this.speculations.drain()) {
         await this.cancelSpeculation(revision, this.open.get(utterance)?.index);
       }
-    });
-  }
-
-  private run(task: () => Promise<void>): void {
-    this.jobs = this.jobs.then(task).catch((error: unknown) => {
-      this.logger.error(`Pipeline task failed for ${this.sessionId}: ${String(error)}`);
     });
   }
 
@@ -203,21 +203,21 @@ export class UtterancePipeline {
       switch (event.type) {
         case 'speech-start':
           this.hooks.speechStarted?.({ utterance: event.utterance, atSec: event.atSec });
-          this.run(async () => void (await this.utterance(event.utterance)));
+          this.jobs.push(async () => void (await this.utterance(event.utterance)));
           break;
         case 'interim':
           this.scheduleInterim(event);
           break;
         case 'speculative':
           this.waitingInterim = undefined;
-          this.run(() => this.speculate(event));
+          this.jobs.push(() => this.speculate(event));
           break;
         case 'speculation-cancelled':
           // Before the next audio: a lowered threshold must not end the resumed utterance.
           this.endTurnWatch(event.utterance, (index) =>
             this.hooks.turn?.({ type: 'turn', event: 'turn_resumed', index }),
           );
-          this.run(async () => {
+          this.jobs.push(async () => {
             const revision = this.speculations.cancelled(event.utterance);
             if (revision === undefined) return;
             this.deps.metrics.speculations.inc({ outcome: 'cancelled' });
@@ -233,7 +233,7 @@ export class UtterancePipeline {
             this.endTurnWatch(event.utterance);
             const trigger = event.reason === 'finalize' ? 'manual' : eager ? 'model' : 'timeout';
             // Behind the speech-start's task, which gave the utterance its index.
-            this.run(() => {
+            this.jobs.push(() => {
               const index = this.open.get(event.utterance)?.index;
               if (index !== undefined) {
                 this.hooks.turn?.({ type: 'turn', event: 'end_of_turn', index, trigger });
@@ -244,7 +244,7 @@ export class UtterancePipeline {
           const decidedAt = Date.now();
           const speechEndedAt = this.arrivals.arrivalOf(event.speechEndSec) ?? decidedAt;
           this.deps.metrics.stages.observe({ stage: 'vad' }, (decidedAt - speechEndedAt) / 1000);
-          this.run(() => this.final(event, speechEndedAt));
+          this.jobs.push(() => this.final(event, speechEndedAt));
           break;
         }
       }
@@ -281,7 +281,7 @@ export class UtterancePipeline {
     const waiting = this.waitingInterim !== undefined;
     this.waitingInterim = event;
     if (waiting) return;
-    this.run(async () => {
+    this.jobs.push(async () => {
       const latest = this.waitingInterim;
       this.waitingInterim = undefined;
       if (latest) await this.interim(latest);
@@ -420,12 +420,7 @@ export class UtterancePipeline {
         speechStartSec: event.speechStartSec,
         speechEndSec: event.speechEndSec,
       });
-      this.endedAt.set(open.index, { at: Date.now(), speechEndedAt });
-      // Utterances without speech or with an error are never delivered as finals: keep the map
-      // bounded (oldest first) so it cannot grow with session length.
-      if (this.endedAt.size > MAX_TRACKED_ENDS) {
-        this.endedAt.delete(this.endedAt.keys().next().value!);
-      }
+      this.undelivered.record(open.index, { at: Date.now(), speechEndedAt });
       const plan = this.speculations.final(event.utterance, event.speculated === true);
       if (plan.kind === 'confirm') {
         await this.confirmSpeculation(open, plan.revision);

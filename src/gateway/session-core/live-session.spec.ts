@@ -132,7 +132,7 @@ function harness(options: { deliverOutcome?: 'ok' | 'owner' } = {}) {
   };
 }
 
-/** Lets the session's promise chain run. */
+/** Lets the session's queued inputs run. */
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
 }

@@ -14,20 +14,23 @@ import {
 } from '../protocol/session-config';
 import { SessionNotFoundError } from '../session-store/session-store.service';
 import { type ResumeRequest } from './resume-request';
-import {
-  type AudioDecoder,
-  type SessionDeps,
-  type SessionOptions,
-  type SessionOutput,
-} from './session-port';
+import { type AudioDecoder, type SessionDeps, type SessionOptions, type SessionOutput } from './session-port';
 import { type SessionEnd } from '../gateway.metrics';
 import { type SessionInput, type SessionState, SessionStateMachine } from './session-state';
-import { utteranceIndex } from '../../contracts/utterance-ids';
+import { FinalizeEndedUtterances } from './finalize-ended-utterances';
+import { SerialQueue } from '../../common/serial-queue';
 import type { TurnTiming } from '../../turns';
 
 const TOUCH_INTERVAL_MS = 5000;
-/** Indices of finalize-ended utterances remembered (the oldest are forgotten first). */
-const MAX_FINALIZED = 64;
+
+/** What a session object works with once it is attached to a session. */
+interface SessionRuntime {
+  /** The session's configuration (room settings are applied on top where they matter). */
+  config: SessionConfig;
+  decoder: AudioDecoder;
+  readonly pipeline: UtterancePipeline;
+  readonly delivery: SessionDelivery;
+}
 
 export interface SessionStart {
   /** Resume this session instead of creating one. */
@@ -54,23 +57,22 @@ export interface SessionStart {
  * - `keepalive()`, `reject(error)` (a frame the adapter could not parse);
  * - `transportClosed()` when the transport is gone, `shutdown()` on server shutdown.
  *
- * Every input is handled in arrival order on one promise chain; none of them throws.
+ * Every input is handled in arrival order on one serial queue; none of them throws.
  */
 export class LiveSession {
   private readonly logger = new Logger('LiveSession');
   private readonly owner: string;
   private readonly lifecycle = new SessionStateMachine();
-  private chain: Promise<void> = Promise.resolve();
-  private config!: SessionConfig;
+  /** Every input, in arrival order; what fails goes to fail(). */
+  private readonly inputs = new SerialQueue((error) => this.fail(error));
   private sessionId = '';
   private token = '';
   /** The API key owning the session (usage and transcripts are counted under it); null = none. */
   private keyId: string | null;
   /** A session created here is counted on first use (a config-frame resume may replace it). */
   private startPending = false;
-  private decoder!: AudioDecoder;
-  private pipeline?: UtterancePipeline;
-  private delivery?: SessionDelivery;
+  /** Built by attach(); a resume replaces it whole. */
+  private runtime?: SessionRuntime;
   private lastTouch = 0;
   /** Counted in the sessions-active gauge. */
   private counted = false;
@@ -80,15 +82,12 @@ export class LiveSession {
   private keepAlive?: NodeJS.Timeout;
   /** The connection's query, for the room parameters (also when a config resumes). */
   private roomQuery = new URLSearchParams();
-  /** Utterance indices a finalize() request ended. */
-  private readonly finalized = new Set<number>();
-  /** Utterances a finalize() request ended so far (tells a finalize whether it ended one). */
-  private finalizeEnded = 0;
+  private readonly finalized = new FinalizeEndedUtterances();
   /** Set by silenceThreshold(): overrides SessionOptions.silenceThresholdSeconds. */
   private silenceSeconds?: number;
   /** Set by turnDetection() (an adapter's own turn settings): overrides everything else. */
   private turnOverride?: TurnTiming;
-  /** Audio bytes queued on the chain and not yet decoded. */
+  /** Audio bytes queued and not yet decoded. */
   private pendingAudioBytes = 0;
   /** A frame was refused by the audio meter: the connection is closing, later audio is dropped. */
   private audioRefused = false;
@@ -112,11 +111,11 @@ export class LiveSession {
 
   /** The effective configuration (undefined until the session is opened). */
   get currentConfig(): SessionConfig | undefined {
-    return this.config;
+    return this.runtime?.config;
   }
 
   start(request: SessionStart): void {
-    this.enqueue(() =>
+    this.inputs.push(() =>
       this.open(request).catch((error: unknown) => {
         if (error instanceof ProtocolError || error instanceof SessionNotFoundError) throw error;
         // Redis unreachable while opening: nothing was lost, the client may simply retry.
@@ -134,14 +133,14 @@ export class LiveSession {
     if (!this.acceptsInput || this.audioRefused) return;
     const received = performance.now();
     // Charged before it is queued, so a burst can not be decoded past the limits.
-    const estimated = this.decoder?.secondsOf?.(bytes.length) ?? 0;
+    const estimated = this.runtime?.decoder.secondsOf?.(bytes.length) ?? 0;
     const pending = this.pendingAudioBytes + bytes.length;
     if (this.options.audioMeter && !this.options.audioMeter.admit(estimated, pending)) {
       this.audioRefused = true;
       return;
     }
     this.pendingAudioBytes = pending;
-    this.enqueue(async () => {
+    this.inputs.push(async () => {
       try {
         await this.onAudio(bytes, received, estimated);
       } finally {
@@ -151,7 +150,7 @@ export class LiveSession {
   }
 
   configure(input: ConfigInput): void {
-    this.enqueue(() => this.onConfig(input));
+    this.inputs.push(() => this.onConfig(input));
   }
 
   /**
@@ -159,20 +158,20 @@ export class LiveSession {
    * instead; refused once audio went into the session.
    */
   resumeInstead(resume: ResumeRequest, input: ConfigInput): void {
-    this.enqueue(() => this.onResume(resume, input));
+    this.inputs.push(() => this.onResume(resume, input));
   }
 
   /** `done(ended)`, in order, tells whether an utterance was open (and is now ended). */
   finalize(done?: (ended: boolean) => void): void {
-    this.enqueue(async () => {
+    this.inputs.push(async () => {
       if (!this.apply('finalize')) {
         done?.(false);
         return;
       }
       this.touch();
-      const before = this.finalizeEnded;
-      await this.pipeline!.finalize('finalize');
-      done?.(this.finalizeEnded > before);
+      const before = this.finalized.count;
+      await this.attached.pipeline.finalize('finalize');
+      done?.(this.finalized.count > before);
     });
   }
 
@@ -182,11 +181,11 @@ export class LiveSession {
    * utterance's index, when it had one.
    */
   discard(done?: (index: number | undefined) => void): void {
-    this.enqueue(async () => {
+    this.inputs.push(async () => {
       let index: number | undefined;
       if (this.apply('discard')) {
         this.touch();
-        index = await this.pipeline!.discard();
+        index = await this.attached.pipeline.discard();
       }
       done?.(index);
     });
@@ -194,19 +193,22 @@ export class LiveSession {
 
   /** The silence that ends an utterance, from the next audio on (kept across a resume). */
   silenceThreshold(seconds: number): void {
-    this.enqueue(() => {
+    this.inputs.push(() => {
       this.silenceSeconds = seconds;
       this.turnOverride = undefined;
-      if (this.apply('config')) this.pipeline!.setTurnTiming(this.turnTiming());
+      if (this.apply('config')) {
+        const { pipeline, config } = this.attached;
+        pipeline.setTurnTiming(this.turnTiming(config));
+      }
       return Promise.resolve();
     });
   }
 
   /** How utterances end from the next audio on (an adapter's turn settings, kept across a resume). */
   turnDetection(timing: TurnTiming): void {
-    this.enqueue(() => {
+    this.inputs.push(() => {
       this.turnOverride = timing;
-      if (this.apply('config')) this.pipeline!.setTurnTiming(timing);
+      if (this.apply('config')) this.attached.pipeline.setTurnTiming(timing);
       return Promise.resolve();
     });
   }
@@ -215,22 +217,21 @@ export class LiveSession {
    * The adapter's turn settings, else the client's `turn_detection`, else a silence the adapter
    * chose (always `silence` mode), else the server's TURN_MODE.
    */
-  private turnTiming(): TurnTiming {
+  private turnTiming(config: SessionConfig): TurnTiming {
     if (this.turnOverride) return this.turnOverride;
     const base = this.deps.turnTiming;
     const chosenSilence = this.silenceSeconds ?? this.options.silenceThresholdSeconds;
     const silenceMs = chosenSilence !== undefined ? chosenSilence * 1000 : base.silenceMs;
-    const mode =
-      this.config?.turn_detection ?? (chosenSilence !== undefined ? 'silence' : base.mode);
+    const mode = config.turn_detection ?? (chosenSilence !== undefined ? 'silence' : base.mode);
     return { ...base, mode, silenceMs };
   }
 
   drain(): void {
-    this.enqueue(() => this.onDrain());
+    this.inputs.push(() => this.onDrain());
   }
 
   keepalive(): void {
-    this.enqueue(() => Promise.resolve(this.touch()));
+    this.inputs.push(() => Promise.resolve(this.touch()));
   }
 
   /**
@@ -238,15 +239,15 @@ export class LiveSession {
    * the error has a close code).
    */
   reject(error: ProtocolError): void {
-    this.enqueue(() => Promise.reject(error));
+    this.inputs.push(() => Promise.reject(error));
   }
 
   /** Server shutdown: queue what was spoken, then ask the client to resume elsewhere. */
   async shutdown(): Promise<void> {
     this.apply('shutdown');
     try {
-      await this.chain;
-      await this.pipeline?.finalize('close');
+      await this.inputs.idle();
+      await this.runtime?.pipeline.finalize('close');
     } catch {
       // Best effort: the client resumes and gets whatever was queued.
     }
@@ -259,15 +260,21 @@ export class LiveSession {
     const step = this.lifecycle.apply('transport_closed');
     const wasLive = before === 'opening' || before === 'ready' || before === 'streaming';
     // A drain (or takeover) in progress has nobody left to deliver to: stop waiting for it.
-    if (!wasLive) this.delivery?.stop();
+    if (!wasLive) this.runtime?.delivery.stop();
     try {
-      await this.chain;
+      await this.inputs.idle();
       // Speech cut off by a dropped connection is still transcribed, for the resumed session.
-      if (step.accepted && wasLive) await this.pipeline?.finalize('close');
+      if (step.accepted && wasLive) await this.runtime?.pipeline.finalize('close');
     } catch (error) {
       this.logger.warn(`Session ${this.sessionId}: trailing utterance lost: ${String(error)}`);
     }
     this.release();
+  }
+
+  /** The runtime of the attached session; inputs that need it are accepted only once attached. */
+  private get attached(): SessionRuntime {
+    if (!this.runtime) throw new Error('LiveSession: no session attached yet');
+    return this.runtime;
   }
 
   private get acceptsInput(): boolean {
@@ -282,10 +289,6 @@ export class LiveSession {
       'invalid_resume',
       'resume in a config frame must come before any audio (or use ?resume= when connecting)',
     );
-  }
-
-  private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(task).catch((error: unknown) => this.fail(error));
   }
 
   private async open(request: SessionStart): Promise<void> {
@@ -333,56 +336,67 @@ export class LiveSession {
       ));
       this.startPending = true;
     }
+    this.finalized.forgetIndices();
+    const runtime = this.createRuntime(config);
+    this.runtime = runtime;
+    const state = await this.deps.store.load(this.sessionId);
+    this.keyId = state.keyId;
+    const resumed = resume.token !== undefined;
+    this.send(this.sessionFrame(resumed, state.seq));
+    await runtime.delivery.start(resumed ? resume : undefined);
+    await this.options.room?.attach(this.sessionId, this.roomQuery, (frame) => this.send(frame));
+  }
+
+  /**
+   * The decoder, delivery and pipeline of the session just bound. Their hooks reach the runtime
+   * through `attached`: they only run once it is in place.
+   */
+  private createRuntime(config: SessionConfig): SessionRuntime {
     const sessionId = this.sessionId;
-    this.config = config;
-    this.decoder = this.createDecoder(config);
-    this.finalized.clear();
-    this.delivery = new SessionDelivery(this.sessionId, this.owner, {
+    const decoder = this.createDecoder(config);
+    const delivery = new SessionDelivery(sessionId, this.owner, {
       store: this.deps.store,
       reader: this.deps.reader,
       send: (frame, sent) => this.send(frame, sent),
       onTakenOver: () => this.takenOver(),
-      onFinalDelivered: (index, writtenAt) => {
-        const ended = this.pipeline?.endedAt.get(index);
-        if (ended === undefined) return;
-        this.pipeline?.endedAt.delete(index);
-        const latencyMs = Date.now() - ended.at;
-        this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
-        this.deps.metrics.finalDelivered(ended.speechEndedAt, writtenAt);
-        this.deps.load.recordFinalLatency(latencyMs);
-      },
+      onFinalDelivered: (index, writtenAt) => this.finalDelivered(index, writtenAt),
       onResultDelivered: (stored) => this.deps.records.delivered(sessionId, this.keyId, stored),
     });
-    const timing = this.turnTiming();
-    this.pipeline = new UtterancePipeline(
-      this.sessionId,
+    const timing = this.turnTiming(config);
+    const pipeline = new UtterancePipeline(
+      sessionId,
       this.deps.segmenters.create({
         emitInterims: true,
         silenceThresholdSeconds: UtterancePipeline.restingSilenceSeconds(timing),
       }),
       this.deps,
       {
-        config: () => this.options.room?.effective(this.config) ?? this.config,
+        config: () => {
+          const current = this.attached.config;
+          return this.options.room?.effective(current) ?? current;
+        },
         send: (frame) => this.send(frame),
-        expectFinal: (index, targets) => this.delivery?.expect(index, targets),
+        expectFinal: (index, targets) => this.attached.delivery.expect(index, targets),
         speechStarted: (event) => this.output.speechStarted?.(event),
         utteranceEnded: (event) => {
-          if (event.reason === 'finalize') {
-            this.finalizeEnded++;
-            this.rememberFinalized(event.index);
-          }
+          if (event.reason === 'finalize') this.finalized.add(event.index);
           this.output.utteranceEnded?.(event);
         },
         turn: (frame) => this.send(frame),
       },
       timing,
     );
-    const state = await this.deps.store.load(this.sessionId);
-    this.keyId = state.keyId;
-    const resumed = resume.token !== undefined;
-    this.send(this.sessionFrame(resumed, state.seq));
-    await this.delivery.start(resumed ? resume : undefined);
-    await this.options.room?.attach(this.sessionId, this.roomQuery, (frame) => this.send(frame));
+    return { config, decoder, pipeline, delivery };
+  }
+
+  /** Delivery latency: from the utterance's end to its final going out. */
+  private finalDelivered(index: number, resultWrittenAt: number | undefined): void {
+    const ended = this.attached.pipeline.takeFinalEnd(index);
+    if (ended === undefined) return;
+    const latencyMs = Date.now() - ended.at;
+    this.deps.metrics.deliveryLatency.observe(latencyMs / 1000);
+    this.deps.metrics.finalDelivered(ended.speechEndedAt, resultWrittenAt);
+    this.deps.load.recordFinalLatency(latencyMs);
   }
 
   private createDecoder(config: SessionConfig): AudioDecoder {
@@ -391,8 +405,9 @@ export class LiveSession {
 
   private async onResume(resume: ResumeRequest, input: ConfigInput): Promise<void> {
     if (!this.apply('resume')) return;
-    this.delivery?.stop();
-    this.pipeline?.dispose();
+    const { delivery, pipeline } = this.attached;
+    delivery.stop();
+    pipeline.dispose();
     await this.deps.store.discard(this.sessionId).catch(() => undefined);
     await this.attach(resume, input);
   }
@@ -400,13 +415,14 @@ export class LiveSession {
   private async onAudio(frame: Buffer, received: number, estimated: number): Promise<void> {
     if (!this.apply('audio')) return;
     this.recordStart();
-    const before = this.decoder.secondsIn;
-    const pcm = this.decoder.push(frame);
-    const seconds = this.decoder.secondsIn - before;
+    const { decoder, pipeline } = this.attached;
+    const before = decoder.secondsIn;
+    const pcm = decoder.push(frame);
+    const seconds = decoder.secondsIn - before;
     this.deps.metrics.audioSeconds.inc(seconds);
     this.options.audioMeter?.decoded(seconds, estimated);
     this.touch();
-    if (pcm.length > 0) await this.pipeline!.push(pcm, performance.timeOrigin + received);
+    if (pcm.length > 0) await pipeline.push(pcm, performance.timeOrigin + received);
     this.deps.metrics.audioLag.observe((performance.now() - received) / 1000);
   }
 
@@ -418,27 +434,32 @@ export class LiveSession {
       await this.options.room?.configure(room);
       if (Object.keys(fields).length === 0) return;
     }
-    const next = applyConfig(this.config, fields);
-    if (next.sample_rate !== this.config.sample_rate || next.encoding !== this.config.encoding) {
-      const tail = this.decoder.flush();
-      if (tail.length > 0) await this.pipeline!.push(tail);
-      this.decoder = this.createDecoder(next);
+    const runtime = this.attached;
+    const next = applyConfig(runtime.config, fields);
+    if (
+      next.sample_rate !== runtime.config.sample_rate ||
+      next.encoding !== runtime.config.encoding
+    ) {
+      const tail = runtime.decoder.flush();
+      if (tail.length > 0) await runtime.pipeline.push(tail);
+      runtime.decoder = this.createDecoder(next);
     }
-    const turnChanged = next.turn_detection !== this.config.turn_detection;
-    this.config = next;
-    if (turnChanged) this.pipeline!.setTurnTiming(this.turnTiming());
+    const turnChanged = next.turn_detection !== runtime.config.turn_detection;
+    runtime.config = next;
+    if (turnChanged) runtime.pipeline.setTurnTiming(this.turnTiming(next));
     await this.deps.store.saveConfig(this.sessionId, next);
-    this.send(this.sessionFrame(false, this.delivery?.seq ?? 0));
+    this.send(this.sessionFrame(false, runtime.delivery.seq));
   }
 
   /** Transcribes and delivers everything already spoken, then `closed` and close 1000. */
   private async onDrain(): Promise<void> {
     if (!this.apply('drain')) return;
     this.touch();
-    const tail = this.decoder.flush();
-    if (tail.length > 0) await this.pipeline!.push(tail);
-    await this.pipeline!.finalize('close');
-    const complete = await this.delivery!.drained();
+    const { decoder, pipeline, delivery } = this.attached;
+    const tail = decoder.flush();
+    if (tail.length > 0) await pipeline.push(tail);
+    await pipeline.finalize('close');
+    const complete = await delivery.drained();
     // Taken over (or the transport closed) while draining: nobody to tell.
     if (!this.apply('drained')) return;
     if (!complete) {
@@ -449,7 +470,7 @@ export class LiveSession {
         retryable: true,
       });
     }
-    this.send({ type: 'closed', last_seq: this.delivery!.seq });
+    this.send({ type: 'closed', last_seq: delivery.seq });
     this.output.close(CloseCode.Normal, 'closed');
   }
 
@@ -488,28 +509,13 @@ export class LiveSession {
   }
 
   private send(frame: ServerFrame, sent?: () => void): void {
-    if (frame.type === 'realtime') this.options.room?.interim(frame, this.config);
-    if (frame.type === 'error') this.deps.metrics.errors.inc({ code: frame.code });
-    const fromFinalize = this.isFromFinalize(frame);
-    this.output.send(frame, fromFinalize ? { sent, fromFinalize } : { sent });
-  }
-
-  private rememberFinalized(index: number): void {
-    this.finalized.add(index);
-    while (this.finalized.size > MAX_FINALIZED) {
-      this.finalized.delete(this.finalized.values().next().value!);
+    if (frame.type === 'realtime') {
+      const config = this.runtime?.config;
+      if (config) this.options.room?.interim(frame, config);
     }
-  }
-
-  private isFromFinalize(frame: ServerFrame): boolean {
-    if (this.finalized.size === 0) return false;
-    const utteranceId =
-      frame.type === 'final' || frame.type === 'translation' || frame.type === 'error'
-        ? frame.utterance_id
-        : undefined;
-    if (!utteranceId) return false;
-    const index = utteranceIndex(utteranceId);
-    return this.finalized.has(index);
+    if (frame.type === 'error') this.deps.metrics.errors.inc({ code: frame.code });
+    const fromFinalize = this.finalized.includes(frame);
+    this.output.send(frame, fromFinalize ? { sent, fromFinalize } : { sent });
   }
 
   private sessionFrame(resumed: boolean, lastSeq: number): ServerFrame {
@@ -519,7 +525,7 @@ export class LiveSession {
       resume_token: this.token,
       resumed,
       last_seq: lastSeq,
-      config: this.config,
+      config: this.attached.config,
     };
   }
 
@@ -545,8 +551,8 @@ export class LiveSession {
     this.recordStart();
     clearInterval(this.keepAlive);
     this.options.room?.stop();
-    this.delivery?.stop();
-    this.pipeline?.dispose();
+    this.runtime?.delivery.stop();
+    this.runtime?.pipeline.dispose();
     this.deps.metrics.sessionEnded(this.counted, this.end);
     if (this.sessionId) this.deps.store.touch(this.sessionId).catch(() => undefined);
     this.options.onEnded?.();
