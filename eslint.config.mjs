@@ -76,7 +76,7 @@ const srcImportBlocks = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'public/**', 'eslint.config.mjs', 'jest.config.js', 'test/jest-e2e.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'public/**', 'eslint.config.mjs', 'jest.config.js', 'test/jest-e2e.config.js', 'test/jest-integration.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -1,4 +1,9 @@
-/** e2e tier: real Redis and PostgreSQL of its own (test/helpers/e2e-services.ts), real engines, one worker at a time. */
+/**
+ * e2e tier: the built service's processes (dist/), the CLI, browsers and Xvfb, fault injection
+ * (killed and stopped processes, Redis outages) and timing under load, against the private Redis
+ * and PostgreSQL of test/helpers/e2e-services.ts: one file at a time. The in-process suites are
+ * the integration tier (jest-integration.config.js, two workers).
+ */
 module.exports = {
   rootDir: '..',
   roots: ['<rootDir>/test'],

@@ -11,7 +11,7 @@ import { RedisClient, RedisModule } from 'src/common/redis/redis.module';
 import { UtteranceModule } from 'src/utterance/utterance.module';
 import { PersistenceModule } from 'src/persistence/persistence.module';
 
-/** The e2e tier's private PostgreSQL cluster (test/helpers/e2e-services.ts; trust auth, database `test`). */
+/** The integration and e2e tiers' private PostgreSQL cluster (test/helpers/e2e-services.ts; trust auth, database `test`). */
 export const PG_ADMIN_URL =
   process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

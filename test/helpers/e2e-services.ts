@@ -1,8 +1,9 @@
 /**
- * Jest global set-up and tear-down of the e2e and soak tiers: a private redis-server and a private
- * PostgreSQL cluster on spare ports for the whole run, so the tests never use (or change) the
- * machine's own services; the random-weights model is written on first use. TEST_REDIS_URL or
- * TEST_POSTGRES_URL, when set, point the tests at servers of your own instead.
+ * Jest global set-up and tear-down of the integration, e2e and soak tiers: a private redis-server
+ * and a private PostgreSQL cluster on spare ports for the whole run (shared by the integration
+ * tier's two workers: each test has its own key prefix, SQLite file or schema), so the tests never
+ * use (or change) the machine's own services; the random-weights model is written on first use.
+ * TEST_REDIS_URL or TEST_POSTGRES_URL, when set, point the tests at servers of your own instead.
  */
 import { ensureRandomWeightsModel } from '../../scripts/random-weights-model';
 import { freePort } from './ports';

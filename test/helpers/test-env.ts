@@ -7,7 +7,7 @@ import { freePort } from './ports';
 
 export { fixture, randomWeightsModel } from './fixtures';
 
-/** The e2e tier's private redis-server (test/helpers/e2e-services.ts). */
+/** The integration and e2e tiers' private redis-server (test/helpers/e2e-services.ts). */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A unique key prefix so tests never see each other's keys. */
