@@ -1,6 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { compareStreamIds } from '../../common/stream-id';
-import { type FinalResult, type ResultMessage, type TranslationResult } from '../../contracts/result-messages';
+import {
+  type FinalResult,
+  type ResultMessage,
+  type TranslationResult,
+} from '../../contracts/result-messages';
 import { type ServerFrame } from '../../contracts/stream-frames';
 import { type StoredResult } from '../../utterance/result-stream.service';
 import { type SessionConfig } from '../protocol/session-config';

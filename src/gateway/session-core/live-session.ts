@@ -14,7 +14,12 @@ import {
 } from '../protocol/session-config';
 import { SessionNotFoundError } from '../session-store/session-store.service';
 import { type ResumeRequest } from './resume-request';
-import { type AudioDecoder, type SessionDeps, type SessionOptions, type SessionOutput } from './session-port';
+import {
+  type AudioDecoder,
+  type SessionDeps,
+  type SessionOptions,
+  type SessionOutput,
+} from './session-port';
 import { type SessionEnd } from '../gateway.metrics';
 import { type SessionInput, type SessionState, SessionStateMachine } from './session-state';
 import { FinalizeEndedUtterances } from './finalize-ended-utterances';
