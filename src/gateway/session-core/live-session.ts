@@ -514,10 +514,8 @@ export class LiveSession {
   }
 
   private send(frame: ServerFrame, sent?: () => void): void {
-    if (frame.type === 'realtime') {
-      const config = this.runtime?.config;
-      if (config) this.options.room?.interim(frame, config);
-    }
+    const config = this.runtime?.config;
+    if (frame.type === 'realtime' && config) this.options.room?.interim(frame, config);
     if (frame.type === 'error') this.deps.metrics.errors.inc({ code: frame.code });
     const fromFinalize = this.finalized.includes(frame);
     this.output.send(frame, fromFinalize ? { sent, fromFinalize } : { sent });
